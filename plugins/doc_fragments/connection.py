@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The connection options of every module; kept in step with plugins/module_utils/module.py (CONNECTION_SPEC).
+    DOCUMENTATION = r'''
+options:
+  harbor_url:
+    description:
+      - URL of the Harbor instance, for example V(https://harbor.example.com).
+      - A trailing V(/) or V(/api/v2.0) is accepted and ignored.
+      - If not set, the environment variable E(HARBOR_URL) is used.
+    type: str
+    required: true
+  harbor_username:
+    description:
+      - User to log in with (HTTP basic auth). Managing registries, proxy-cache projects and replication needs a
+        Harbor system administrator or a system robot account (V(robot$name)) with those permissions.
+      - If not set, the environment variable E(HARBOR_USERNAME) is used.
+    type: str
+    required: true
+  harbor_password:
+    description:
+      - Password of O(harbor_username), or the secret of a robot account.
+      - If not set, the environment variable E(HARBOR_PASSWORD) is used.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Verify Harbor's TLS certificate. Set to V(false) only for test instances with self-signed certificates;
+        prefer O(ca_path).
+      - If not set, the environment variable E(HARBOR_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate.
+      - If not set, the environment variable E(HARBOR_CA_PATH) is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for each answer from Harbor.
+    type: float
+    default: 30
+  request_retries:
+    description:
+      - How many times a failed request is retried, with exponential back-off, when the connection fails or Harbor
+        answers 429, 502, 503 or 504 (a C(Retry-After) header is honoured).
+      - Only GET, HEAD, PUT and DELETE are retried on an answer; a POST is retried only when the connection could not be
+        opened, so that a create is never sent twice.
+    type: int
+    default: 3
+notes:
+  - Run the modules on the controller (C(hosts=localhost), C(connection=local)); they need the Python libraries
+    C(requests) and C(jmespath) there (or in the execution environment).
+  - All modules belong to the action group C(registryops.harbor.harbor), so the connection options can be set once
+    with C(module_defaults) for C(group/registryops.harbor.harbor).
+requirements:
+  - requests >= 2.31
+'''

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""AnsibleModule with Harbor's connection options, the client and the error edge. FOR INTERNAL COLLECTION USE ONLY.
+
+The options here and ``plugins/doc_fragments/connection.py`` are kept in step (validate-modules checks it).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.registryops.harbor.plugins.module_utils.client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HarborClient, HarborError,
+)
+
+JMESPATH_IMPORT_ERROR = None
+try:
+    import jmespath
+    HAS_JMESPATH = True
+except ImportError:
+    HAS_JMESPATH = False
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+
+CONNECTION_SPEC = dict(
+    harbor_url=dict(type="str", required=True, fallback=(env_fallback, ["HARBOR_URL"])),
+    harbor_username=dict(type="str", required=True, fallback=(env_fallback, ["HARBOR_USERNAME"])),
+    harbor_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["HARBOR_PASSWORD"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["HARBOR_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["HARBOR_CA_PATH"])),
+    request_timeout=dict(type="float", default=30),
+    request_retries=dict(type="int", default=3),
+)
+
+QUERY_SPEC = dict(query=dict(type="str"))
+
+
+class HarborValidationError(Exception):
+    """The user's input is wrong; raised before any write. The message names the option and what is allowed."""
+
+
+class HarborModule(AnsibleModule):
+    """``HarborModule(argument_spec=...)``: adds the connection options and check mode; ``run(fn)`` is the error edge."""
+
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+        spec = dict(CONNECTION_SPEC)
+        spec.update(argument_spec)
+        super(HarborModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if self.params.get("query") and not HAS_JMESPATH:
+            self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+        if self.params["request_timeout"] <= 0:
+            self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
+        if self.params["request_retries"] < 0:
+            self.fail_json(msg="request_retries must be 0 or more, got %s" % self.params["request_retries"])
+        self._client = None
+
+    @property
+    def client(self):
+        """The logged-in client (one GET /systeminfo checks the credentials and reads the version)."""
+        if self._client is None:
+            p = self.params
+            client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
+                                  validate_certs=p["validate_certs"], ca_path=p["ca_path"],
+                                  timeout=p["request_timeout"], retries=p["request_retries"])
+            client.systeminfo()
+            self._client = client
+        return self._client
+
+    def run(self, fn):
+        """Call ``fn()`` for the result dict and exit with it; Harbor and validation errors become ``fail_json``."""
+        try:
+            result = fn()
+        except HarborValidationError as exc:
+            self.fail_json(msg=str(exc), changed=False)
+        except HarborError as exc:
+            self.fail_json(msg=str(exc), changed=False, error=exc.to_dict())
+        self.exit_json(**result)
+
+    def select(self, data):
+        """Apply the ``query`` option (JMESPath) of an ``_info`` module to ``data``; without it, ``data`` itself."""
+        expression = self.params.get("query")
+        if not expression:
+            return data
+        try:
+            return jmespath.search(expression, data)
+        except jmespath.exceptions.JMESPathError as exc:
+            raise HarborValidationError("query: %r is not a valid JMESPath expression (%s)" % (expression, exc))

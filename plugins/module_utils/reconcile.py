@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Desired vs current for any Harbor object kind, in one call. FOR INTERNAL COLLECTION USE ONLY.
+
+A ``Resource`` says how one kind of Harbor object maps to module options and how to read and write it;
+``reconcile()`` does the rest for a list of desired items: validation before any request, one read of every
+object, comparison on the options the user set, check mode (no write, predicted ``after``), and ``diff``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+
+
+class Resource(object):
+    """One Harbor object kind. Subclasses set ``kind``/``result_key`` and implement the hooks they need."""
+
+    kind = "object"                 # for messages: "registry endpoint"
+    result_key = "object"           # the key of the Harbor object in a module's result: "registry"
+    key = "name"                    # the option that names an object
+    options = ()                    # the options that describe the object (compared, shown in before/after)
+    secret_options = ()             # options never shown in before/after/diff
+
+    def __init__(self, module):
+        self.module = module
+
+    @property
+    def client(self):
+        return self.module.client
+
+    # -- hooks ------------------------------------------------------------------------------------------------------
+    def validate(self, item):
+        """Raise HarborValidationError for bad input; called for every item before any request."""
+
+    def desired(self, item):
+        """The user's options that describe the object (set ones only), normalised to the shape of ``to_options``."""
+        return dict((k, item[k]) for k in self.options if item.get(k) is not None)
+
+    def read(self, names):
+        """``{name: raw}`` for the names asked, reading each object once."""
+        raise NotImplementedError
+
+    def to_options(self, raw):
+        """The Harbor object in the module's option shape (never a secret)."""
+        raise NotImplementedError
+
+    def differs(self, desired, current):
+        """Names of the desired options whose value differs from the current object's."""
+        return sorted(k for k, v in desired.items() if k not in self.secret_options and current.get(k) != v)
+
+    def must_write(self, item, desired, raw):
+        """A reason to write although no compared option differs (e.g. ``update_password: always``)."""
+        return False
+
+    def create(self, item, desired):
+        """Create the object; return the new raw object (or None to have it read)."""
+        raise NotImplementedError
+
+    def update(self, item, desired, raw, changed):
+        """Change the object; return the new raw object (or None to have it read)."""
+        raise NotImplementedError
+
+    def delete(self, item, raw):
+        raise NotImplementedError
+
+    def public(self, raw):
+        """The raw object as returned to the user (already redacted by Harbor; override to strip more)."""
+        return raw
+
+    def refresh(self, name):
+        return self.read([name]).get(name)
+
+
+def reconcile(resource, items):
+    """Bring every item (a dict of module options with ``state``) to its desired state; one result per item."""
+    module = resource.module
+    for item in items:
+        resource.validate(item)
+    names = [item[resource.key] for item in items]
+    found = resource.read(names) if names else {}
+    return [_reconcile_one(resource, module, item, found.get(item[resource.key])) for item in items]
+
+
+def _reconcile_one(resource, module, item, raw):
+    name = item[resource.key]
+    state = item.get("state") or "present"
+    result = dict(changed=False, name=name, state=state)
+    before = resource.to_options(raw) if raw is not None else None
+
+    if state == "absent":
+        after = None
+        if raw is not None:
+            result["changed"] = True
+            if not module.check_mode:
+                resource.delete(item, raw)
+        result[resource.result_key] = None if raw is None or result["changed"] else resource.public(raw)
+    else:
+        desired = resource.desired(item)
+        if raw is None:
+            result["changed"] = True
+            after = _predict(resource, {}, desired)
+            if not module.check_mode:
+                raw = resource.create(item, desired) or resource.refresh(name)
+                after = resource.to_options(raw)
+        else:
+            changed = resource.differs(desired, before)
+            result["changed"] = bool(changed) or bool(resource.must_write(item, desired, raw))
+            after = _predict(resource, before, desired)
+            if result["changed"] and not module.check_mode:
+                raw = resource.update(item, desired, raw, changed) or resource.refresh(name)
+                after = resource.to_options(raw)
+        result[resource.result_key] = resource.public(raw) if raw is not None else None
+
+    result["before"] = _visible(resource, before)
+    result["after"] = _visible(resource, after)
+    if module._diff:
+        result["diff"] = dict(before=result["before"] or {}, after=result["after"] or {})
+    return result
+
+
+def _predict(resource, current, desired):
+    after = copy.deepcopy(current)
+    after.update(copy.deepcopy(desired))
+    return after
+
+
+def _visible(resource, options):
+    if options is None:
+        return None
+    return dict((k, v) for k, v in options.items() if k not in resource.secret_options)
+
+
+def single(resource, params):
+    """The result of a module that manages one object: ``reconcile`` for ``[params]``."""
+    return reconcile(resource, [dict(params)])[0]
+
+
+__all__ = ["Resource", "reconcile", "single", "HarborValidationError"]

@@ -1,0 +1,443 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Registry endpoints (Harbor's "registries"). FOR INTERNAL COLLECTION USE ONLY.
+
+Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 2: the URL is stored in a normalised
+form, the secret comes back as ``*****``, every POST/PUT makes Harbor test the remote (400 "the registry is unhealthy"),
+PUT takes the flat ``RegistryUpdate`` body, the type never changes, and a referenced endpoint cannot be deleted (412).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import ssl
+from urllib.parse import urlsplit
+
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
+
+REGISTRIES = "/registries"
+POLICIES = "/replication/policies"
+MASK = "*****"
+NAME_MAX_LEN = 64
+
+# Harbor's registry types (exact spelling) -> the first Harbor version with the adapter.
+PROVIDERS = {
+    "docker-hub": "2.0.0", "docker-registry": "2.0.0", "harbor": "2.0.0", "aws-ecr": "2.0.0", "azure-acr": "2.0.0",
+    "ali-acr": "2.0.0", "google-gcr": "2.0.0", "huawei-SWR": "2.0.0", "jfrog-artifactory": "2.0.0", "quay": "2.0.0",
+    "gitlab": "2.0.0", "github-ghcr": "2.2.0", "tencent-tcr": "2.2.0", "dtr": "2.2.0", "volcengine-cr": "2.11.0",
+}
+ALIASES = {
+    "dockerhub": "docker-hub", "docker": "docker-hub", "registry": "docker-registry", "distribution": "docker-registry",
+    "ghcr": "github-ghcr", "github": "github-ghcr", "ecr": "aws-ecr", "gcr": "google-gcr", "artifact-registry": "google-gcr",
+    "acr": "azure-acr", "alibaba-acr": "ali-acr", "artifactory": "jfrog-artifactory", "jfrog": "jfrog-artifactory",
+    "swr": "huawei-SWR", "tcr": "tencent-tcr", "volcengine": "volcengine-cr",
+}
+FIXED_URLS = {"docker-hub": "https://hub.docker.com", "github-ghcr": "https://ghcr.io"}
+# Providers whose Access ID is a fixed word and whose secret is a JSON document (a file path is read).
+JSON_SECRETS = {"google-gcr": "_json_key", "quay": "json_file"}
+# Providers whose adapter contacts the remote while it is built: a failure there is an opaque 500, not a 400.
+CONTACT_ON_BUILD = ("harbor", "docker-hub", "gitlab", "ali-acr", "tencent-tcr", "volcengine-cr")
+CREDENTIAL_TYPES = ("basic", "oauth")
+REGISTRY_OPTIONS = ("provider", "url", "description", "access_key", "credential_type", "verify_remote_cert", "ca_certificate")
+# Options that RegistryUpdate (the flat PUT body) takes under the same name.
+UPDATE_FIELDS = ("description", "url", "access_key", "credential_type", "ca_certificate")
+CA_CERTIFICATE_SINCE = "2.15.0"
+# After v2.15.2, a PUT that changes the URL without access_secret clears the stored secret (NOTES section 7).
+URL_CHANGE_CLEARS_SECRET = "2.15.3"
+
+
+# -- option normalisation -------------------------------------------------------------------------------------------
+def normalize_provider(value):
+    """A provider name or alias, in any case -> Harbor's registry type."""
+    text = str(value).strip()
+    canonical = dict((k.lower(), k) for k in PROVIDERS)
+    found = canonical.get(text.lower()) or ALIASES.get(text.lower())
+    if not found:
+        raise HarborValidationError("provider: %r is not a Harbor registry type; use one of %s (aliases: %s)"
+                                    % (value, ", ".join(sorted(PROVIDERS)), ", ".join(sorted(ALIASES))))
+    return found
+
+
+def normalize_url(value, option="url"):
+    """Harbor's lib.ValidateHTTPURL: trim, add http:// without a scheme, keep only scheme://host[:port]/path."""
+    text = str(value).strip(" ").rstrip("/")
+    if not text:
+        raise HarborValidationError("%s: must not be empty; give the remote registry's address, for example https://nvcr.io" % option)
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    host = parts.netloc.rpartition("@")[2]
+    if scheme not in ("http", "https") or not host:
+        raise HarborValidationError("%s: %r is not an http:// or https:// URL with a host name" % (option, value))
+    return "%s://%s%s" % (scheme, host, parts.path)
+
+
+def normalize_pem(text):
+    """The PEM text with clean line ends and one final newline ('' stays '')."""
+    lines = [line.rstrip() for line in str(text).strip().splitlines()]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def check_pem(text, option):
+    """Raise unless ``text`` holds at least one X.509 certificate that OpenSSL can load."""
+    if not text:
+        return
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise HarborValidationError("%s: expected PEM text with -----BEGIN CERTIFICATE----- blocks (or the path of a PEM file)" % option)
+    try:
+        ssl.create_default_context(cadata=text)
+    except (ssl.SSLError, ValueError) as exc:
+        raise HarborValidationError("%s: the PEM text holds no valid certificate (%s)" % (option, exc))
+
+
+def content_or_file(value):
+    """``value`` itself, or the content of the file it names when it is the path of an existing file."""
+    text = str(value)
+    if "\n" in text or text.lstrip().startswith(("{", "-----")):
+        return text
+    path = os.path.expanduser(text.strip())
+    if path and os.path.isfile(path):
+        with open(path) as handle:
+            return handle.read()
+    return text
+
+
+def version_gate(client, since, what):
+    if not client.version_at_least(since):
+        raise HarborValidationError("%s needs Harbor %s or later; this Harbor is %s"
+                                    % (what, since, client.systeminfo().get("harbor_version")))
+
+
+def names_of(objects):
+    return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
+
+
+# -- lookups shared with the project resource ----------------------------------------------------------------------
+class Endpoints(object):
+    """Every registry endpoint of one Harbor, listed once, by name and by id."""
+
+    def __init__(self, client):
+        self.client = client
+        self._all = None
+
+    def all(self):
+        if self._all is None:
+            self._all = [r for r in self.client.list(REGISTRIES) if isinstance(r, dict)]
+        return self._all
+
+    def by_name(self, name, option):
+        for registry in self.all():
+            if registry.get("name") == name:
+                return registry
+        raise HarborValidationError("%s: no registry endpoint named %r; existing endpoints: %s (create it with"
+                                    " registryops.harbor.harbor_registry)" % (option, name, names_of(self.all())))
+
+    def name_of(self, registry_id):
+        for registry in self.all():
+            if registry.get("id") == registry_id:
+                return registry.get("name")
+        return None
+
+
+def references(client, registry_id):
+    """``(rule names, proxy-cache project names)`` that use the endpoint; Harbor refuses to delete it while any exist."""
+    rules = [p for p in client.list(POLICIES) if registry_id in ((p.get("src_registry") or {}).get("id"),
+                                                                 (p.get("dest_registry") or {}).get("id"))]
+    projects = [p for p in client.list("/projects", params={"q": "registry_id=%s" % registry_id})
+                if p.get("registry_id") == registry_id]
+    return sorted(p.get("name") for p in rules), sorted(p.get("name") for p in projects)
+
+
+def describe_references(name, rules, projects):
+    used = []
+    if rules:
+        used.append("replication rule(s) %s" % ", ".join(rules))
+    if projects:
+        used.append("proxy-cache project(s) %s" % ", ".join(projects))
+    return "registry endpoint %s is used by %s" % (name, " and ".join(used))
+
+
+# -- the resource ---------------------------------------------------------------------------------------------------
+class Registry(Resource):
+    kind = "registry endpoint"
+    result_key = "registry"
+    options = REGISTRY_OPTIONS
+    secret_options = ("access_secret",)
+
+    def __init__(self, module):
+        super(Registry, self).__init__(module)
+        self._found = {}
+        self._plans = {}
+        self.reports = {}
+
+    # -- validation (no request but the login for version checks) -------------------------------------------------
+    def validate(self, item):
+        name = item.get("name") or ""
+        if not name.strip() or len(name) > NAME_MAX_LEN:
+            raise HarborValidationError("name: must be 1 to %d characters, got %r" % (NAME_MAX_LEN, name))
+        if (item.get("state") or "present") == "absent":
+            return
+        options = self._normalize(item)
+        if item.get("access_secret") == MASK:
+            raise HarborValidationError("access_secret: %r is how Harbor hides a stored secret, not a secret; give the real one"
+                                        " or leave access_secret out to keep the stored one" % MASK)
+        if "provider" in options:
+            version_gate(self.client, PROVIDERS[options["provider"]], "provider %s" % options["provider"])
+            self._credentials(item, options["provider"])
+        if "ca_certificate" in options:
+            version_gate(self.client, CA_CERTIFICATE_SINCE, "ca_certificate")
+
+    def _normalize(self, item):
+        options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
+        if "provider" in options:
+            options["provider"] = normalize_provider(options["provider"])
+        if "url" in options:
+            options["url"] = normalize_url(options["url"])
+        if "ca_certificate" in options:
+            options["ca_certificate"] = normalize_pem(content_or_file(options["ca_certificate"]))
+            check_pem(options["ca_certificate"], "ca_certificate")
+        return options
+
+    def _credentials(self, item, provider):
+        """The secret to send (file content for JSON-key providers), checked; None when not given."""
+        secret = item.get("access_secret")
+        if secret is None:
+            return None
+        if not item.get("access_key") and provider not in JSON_SECRETS:
+            raise HarborValidationError("access_secret: needs access_key (the Access ID: a user name, $oauthtoken for NGC, an AWS"
+                                        " access key id...); Harbor drops a secret that comes without one")
+        if provider not in JSON_SECRETS:
+            return secret
+        content = content_or_file(secret)
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            parsed = None
+        expected = ("a service-account JSON key (its content, or the path of its file)" if provider == "google-gcr"
+                    else 'a JSON document {"account_name": ..., "docker_cli_password": ..., "oauth2_token": ...} (or the path of its file)')
+        if not isinstance(parsed, dict):
+            raise HarborValidationError("access_secret: provider %s takes %s; the value given is neither JSON nor a readable file"
+                                        % (provider, expected))
+        if provider == "google-gcr" and not (parsed.get("client_email") and parsed.get("private_key")):
+            raise HarborValidationError("access_secret: the JSON given for google-gcr has no client_email/private_key; expected %s"
+                                        % expected)
+        return content
+
+    # -- read and compare -----------------------------------------------------------------------------------------
+    def read(self, names):
+        self._found = self.client.list_named(REGISTRIES, names)
+        return self._found
+
+    def to_options(self, raw):
+        credential = raw.get("credential") or {}
+        return dict(
+            name=raw.get("name"),
+            provider=raw.get("type"),
+            url=normalize_url(raw["url"]) if raw.get("url") else "",
+            description=raw.get("description") or "",
+            access_key=credential.get("access_key") or "",
+            credential_type=(credential.get("type") or "basic") if credential.get("access_key") else None,
+            verify_remote_cert=not raw.get("insecure"),
+            ca_certificate=normalize_pem(raw.get("ca_certificate") or ""),
+        )
+
+    def desired(self, item):
+        """The options to reach, after the checks that need the current endpoint; plans the write and pings if asked."""
+        name = item["name"]
+        raw = self._found.get(name)
+        options = self._normalize(item)
+        provider = options.get("provider") or (raw or {}).get("type")
+        if raw is None:
+            if not provider:
+                raise HarborValidationError("provider: required to create registry endpoint %s (one of %s)" % (name, ", ".join(sorted(PROVIDERS))))
+            options["provider"] = provider
+            if "url" not in options:
+                if provider not in FIXED_URLS:
+                    raise HarborValidationError("url: required to create registry endpoint %s of provider %s" % (name, provider))
+                options["url"] = FIXED_URLS[provider]
+        secret = self._credentials(item, provider)
+        if secret is not None and provider in JSON_SECRETS:
+            options.setdefault("access_key", JSON_SECRETS[provider])
+        current_key = self.to_options(raw)["access_key"] if raw is not None else ""
+        if options.get("credential_type") and not options.get("access_key", current_key):
+            raise HarborValidationError("credential_type: Harbor stores a credential only with access_key; set access_key too")
+        plan = self._plan(item, options, raw, secret)
+        self._plans[name] = plan
+        if item.get("test_connection"):
+            self._ping(item, options, raw, plan)
+        return options
+
+    def _plan(self, item, options, raw, secret):
+        """What the write will do: ``recreate`` (provider change) and whether the secret goes with it."""
+        plan = dict(recreate=False, secret=secret, send_secret=secret is not None)
+        if raw is None:
+            return plan
+        current = self.to_options(raw)
+        changed = self.differs(options, current)
+        stored_secret = bool((raw.get("credential") or {}).get("access_secret"))
+        name = item["name"]
+        if "provider" in changed:
+            self._check_recreate(item, raw, current, options, secret, stored_secret)
+            plan["recreate"] = True
+            return plan
+        key_changed = "access_key" in changed and options.get("access_key")
+        if secret is None and key_changed:
+            raise HarborValidationError("access_secret: required when access_key changes (registry endpoint %s: %r -> %r)"
+                                        % (name, current["access_key"], options["access_key"]))
+        if (secret is None and "url" in changed and stored_secret
+                and self.client.version_at_least(URL_CHANGE_CLEARS_SECRET)):
+            raise HarborValidationError("access_secret: required when url changes on registry endpoint %s: this Harbor clears the"
+                                        " stored secret on a URL change without one" % name)
+        plan["send_secret"] = secret is not None and (item.get("update_password") == "always" or "url" in changed or "access_key" in changed)
+        return plan
+
+    def _check_recreate(self, item, raw, current, options, secret, stored_secret):
+        name = item["name"]
+        change = "registry endpoint %s is of provider %s and Harbor cannot change the provider of an endpoint (%s wanted)" % (
+            name, current["provider"], options["provider"])
+        if not item.get("recreate"):
+            raise HarborValidationError("provider: %s. Set recreate: true to delete and recreate it (possible only while no"
+                                        " replication rule or proxy-cache project uses it)" % change)
+        rules, projects = references(self.client, raw["id"])
+        if rules or projects:
+            raise HarborValidationError("provider: %s, and it cannot be recreated: %s" % (change, describe_references(name, rules, projects)))
+        if stored_secret and secret is None:
+            raise HarborValidationError("access_secret: required to recreate registry endpoint %s with provider %s (Harbor never"
+                                        " returns the stored secret)" % (name, options["provider"]))
+
+    def must_write(self, item, desired, raw):
+        return self._plans[item["name"]]["send_secret"]
+
+    # -- connection test ------------------------------------------------------------------------------------------
+    def _ping(self, item, options, raw, plan):
+        """POST /registries/ping with the settings the endpoint will have (changes nothing, so also in check mode)."""
+        merged = dict(self.to_options(raw) if raw is not None else {}, **options)
+        body = dict(type=merged["provider"], url=merged["url"], insecure=not merged.get("verify_remote_cert", True))
+        if merged.get("access_key"):
+            body.update(access_key=merged["access_key"], credential_type=merged.get("credential_type") or "basic")
+        if "ca_certificate" in options:
+            body["ca_certificate"] = options["ca_certificate"]
+        if plan["send_secret"] or plan["recreate"]:
+            body["access_secret"] = plan["secret"] or ""
+        elif raw is not None:
+            body["id"] = raw["id"]
+        try:
+            self.client.request("POST", REGISTRIES + "/ping", body=body)
+        except HarborError as exc:
+            raise self._unreachable(exc, item["name"], merged)
+        self.reports.setdefault(item["name"], {})["connection"] = "healthy"
+
+    def _unreachable(self, exc, name, options):
+        """A remote that Harbor could not check -> an error naming the URL, the provider and what to check."""
+        unhealthy = exc.status == 400 and "unhealthy" in (exc.message or "")
+        if not unhealthy and exc.status not in (500, 502, 503, 504):
+            return exc
+        provider, url = options.get("provider"), options.get("url")
+        if unhealthy:
+            what = "Harbor could not reach or log in to %s as a %s registry (HTTP 400: the registry is unhealthy)" % (url, provider)
+        else:
+            what = ("Harbor failed while contacting %s as a %s registry (HTTP %s; Harbor hides the cause in its core log%s)"
+                    % (url, provider, exc.status, "; for this provider it usually means the remote could not be reached or"
+                       " refused the login" if provider in CONTACT_ON_BUILD else ""))
+        return HarborError("registry endpoint %s: %s. Check that Harbor's own host can resolve and reach that address"
+                           " (DNS, firewall, HTTP proxy), that the remote accepts access_key/access_secret, and that its TLS"
+                           " certificate is trusted (verify_remote_cert, ca_certificate). Nothing was changed."
+                           % (name, what), status=exc.status, code=exc.code, method=exc.method, path=exc.path,
+                           request_id=exc.request_id, hint="")
+
+    # -- writes ---------------------------------------------------------------------------------------------------
+    def create(self, item, desired):
+        secret = self._plans[item["name"]]["secret"]
+        body = dict(name=item["name"], type=desired["provider"], url=desired["url"], description=desired.get("description", ""),
+                    insecure=not desired.get("verify_remote_cert", True))
+        if desired.get("ca_certificate"):
+            body["ca_certificate"] = desired["ca_certificate"]
+        if desired.get("access_key"):
+            body["credential"] = dict(type=desired.get("credential_type") or "basic", access_key=desired["access_key"],
+                                      access_secret=secret or "")
+        self._write(item["name"], desired, lambda: self.client.post(REGISTRIES, body))
+        self._report_secret(item, bool(secret))
+
+    def update(self, item, desired, raw, changed):
+        plan = self._plans[item["name"]]
+        if plan["recreate"]:
+            # Harbor tests the remote only when the new endpoint is created: test first so that a failure deletes nothing.
+            self._ping(item, desired, raw, plan)
+            self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
+            self.create(item, dict(self.to_options(raw), **desired))
+            self.reports.setdefault(item["name"], {})["recreated"] = True
+            return None
+        body = dict((k, desired[k]) for k in changed if k in UPDATE_FIELDS)
+        if "verify_remote_cert" in changed:
+            body["insecure"] = not desired["verify_remote_cert"]
+        if plan["send_secret"]:
+            current = self.to_options(raw)
+            body.update(access_secret=plan["secret"], access_key=desired.get("access_key", current["access_key"]),
+                        credential_type=desired.get("credential_type") or current["credential_type"] or "basic")
+        self._write(item["name"], dict(self.to_options(raw), **desired),
+                    lambda: self.client.put("%s/%s" % (REGISTRIES, raw["id"]), body))
+        self._report_secret(item, plan["send_secret"])
+        return None
+
+    def _write(self, name, options, send):
+        try:
+            send()
+        except HarborError as exc:
+            raise self._unreachable(exc, name, options)
+
+    def _report_secret(self, item, sent):
+        if sent:
+            why = "update_password=always" if item.get("update_password") == "always" else "new endpoint or changed url/access_key"
+            self.reports.setdefault(item["name"], {})["secret_sent"] = why
+
+    def delete(self, item, raw):
+        try:
+            self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
+        except HarborError as exc:
+            if exc.status != 412:
+                raise
+            rules, projects = references(self.client, raw["id"])
+            detail = describe_references(item["name"], rules, projects) if rules or projects else exc.message
+            raise HarborValidationError("cannot delete %s; Harbor keeps an endpoint while anything uses it. Delete or re-point"
+                                        " those first (registryops.harbor.harbor_replication_rule, registryops.harbor.harbor_project),"
+                                        " then delete the endpoint." % detail)
+
+    def public(self, raw):
+        registry = dict(raw)
+        credential = dict(raw.get("credential") or {})
+        if credential.get("access_secret"):
+            credential["access_secret"] = MASK
+        if raw.get("credential") is not None:
+            registry["credential"] = credential
+        return registry
+
+    def info(self, raw):
+        """One endpoint as harbor_registry_info returns it: the option shape plus id and health status."""
+        shown = self.to_options(raw)
+        shown.update(id=raw.get("id"), status=raw.get("status") or "unknown", has_secret=bool((raw.get("credential") or {}).get("access_secret")),
+                     creation_time=raw.get("creation_time"), update_time=raw.get("update_time"))
+        return shown
+
+
+# -- module entry points --------------------------------------------------------------------------------------------
+def run_registry(module):
+    """harbor_registry: one endpoint to its desired state."""
+    resource = Registry(module)
+    result = single(resource, module.params)
+    result.update(resource.reports.get(module.params["name"], {}))
+    return result
+
+
+def registry_info(module):
+    """harbor_registry_info: one endpoint by name, or all of them, never with a secret."""
+    resource = Registry(module)
+    raws = module.client.find_all(REGISTRIES, module.params["name"])
+    found = sorted((resource.info(raw) for raw in raws), key=lambda r: r["name"] or "")
+    return dict(changed=False, registries=module.select(found))

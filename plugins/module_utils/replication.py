@@ -1,0 +1,633 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Replication rules (policies) and their executions. FOR INTERNAL COLLECTION USE ONLY.
+
+Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md sections 4 and 5: PUT replaces the whole
+policy, ``deletion`` is the field Harbor reads for "replicate deletion", a negative ``speed`` means unlimited (0),
+the local side of a rule is registry id 0, and an execution can read ``Failed`` for a moment before ``Succeed``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import time
+from datetime import datetime, timezone
+
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource
+
+POLICIES = "/replication/policies"
+EXECUTIONS = "/replication/executions"
+
+TRIGGERS = ("manual", "scheduled", "event_based")
+MODES = ("push", "pull")
+FLATTENING_NAMES = {"none": 0, "all": -1}
+FINAL_STATES = ("Succeed", "Failed", "Stopped")
+FINAL_TASK_STATES = ("Succeed", "Failed", "Stopped")
+TASK_FIELDS = ("id", "status", "operation", "resource_type", "src_resource", "dst_resource", "start_time", "end_time", "job_id")
+
+RULE_OPTIONS = ("description", "enabled", "mode", "registry", "filters", "dest_namespace", "flattening", "trigger", "cron",
+                "bandwidth", "override", "replicate_deletion", "copy_by_chunk", "single_active_replication")
+
+# What a new rule gets for the options the user left out: the choices of Harbor's UI (the API's own defaults differ:
+# enabled=false and flattening of all levels).
+CREATE_DEFAULTS = dict(description="", enabled=True, filters={}, dest_namespace="", flattening="1", trigger="manual",
+                       cron=None, bandwidth=0, override=True, replicate_deletion=False, copy_by_chunk=False,
+                       single_active_replication=False)
+
+# option -> (first Harbor version with it, is the value one that needs the feature)
+VERSION_GATES = dict(
+    flattening=("2.3.0", lambda v: v != "all"),
+    bandwidth=("2.4.0", lambda v: v > 0),
+    copy_by_chunk=("2.7.0", bool),
+    single_active_replication=("2.14.0", bool),
+)
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*$" % (_COMPONENT, _COMPONENT))
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
+_BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?(?:/s)?$", re.I)
+_BANDWIDTH_UNITS = {"": 1, "k": 1, "m": 1024, "g": 1024 * 1024}
+_UNLIMITED = ("unlimited", "-1", "0")
+
+
+# -- option normalisation -------------------------------------------------------------------------------------------
+def parse_bandwidth(value):
+    """``10MiB/s`` -> 10240 (KB/s, Harbor's unit, 1 MB = 1024 KB as in Harbor's UI); -1, 0 and ``unlimited`` -> 0."""
+    text = str(value).strip().lower().replace(" ", "")
+    if text in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
+        return 0
+    match = _BANDWIDTH.match(text)
+    if not match:
+        raise HarborValidationError("bandwidth: expected KB/s as a number, a size per second such as 512KB/s, 10MiB/s or 1GB/s,"
+                                    " or unlimited (also -1 or 0); got %r" % (value,))
+    unit = (match.group(2) or "")[:1]
+    return int(round(float(match.group(1)) * _BANDWIDTH_UNITS[unit]))
+
+
+def parse_flattening(value):
+    """``none``/0, 1, 2, 3 (any level count), ``all`` -> the option's string form."""
+    text = str(value).strip().lower()
+    if text in FLATTENING_NAMES:
+        return text
+    if text.isdigit():
+        return "none" if int(text) == 0 else str(int(text))
+    raise HarborValidationError("flattening: expected none, 1, 2, 3 (the number of leading path levels to remove) or all;"
+                                " got %r" % (value,))
+
+
+def flattening_count(name):
+    return FLATTENING_NAMES[name] if name in FLATTENING_NAMES else int(name)
+
+
+def flattening_name(count):
+    if count is None or count < 0:
+        return "all"
+    return "none" if count == 0 else str(count)
+
+
+def normalize_cron(value):
+    fields = str(value).split()
+    if len(fields) != 6:
+        raise HarborValidationError("cron: Harbor needs 6 fields (seconds minutes hours day-of-month month day-of-week),"
+                                    " got %d in %r, for example '0 0 2 * * *' for 02:00 every day" % (len(fields), value))
+    if fields[0] != "0":
+        raise HarborValidationError("cron: the first field (seconds) must be 0 in %r" % value)
+    if fields[1] == "*":
+        raise HarborValidationError("cron: the minutes field must not be * (Harbor refuses a replication every minute) in %r" % value)
+    bad = [f for f in fields if not _CRON_FIELD.match(f)]
+    if bad:
+        raise HarborValidationError("cron: field %r of %r is not a cron expression" % (bad[0], value))
+    return " ".join(fields)
+
+
+def normalize_filters(filters):
+    """The ``filters`` option without unset keys, decorations defaulted, labels as a sorted list."""
+    result = {}
+    for key in ("name", "tag", "resource"):
+        if filters.get(key) not in (None, ""):
+            result[key] = str(filters[key])
+    if "tag" in result:
+        result["tag_decoration"] = filters.get("tag_decoration") or "matches"
+    labels = filters.get("labels")
+    if labels is not None:
+        if not isinstance(labels, (list, tuple)) or not all(isinstance(x, str) and x for x in labels):
+            raise HarborValidationError("filters.labels: must be a list of label names, for example [release, approved];"
+                                        " got %r" % (labels,))
+        if labels:
+            result["labels"] = sorted(set(labels))
+            result["label_decoration"] = filters.get("label_decoration") or "matches"
+    return result
+
+
+def filters_to_options(raw_filters):
+    """Harbor's filter list -> the ``filters`` option (order does not matter)."""
+    options = {}
+    for item in raw_filters or []:
+        kind, value, decoration = item.get("type"), item.get("value"), item.get("decoration") or "matches"
+        if kind in ("name", "resource") and value:
+            options[kind] = value
+        elif kind == "tag" and value:
+            options.update(tag=value, tag_decoration=decoration)
+        elif kind == "label" and value:
+            options.update(labels=sorted(set(value)), label_decoration=decoration)
+    return options
+
+
+def filters_to_api(filters):
+    api = []
+    for kind in ("name", "resource"):
+        if filters.get(kind):
+            api.append(dict(type=kind, value=filters[kind]))
+    if filters.get("tag"):
+        api.append(dict(type="tag", value=filters["tag"], decoration=filters.get("tag_decoration") or "matches"))
+    if filters.get("labels"):
+        api.append(dict(type="label", value=list(filters["labels"]), decoration=filters.get("label_decoration") or "matches"))
+    return api
+
+
+def check_rule(options, name):
+    """Combination rules on the (possibly partial) rule options; raise HarborValidationError naming the option."""
+    trigger, mode = options.get("trigger"), options.get("mode")
+    if trigger == "event_based" and mode == "pull":
+        raise HarborValidationError("trigger: event_based works only for mode=push (Harbor replicates local pushes and"
+                                    " deletions); a pull rule takes manual or scheduled")
+    if trigger == "event_based" and options.get("single_active_replication"):
+        raise HarborValidationError("single_active_replication: cannot be true with trigger=event_based (Harbor refuses it)")
+    if trigger == "scheduled" and not options.get("cron"):
+        raise HarborValidationError("cron: required with trigger=scheduled, for example '0 0 2 * * *'")
+    if options.get("cron") and trigger not in (None, "scheduled"):
+        raise HarborValidationError("cron: only used with trigger=scheduled (replication rule %s has trigger=%s)" % (name, trigger))
+    _check_flattening_depth(options)
+
+
+def _check_flattening_depth(options):
+    """A name filter without ``**`` fixes how many levels a repository has; flattening cannot remove more."""
+    flattening, pattern = options.get("flattening"), (options.get("filters") or {}).get("name")
+    if not options.get("dest_namespace") or not pattern or "**" in pattern or flattening in (None, "none", "all"):
+        return
+    levels = len(pattern.strip("/").split("/")) - 1
+    if int(flattening) > levels:
+        raise HarborValidationError("flattening: %s levels is deeper than the repositories matched by filters.name %r, which have"
+                                    " %d level(s) before the image name; use at most %d, none or all"
+                                    % (flattening, pattern, levels, levels))
+
+
+# -- the rule resource ----------------------------------------------------------------------------------------------
+class ReplicationRule(Resource):
+    kind = "replication rule"
+    result_key = "rule"
+    options = RULE_OPTIONS
+
+    def __init__(self, module):
+        super(ReplicationRule, self).__init__(module)
+        self._found = {}
+        self._registry_ids = {}
+
+    def validate(self, item):
+        if (item.get("state") or "present") == "absent":
+            return
+        options = self._normalize(item)
+        check_rule(options, item["name"])
+        if options.get("dest_namespace") and not _NAMESPACE.match(options["dest_namespace"]):
+            raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
+                                        " levels separated by '/')" % options["dest_namespace"])
+        for option, (version, needs) in VERSION_GATES.items():
+            if option in options and needs(options[option]) and not self.client.version_at_least(version):
+                raise HarborValidationError("%s: needs Harbor %s or later; this Harbor is %s"
+                                            % (option, version, self.client.systeminfo().get("harbor_version")))
+
+    def _normalize(self, item):
+        options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
+        if "filters" in options:
+            options["filters"] = normalize_filters(options["filters"])
+        if "flattening" in options:
+            options["flattening"] = parse_flattening(options["flattening"])
+        if "bandwidth" in options:
+            options["bandwidth"] = parse_bandwidth(options["bandwidth"])
+        if "cron" in options:
+            options["cron"] = normalize_cron(options["cron"])
+        return options
+
+    def read(self, names):
+        self._found = self.client.list_named(POLICIES, names)
+        return self._found
+
+    def desired(self, item):
+        options = self._normalize(item)
+        raw = self._found.get(item["name"])
+        if raw is None:
+            missing = [k for k in ("mode", "registry") if k not in options]
+            if missing:
+                raise HarborValidationError("%s: required to create replication rule %s" % (" and ".join(missing), item["name"]))
+            merged = dict(CREATE_DEFAULTS, **options)
+        else:
+            merged = dict(self.to_options(raw), **options)
+        if merged.get("trigger") != "scheduled" and "cron" not in options:
+            merged["cron"] = None
+        check_rule(merged, item["name"])
+        if options.get("trigger", "scheduled") != "scheduled":
+            options["cron"] = None
+        if "registry" in options:
+            self.registry_id(options["registry"])
+        return options
+
+    def registry_id(self, name):
+        """The id of the registry endpoint called ``name``; the error lists the endpoints that exist."""
+        if name not in self._registry_ids:
+            found = self.client.find("/registries", name)
+            if found is None:
+                names = sorted(r.get("name") for r in self.client.list("/registries"))
+                raise HarborValidationError("registry: no registry endpoint named %r; existing endpoints: %s (create it with"
+                                            " registryops.harbor.harbor_registry)" % (name, ", ".join(names) or "none"))
+            self._registry_ids[name] = found["id"]
+        return self._registry_ids[name]
+
+    def to_options(self, raw):
+        src = raw.get("src_registry") or {}
+        dest = raw.get("dest_registry") or {}
+        remote = src if src.get("id") else dest
+        trigger = raw.get("trigger") or {}
+        trigger_type = trigger.get("type") or "manual"
+        cron = (trigger.get("trigger_settings") or {}).get("cron") or None
+        return dict(
+            name=raw.get("name"),
+            description=raw.get("description") or "",
+            enabled=bool(raw.get("enabled")),
+            mode="pull" if src.get("id") else "push",
+            registry=remote.get("name") or self._registry_name(remote.get("id")),
+            filters=filters_to_options(raw.get("filters")),
+            dest_namespace=raw.get("dest_namespace") or "",
+            flattening=flattening_name(raw.get("dest_namespace_replace_count")),
+            trigger=trigger_type,
+            cron=" ".join(cron.split()) if cron and trigger_type == "scheduled" else None,
+            bandwidth=max(raw.get("speed") or 0, 0),
+            override=bool(raw.get("override")),
+            replicate_deletion=bool(raw.get("replicate_deletion") or raw.get("deletion")),
+            copy_by_chunk=bool(raw.get("copy_by_chunk")),
+            single_active_replication=bool(raw.get("single_active_replication")),
+        )
+
+    def _registry_name(self, registry_id):
+        if not registry_id:
+            return None
+        found = self.client.get_or_none("/registries/%s" % registry_id)
+        return found.get("name") if found else None
+
+    def create(self, item, desired):
+        options = dict(CREATE_DEFAULTS, **desired)
+        if "flattening" not in desired and not self.client.version_at_least("2.3.0"):
+            options["flattening"] = "all"
+        self.client.post(POLICIES, self._body(item["name"], options, self.registry_id(options["registry"])))
+
+    def update(self, item, desired, raw, changed):
+        options = dict(self.to_options(raw), **desired)
+        if options["trigger"] != "scheduled":
+            options["cron"] = None
+        if "registry" in desired:
+            remote_id = self.registry_id(desired["registry"])
+        else:
+            remote_id = (raw.get("src_registry") or {}).get("id") or (raw.get("dest_registry") or {}).get("id")
+        self.client.put("%s/%s" % (POLICIES, raw["id"]), self._body(item["name"], options, remote_id))
+
+    @staticmethod
+    def _body(name, options, remote_id):
+        """The complete policy: Harbor's PUT resets every field that is left out."""
+        body = dict(
+            name=name,
+            description=options["description"],
+            enabled=options["enabled"],
+            filters=filters_to_api(options["filters"]),
+            dest_namespace=options["dest_namespace"],
+            dest_namespace_replace_count=flattening_count(options["flattening"]),
+            trigger=dict(type=options["trigger"], trigger_settings=dict(cron=options.get("cron") or "")),
+            speed=options["bandwidth"],
+            override=options["override"],
+            deletion=options["replicate_deletion"],
+            replicate_deletion=options["replicate_deletion"],
+            copy_by_chunk=options["copy_by_chunk"],
+            single_active_replication=options["single_active_replication"],
+        )
+        body["dest_registry" if options["mode"] == "push" else "src_registry"] = dict(id=remote_id)
+        return body
+
+    def delete(self, item, raw):
+        if item.get("stop_running"):
+            executions = Executions(self.module, wait_timeout=item.get("stop_timeout") or 300)
+            executions.stop_all(raw)
+        try:
+            self.client.delete("%s/%s" % (POLICIES, raw["id"]))
+        except HarborError as exc:
+            if exc.status != 412:
+                raise
+            raise HarborValidationError("replication rule %s has an execution in progress, and Harbor does not delete a rule"
+                                        " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
+                                        " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message))
+
+    def public(self, raw):
+        rule = dict(raw)
+        for side in ("src_registry", "dest_registry"):
+            registry = raw.get(side) or {}
+            rule[side] = dict((k, registry.get(k)) for k in ("id", "name", "type", "url"))
+        return rule
+
+
+# -- executions -----------------------------------------------------------------------------------------------------
+def parse_time(text):
+    """Harbor's ``2024-05-01T10:00:00.000Z`` -> aware datetime; None for empty or the zero time."""
+    if not text or str(text).startswith("0001-"):
+        return None
+    try:
+        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class Executions(object):
+    """Start, stop, wait for and describe the executions of one replication rule."""
+
+    def __init__(self, module, wait_timeout=600, wait_sleep=10, log_lines=5, sleep=time.sleep, clock=time.monotonic):
+        self.module = module
+        self.client = module.client
+        self.wait_timeout = wait_timeout
+        self.wait_sleep = wait_sleep
+        self.log_lines = log_lines
+        self._sleep = sleep
+        self._clock = clock
+
+    # -- lookups --------------------------------------------------------------------------------------------------
+    def rule(self, name):
+        rule = self.client.find(POLICIES, name)
+        if rule is None:
+            names = sorted(p.get("name") for p in self.client.list(POLICIES))
+            raise HarborValidationError("rule: no replication rule named %r; existing rules: %s" % (name, ", ".join(names) or "none"))
+        return rule
+
+    def recent(self, rule, limit=50, status=None):
+        """The rule's latest executions, newest first (Harbor keeps up to 50 finished ones per rule)."""
+        params = dict(policy_id=rule["id"], page=1, page_size=min(max(limit, 1), 100))
+        if status:
+            params["status"] = status
+        executions = self.client.get(EXECUTIONS, params=params) or []
+        executions = [e for e in executions if e.get("policy_id") in (None, rule["id"]) and (not status or e.get("status") == status)]
+        executions.sort(key=lambda e: (parse_time(e.get("start_time")) or datetime.min.replace(tzinfo=timezone.utc), e.get("id") or 0),
+                        reverse=True)
+        return executions[:limit]
+
+    def get(self, execution_id):
+        return self.client.get("%s/%s" % (EXECUTIONS, execution_id))
+
+    def tasks(self, execution_id, status=None):
+        params = dict(status=status) if status else None
+        tasks = self.client.list("%s/%s/tasks" % (EXECUTIONS, execution_id), params=params)
+        return [t for t in tasks if not status or t.get("status") == status]
+
+    def log(self, execution_id, task_id):
+        text = self.client.get("%s/%s/tasks/%s/log" % (EXECUTIONS, execution_id, task_id))
+        return text if isinstance(text, str) else ""
+
+    def excerpt(self, execution_id, task_id):
+        lines = [line for line in self.log(execution_id, task_id).splitlines() if line.strip()]
+        return "\n".join(lines[-self.log_lines:]) if self.log_lines > 0 else ""
+
+    def current_success(self, rule, executions):
+        """The newest execution that succeeded after the rule was last changed, or None."""
+        changed_at = parse_time(rule.get("update_time")) or parse_time(rule.get("creation_time"))
+        for execution in executions:
+            started = parse_time(execution.get("start_time"))
+            if execution.get("status") == "Succeed" and (changed_at is None or (started and started >= changed_at)):
+                return execution
+        return None
+
+    # -- actions --------------------------------------------------------------------------------------------------
+    def start(self, rule):
+        if not rule.get("enabled"):
+            raise HarborValidationError(_disabled(rule))
+        try:
+            return self.client.post(EXECUTIONS, dict(policy_id=rule["id"]))
+        except HarborError as exc:
+            if exc.status == 412:
+                raise HarborValidationError("%s (%s)" % (_disabled(rule), exc.message))
+            raise
+
+    def stop(self, execution_id):
+        """Stop one execution if it is still in progress (GET first: a stop of a finished one can rewrite its status)."""
+        execution = self.get(execution_id)
+        if execution.get("status") != "InProgress":
+            return False
+        self.client.put("%s/%s" % (EXECUTIONS, execution_id))
+        return True
+
+    def stop_all(self, rule):
+        """Stop every running execution of the rule and wait until each one is final; the ids stopped."""
+        running = self.recent(rule, status="InProgress")
+        stopped = [e["id"] for e in running if self.stop(e["id"])]
+        for execution_id in stopped:
+            self.wait(execution_id)
+        return stopped
+
+    def wait(self, execution_id):
+        """Poll until the execution is confirmed final; return (execution, timed_out)."""
+        deadline = self._clock() + self.wait_timeout
+        interval = min(1.0, self.wait_sleep)
+        execution = self.get(execution_id)
+        while True:
+            if self._looks_final(execution) and self._confirm_final(execution):
+                return execution, False
+            if self._clock() >= deadline:
+                return execution, True
+            self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
+            interval = min(interval * 1.5, self.wait_sleep)
+            execution = self.get(execution_id)
+
+    @staticmethod
+    def _looks_final(execution):
+        return execution.get("status") in FINAL_STATES and not execution.get("in_progress")
+
+    def _confirm_final(self, execution):
+        """Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986): read again after a short pause
+        and accept the state only when it did not change and no task is still running."""
+        self._sleep(min(1.0, self.wait_sleep))
+        again = self.get(execution["id"])
+        if again.get("status") != execution.get("status") or not self._looks_final(again):
+            return False
+        tasks = self.tasks(execution["id"])
+        if any(t.get("status") not in FINAL_TASK_STATES for t in tasks):
+            return False
+        execution.clear()
+        execution.update(again)
+        return True
+
+    # -- reporting ------------------------------------------------------------------------------------------------
+    def describe(self, execution, rule_name, with_failures=True):
+        """The execution as the modules return it: times, duration, counts and the failed tasks with a log excerpt."""
+        start, end = parse_time(execution.get("start_time")), parse_time(execution.get("end_time"))
+        result = dict(
+            id=execution.get("id"), rule=rule_name, policy_id=execution.get("policy_id"), status=execution.get("status"),
+            status_text=execution.get("status_text") or "", trigger=execution.get("trigger"),
+            start_time=execution.get("start_time"), end_time=execution.get("end_time") if end else None,
+            duration=round((end - start).total_seconds(), 3) if start and end else None,
+            total=execution.get("total") or 0, succeed=execution.get("succeed") or 0, failed=execution.get("failed") or 0,
+            in_progress=execution.get("in_progress") or 0, stopped=execution.get("stopped") or 0, failed_tasks=[],
+        )
+        if with_failures and result["failed"]:
+            result["failed_tasks"] = [self._failed_task(execution["id"], task) for task in self.tasks(execution["id"], status="Failed")]
+        return result
+
+    def _failed_task(self, execution_id, task):
+        return dict(id=task.get("id"), src_resource=task.get("src_resource"), dst_resource=task.get("dst_resource"),
+                    resource_type=task.get("resource_type"), operation=task.get("operation"),
+                    log_excerpt=self.excerpt(execution_id, task.get("id")))
+
+
+def failure_summary(result, shown=3):
+    """``1 of 12 tasks failed: library/nginx [2 item(s) in total] → mirror/nginx [2 item(s) in total] (<last log line>); ...``
+
+    Harbor runs one task per repository (with all its selected tags), so the counts are repositories, not tags.
+    """
+    parts = []
+    for task in result["failed_tasks"][:shown]:
+        last = task["log_excerpt"].splitlines()[-1].strip() if task["log_excerpt"] else ""
+        parts.append("%s → %s%s" % (task["src_resource"], task["dst_resource"], " (%s)" % last if last else ""))
+    more = len(result["failed_tasks"]) - shown
+    if more > 0:
+        parts.append("and %d more" % more)
+    head = "%d of %d tasks failed" % (result["failed"], result["total"])
+    if result["status_text"]:
+        head += " (%s)" % result["status_text"]
+    return "%s: %s" % (head, "; ".join(parts)) if parts else head
+
+
+def progress(result):
+    return ("%(status)s, %(total)s tasks: %(succeed)s succeeded, %(failed)s failed, %(in_progress)s in progress,"
+            " %(stopped)s stopped" % result)
+
+
+def _disabled(rule):
+    return ("replication rule %s is disabled and cannot be started: enable it with registryops.harbor.harbor_replication_rule"
+            " (enabled: true)" % rule.get("name"))
+
+
+# -- the execution modules ------------------------------------------------------------------------------------------
+def run_execution(module):
+    """harbor_replication_execution: start (idempotently) or stop the executions of one rule, and wait for them."""
+    p = module.params
+    for option, low in (("wait_timeout", 0), ("log_lines", 0)):
+        if p[option] < low:
+            raise HarborValidationError("%s: must be %d or more, got %s" % (option, low, p[option]))
+    if p["wait_sleep"] <= 0:
+        raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0, got %s" % p["wait_sleep"])
+    executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
+    rule = executions.rule(p["rule"])
+    if p["state"] == "stopped":
+        return _stop(module, executions, rule)
+    return _start(module, executions, rule)
+
+
+def _start(module, executions, rule):
+    p = module.params
+    recent = executions.recent(rule)
+    running = [e for e in recent if e.get("status") == "InProgress"]
+    done = executions.current_success(rule, recent)
+    if not p["force"] and (running or done):
+        execution = running[0] if running else done
+        if not running:
+            return dict(changed=False, execution=executions.describe(execution, rule["name"]),
+                        msg="replication rule %s already succeeded with execution %s since it last changed (force=true starts"
+                            " another)" % (rule["name"], execution["id"]))
+        execution_id, changed = execution["id"], False
+        note = "execution %s was already running" % execution_id
+    else:
+        if not rule.get("enabled"):
+            raise HarborValidationError(_disabled(rule))
+        if module.check_mode:
+            return dict(changed=True, execution=None, msg="would start an execution of replication rule %s" % rule["name"])
+        execution_id, changed = executions.start(rule), True
+        note = "started execution %s" % execution_id
+    if module.check_mode or not p["wait"]:
+        result = executions.describe(executions.get(execution_id), rule["name"], with_failures=False)
+        return dict(changed=changed, execution=result, msg="%s of replication rule %s" % (note, rule["name"]))
+    return _finish(module, executions, rule, execution_id, changed, note)
+
+
+def _finish(module, executions, rule, execution_id, changed, note):
+    p = module.params
+    execution, timed_out = executions.wait(execution_id)
+    if timed_out:
+        left = "it is still running (state=stopped stops it; stop_on_timeout=true does it on timeout)"
+        if p["stop_on_timeout"] and executions.stop(execution_id):
+            left = "it was asked to stop"
+            execution = executions.get(execution_id)
+        result = executions.describe(execution, rule["name"], with_failures=False)
+        module.fail_json(changed=changed, execution=result,
+                         msg="execution %s of replication rule %s did not finish within %s seconds (%s); %s"
+                             % (execution_id, rule["name"], p["wait_timeout"], progress(result), left))
+    result = executions.describe(execution, rule["name"])
+    msg = "%s of replication rule %s: %s" % (note, rule["name"], progress(result))
+    if result["status"] != "Succeed":
+        msg = "execution %s of replication rule %s ended %s: %s" % (execution_id, rule["name"], result["status"], failure_summary(result))
+        if p["fail_on_error"]:
+            module.fail_json(changed=changed, execution=result, msg=msg)
+    return dict(changed=changed, execution=result, msg=msg)
+
+
+def _stop(module, executions, rule):
+    running = executions.recent(rule, status="InProgress")
+    if module.check_mode:
+        described = [executions.describe(e, rule["name"], with_failures=False) for e in running]
+        return dict(changed=bool(running), executions=described,
+                    msg="would stop %d execution(s) of replication rule %s" % (len(running), rule["name"]))
+    stopped = [e["id"] for e in running if executions.stop(e["id"])]
+    described = []
+    for execution_id in stopped:
+        execution = executions.get(execution_id)
+        if module.params["wait"]:
+            execution, timed_out = executions.wait(execution_id)
+            if timed_out:
+                module.fail_json(changed=True, msg="execution %s of replication rule %s was asked to stop but is still %s after"
+                                 " %s seconds" % (execution_id, rule["name"], execution.get("status"), executions.wait_timeout))
+        described.append(executions.describe(execution, rule["name"], with_failures=False))
+    return dict(changed=bool(stopped), executions=described,
+                msg="stopped %d execution(s) of replication rule %s" % (len(stopped), rule["name"]))
+
+
+def execution_info(module):
+    """harbor_replication_execution_info: a rule's recent executions (or one by id), with tasks and optional logs."""
+    p = module.params
+    if not 1 <= p["limit"] <= 100:
+        raise HarborValidationError("limit: must be between 1 and 100, got %s" % p["limit"])
+    executions = Executions(module, log_lines=0)
+    rule = executions.rule(p["rule"])
+    if p["id"] is not None:
+        found = executions.client.get_or_none("%s/%s" % (EXECUTIONS, p["id"]))
+        found = [found] if found and found.get("policy_id") in (None, rule["id"]) else []
+    else:
+        found = executions.recent(rule, limit=p["limit"], status=p["status"])
+    result = []
+    for execution in found:
+        described = executions.describe(execution, rule["name"], with_failures=False)
+        del described["failed_tasks"]
+        if p["tasks"] or p["logs"]:
+            described["tasks"] = [_task(executions, execution["id"], task, p["logs"]) for task in executions.tasks(execution["id"])]
+        result.append(described)
+    return dict(changed=False, executions=module.select(result))
+
+
+def _task(executions, execution_id, task, with_log):
+    shown = dict((k, task.get(k)) for k in TASK_FIELDS)
+    if with_log:
+        shown["log"] = executions.log(execution_id, task["id"])
+    return shown
+
+
+def rule_info(module):
+    """harbor_replication_rule_info: rules in the option shape of harbor_replication_rule (registry by name)."""
+    resource = ReplicationRule(module)
+    raws = module.client.find_all(POLICIES, module.params["name"])
+    rules = sorted((resource.to_options(raw) for raw in raws), key=lambda r: r["name"])
+    return dict(changed=False, rules=module.select(rules))

@@ -1,0 +1,12 @@
+"""Import the collection's client the way Ansible does (ansible_collections.registryops.harbor...)."""
+from tests.integration.conftest import collections_root
+
+import sys
+
+sys.path.insert(0, str(collections_root()))
+
+from ansible_collections.registryops.harbor.plugins.module_utils.client import (  # noqa: E402
+    HarborClient, HarborError, base_url, parse_version, quote_repository,
+)
+
+__all__ = ["HarborClient", "HarborError", "base_url", "parse_version", "quote_repository"]

@@ -1,0 +1,195 @@
+"""HarborClient against a real loopback HTTP server (tests/unit/conftest.py)."""
+import time
+
+import pytest
+
+from tests.unit.client_import import HarborClient, HarborError, base_url, parse_version, quote_repository  # noqa: F401
+
+
+def client_for(server, **kwargs):
+    kwargs.setdefault("backoff_factor", 0)
+    return HarborClient(server.url, "admin", "Harbor12345", ca_path=getattr(server, "ca_path", None), **kwargs)
+
+
+@pytest.mark.parametrize("url", ["https://h.example", "https://h.example/", "https://h.example/api/v2.0", "https://h.example/api/v2.0/"])
+def test_base_url_accepts_api_suffix_and_slash(url):
+    assert base_url(url) == "https://h.example"
+
+
+def test_version_parsing():
+    assert parse_version("v2.15.2-080b0220") == (2, 15, 2)
+    assert parse_version("v2.14") == (2, 14, 0)
+    assert parse_version("") is None
+
+
+def test_repository_names_are_quoted_twice():
+    assert quote_repository("charts/etcd") == "charts%252Fetcd"
+
+
+def test_pagination_follows_relative_link_over_250_items(server):
+    items = [{"id": i, "name": "r%03d" % i} for i in range(250)]
+
+    def page(req):
+        number, size = int(req.args.get("page", 1)), int(req.args.get("page_size", 10))
+        chunk = items[(number - 1) * size:number * size]
+        headers = {"X-Total-Count": str(len(items))}
+        if number * size < len(items):
+            # Harbor's Link: relative, query unescaped, several links joined by " , "
+            headers["Link"] = '</api/v2.0/registries?page=%d&page_size=%d>; rel="prev" , </api/v2.0/registries?page=%d&page_size=%d>; rel="next"' % (
+                max(number - 1, 1), size, number + 1, size)
+        return 200, chunk, headers
+
+    server.on("GET", "/api/v2.0/registries", page)
+    result = client_for(server).list("/registries")
+    assert [i["id"] for i in result] == list(range(250))
+    calls = server.requests("GET", "/api/v2.0/registries")
+    assert [c["args"]["page"] for c in calls] == ["1", "2", "3"]
+    assert all(c["args"]["page_size"] == "100" for c in calls)
+
+
+def test_find_rejects_fuzzy_matches(server):
+    # Harbor answers q=name=nginx fuzzily here (as an old server or a typo'd key would): the client re-checks.
+    server.json("GET", "/api/v2.0/registries", [{"id": 1, "name": "nginx-mirror"}, {"id": 2, "name": "my-nginx"}])
+    client = client_for(server)
+    assert client.find("/registries", "nginx") is None
+    assert server.requests("GET", "/api/v2.0/registries")[0]["args"]["q"] == "name=nginx"
+    server.json("GET", "/api/v2.0/registries", [{"id": 1, "name": "nginx-mirror"}, {"id": 3, "name": "nginx"}])
+    assert client.find("/registries", "nginx")["id"] == 3
+
+
+def test_list_named_reads_once_for_several_names(server):
+    server.json("GET", "/api/v2.0/projects", [{"name": "a"}, {"name": "b"}, {"name": "c"}])
+    found = client_for(server).list_named("/projects", ["a", "c", "zz"])
+    assert sorted(found) == ["a", "c"]
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 1
+
+
+def test_create_returns_id_from_location(server):
+    server.json("POST", "/api/v2.0/registries", None, status=201, headers={"Location": "/api/v2.0/registries/17"})
+    server.json("POST", "/api/v2.0/projects", None, status=201, headers={"Location": "/api/v2.0/projects/nvidiaio"})
+    client = client_for(server)
+    assert client.post("/registries", {"name": "x"}) == 17
+    assert client.post("/projects", {"project_name": "nvidiaio"}) == "nvidiaio"
+
+
+def test_retries_get_on_503_then_succeeds(server):
+    answers = [(503, {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}, {}), (200, [{"name": "ok"}], {})]
+    server.on("GET", "/api/v2.0/projects", lambda req: answers.pop(0) if len(answers) > 1 else answers[0])
+    assert client_for(server).get("/projects") == [{"name": "ok"}]
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 2
+
+
+def test_retries_get_on_429_honouring_retry_after(server):
+    answers = [(429, {"errors": [{"code": "TOO_MANY_REQUEST", "message": "slow down"}]}, {"Retry-After": "1"}), (200, [], {})]
+    server.on("GET", "/api/v2.0/projects", lambda req: answers.pop(0) if len(answers) > 1 else answers[0])
+    started = time.monotonic()
+    assert client_for(server).get("/projects") == []
+    assert time.monotonic() - started >= 0.9   # waited for Retry-After (behaviour, not a performance assertion)
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 2
+
+
+def test_post_is_never_retried(server):
+    server.json("POST", "/api/v2.0/registries", {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}, status=503)
+    with pytest.raises(HarborError) as err:
+        client_for(server).post("/registries", {"name": "x"})
+    assert err.value.status == 503
+    assert len(server.requests("POST", "/api/v2.0/registries")) == 1
+
+
+def test_retries_stop_after_the_limit(server):
+    server.json("GET", "/api/v2.0/projects", {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}, status=502)
+    with pytest.raises(HarborError) as err:
+        client_for(server, retries=2).get("/projects")
+    assert err.value.status == 502
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 3
+
+
+@pytest.mark.parametrize("status,code,message,hint", [
+    (400, "BAD_REQUEST", "the registry is unhealthy", None),
+    (401, "UNAUTHORIZED", "unauthorized", "check harbor_username/harbor_password"),
+    (403, "FORBIDDEN", "forbidden", "system administrator"),
+    (404, "NOT_FOUND", "registry 9 not found", "no such object"),
+    (409, "CONFLICT", "registry x already exists", "already exists"),
+    (412, "PRECONDITION", "the registry 1 is referenced by replication policies, cannot delete it", "still in use"),
+    (500, "UNKNOWN", "internal server error", "hides the cause"),
+])
+def test_error_mapping(server, status, code, message, hint):
+    server.json("DELETE", "/api/v2.0/registries/9", {"errors": [{"code": code, "message": message}]}, status=status,
+                headers={"X-Request-Id": "req-123"})
+    with pytest.raises(HarborError) as err:
+        client_for(server).delete("/registries/9")
+    exc = err.value
+    assert (exc.status, exc.code, exc.message, exc.request_id) == (status, code, message, "req-123")
+    text = str(exc)
+    assert "DELETE /api/v2.0/registries/9" in text and message in text and "req-123" in text
+    if hint:
+        assert hint in text
+
+
+def test_get_or_none_maps_404_to_none(server):
+    assert client_for(server).get_or_none("/registries/1") is None
+
+
+def test_bad_credentials_detected_through_systeminfo(server):
+    # Harbor lets bad credentials through as anonymous: /systeminfo answers 200 without harbor_version.
+    server.json("GET", "/api/v2.0/systeminfo", {"auth_mode": "db_auth", "primary_auth_mode": False})
+    with pytest.raises(HarborError) as err:
+        client_for(server).systeminfo()
+    assert err.value.status == 401
+    assert "harbor_username/harbor_password" in str(err.value)
+
+
+def test_systeminfo_read_once_and_version(server):
+    client = client_for(server)
+    assert client.version == (2, 15, 2)
+    assert client.version_at_least("2.14.0") and not client.version_at_least("2.16.0")
+    assert len(server.requests("GET", "/api/v2.0/systeminfo")) == 1
+
+
+def test_basic_auth_no_cookies_user_agent_and_request_id(server):
+    server.json("GET", "/api/v2.0/projects", [], headers={"Set-Cookie": "sid=abc; Path=/"})
+    client = client_for(server)
+    client.get("/projects")
+    client.get("/projects")
+    second = server.requests("GET", "/api/v2.0/projects")[1]["headers"]
+    assert second["Authorization"].startswith("Basic ")
+    assert "Cookie" not in second
+    assert second["User-Agent"].startswith("registryops.harbor/")
+    assert second["X-Request-Id"]
+
+
+def test_tls_with_ca_path(tls_server):
+    assert client_for(tls_server).systeminfo()["harbor_version"].startswith("v2.15")
+
+
+def test_tls_fails_without_ca_and_says_what_to_do(tls_server):
+    client = HarborClient(tls_server.url, "admin", "x", retries=0)
+    with pytest.raises(HarborError) as err:
+        client.systeminfo()
+    assert "ca_path" in str(err.value) and "validate_certs" in str(err.value)
+
+
+def test_tls_without_verification(tls_server):
+    client = HarborClient(tls_server.url, "admin", "x", validate_certs=False, retries=0)
+    assert client.systeminfo()["harbor_version"]
+
+
+def test_connection_refused_names_the_url():
+    client = HarborClient("http://127.0.0.1:9", "admin", "x", retries=0)
+    with pytest.raises(HarborError) as err:
+        client.get("/ping")
+    assert "http://127.0.0.1:9" in str(err.value) and "harbor_url" in str(err.value)
+
+
+def test_rejects_url_without_scheme():
+    with pytest.raises(HarborError) as err:
+        HarborClient("harbor.example.com", "admin", "x")
+    assert "harbor_url" in str(err.value)
+
+
+def test_find_all_one_by_name_or_everything(server):
+    server.json("GET", "/api/v2.0/registries", [{"id": 1, "name": "a"}, {"id": 2, "name": "ab"}])
+    client = client_for(server)
+    assert client.find_all("/registries", "a") == [{"id": 1, "name": "a"}]
+    assert client.find_all("/registries", "zz") == []
+    assert len(client.find_all("/registries")) == 2
