@@ -1,0 +1,123 @@
+"""The emulator's test controls (/_emulator/...): request log, fault injection, state summary.
+
+Controls are neither logged nor faulted; an answer made by an injected fault is not checked against swagger.yaml.
+"""
+import time
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def emulator(harbor):
+    harbor.need_emulator()
+    harbor.clear_log()
+    return harbor
+
+
+def control(target, method, path, **kwargs):
+    return requests.request(method, target.url + "/_emulator/" + path, timeout=10, **kwargs)
+
+
+# ----- request log
+
+def test_log_has_method_path_query_status_and_nothing_else(emulator):
+    emulator.api("GET", "/projects", params={"page_size": 5, "q": "name=~lib"})
+    emulator.api("POST", "/projects", json={"project_name": "logged"}, headers={"X-Secret": "s"})
+    emulator.api("GET", "/registries", auth=None)
+    assert emulator.requests_log() == [
+        {"method": "GET", "path": "/api/v2.0/projects", "query": "page_size=5&q=name%3D~lib", "status": 200},
+        {"method": "POST", "path": "/api/v2.0/projects", "query": "", "status": 201},
+        {"method": "GET", "path": "/api/v2.0/registries", "query": "", "status": 401},
+    ]
+
+
+def test_log_covers_v2_and_token_service_but_not_controls(emulator):
+    requests.get(emulator.url + "/v2/", timeout=10)
+    requests.get(emulator.url + "/service/token", params={"service": "harbor-registry"}, timeout=10)
+    emulator.fault(path="/nothing", status=500)
+    control(emulator, "GET", "state")
+    assert [(e["path"], e["status"]) for e in emulator.requests_log()] == [("/v2/", 401), ("/service/token", 401)]
+
+
+def test_writes_are_every_method_but_get_and_head(emulator):
+    emulator.api("HEAD", "/projects", params={"project_name": "library"})
+    emulator.api("GET", "/projects")
+    emulator.api("PUT", "/projects/library", json={"metadata": {"public": "true"}})
+    emulator.api("DELETE", "/projects/nope")
+    assert [(e["method"], e["status"]) for e in emulator.writes()] == [("PUT", 200), ("DELETE", 404)]
+
+
+def test_clearing_the_log(emulator):
+    emulator.api("GET", "/ping")
+    assert control(emulator, "DELETE", "requests").json() == []
+    assert emulator.requests_log() == []
+
+
+# ----- faults
+
+def test_status_fault_with_retry_after_for_the_next_n_requests(emulator):
+    emulator.fault(method="GET", path="/api/v2.0/projects*", count=2, status=429, retry_after=3)
+    first, second, third = (emulator.api("GET", "/projects") for _ in range(3))
+    assert first.status_code == second.status_code == 429
+    assert first.headers["Retry-After"] == "3"
+    assert first.json() == {"errors": [{"code": "TOO_MANY_REQUEST", "message": "injected fault"}]}
+    assert third.status_code == 200
+    assert [e["status"] for e in emulator.requests_log()] == [429, 429, 200]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_error_fault_has_the_opaque_body(emulator, status):
+    emulator.fault(method="POST", path="/api/v2.0/projects", status=status)
+    assert emulator.api("GET", "/projects").status_code == 200           # another method is untouched
+    resp = emulator.api("POST", "/projects", json={"project_name": "x1"})
+    assert (resp.status_code, resp.json()) == (status, {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]})
+    assert emulator.api("GET", "/projects/x1", headers={"X-Is-Resource-Name": "true"}).status_code == 404     # never handled
+
+
+def test_any_method_and_pattern(emulator):
+    emulator.fault(path="/api/v2.0/registries/*", count=2, status=503)
+    assert emulator.api("GET", "/registries").status_code == 200         # the pattern needs something after the slash
+    assert emulator.api("GET", "/registries/1").status_code == 503
+    assert emulator.api("DELETE", "/registries/1").status_code == 503
+    assert emulator.api("GET", "/registries/1").status_code == 404
+
+
+def test_delay_then_normal_handling(emulator):
+    emulator.fault(method="GET", path="/api/v2.0/ping", delay=0.3)
+    started = time.monotonic()
+    resp = emulator.api("GET", "/ping")
+    assert time.monotonic() - started >= 0.3
+    assert (resp.status_code, resp.text) == (200, "Pong")
+
+
+def test_drop_closes_the_connection(emulator):
+    emulator.fault(method="GET", path="/api/v2.0/ping", drop=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emulator.api("GET", "/ping")
+    assert emulator.api("GET", "/ping").status_code == 200
+    assert [e["status"] for e in emulator.requests_log()] == [0, 200]
+
+
+def test_clearing_faults(emulator):
+    emulator.fault(path="/api/*", count=5, status=500)
+    emulator.clear_faults()
+    assert emulator.api("GET", "/ping").status_code == 200
+
+
+@pytest.mark.parametrize("spec", [{"path": "/api/*"}, {"status": 500}, {"path": "/api/*", "status": "x"},
+                                  {"path": "/api/*", "status": 42}, {"path": "/api/*", "delay": "long"}])
+def test_a_fault_needs_a_path_and_an_effect(emulator, spec):
+    resp = control(emulator, "POST", "faults", json=spec)
+    assert resp.status_code == 400
+    assert resp.json()["errors"][0]["code"] == "BAD_REQUEST"
+
+
+# ----- state
+
+def test_state_summary(emulator):
+    emulator.api("POST", "/projects", json={"project_name": "team"})
+    summary = control(emulator, "GET", "state").json()
+    assert summary["version"] == "v2.15.2-080b0220"
+    assert summary["projects"] == ["library", "team"]
+    assert (summary["registries"], summary["policies"], summary["executions"]) == ([], [], 0)

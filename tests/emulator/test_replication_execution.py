@@ -1,0 +1,380 @@
+"""Replication executions and tasks (NOTES.md section 5), the filters and flattening Harbor applies, and real copies between
+two emulators (push and pull, harbor and docker-registry endpoints)."""
+import time
+
+import pytest
+import requests
+
+from tests.emulator.test_replication_policy import add_registry, create, error, wait_status
+from tests.harbor_emulator.replication.filter import PatternError, filter_artifacts, filter_repositories, match
+from tests.harbor_emulator.replication.flow import FlowError, replace_namespace
+
+ZERO = "0001-01-01T00:00:00.000Z"
+
+
+@pytest.fixture
+def pair(harbor_pair):
+    connected, disconnected = harbor_pair
+    connected.replication(task_seconds=0.05)
+    return connected, disconnected, add_registry(connected, disconnected)
+
+
+def start(harbor, policy_id, status=201):
+    resp = harbor.api("POST", "/replication/executions", json={"policy_id": policy_id})
+    assert resp.status_code == status, resp.text
+    assert resp.text == ""
+    return int(resp.headers["Location"].rsplit("/", 1)[1])
+
+
+def push_policy(harbor, registry_id, **fields):
+    return create(harbor, **dict({"name": "push", "dest_registry": {"id": registry_id}, "enabled": True}, **fields))
+
+
+def tasks(harbor, execution_id, **params):
+    resp = harbor.api("GET", "/replication/executions/%d/tasks" % execution_id, params=params)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def wait_tasks(harbor, execution_id, **params):
+    """Poll until the execution has tasks (matching ``params``); the flow creates them after fetching the candidates."""
+    for _ in range(250):
+        found = tasks(harbor, execution_id, **params)
+        if found:
+            return found
+        time.sleep(0.02)
+    raise AssertionError("execution %d has no tasks %s" % (execution_id, params))
+
+
+def artifacts(target, project, repository):
+    resp = target.api("GET", "/projects/%s/repositories/%s/artifacts" % (project, repository.replace("/", "%252F")))
+    return resp.json() if resp.status_code == 200 else []
+
+
+# ----- pure rules: doublestar patterns, filters, flattening
+
+@pytest.mark.parametrize("pattern, text, expected", [
+    ("library/**", "library/a/b", True), ("library/*", "library/a/b", False), ("**", "a/b/c", True),
+    ("**/nginx", "nginx", True), ("a/**/b", "a/x/y/b", True), ("{library,infra}/ng*", "infra/nginx", True),
+    ("1.2?", "1.25", True), ("1.[0-4]*", "1.5", False), ("v{1,2}.*", "v3.0", False), ("", "anything", True),
+])
+def test_doublestar_patterns(pattern, text, expected):
+    assert match(pattern, text) is expected
+
+
+def test_a_broken_pattern_is_an_error():
+    with pytest.raises(PatternError):
+        match("library/{a,b", "library/a")
+
+
+def test_name_tag_and_label_filters():
+    arts = [{"digest": "d1", "type": "IMAGE", "tags": ["1.0", "latest"], "labels": ["prod"]},
+            {"digest": "d2", "type": "IMAGE", "tags": [], "labels": []}]
+    assert filter_repositories(["library/nginx", "infra/nginx"], [{"type": "name", "value": "library/**"}]) == ["library/nginx"]
+    assert filter_artifacts(arts, [{"type": "tag", "value": "1.*"}]) == [dict(arts[0], tags=["1.0"])]
+    assert filter_artifacts(arts, [{"type": "tag", "value": "latest", "decoration": "excludes"}]) == [dict(arts[0], tags=["1.0"]), arts[1]]
+    assert filter_artifacts(arts, [{"type": "label", "value": ["prod"]}]) == [arts[0]]
+    assert filter_artifacts(arts, [{"type": "label", "value": ["prod"], "decoration": "excludes"}]) == [arts[1]]
+    assert filter_artifacts(arts, [{"type": "resource", "value": "image"}]) == arts
+
+
+@pytest.mark.parametrize("count, expected", [(-1, "n/image"), (0, "n/a/b/c/image"), (1, "n/b/c/image"), (3, "n/image")])
+def test_replace_namespace(count, expected):
+    assert replace_namespace("a/b/c/image", "n", count) == expected
+    assert replace_namespace("a/b/c/image", "", count) == "a/b/c/image"
+
+
+def test_replace_namespace_deeper_than_the_path_fails():
+    with pytest.raises(FlowError, match=r"contains only 3 path components \[a b c\] excepting the last one, .* level is 4"):
+        replace_namespace("a/b/c/image", "n", 4)
+
+
+# ----- executions
+
+def test_start_answers_201_reads_in_progress_then_succeed_with_counters(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25", "1.26"])
+    harbor.seed(project="library", repository="redis", tags=["7.2"])
+    resp = harbor.api("POST", "/replication/executions", json={"policy_id": push_policy(harbor, registry_id)})
+    assert resp.status_code == 201 and resp.headers["Location"].startswith("/api/v2.0/replication/executions/")
+    execution_id = int(resp.headers["Location"].rsplit("/", 1)[1])
+    first = harbor.api("GET", "/replication/executions/%d" % execution_id).json()
+    assert (first["status"], first["end_time"], first["trigger"]) == ("InProgress", ZERO, "manual")
+    done = wait_status(harbor, execution_id, "Succeed")
+    assert (done["total"], done["succeed"], done["failed"], done["in_progress"], done["stopped"]) == (2, 2, 0, 0, 0)
+    assert done["end_time"] != ZERO and done["status_text"] == ""
+
+
+def test_start_of_an_unknown_policy_is_404(harbor):
+    harbor.need_emulator()
+    error(harbor.api("POST", "/replication/executions", json={"policy_id": 99}), 404, "NOT_FOUND", "replication policy 99 not found")
+
+
+def test_start_of_a_disabled_policy_is_412(pair):
+    harbor, _, registry_id = pair
+    policy_id = push_policy(harbor, registry_id, enabled=False)
+    error(harbor.api("POST", "/replication/executions", json={"policy_id": policy_id}), 412, "PRECONDITION",
+          "the policy %d is disabled" % policy_id)
+
+
+def test_nothing_matched_is_succeed_without_tasks(pair):
+    harbor, _, registry_id = pair
+    execution_id = start(harbor, push_policy(harbor, registry_id, filters=[{"type": "name", "value": "nothing/**"}]))
+    done = wait_status(harbor, execution_id, "Succeed")
+    assert (done["total"], done["status_text"]) == (0, "no resources need to be replicated")
+
+
+def test_get_of_a_missing_execution_is_404(harbor):
+    harbor.need_emulator()
+    error(harbor.api("GET", "/replication/executions/5"), 404, "NOT_FOUND", "replication execution 5 not found")
+    error(harbor.api("PUT", "/replication/executions/5"), 404, "NOT_FOUND", "replication execution 5 not found")
+    error(harbor.api("GET", "/replication/executions/5/tasks"), 404, "NOT_FOUND", "replication execution 5 not found")
+
+
+def test_list_filters_by_policy_status_and_trigger_newest_first(pair):
+    harbor, _, registry_id = pair
+    first, second = push_policy(harbor, registry_id), push_policy(harbor, registry_id, name="other")
+    runs = [start(harbor, first), start(harbor, second), start(harbor, first)]
+    for execution_id in runs:
+        wait_status(harbor, execution_id, "Succeed")
+    listed = harbor.api("GET", "/replication/executions", params={"policy_id": first})
+    assert [e["id"] for e in listed.json()] == [runs[2], runs[0]]
+    assert listed.headers["X-Total-Count"] == "2"
+    latest = harbor.api("GET", "/replication/executions", params={"policy_id": first, "page_size": 1})
+    assert [e["id"] for e in latest.json()] == [runs[2]]
+    assert 'rel="next"' in latest.headers["Link"]
+    assert harbor.api("GET", "/replication/executions", params={"status": "Failed"}).json() == []
+    assert len(harbor.api("GET", "/replication/executions", params={"trigger": "manual"}).json()) == 3
+    assert harbor.api("GET", "/replication/executions", params={"trigger": "scheduled"}).json() == []
+
+
+def test_stop_is_asynchronous_and_ends_in_stopped(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    harbor.replication(task_seconds=0, hang="library/nginx")
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    wait_tasks(harbor, execution_id)
+    resp = harbor.api("PUT", "/replication/executions/%d" % execution_id)
+    assert (resp.status_code, resp.text) == (200, "null")
+    done = wait_status(harbor, execution_id, "Stopped")
+    assert (done["stopped"], done["in_progress"]) == (1, 0)
+    assert tasks(harbor, execution_id)[0]["status"] == "Stopped"
+
+
+def test_stop_of_a_finished_execution_changes_nothing(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    wait_status(harbor, execution_id, "Succeed")
+    assert harbor.api("PUT", "/replication/executions/%d" % execution_id).status_code == 200
+    assert harbor.api("GET", "/replication/executions/%d" % execution_id).json()["status"] == "Succeed"
+
+
+def test_failed_beats_stopped(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="bad-image", tags=["1.0"])
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    harbor.replication(task_seconds=0, hang="library/nginx", fail={"pattern": "library/bad*", "log": "pull failed: unauthorized"})
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    wait_tasks(harbor, execution_id, status="Failed")
+    assert harbor.api("GET", "/replication/executions/%d" % execution_id).json()["status"] == "InProgress"
+    harbor.api("PUT", "/replication/executions/%d" % execution_id)
+    done = wait_status(harbor, execution_id, "Failed")
+    assert (done["failed"], done["stopped"], done["succeed"]) == (1, 1, 0)
+
+
+def test_single_active_replication_skips_a_start_while_one_runs(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    harbor.replication(task_seconds=0, hang="library/*")
+    policy_id = push_policy(harbor, registry_id, single_active_replication=True)
+    running = start(harbor, policy_id)
+    skipped = harbor.api("GET", "/replication/executions/%d" % start(harbor, policy_id)).json()
+    assert (skipped["status"], skipped["status_text"], skipped["total"]) == \
+        ("Failed", "Execution skipped: active replication still in progress.", 0)
+    assert skipped["end_time"] != ZERO
+    harbor.api("PUT", "/replication/executions/%d" % running)
+
+
+def test_tasks_one_per_repository_with_filters_and_log(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25", "1.26"])
+    harbor.seed(project="library", repository="bad-image", tags=["2.0"])
+    harbor.replication(task_seconds=0, fail={"pattern": "library/bad*", "log": "pull failed: unauthorized: authentication required"})
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    done = wait_status(harbor, execution_id, "Failed")
+    assert (done["total"], done["succeed"], done["failed"]) == (2, 1, 1)
+    failed = tasks(harbor, execution_id, status="Failed")
+    assert [(t["src_resource"], t["dst_resource"], t["operation"], t["resource_type"]) for t in failed] == \
+        [("library/bad-image [1 item(s) in total]", "library/bad-image [1 item(s) in total]", "copy", "artifact")]
+    assert [t["src_resource"] for t in tasks(harbor, execution_id, status="Succeed")] == ["library/nginx [2 item(s) in total]"]
+    assert tasks(harbor, execution_id, resource_type="image") == []
+    log = harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (execution_id, failed[0]["id"]))
+    assert log.status_code == 200 and log.headers["Content-Type"].startswith("text/plain")
+    assert "pull failed: unauthorized: authentication required" in log.text
+
+
+def test_task_log_of_a_task_of_another_execution_is_404(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    policy_id = push_policy(harbor, registry_id)
+    first, second = start(harbor, policy_id), start(harbor, policy_id)
+    task_id = tasks(harbor, wait_status(harbor, first, "Succeed")["id"])[0]["id"]
+    wait_status(harbor, second, "Succeed")
+    error(harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (second, task_id)), 404, "NOT_FOUND",
+          "execution %d contains no task with ID %d" % (second, task_id))
+    error(harbor.api("GET", "/replication/executions/%d/tasks/999/log" % second), 404, "NOT_FOUND", "replication task 999 not found")
+
+
+def test_transient_failed_reads_failed_once_then_succeed(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    harbor.replication(task_seconds=0, transient_failed=True)
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    transient = wait_status(harbor, execution_id, "Failed")
+    assert (transient["failed"], transient["succeed"]) == (1, 0)
+    again = harbor.api("GET", "/replication/executions/%d" % execution_id).json()
+    assert (again["status"], again["failed"], again["succeed"]) == ("Succeed", 0, 1)
+
+
+def test_flattening_deeper_than_a_path_fails_the_execution(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    execution_id = start(harbor, push_policy(harbor, registry_id, dest_namespace="mirror", dest_namespace_replace_count=2))
+    done = wait_status(harbor, execution_id, "Failed")
+    assert done["total"] == 0
+    assert done["status_text"] == ('the source repository "library/nginx" contains only 1 path components [library] excepting the last one,'
+                                   ' but the destination namespace flattening level is 2')
+
+
+def test_control_validates_and_resets(harbor):
+    harbor.need_emulator()
+    assert harbor.replication(task_seconds=1, hang="x/*") == {"task_seconds": 1, "fail": None, "hang": "x/*", "transient_failed": False}
+    assert harbor.replication() == {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False}
+    resp = requests.post(harbor.url + "/_emulator/replication", json={"task_seconds": -1}, timeout=10)
+    assert resp.status_code == 400
+
+
+# ----- copies between two emulators
+
+def test_push_to_a_harbor_endpoint_creates_the_project_and_the_artifacts(pair):
+    harbor, remote, registry_id = pair
+    seeded = harbor.seed(project="library", repository="nginx", tags=["1.25", "1.26"], labels=["prod"])
+    harbor.seed(project="library", repository="nginx", tags=["old"])
+    harbor.seed(project="infra", repository="tools/etcd", tags=["3.5"], type="chart")
+    policy_id = push_policy(harbor, registry_id, dest_namespace="mirror", dest_namespace_replace_count=0,
+                            filters=[{"type": "name", "value": "{library,infra}/**"}, {"type": "tag", "value": "old", "decoration": "excludes"}])
+    wait_status(harbor, start(harbor, policy_id), "Succeed")
+    copied = artifacts(remote, "mirror", "library/nginx")
+    assert [(a["digest"], sorted(t["name"] for t in a["tags"])) for a in copied] == [(seeded["digest"], ["1.25", "1.26"])]
+    assert [a["type"] for a in artifacts(remote, "mirror", "infra/tools/etcd")] == ["CHART"]
+    assert remote.api("GET", "/projects/mirror").json()["metadata"]["public"] == "true"
+
+
+def test_push_to_a_docker_registry_endpoint_uses_v2_only(harbor_pair):
+    harbor, remote = harbor_pair
+    harbor.replication(task_seconds=0)
+    remote.seed(project="mirror", repository="placeholder")
+    registry_id = add_registry(harbor, remote, name="plain", kind="docker-registry")
+    harbor.seed(project="library", repository="redis", tags=["7.2"])
+    wait_status(harbor, start(harbor, push_policy(harbor, registry_id, dest_namespace="mirror")), "Succeed")
+    assert [t["name"] for a in artifacts(remote, "mirror", "redis") for t in a["tags"]] == ["7.2"]
+    assert not [entry for entry in remote.requests_log() if entry["path"].startswith("/api/v2.0/projects") and entry["method"] == "POST"]
+
+
+def test_pull_from_a_harbor_endpoint_creates_the_local_project(pair):
+    harbor, remote, registry_id = pair
+    remote.seed(project="containers", repository="etcd", tags=["3.5.14"], labels=["approved"])
+    remote.seed(project="containers", repository="other", tags=["1"])
+    policy_id = create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True,
+                       filters=[{"type": "label", "value": ["approved"]}])
+    execution_id = start(harbor, policy_id)
+    wait_status(harbor, execution_id, "Succeed")
+    assert [t["name"] for a in artifacts(harbor, "containers", "etcd") for t in a["tags"]] == ["3.5.14"]
+    assert artifacts(harbor, "containers", "other") == []
+    assert tasks(harbor, execution_id)[0]["resource_type"] == "artifact"
+
+
+def test_pull_from_a_docker_registry_endpoint_reads_catalog_and_tags(harbor_pair):
+    harbor, remote = harbor_pair
+    harbor.replication(task_seconds=0)
+    registry_id = add_registry(harbor, remote, name="plain", kind="docker-registry")
+    remote.seed(project="containers", repository="etcd", tags=["3.5", "3.4"])
+    remote.clear_log()
+    execution_id = start(harbor, create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True, dest_namespace="upstream",
+                                        filters=[{"type": "tag", "value": "3.5"}]))
+    wait_status(harbor, execution_id, "Succeed")
+    assert [t["name"] for a in artifacts(harbor, "upstream", "etcd") for t in a["tags"]] == ["3.5"]
+    assert [(t["resource_type"], t["src_resource"]) for t in tasks(harbor, execution_id)] == [("image", "containers/etcd [1 item(s) in total]")]
+    log = [(entry["method"], entry["path"], entry["status"]) for entry in remote.requests_log()]
+    assert log[:3] == [("GET", "/v2/", 401), ("GET", "/service/token", 200), ("GET", "/v2/_catalog", 200)]
+
+
+def test_a_bearer_challenge_gets_one_token_per_scope_and_no_basic_auth_on_v2(harbor_pair):
+    harbor, remote = harbor_pair
+    harbor.replication(task_seconds=0)
+    remote.seed(project="mirror", repository="placeholder")
+    registry_id = add_registry(harbor, remote, name="plain", kind="docker-registry")
+    harbor.seed(project="library", repository="redis", tags=["7.2", "7.4"])
+    remote.clear_log()
+    wait_status(harbor, start(harbor, push_policy(harbor, registry_id, dest_namespace="mirror")), "Succeed")
+    log = remote.requests_log()
+    tokens = [entry["query"] for entry in log if entry["path"] == "/service/token"]
+    assert len(tokens) == 2 and all("service=harbor-registry" in query for query in tokens)
+    assert not [entry for entry in log if entry["path"].startswith("/v2/mirror/") and entry["status"] >= 400 and entry["method"] == "PUT"]
+
+
+def test_an_unreachable_source_fails_the_execution_with_a_status_text(pair):
+    harbor, remote, registry_id = pair
+    policy_id = create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True)
+    remote.emulator.stop()
+    done = wait_status(harbor, start(harbor, policy_id), "Failed")
+    assert done["status_text"].startswith("failed to fetch artifacts: GET %s/api/v2.0/projects" % remote.url)
+    assert done["total"] == 0
+
+
+def test_override_decides_whether_an_existing_tag_is_replaced(pair):
+    harbor, remote, registry_id = pair
+    remote.seed(project="library", repository="nginx", tags=["1.25"], digest="sha256:" + "a" * 64)
+    source = harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    wait_status(harbor, start(harbor, push_policy(harbor, registry_id, override=False)), "Succeed")
+    assert [a["digest"] for a in artifacts(remote, "library", "nginx")] == ["sha256:" + "a" * 64]
+    wait_status(harbor, start(harbor, push_policy(harbor, registry_id, name="forced", override=True)), "Succeed")
+    tagged = [a["digest"] for a in artifacts(remote, "library", "nginx") if a.get("tags")]
+    assert tagged == [source["digest"]]
+
+
+# ----- the /v2/ data plane replication uses
+
+def v2(target, method, path, auth="admin", **kwargs):
+    return requests.request(method, target.url + "/v2/" + path, auth=target.auth if auth == "admin" else auth, timeout=10,
+                            verify=target.ca_path or True, **kwargs)
+
+
+def test_v2_serves_tags_and_manifests_and_refuses_like_harbor(harbor):
+    harbor.need_emulator()
+    art = harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    harbor.seed(project="private", repository="app", tags=["1"])
+    assert v2(harbor, "GET", "library/nginx/tags/list", auth=None).json() == {"name": "library/nginx", "tags": ["1.25"]}
+    head = v2(harbor, "HEAD", "library/nginx/manifests/1.25")
+    assert (head.status_code, head.headers["Docker-Content-Digest"]) == (200, art["digest"])
+    refused = v2(harbor, "GET", "private/app/tags/list", auth=None)
+    assert refused.status_code == 401
+    assert refused.headers["Www-Authenticate"].endswith(',service="harbor-registry",scope="repository:private/app:pull"')
+    catalog = v2(harbor, "GET", "_catalog", auth=("developer", "Developer12345"))
+    assert (catalog.status_code, catalog.headers["Www-Authenticate"]) == (401, 'Basic realm="harbor"')
+    assert v2(harbor, "GET", "_catalog").json() == {"repositories": ["library/nginx", "private/app"]}
+    assert v2(harbor, "GET", "library/nginx/manifests/2.0").json()["errors"][0]["code"] == "MANIFEST_UNKNOWN"
+
+
+def test_v2_push_of_a_manifest_makes_an_artifact(harbor):
+    harbor.need_emulator()
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    body = v2(harbor, "GET", "library/nginx/manifests/1.25").content
+    pushed = v2(harbor, "PUT", "library/copy/manifests/latest", data=body,
+                headers={"Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
+    assert pushed.status_code == 201
+    assert [t["name"] for a in artifacts(harbor, "library", "copy") for t in a["tags"]] == ["latest"]
+    wrong = v2(harbor, "PUT", "library/copy/manifests/sha256:" + "0" * 64, data=body)
+    assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (400, "DIGEST_INVALID")
+    assert v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body).status_code == 404

@@ -1,0 +1,123 @@
+"""The Flask application and the server that runs it (in a thread, or from ``python -m tests.harbor_emulator``)."""
+import os
+import ssl
+import tempfile
+import threading
+import uuid
+
+import trustme
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import make_server
+
+from . import controls, distribution, security, seed, v2auth, version
+from .errors import HarborAPIError
+from .handler import artifact, health, ping, project, project_metadata, quota, registry, replication, repository, systeminfo
+from .state import State
+
+API_PREFIX = "/api/v2.0"
+
+
+def create_app(state):
+    app = Flask("harbor_emulator", static_folder=None)     # no /static route: Harbor has none
+    app.config["state"] = state
+    app.json.sort_keys = False
+    app.json.compact = True
+    app.url_map.strict_slashes = False
+
+    for module in (controls, ping, systeminfo, health, project, project_metadata, quota, repository, artifact, seed,
+                   replication, distribution, registry, v2auth, version):
+        app.register_blueprint(module.bp)
+    project.init_state(state)           # Harbor starts with the public project "library" (id 1)
+
+    @app.before_request
+    def before():
+        g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        security.resolve(state)
+        return controls.apply_faults(state)
+
+    @app.after_request
+    def after(resp):
+        resp.headers["X-Request-Id"] = g.get("request_id", "")
+        return controls.record(state, resp)
+
+    @app.errorhandler(HarborAPIError)
+    def harbor_error(err):
+        resp = jsonify(err.payload())
+        resp.status_code = err.status
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        # go-swagger's own errors (unknown path, wrong method) use the same format, code = upper-cased status text
+        code = (err.name or "error").upper().replace(" ", "_")
+        message = "path %s was not found" % request.path if err.code == 404 else err.description
+        resp = jsonify({"errors": [{"code": code, "message": message}]})
+        resp.status_code = err.code
+        return resp
+
+    return app
+
+
+class Emulator:
+    """One emulated Harbor served on a loopback port, in a background thread.
+
+    >>> with Emulator() as harbor:
+    ...     harbor.url   # http://127.0.0.1:<port>
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None):
+        self.state = State(version=version, admin_password=admin_password)
+        for username, password in (users or {}).items():
+            self.state.users[username] = {"user_id": len(self.state.users) + 1, "password": password, "sysadmin": False}
+        self.app = create_app(self.state)
+        self.ca_path = None
+        ssl_context = self._tls_context(host) if tls else None
+        self.server = make_server(host, port, self.app, threaded=True, ssl_context=ssl_context)
+        self.host, self.port = host, self.server.server_port
+        self.scheme = "https" if ssl_context else "http"
+        self.url = "%s://%s:%d" % (self.scheme, host, self.port)
+        self.state.external_url = self.url
+        self._thread = None
+
+    def _tls_context(self, host):
+        """A CA made now (trustme), a server certificate for host/127.0.0.1/localhost, the CA's PEM in a temp file."""
+        ca = trustme.CA()
+        cert = ca.issue_cert(*sorted({host, "127.0.0.1", "localhost"}))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        handle = tempfile.NamedTemporaryFile(prefix="harbor-emulator-ca-", suffix=".pem", delete=False)
+        handle.close()
+        ca.cert_pem.write_to_path(handle.name)
+        self.ca_path = handle.name
+        return context
+
+    def start(self):
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="harbor-emulator-%d" % self.port, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        """Serve in the calling thread until ``server.shutdown()`` (the CLI), then release the port and the CA file."""
+        try:
+            self.server.serve_forever()
+        finally:
+            self.close()
+
+    def stop(self):
+        self.server.shutdown()
+        if self._thread:
+            self._thread.join(timeout=5)
+        self.close()
+
+    def close(self):
+        self.server.server_close()
+        if self.ca_path and os.path.exists(self.ca_path):
+            os.unlink(self.ca_path)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,100 @@
+"""Artifacts of a repository (mirrors src/server/v2.0/handler/artifact.go).
+
+Tags come with each artifact unless ``with_tag=false``; labels only with ``with_label=true``. ``q`` filters on
+``tags`` (exact, ``~`` fuzzy, ``*`` any tagged, ``nil`` untagged), ``labels`` (``(id id)`` all of these label ids),
+``type``, ``digest`` and ``media_type``. A reference is a digest (``sha256:...``) or a tag.
+"""
+from flask import Blueprint, current_app, jsonify, request
+
+from ..errors import bad_request, not_found
+from ..store import artifact_store
+from . import project as projects
+from .base import filter_by_query, ok, paged, query_terms
+from .binding import flag
+from .repository import REPOSITORY, find_repository, repository_param
+
+bp = Blueprint("artifact", __name__)
+
+ARTIFACTS = REPOSITORY + "/artifacts"
+ARTIFACT = ARTIFACTS + "/<reference>"
+
+
+def state():
+    return current_app.config["state"]
+
+
+def render(art):
+    """The swagger Artifact with the options of this request (tags by default, labels on request)."""
+    out = {key: value for key, value in art.items() if key not in ("tags", "labels")}
+    if flag(request.args.get("with_tag"), True) and art["tags"]:
+        out["tags"] = art["tags"]
+    if flag(request.args.get("with_label")) and art["labels"]:
+        out["labels"] = art["labels"]
+    return out
+
+
+def tag_matches(term, art):
+    kind, value = term
+    names = [tag["name"] for tag in art["tags"]]
+    if kind == "fuzzy":
+        return any(value in name for name in names)
+    if kind != "exact":
+        raise bad_request('the value of "tags" query can only be fuzzy match value or exact match value')
+    if value == "*":
+        return bool(names)
+    if value == "nil":
+        return not names
+    return value in names
+
+
+def label_matches(term, art):
+    kind, values = term
+    if kind != "and" or not all(v.lstrip("-").isdigit() for v in values):
+        raise bad_request('the value of "labels" query can only be integer list with intersetion relationship')
+    ids = {label["id"] for label in art["labels"]}
+    return all(int(v) in ids for v in values)
+
+
+@bp.get(ARTIFACTS)
+def list_artifacts(project_name, repository_name):
+    st = state()
+    with st.lock:
+        projects.require_access(st, project_name, "list", "artifact")
+        arts = artifact_store(st).artifacts(project_name, repository_param(repository_name))
+    terms = query_terms()
+    if "tags" in terms:
+        arts = [art for art in arts if tag_matches(terms["tags"], art)]
+    if "labels" in terms:
+        arts = [art for art in arts if label_matches(terms["labels"], art)]
+    arts = filter_by_query(arts, {"type": lambda a: a["type"], "digest": lambda a: a["digest"], "media_type": lambda a: a["media_type"]})
+    return paged([render(art) for art in arts])
+
+
+def find_artifact(st, project_name, repository_name, reference):
+    store = artifact_store(st)
+    art = store.get(project_name, repository_name, reference)
+    if art is not None:
+        return art
+    if reference.startswith("sha256:"):
+        raise not_found("artifact %s/%s@%s not found" % (project_name, repository_name, reference))
+    find_repository(st, project_name, repository_name)
+    raise not_found("artifact %s/%s:%s not found" % (project_name, repository_name, reference))
+
+
+@bp.get(ARTIFACT)
+def get_artifact(project_name, repository_name, reference):
+    st = state()
+    with st.lock:
+        projects.require_access(st, project_name, "read", "artifact")
+        return jsonify(render(find_artifact(st, project_name, repository_param(repository_name), reference)))
+
+
+@bp.delete(ARTIFACT)
+def delete_artifact(project_name, repository_name, reference):
+    st = state()
+    name = repository_param(repository_name)
+    with st.lock:
+        projects.require_access(st, project_name, "delete", "artifact")
+        art = find_artifact(st, project_name, name, reference)
+        artifact_store(st).delete_artifact(project_name, name, art["digest"])
+    return ok()

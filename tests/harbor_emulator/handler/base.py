@@ -1,0 +1,155 @@
+"""Helpers every handler uses (mirrors src/server/v2.0/handler/base.go and src/lib/q).
+
+- ``page()``: page/page_size of a list request, ``paged(items)`` answers with X-Total-Count and Link;
+  ``filter_by_query(items, {key: getter})`` applies ``q``.
+- ``path_id(raw)``, ``int_param(name, default)``: int64 parameters (422 like go-swagger when they are not).
+- ``created(id)``: 201 with an empty body and ``Location: <request path>/<id>``.
+- ``ok()``: 200 with an empty body (Harbor's update/delete answer).
+"""
+from urllib.parse import unquote
+
+from flask import Response, jsonify, request
+
+from ..errors import bad_request
+from .binding import binding_error
+
+MAX_PAGE_SIZE = 100
+
+
+def ok():
+    return Response(status=200)
+
+
+def created(new_id):
+    resp = Response(status=201)
+    resp.headers["Location"] = "%s/%s" % (request.path.rstrip("/"), new_id)
+    return resp
+
+
+def int_param(name, default):
+    """An int64 query parameter; go-swagger refuses anything else with 422 before the handler runs."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise binding_error('%s in query must be of type int64: "%s"' % (name, raw))
+
+
+def path_id(raw, what="id"):
+    """An int64 path parameter (go-swagger: 422 when it is not one; never Flask's HTML 404)."""
+    try:
+        return int(raw)
+    except ValueError:
+        raise binding_error('%s in path must be of type int64: "%s"' % (what, raw))
+
+
+def page():
+    """``page`` and ``page_size`` as Harbor reads them: page_size above 100 is refused by go-swagger, page_size <= 0
+    means no paging at all and page <= 0 the first page (lib/orm: Limit/Offset only for positive values)."""
+    number = int_param("page", 1)
+    size = int_param("page_size", 10)
+    if size > MAX_PAGE_SIZE:
+        raise binding_error("page_size in query should be less than or equal to %d" % MAX_PAGE_SIZE)
+    return number, size
+
+
+_LIST_ENDS = {"{": "}", "(": ")"}
+
+
+def query_terms():
+    """Parse ``q`` (src/lib/q/builder.go): ``k=v`` exact, ``k=~v`` fuzzy, ``k=[a~b]`` range, ``k={a b}`` or, ``k=(a b)`` and.
+
+    Returns ``{key: (kind, value)}``. Handlers ignore keys they do not filter on, as Harbor does.
+    """
+    raw = request.args.get("q")
+    terms = {}
+    if not raw:
+        return terms
+    for part in unquote(raw).split(","):
+        key, _, value = part.partition("=")
+        if not key or not value:
+            raise bad_request('the query string must contain "=" and the key/value cannot be empty')
+        terms[key] = parse_pattern(value)
+    return terms
+
+
+def parse_pattern(value):
+    """One q value (q.parsePattern); a malformed fuzzy, range or list value is a 400."""
+    head = value[0]
+    if head == "~" and len(value) > 1:
+        return ("fuzzy", value[1:])
+    if head == "[" and value.endswith("]") and value.count("~") == 1:
+        low, _, high = value[1:-1].partition("~")
+        if low.strip() or high.strip():
+            return ("range", (low.strip(), high.strip()))
+    elif head in _LIST_ENDS and value.endswith(_LIST_ENDS[head]):
+        return ("or" if head == "{" else "and", value[1:-1].split())
+    elif head not in "~[{(":
+        return ("exact", value)
+    raise bad_request("invalid query string value: %s" % value)
+
+
+def match_term(term, actual):
+    kind, value = term
+    text = "" if actual is None else str(actual).lower() if isinstance(actual, bool) else str(actual)
+    if kind == "exact":
+        return text == value
+    if kind == "fuzzy":
+        return value in text
+    if kind == "or":
+        return text in value
+    if kind == "and":
+        return all(v == text for v in value)
+    low, high = value
+    return (not low or text >= low) and (not high or text <= high)
+
+
+def filter_by_query(items, filterable):
+    """Keep items matching every ``q`` term whose key is in ``filterable`` ({key: getter}); other keys are ignored."""
+    terms = query_terms()
+    for key, term in terms.items():
+        getter = filterable.get(key)
+        if getter is not None:
+            items = [item for item in items if match_term(term, getter(item))]
+    return items
+
+
+def links(total, number, size):
+    """The Link header as Harbor builds it: relative, query unescaped, several links joined by ' , ', none without paging."""
+    parts = []
+
+    def link(page_number, rel):
+        args = request.args.to_dict(flat=True)
+        args["page"] = str(page_number)
+        args["page_size"] = str(size)
+        query = "&".join("%s=%s" % (k, unquote(v)) for k, v in sorted(args.items()))
+        parts.append('<%s?%s>; rel="%s"' % (request.path, query, rel))
+
+    if size <= 0:
+        return ""
+    if number > 1 and (number - 1) * size < total:
+        link(number - 1, "prev")
+    if size * number < total:
+        link(number + 1, "next")
+    return " , ".join(parts)
+
+
+def page_of(items, number, size):
+    if size <= 0:
+        return items
+    start = size * (number - 1) if number > 0 else 0
+    return items[start:start + size]
+
+
+def paged(items):
+    """Answer one page of ``items`` (already filtered and sorted) as a JSON list with Harbor's paging headers."""
+    number, size = page()
+    total = len(items)
+    resp = jsonify(page_of(items, number, size))
+    resp.headers["X-Total-Count"] = str(total)
+    link_header = links(total, number, size)
+    if link_header:
+        resp.headers["Link"] = link_header
+    return resp

@@ -1,0 +1,62 @@
+"""Repositories of a project (mirrors src/server/v2.0/handler/repository.go).
+
+``{repository_name}`` is the name inside the project, URL-encoded twice by clients (``charts%252Fetcd``): the router
+decodes it once and the handler once more (``unescapePathParams``), so ``charts/etcd`` can sit in one path segment.
+"""
+from urllib.parse import unquote
+
+from flask import Blueprint, current_app, jsonify
+
+from ..errors import not_found
+from ..store import artifact_store
+from . import project as projects
+from .base import filter_by_query, ok, paged
+
+bp = Blueprint("repository", __name__)
+
+REPOSITORIES = "/api/v2.0/projects/<project_name>/repositories"
+REPOSITORY = REPOSITORIES + "/<repository_name>"
+
+
+def state():
+    return current_app.config["state"]
+
+
+def repository_param(raw):
+    return unquote(raw)
+
+
+def find_repository(st, project_name, repository_name):
+    repo = artifact_store(st).repository(project_name, repository_name)
+    if repo is None:
+        raise not_found("repository %s/%s not found" % (project_name, repository_name))
+    return repo
+
+
+@bp.get(REPOSITORIES)
+def list_repositories(project_name):
+    st = state()
+    with st.lock:
+        project = projects.load(st, project_name, "list", "repository")
+        repos = artifact_store(st).repositories(project["name"])
+        repos = filter_by_query(repos, {"name": lambda r: r["name"], "id": lambda r: r["id"]})
+        return paged(repos)
+
+
+@bp.get(REPOSITORY)
+def get_repository(project_name, repository_name):
+    st = state()
+    with st.lock:
+        projects.require_access(st, project_name, "read", "repository")
+        return jsonify(find_repository(st, project_name, repository_param(repository_name)))
+
+
+@bp.delete(REPOSITORY)
+def delete_repository(project_name, repository_name):
+    st = state()
+    name = repository_param(repository_name)
+    with st.lock:
+        projects.require_access(st, project_name, "delete", "repository")
+        find_repository(st, project_name, name)
+        artifact_store(st).delete_repository(project_name, name)
+    return ok()

@@ -1,0 +1,317 @@
+"""Replication executions and their tasks (mirrors src/controller/replication/execution.go, flow/copy.go, flow/stage.go,
+src/pkg/task and the jobservice replication job).
+
+``start`` creates the execution (``InProgress`` at once) and runs the flow in a background thread, as Harbor runs it in a
+goroutine: fetch the candidates from the source (filters applied), compute each destination path
+(``replace_namespace``), prepare the destination (create missing projects), then one task per repository resource,
+``src_resource``/``dst_resource`` named ``<repository> [<n> item(s) in total]`` like Harbor's ``getResourceName``.
+A flow error (unreachable source, a flattening deeper than a path, a project that cannot be created) marks the
+execution ``Failed`` with the error as ``status_text`` and no task; nothing matched -> ``Succeed`` with
+``no resources need to be replicated``.
+
+Tasks run together: all ``InProgress`` for ``task_seconds``, then each copies its artifacts (pull the manifest from the
+source, push it to the destination, per tag or per digest when untagged; a reference the destination already has is
+skipped when ``override`` is off or the digest is the same) and ends ``Succeed`` or ``Failed`` with a log.
+Test settings (``POST /_emulator/replication``, see ``configure``): ``fail`` and ``hang`` select tasks by an fnmatch
+pattern on the source repository (``library/bad*``); a hung task stays ``InProgress`` until the execution is stopped;
+``transient_failed`` makes every successful task read ``Failed`` in the first read of its execution after the end,
+then ``Succeed`` (the retry of Harbor issue #14986).
+
+``stop`` is asynchronous: it only signals the runner, which marks every unfinished task ``Stopped`` right after.
+Stopping a finished execution changes nothing. Execution status: stored while it has no task, else aggregated from the
+tasks (any pending/running -> ``InProgress``, else ``Failed`` beats ``Stopped`` beats ``Succeed``).
+All state changes take ``state.lock``; remote HTTP calls are made without it.
+"""
+import fnmatch
+import threading
+import uuid
+
+from .. import distribution
+from ..errors import HarborAPIError
+from ..state import ZERO_TIME, now
+from . import filter as filters_mod
+from .adapter import AdapterError, adapter_for
+
+DEFAULT_SETTINGS = {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False}
+FINAL = ("Succeed", "Failed", "Stopped")
+RUNNING = ("Pending", "InProgress")
+HANG_LIMIT = 600            # a hung task gives up waiting for a stop after this many seconds (the thread must end)
+SKIPPED = "Execution skipped: active replication still in progress."
+NOTHING_TO_DO = "no resources need to be replicated"
+
+
+class FlowError(Exception):
+    pass
+
+
+def runtime(state):
+    """This emulator's replication runtime: settings and the stop signal of each running execution."""
+    with state.lock:
+        return state.extensions.setdefault("replication", {"settings": dict(DEFAULT_SETTINGS), "stops": {}})
+
+
+def configure(state, data):
+    """Apply the test control's settings; ``{}`` restores the defaults."""
+    settings = dict(DEFAULT_SETTINGS)
+    unknown = set(data) - set(settings)
+    if unknown:
+        raise ValueError("unknown replication settings: %s" % ", ".join(sorted(unknown)))
+    settings.update(data)
+    seconds = settings["task_seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise ValueError("task_seconds must be a number >= 0")
+    fail = settings["fail"]
+    if fail is not None and not (isinstance(fail, dict) and isinstance(fail.get("pattern"), str)):
+        raise ValueError("fail must be {\"pattern\": \"<fnmatch pattern>\", \"log\": \"<text>\"}")
+    if settings["hang"] is not None and not isinstance(settings["hang"], str):
+        raise ValueError("hang must be an fnmatch pattern")
+    settings["transient_failed"] = bool(settings["transient_failed"])
+    with state.lock:
+        runtime(state)["settings"] = settings
+    return settings
+
+
+# ----- flow/stage.go
+
+def replace_namespace(repository, namespace, replace_count):
+    """The destination path of ``repository``: -1 replaces the whole namespace, N >= 0 the first N components."""
+    if not namespace:
+        return repository
+    components = repository.split("/")
+    depth = len(components) - 1
+    if replace_count < 0:
+        prefix = namespace
+    elif replace_count > depth:
+        raise FlowError("the source repository \"%s\" contains only %d path components %s excepting the last one, but the"
+                        " destination namespace flattening level is %d"
+                        % (repository, depth, go_list(components[:-1]), replace_count))
+    else:
+        prefix = "/".join([namespace] + components[replace_count:-1])
+    return prefix + "/" + components[-1]
+
+
+def go_list(items):
+    return "[%s]" % " ".join(items)
+
+
+def resource_name(repository, artifacts):
+    count = sum(len(art["tags"]) or (1 if art["digest"] else 0) for art in artifacts)
+    return "%s [%d item(s) in total]" % (repository, count)
+
+
+# ----- executions
+
+def execution_status(state, execution):
+    tasks = tasks_of(state, execution["id"])
+    if not tasks:
+        return execution["status"]
+    statuses = {task["status"] for task in tasks}
+    if statuses & set(RUNNING):
+        return "InProgress"
+    for status in ("Failed", "Stopped"):
+        if status in statuses:
+            return status
+    return "Succeed"
+
+
+def tasks_of(state, execution_id):
+    return sorted((t for t in state.tasks.values() if t["execution_id"] == execution_id), key=lambda t: t["id"])
+
+
+def running(state, policy_id):
+    return [e for e in state.executions.values() if e["policy_id"] == policy_id and execution_status(state, e) == "InProgress"]
+
+
+def start(state, policy, src_registry, dest_registry, trigger):
+    """Create an execution of ``policy`` (lock held) and start its flow; returns the execution id."""
+    busy = policy["single_active_replication"] and running(state, policy["id"])
+    execution_id = state.next_id("execution")
+    execution = state.executions[execution_id] = {
+        "id": execution_id, "policy_id": policy["id"], "status": "InProgress", "status_text": "", "trigger": trigger,
+        "start_time": now(), "end_time": ZERO_TIME,
+    }
+    if busy:
+        finish(execution, "Failed", SKIPPED)
+        return execution_id
+    stop_signal = runtime(state)["stops"][execution_id] = threading.Event()
+    settings = dict(runtime(state)["settings"])
+    args = (state, execution_id, dict(policy), src_registry, dest_registry, settings, stop_signal)
+    threading.Thread(target=run_flow, args=args, name="replication-execution-%d" % execution_id, daemon=True).start()
+    return execution_id
+
+
+def finish(execution, status, text):
+    execution.update(status=status, status_text=text, end_time=now())
+
+
+def stop(state, execution_id):
+    """Ask the execution to stop (lock held). Without tasks, an unfinished execution is Stopped at once."""
+    execution = state.executions[execution_id]
+    signal = runtime(state)["stops"].get(execution_id)
+    if signal is not None:
+        signal.set()
+    if not tasks_of(state, execution_id) and execution["status"] not in FINAL:
+        finish(execution, "Stopped", execution["status_text"])
+
+
+def delete_executions(state, policy_id):
+    for execution_id in [e["id"] for e in state.executions.values() if e["policy_id"] == policy_id]:
+        for task in tasks_of(state, execution_id):
+            del state.tasks[task["id"]]
+        del state.executions[execution_id]
+        runtime(state)["stops"].pop(execution_id, None)
+
+
+def render_execution(state, execution):
+    """The swagger ReplicationExecution (lock held); a pending transient failure is shown once, then retried."""
+    tasks = tasks_of(state, execution["id"])
+    status = execution_status(state, execution)
+    counts = {key: sum(1 for t in tasks if t["status"] in states) for key, states in
+              (("succeed", ("Succeed",)), ("failed", ("Failed",)), ("in_progress", RUNNING), ("stopped", ("Stopped",)))}
+    end_time = execution["end_time"]
+    if tasks:
+        end_time = max(t["end_time"] for t in tasks) if status in FINAL else ZERO_TIME
+    out = {"id": execution["id"], "policy_id": execution["policy_id"], "status": status, "trigger": execution["trigger"],
+           "start_time": execution["start_time"], "end_time": end_time, "status_text": execution["status_text"],
+           "total": len(tasks)}
+    out.update(counts)
+    if status in FINAL:
+        retry_transient(tasks)
+    return out
+
+
+def retry_transient(tasks):
+    for task in tasks:
+        if task.pop("_retry", False):
+            task.update(status="Succeed", end_time=now())
+            task["_log"].append(log_line("INFO", "retry succeeded"))
+
+
+def render_task(task):
+    return {key: value for key, value in task.items() if not key.startswith("_") and value != ""}
+
+
+def log_line(level, text):
+    return "%s [%s] %s" % (now(), level, text)
+
+
+# ----- the flow, in its own thread
+
+def run_flow(state, execution_id, policy, src_registry, dest_registry, settings, stop_signal):
+    try:
+        tasks, plan = create_tasks(state, execution_id, policy, src_registry, dest_registry)
+        if tasks:
+            run_tasks(state, tasks, plan, settings, stop_signal)
+    finally:
+        with state.lock:
+            runtime(state)["stops"].pop(execution_id, None)
+
+
+def create_tasks(state, execution_id, policy, src_registry, dest_registry):
+    """Plan the copies and create their tasks; a flow error or an empty plan ends the execution here."""
+    try:
+        plan = plan_tasks(state, policy, src_registry, dest_registry)
+    except FlowError as exc:
+        mark(state, execution_id, "Failed", str(exc))
+        return [], None
+    with state.lock:
+        if state.executions.get(execution_id, {}).get("status") in FINAL:
+            return [], plan                             # stopped while the candidates were fetched
+        if not plan["tasks"]:
+            mark(state, execution_id, "Succeed", NOTHING_TO_DO)
+            return [], plan
+        return [create_task(state, execution_id, item, policy) for item in plan["tasks"]], plan
+
+
+def mark(state, execution_id, status, text):
+    with state.lock:
+        execution = state.executions.get(execution_id)
+        if execution is not None and execution["status"] not in FINAL:
+            finish(execution, status, text)
+
+
+def plan_tasks(state, policy, src_registry, dest_registry):
+    src, dst = adapter_for(state, src_registry), adapter_for(state, dest_registry)
+    try:
+        resources = src.fetch(policy["filters"])
+    except (AdapterError, filters_mod.PatternError) as exc:
+        raise FlowError("failed to fetch artifacts: %s" % exc)
+    items, public = [], {}
+    for res in resources:
+        destination = replace_namespace(res["repository"], policy["dest_namespace"], policy["dest_namespace_replace_count"])
+        items.append({"resource": res, "destination": destination})
+        if res["public"] is not None:
+            public.setdefault(destination.split("/", 1)[0], res["public"])
+    if items:
+        try:
+            dst.prepare([item["destination"] for item in items], public)
+        except (AdapterError, HarborAPIError) as exc:
+            raise FlowError("failed to do the prepare work for pushing/uploading resources: %s" % exc)
+    return {"tasks": items, "src": src, "dst": dst, "override": policy["override"]}
+
+
+def create_task(state, execution_id, item, policy):
+    res = item["resource"]
+    task_id = state.next_id("task")
+    task = state.tasks[task_id] = {
+        "id": task_id, "execution_id": execution_id, "status": "InProgress", "job_id": uuid.uuid4().hex[:24],
+        "operation": "copy", "resource_type": res["type"], "src_resource": resource_name(res["repository"], res["artifacts"]),
+        "dst_resource": resource_name(item["destination"], res["artifacts"]), "start_time": now(), "end_time": ZERO_TIME,
+        "_item": item, "_log": [log_line("INFO", "copying %s to %s (override: %s)" % (res["repository"], item["destination"],
+                                                                                      str(policy["override"]).lower()))],
+    }
+    return task
+
+
+def run_tasks(state, tasks, plan, settings, stop_signal):
+    stop_signal.wait(settings["task_seconds"])
+    for task in tasks:
+        if stop_signal.is_set():
+            break
+        source = task["_item"]["resource"]["repository"]
+        if settings["hang"] and fnmatch.fnmatchcase(source, settings["hang"]):
+            continue
+        if settings["fail"] and fnmatch.fnmatchcase(source, settings["fail"]["pattern"]):
+            end_task(state, task, "Failed", log_line("ERROR", settings["fail"].get("log") or "injected failure"))
+            continue
+        try:
+            copy_artifacts(plan, task, plan["override"])
+        except AdapterError as exc:
+            end_task(state, task, "Failed", log_line("ERROR", "failed to copy %s: %s" % (source, exc)))
+            continue
+        end_task(state, task, "Succeed", log_line("INFO", "copy %s completed" % source), retry=settings["transient_failed"])
+    if any(task["status"] in RUNNING for task in tasks):
+        stop_signal.wait(HANG_LIMIT)
+    with state.lock:
+        for task in tasks:
+            if task["status"] in RUNNING:
+                task.update(status="Stopped", end_time=now())
+                task["_log"].append(log_line("INFO", "the job is stopped"))
+
+
+def copy_artifacts(plan, task, override):
+    """Copy every reference of the task's resource; one the destination already holds is kept unless ``override`` is
+    set and it points at another digest (Harbor's image transfer)."""
+    item = task["_item"]
+    source, destination = item["resource"]["repository"], item["destination"]
+    for art in item["resource"]["artifacts"]:
+        for reference in art["tags"] or [art["digest"]]:
+            body, media_type = plan["src"].pull(source, reference)
+            existing = plan["dst"].digest(destination, reference)
+            if existing is not None and (not override or existing == distribution.artifact_of(body)["digest"]):
+                task["_log"].append(log_line("INFO", "%s:%s exists on the destination (override: %s), skip"
+                                             % (destination, reference, str(override).lower())))
+                continue
+            plan["dst"].push(destination, reference, body, media_type)
+
+
+def end_task(state, task, status, line, retry=False):
+    with state.lock:
+        if task["status"] not in RUNNING:
+            return
+        task["_log"].append(line)
+        if retry:
+            task.update(status="Failed", end_time=now(), _retry=True)
+            task["_log"].append(log_line("WARNING", "the job failed, it will be retried"))
+        else:
+            task.update(status=status, end_time=now())

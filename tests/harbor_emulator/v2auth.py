@@ -1,0 +1,100 @@
+"""Harbor's ``/v2/`` authentication and token service (mirrors src/server/middleware/v2auth and src/core/service/token).
+
+- ``GET /v2/``: 200 ``{}`` for a caller authenticated by basic auth or by a bearer token this emulator issued; otherwise
+  401 with ``Www-Authenticate: Bearer realm="<scheme>://<Host>/service/token",service="harbor-registry"`` when no
+  Authorization header was sent, ``Basic realm="harbor"`` when one was sent but not accepted.
+- ``GET /service/token``: good basic credentials (or a ``scope``) → ``{"token", "access_token", "expires_in", "issued_at"}``;
+  no valid credentials and no scope → 401 with an empty body. Issued tokens live in ``state.extensions["tokens"]``
+  (token → username, "" for an anonymous token).
+
+For other ``/v2/`` routes (the data plane in distribution.py): ``require_v2_auth(state, scope=None)`` returns the caller's
+security context (basic auth as resolved by security.py, or a bearer token issued here, which it also stores in
+``g.security``) and, when nobody is authenticated, aborts the request with the 401 and the challenge Harbor would send
+(``scope`` is added to a Bearer challenge, e.g. ``repository:library/app:pull``).
+"""
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+
+from . import security
+from .state import now
+
+bp = Blueprint("v2auth", __name__)
+
+SERVICE = "harbor-registry"
+TOKEN_TTL = 1800
+API_VERSION_HEADER = {"Docker-Distribution-Api-Version": "registry/2.0"}
+
+
+def state():
+    return current_app.config["state"]
+
+
+def issued_tokens(st):
+    return st.extensions.setdefault("tokens", {})
+
+
+def context_of(st, username):
+    """The security context of a username a token was issued to (ANONYMOUS when the user is gone or disabled)."""
+    if username.startswith(security.ROBOT_PREFIX):
+        robot = st.robots.get(username[len(security.ROBOT_PREFIX):])
+        if robot and not robot["disable"]:
+            return security.Context(username=username, sysadmin=robot["sysadmin"], robot=True)
+        return security.ANONYMOUS
+    user = st.users.get(username)
+    return security.Context(username=username, sysadmin=user["sysadmin"]) if user else security.ANONYMOUS
+
+
+def bearer_context(st):
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return security.ANONYMOUS
+    with st.lock:
+        username = issued_tokens(st).get(header[7:].strip())
+        return context_of(st, username) if username else security.ANONYMOUS
+
+
+def challenge_response(st, scope=None):
+    if request.headers.get("Authorization"):
+        header = 'Basic realm="harbor"'
+    else:
+        scheme = (st.external_url or "http://").split("://", 1)[0]
+        header = 'Bearer realm="%s://%s/service/token",service="%s"' % (scheme, request.host, SERVICE)
+        if scope:
+            header += ',scope="%s"' % scope
+    resp = jsonify({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized: unauthorized"}]})
+    resp.status_code = 401
+    resp.headers.update(API_VERSION_HEADER)
+    resp.headers["Www-Authenticate"] = header
+    return resp
+
+
+def require_v2_auth(st, scope=None):
+    """The caller's security context on a /v2/ route; aborts with Harbor's 401 challenge when nobody is authenticated."""
+    ctx = security.current()
+    if not ctx.authenticated:
+        ctx = bearer_context(st)
+        g.security = ctx
+    if not ctx.authenticated:
+        abort(challenge_response(st, scope))
+    return ctx
+
+
+@bp.get("/v2/")
+def v2_root():
+    require_v2_auth(state())
+    resp = jsonify({})
+    resp.headers.update(API_VERSION_HEADER)
+    return resp
+
+
+@bp.get("/service/token")
+def token():
+    st = state()
+    ctx = security.current()
+    if not ctx.authenticated and not request.args.get("scope"):
+        return Response(status=401)
+    value = secrets.token_urlsafe(32)
+    with st.lock:
+        issued_tokens(st)[value] = ctx.username
+    return jsonify({"token": value, "access_token": value, "expires_in": TOKEN_TTL, "issued_at": now()})
