@@ -1,0 +1,304 @@
+"""harbor_project with ansible-playbook against the emulator: normal and proxy-cache projects, quotas, metadata.
+
+Scenario A of docs/scenarios.md (the ``nvidiaio`` proxy cache of NGC) and D (SUSE Application Collection); endpoints
+that are not under test here are created through the API, pointing at a second emulator as the "upstream".
+"""
+import pytest
+import requests
+
+MODULE = "registryops.harbor.harbor_project"
+GIB = 1024 ** 3
+
+MIRROR = dict(name="mirror", public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="High",
+              cve_allowlist={"cves": ["cve-2024-3094"]})
+
+
+def call(target, method, path, json=None, params=None):
+    """A direct API call (set-up and checks), outside the module under test."""
+    resp = requests.request(method, target.url + "/api/v2.0" + path, json=json, params=params,
+                            auth=(target.username, target.password), timeout=30)
+    assert resp.status_code < 400, "%s %s -> %s %s" % (method, path, resp.status_code, resp.text)
+    return resp.json() if resp.content else None
+
+
+def project(target, name):
+    return call(target, "GET", "/projects/%s" % name) if name in [p["name"] for p in call(target, "GET", "/projects")] else None
+
+
+def quota(target, project_id):
+    return call(target, "GET", "/quotas", params={"reference": "project", "reference_id": project_id})[0]
+
+
+def quota_of(target, project_id):
+    return quota(target, project_id)["hard"]["storage"]
+
+
+def add_endpoint(target, name, upstream, kind="docker-registry"):
+    call(target, "POST", "/registries", json={"name": name, "type": kind, "url": upstream.url})
+    return [r for r in call(target, "GET", "/registries") if r["name"] == name][0]["id"]
+
+
+def task(title, **args):
+    return {"name": title, MODULE: args}
+
+
+def assert_no_writes(target):
+    assert target.writes() == [], target.writes()
+
+
+def test_create_then_idempotent(run_play, harbor):
+    play = run_play([task("mirror", **MIRROR)])
+    assert play.rc == 0, play.output
+    result = play.result("mirror")
+    assert result["changed"] is True
+    assert result["after"]["storage_quota"] == 10 * GIB
+    assert result["project"]["quota"] == {"hard": 10 * GIB, "used": 0}
+
+    stored = project(harbor, "mirror")
+    assert stored["metadata"]["public"] == "true"
+    assert stored["metadata"]["auto_scan"] == "true"
+    assert stored["metadata"]["prevent_vul"] == "true"
+    assert stored["metadata"]["severity"] == "high"
+    assert [i["cve_id"] for i in stored["cve_allowlist"]["items"]] == ["CVE-2024-3094"]
+    assert quota_of(harbor, stored["project_id"]) == 10 * GIB
+
+    harbor.clear_log()
+    again = run_play([task("mirror", **MIRROR)])
+    assert again.rc == 0, again.output
+    assert again.result("mirror")["changed"] is False
+    assert again.changed == 0
+    assert_no_writes(harbor)
+
+
+@pytest.mark.parametrize("option, value, api_check", [
+    ("public", False, lambda p, q: p["metadata"]["public"] == "false"),
+    ("storage_quota", "500 MB", lambda p, q: q == 500 * 1000 ** 2),
+    ("storage_quota", "unlimited", lambda p, q: q == -1),
+    ("auto_scan", False, lambda p, q: p["metadata"]["auto_scan"] == "false"),
+    ("prevent_vulnerable_images", False, lambda p, q: p["metadata"]["prevent_vul"] == "false"),
+    ("severity", "critical", lambda p, q: p["metadata"]["severity"] == "critical"),
+    ("content_trust", True, lambda p, q: p["metadata"]["enable_content_trust"] == "true"),
+    ("auto_sbom_generation", True, lambda p, q: p["metadata"]["auto_sbom_generation"] == "true"),
+    ("reuse_system_cve_allowlist", True, lambda p, q: p["metadata"]["reuse_sys_cve_allowlist"] == "true"),
+    ("cve_allowlist", {"cves": ["CVE-2023-44487", "CVE-2024-3094"], "expires_at": 1798761600},
+     lambda p, q: sorted(i["cve_id"] for i in p["cve_allowlist"]["items"]) == ["CVE-2023-44487", "CVE-2024-3094"]
+     and p["cve_allowlist"]["expires_at"] == 1798761600),
+])
+def test_update_each_field(run_play, harbor, option, value, api_check):
+    assert run_play([task("mirror", **MIRROR)]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("change", **dict(MIRROR, **{option: value}))])
+    assert play.rc == 0, play.output
+    result = play.result("change")
+    assert result["changed"] is True
+    changed = [k for k in result["after"] if result["after"][k] != result["before"][k]]
+    assert changed == [option]
+    stored = project(harbor, "mirror")
+    assert api_check(stored, quota_of(harbor, stored["project_id"]))
+    path = "/api/v2.0/quotas/%s" % quota(harbor, stored["project_id"])["id"] if option == "storage_quota" else "/api/v2.0/projects/mirror"
+    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", path)]
+
+    harbor.clear_log()
+    again = run_play([task("change", **dict(MIRROR, **{option: value}))])
+    assert again.result("change")["changed"] is False
+    assert_no_writes(harbor)
+
+
+def test_check_mode_and_diff(run_play, harbor):
+    harbor.clear_log()
+    play = run_play([task("mirror", **MIRROR)], check=True, diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("mirror")
+    assert result["changed"] is True
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["storage_quota"] == 10 * GIB
+    assert_no_writes(harbor)
+    assert project(harbor, "mirror") is None
+
+    assert run_play([task("mirror", **MIRROR)]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("mirror", **dict(MIRROR, public=False, storage_quota="1TiB"))], check=True, diff=True)
+    result = play.result("mirror")
+    assert result["changed"] is True
+    assert (result["diff"]["before"]["public"], result["diff"]["after"]["public"]) == (True, False)
+    assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == (10 * GIB, 1024 ** 4)
+    assert "retention_id" not in str(result)
+    assert_no_writes(harbor)
+    assert project(harbor, "mirror")["metadata"]["public"] == "true"
+
+
+def test_delete_and_delete_missing(run_play, harbor):
+    assert run_play([task("mirror", **MIRROR)]).rc == 0
+    play = run_play([task("delete", name="mirror", state="absent")], diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("delete")
+    assert result["changed"] is True
+    assert result["diff"]["after"] == {}
+    assert project(harbor, "mirror") is None
+
+    harbor.clear_log()
+    again = run_play([task("delete", name="mirror", state="absent")])
+    assert again.rc == 0, again.output
+    assert again.result("delete")["changed"] is False
+    assert_no_writes(harbor)
+
+
+def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
+    harbor.seed(project="scratch", repository="nvidia/cuda", tags=["12.4"])
+    harbor.seed(project="scratch", repository="nginx", tags=["1.25"])
+    play = run_play([task("delete", name="scratch", state="absent")])
+    assert play.rc != 0
+    msg = play.result("delete")["msg"]
+    assert "holds 2 repositories" in msg and "nginx" in msg and "nvidia/cuda" in msg and "purge: true" in msg
+    assert project(harbor, "scratch") is not None
+
+    checked = run_play([task("delete", name="scratch", state="absent", purge=True)], check=True)
+    assert checked.result("delete")["removed_repositories"] == ["nginx", "nvidia/cuda"]
+    assert project(harbor, "scratch") is not None
+
+    purged = run_play([task("delete", name="scratch", state="absent", purge=True)])
+    assert purged.rc == 0, purged.output
+    assert purged.result("delete")["removed_repositories"] == ["nginx", "nvidia/cuda"]
+    assert project(harbor, "scratch") is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name="NVIDIAIO"), "name: 'NVIDIAIO' is not a Harbor project name"),
+    (dict(name="bad--name"), "is not a Harbor project name"),
+    (dict(name="mirror", storage_quota="ten gigs"), "storage_quota: expected a size"),
+    (dict(name="mirror", storage_quota=0), "is 0 bytes; Harbor takes 1 byte to 1024 TiB"),
+    (dict(name="mirror", severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
+    (dict(name="mirror", proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
+    (dict(name="mirror", cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
+])
+def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
+    harbor.clear_log()
+    play = run_play([task("bad", **args)])
+    assert play.rc != 0
+    assert message in play.result("bad")["msg"]
+    assert_no_writes(harbor)
+
+
+def test_option_newer_than_the_server_is_refused(run_play, emulator_factory):
+    old = emulator_factory(version="2.10.0")
+    play = run_play([task("sbom", name="mirror", auto_sbom_generation=True)], target=old)
+    assert play.rc != 0
+    assert "auto_sbom_generation needs Harbor 2.11.0 or later; this Harbor is v2.10.0" in play.result("sbom")["msg"]
+    assert old.writes() == []
+
+
+# -- proxy cache ----------------------------------------------------------------------------------------------------
+NVIDIAIO = dict(name="nvidiaio", public=True, proxy_cache_registry="NVIDIA", storage_quota=-1)
+
+
+@pytest.fixture
+def upstream(emulator_factory):
+    """A second emulator standing in for the upstream registry (nvcr.io, dp.apps.rancher.io, Docker Hub)."""
+    return emulator_factory()
+
+
+def test_nvidiaio_proxy_cache_project(run_play, harbor, upstream):
+    endpoint_id = add_endpoint(harbor, "NVIDIA", upstream)
+    play = run_play([task("nvidiaio", **NVIDIAIO)])
+    assert play.rc == 0, play.output
+    result = play.result("nvidiaio")
+    assert result["changed"] is True
+    assert result["project"]["proxy_cache_registry"] == "NVIDIA"
+    assert result["project"]["public"] is True
+    assert result["project"]["quota"]["hard"] == -1
+
+    stored = project(harbor, "nvidiaio")
+    assert stored["registry_id"] == endpoint_id
+    assert stored["metadata"]["public"] == "true"
+    assert quota_of(harbor, stored["project_id"]) == -1
+
+    harbor.clear_log()
+    again = run_play([task("nvidiaio", **dict(NVIDIAIO, proxy_speed_kb=-1, max_upstream_connections=-1))])
+    assert again.rc == 0, again.output
+    assert again.result("nvidiaio")["changed"] is False
+    assert "retention_id" not in again.output
+    assert_no_writes(harbor)
+
+
+def test_proxy_settings_on_a_proxy_cache_project(run_play, harbor, upstream):
+    add_endpoint(harbor, "application-collection", upstream)
+    args = dict(name="application-collection", proxy_cache_registry="application-collection", storage_quota="500GiB",
+                proxy_speed_kb=102400, max_upstream_connections=10, proxy_cache_local_on_not_found=True)
+    assert run_play([task("ac", **args)]).rc == 0
+    stored = project(harbor, "application-collection")
+    assert stored["metadata"]["proxy_speed_kb"] == "102400"
+    assert stored["metadata"]["max_upstream_conn"] == "10"
+    assert stored["metadata"]["proxy_cache_local_on_not_found"] == "true"
+    assert "retention_id" in stored["metadata"]
+
+    harbor.clear_log()
+    play = run_play([task("ac", **dict(args, proxy_speed_kb=-1))])
+    assert play.result("ac")["changed"] is True
+    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/application-collection")]
+    assert project(harbor, "application-collection")["metadata"]["proxy_speed_kb"] == "-1"
+
+    content_trust = run_play([task("ct", **dict(args, content_trust=True))])
+    assert content_trust.rc != 0
+    assert "content_trust: Harbor ignores content trust on a proxy-cache project" in content_trust.result("ct")["msg"]
+
+
+def test_proxy_binding_is_immutable_unless_recreated(run_play, harbor, upstream):
+    add_endpoint(harbor, "NVIDIA", upstream)
+    add_endpoint(harbor, "ngc-mirror", upstream)
+    assert run_play([task("nvidiaio", **NVIDIAIO)]).rc == 0
+
+    harbor.clear_log()
+    play = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror"))])
+    assert play.rc != 0
+    msg = play.result("repoint")["msg"]
+    assert "bound to NVIDIA" in msg and "cannot change" in msg and "recreate: true" in msg
+    assert_no_writes(harbor)
+
+    normal = run_play([task("normal", name="nvidiaio", proxy_cache_registry="")])
+    assert normal.rc != 0
+    assert "cannot change" in normal.result("normal")["msg"]
+
+    to_proxy = run_play([task("mirror", name="mirror"), task("to proxy", name="mirror", proxy_cache_registry="NVIDIA")])
+    assert to_proxy.rc != 0
+    assert "bound to no endpoint (a normal project)" in to_proxy.result("to proxy")["msg"]
+
+    recreated = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror", recreate=True))])
+    assert recreated.rc == 0, recreated.output
+    result = recreated.result("repoint")
+    assert result["recreated"] is True
+    assert result["project"]["proxy_cache_registry"] == "ngc-mirror"
+    assert result["project"]["public"] is True and result["project"]["storage_quota"] == -1
+
+    harbor.seed(project="nvidiaio", repository="nvaie/vllm", tags=["0.5"])
+    busy = run_play([task("repoint", **dict(NVIDIAIO, recreate=True))])
+    assert busy.rc != 0
+    assert "cannot be recreated while it holds 1 repositories (nvaie/vllm)" in busy.result("repoint")["msg"]
+    assert project(harbor, "nvidiaio")["registry_id"] != 0
+
+
+def test_unknown_endpoint_and_unpermitted_provider_are_refused(run_play, harbor, upstream):
+    harbor.clear_log()
+    missing = run_play([task("nvidiaio", **NVIDIAIO)])
+    assert missing.rc != 0
+    assert "proxy_cache_registry: no registry endpoint named 'NVIDIA'" in missing.result("nvidiaio")["msg"]
+    assert_no_writes(harbor)
+
+    add_endpoint(harbor, "quay", upstream, kind="quay")
+    harbor.clear_log()
+    play = run_play([task("quay-cache", name="quay-cache", proxy_cache_registry="quay")])
+    assert play.rc != 0
+    assert "endpoint quay is of provider quay, which Harbor v2.15.2" in play.result("quay-cache")["msg"]
+    assert_no_writes(harbor)
+    assert project(harbor, "quay-cache") is None
+
+
+def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upstream):
+    add_endpoint(harbor, "NVIDIA", upstream)
+
+    class Developer:
+        url, username, password = harbor.url, "developer", "Developer12345"
+
+    play = run_play([task("nvidiaio", **NVIDIAIO)], target=Developer())
+    assert play.rc != 0
+    assert "system administrator" in play.result("nvidiaio")["msg"]
+    assert project(harbor, "nvidiaio") is None

@@ -1,0 +1,380 @@
+"""harbor_registry with ansible-playbook against the emulator.
+
+There is no Internet here, so the NGC and SUSE Application Collection "upstreams" are loopback stand-ins that answer
+the way nvcr.io does: ``GET /v2/`` asks for a Bearer token, the token service takes the endpoint's Access ID and
+Access Secret with basic auth (``$oauthtoken`` and the API key for NGC). Harbor's health check (emulated) goes through
+that dance on every create/update and on ``test_connection``, so wrong credentials make the endpoint unhealthy.
+"""
+import base64
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+import trustme
+
+MODULE = "registryops.harbor.harbor_registry"
+NGC_KEY = "nvapi-Zm9vYmFyYmF6LXNlY3JldC1hcGkta2V5"
+AC_TOKEN = "ac-token-4f1d2c9e"
+BAD_PEM = "-----BEGIN CERTIFICATE-----\nnot a cert\n-----END CERTIFICATE-----\n"
+
+
+class Upstream:
+    """A registry that wants a Bearer token from its own token service, given for one user and secret only."""
+
+    def __init__(self, user, secret):
+        self.user, self.secret = user, secret
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path.startswith("/v2"):
+                    if self.headers.get("Authorization") == "Bearer granted":
+                        return self.answer(200, {})
+                    realm = "http://%s:%d/proxy_auth" % self.server.server_address
+                    return self.answer(401, {"errors": [{"code": "UNAUTHORIZED"}]},
+                                       {"WWW-Authenticate": 'Bearer realm="%s",service="registry"' % realm})
+                if self.path.startswith("/proxy_auth"):
+                    expected = "Basic " + base64.b64encode(("%s:%s" % (upstream.user, upstream.secret)).encode()).decode()
+                    if self.headers.get("Authorization") == expected:
+                        return self.answer(200, {"token": "granted"})
+                    return self.answer(401, {"details": "incorrect credentials"})
+                return self.answer(404, {})
+
+            def answer(self, status, body, headers=None):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for key, value in dict(headers or {}, **{"Content-Type": "application/json"}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def ngc():
+    upstream = Upstream("$oauthtoken", NGC_KEY)
+    yield upstream
+    upstream.close()
+
+
+@pytest.fixture
+def application_collection():
+    upstream = Upstream("jane.doe@example.com", AC_TOKEN)
+    yield upstream
+    upstream.close()
+
+
+def closed_port_url():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return "http://127.0.0.1:%d" % port
+
+
+def call(target, method, path, json=None, params=None):
+    """A direct API call (set-up and checks), outside the module under test."""
+    resp = requests.request(method, target.url + "/api/v2.0" + path, json=json, params=params,
+                            auth=(target.username, target.password), timeout=30)
+    assert resp.status_code < 400, "%s %s -> %s %s" % (method, path, resp.status_code, resp.text)
+    return resp.json() if resp.content else None
+
+
+def endpoint(target, name):
+    found = [r for r in call(target, "GET", "/registries") if r["name"] == name]
+    return found[0] if found else None
+
+
+def task(title, **args):
+    return {"name": title, MODULE: args}
+
+
+def nvidia(upstream, **extra):
+    """Scenario A's endpoint: Docker Registry, $oauthtoken + API key, Verify Remote Cert on."""
+    return dict(dict(name="NVIDIA", description="NVIDIA Global Catalog Endpoint", provider="docker-registry", url=upstream.url + "/",
+                     access_key="$oauthtoken", access_secret=NGC_KEY, verify_remote_cert=True), **extra)
+
+
+def suse(upstream, **extra):
+    return dict(dict(name="application-collection", provider="docker-registry", url=upstream.url, access_key="jane.doe@example.com",
+                     access_secret=AC_TOKEN, verify_remote_cert=True, test_connection=True), **extra)
+
+
+def writes(target):
+    return [(w["method"], w["path"]) for w in target.writes()]
+
+
+# -- create, idempotency, updates -----------------------------------------------------------------------------------
+def test_ngc_endpoint_create_and_idempotent(run_play, harbor, ngc):
+    play = run_play([task("NVIDIA", **nvidia(ngc))], verbosity=3)
+    assert play.rc == 0, play.output
+    result = play.result("NVIDIA")
+    assert result["changed"] is True
+    assert result["registry"]["url"] == ngc.url
+    assert result["registry"]["credential"] == {"type": "basic", "access_key": "$oauthtoken", "access_secret": "*****"}
+    assert result["secret_sent"]
+    assert NGC_KEY not in play.output
+
+    stored = endpoint(harbor, "NVIDIA")
+    assert stored["type"] == "docker-registry"
+    assert stored["url"] == ngc.url
+    assert stored.get("insecure", False) is False   # Harbor omits a false insecure (omitempty)
+    assert stored["status"] == "healthy"
+
+    harbor.clear_log()
+    again = run_play([task("NVIDIA", **nvidia(ngc))], verbosity=3)
+    assert again.rc == 0, again.output
+    assert again.result("NVIDIA")["changed"] is False
+    assert "secret_sent" not in again.result("NVIDIA")
+    assert writes(harbor) == []
+    assert NGC_KEY not in again.output
+
+
+def test_ngc_pair_endpoint_and_nvidiaio_proxy_cache(run_play, harbor, ngc):
+    """Scenario A as a playbook: the NVIDIA endpoint, tested, then the public nvidiaio proxy-cache project without quota."""
+    project = {"name": "nvidiaio", "registryops.harbor.harbor_project": {
+        "name": "nvidiaio", "public": True, "proxy_cache_registry": "NVIDIA", "storage_quota": -1}}
+    play = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True)), project], verbosity=3)
+    assert play.rc == 0, play.output
+    assert play.result("NVIDIA")["connection"] == "healthy"
+    created = play.result("nvidiaio")["project"]
+    assert (created["public"], created["proxy_cache_registry"], created["storage_quota"]) == (True, "NVIDIA", -1)
+    assert call(harbor, "GET", "/projects/nvidiaio")["registry_id"] == endpoint(harbor, "NVIDIA")["id"]
+    assert NGC_KEY not in play.output
+
+    harbor.clear_log()
+    again = run_play([task("NVIDIA", **nvidia(ngc)), project], verbosity=3)
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert writes(harbor) == []
+    assert NGC_KEY not in again.output
+
+    tested = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True))])
+    assert tested.result("NVIDIA")["changed"] is False
+    assert tested.result("NVIDIA")["connection"] == "healthy"
+    assert writes(harbor) == [("POST", "/api/v2.0/registries/ping")]
+
+
+def test_suse_application_collection_pair(run_play, harbor, application_collection):
+    project = {"name": "application-collection", "registryops.harbor.harbor_project": {
+        "name": "application-collection", "proxy_cache_registry": "application-collection", "public": False}}
+    play = run_play([task("endpoint", **suse(application_collection)), project], verbosity=3)
+    assert play.rc == 0, play.output
+    assert play.result("endpoint")["connection"] == "healthy"
+    assert play.result("application-collection")["project"]["proxy_cache_registry"] == "application-collection"
+    assert AC_TOKEN not in play.output
+
+    harbor.clear_log()
+    again = run_play([task("endpoint", **suse(application_collection, test_connection=False)), project])
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert writes(harbor) == []
+
+
+@pytest.mark.parametrize("option, value, api_check", [
+    ("description", "NGC (production key)", lambda r: r["description"] == "NGC (production key)"),
+    ("verify_remote_cert", False, lambda r: r["insecure"] is True),
+    ("credential_type", "oauth", lambda r: r["credential"]["type"] == "oauth"),
+    ("ca_certificate", trustme.CA().cert_pem.bytes().decode(), lambda r: "BEGIN CERTIFICATE" in r["ca_certificate"]),
+], ids=["description", "verify_remote_cert", "credential_type", "ca_certificate"])
+def test_update_each_field(run_play, harbor, ngc, option, value, api_check):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("change", **nvidia(ngc, **{option: value}))], diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("change")
+    assert result["changed"] is True
+    assert [k for k in result["after"] if result["after"][k] != result["before"][k]] == [option]
+    assert api_check(endpoint(harbor, "NVIDIA"))
+    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, "NVIDIA")["id"])]
+
+    harbor.clear_log()
+    again = run_play([task("change", **nvidia(ngc, **{option: value}))])
+    assert again.result("change")["changed"] is False
+    assert writes(harbor) == []
+
+
+def test_url_and_access_key_changes_send_the_secret(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    other = Upstream("$oauthtoken", NGC_KEY)
+    try:
+        play = run_play([task("move", **nvidia(other))], verbosity=3)
+        assert play.rc == 0, play.output
+        result = play.result("move")
+        assert result["changed"] is True
+        assert result["before"]["url"] == ngc.url and result["after"]["url"] == other.url
+        assert result["secret_sent"] == "new endpoint or changed url/access_key"
+        assert NGC_KEY not in play.output
+    finally:
+        other.close()
+
+    rotated = Upstream("svc-ngc", "second-key")
+    try:
+        missing_secret = run_play([task("key", **dict(nvidia(rotated), access_key="svc-ngc", access_secret=None))])
+        assert missing_secret.rc != 0
+        assert "access_secret: required when access_key changes" in missing_secret.result("key")["msg"]
+        play = run_play([task("key", **nvidia(rotated, access_key="svc-ngc", access_secret="second-key"))])
+        assert play.rc == 0, play.output
+        assert endpoint(harbor, "NVIDIA")["credential"]["access_key"] == "svc-ngc"
+    finally:
+        rotated.close()
+
+
+def test_update_password_always_is_reported_as_a_change(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("always", **nvidia(ngc, update_password="always"))], verbosity=3)
+    assert play.rc == 0, play.output
+    result = play.result("always")
+    assert result["changed"] is True
+    assert result["secret_sent"] == "update_password=always"
+    assert result["before"] == result["after"]
+    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, "NVIDIA")["id"])]
+    assert NGC_KEY not in play.output
+
+
+def test_check_mode_and_diff(run_play, harbor, ngc):
+    harbor.clear_log()
+    play = run_play([task("NVIDIA", **nvidia(ngc))], check=True, diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("NVIDIA")
+    assert result["changed"] is True
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["url"] == ngc.url
+    assert "access_secret" not in result["diff"]["after"]
+    assert writes(harbor) == []
+    assert endpoint(harbor, "NVIDIA") is None
+
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("NVIDIA", **nvidia(ngc, description="changed"))], check=True, diff=True)
+    assert play.result("NVIDIA")["changed"] is True
+    assert play.result("NVIDIA")["diff"]["after"]["description"] == "changed"
+    assert writes(harbor) == []
+
+
+def test_test_connection_in_check_mode_pings_only(run_play, harbor, ngc):
+    harbor.clear_log()
+    play = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True))], check=True)
+    assert play.rc == 0, play.output
+    assert play.result("NVIDIA")["connection"] == "healthy"
+    assert writes(harbor) == [("POST", "/api/v2.0/registries/ping")]
+    assert endpoint(harbor, "NVIDIA") is None
+
+    bad = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True, access_secret="wrong-key"))], check=True, verbosity=3)
+    assert bad.rc != 0
+    msg = bad.result("NVIDIA")["msg"]
+    assert ngc.url in msg and "docker-registry" in msg and "access_key/access_secret" in msg
+    assert "wrong-key" not in bad.output
+
+
+def test_delete_and_delete_missing(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    play = run_play([task("delete", name="NVIDIA", state="absent")], diff=True)
+    assert play.rc == 0, play.output
+    assert play.result("delete")["changed"] is True
+    assert play.result("delete")["diff"]["after"] == {}
+    assert endpoint(harbor, "NVIDIA") is None
+
+    harbor.clear_log()
+    again = run_play([task("delete", name="NVIDIA", state="absent")])
+    assert again.result("delete")["changed"] is False
+    assert writes(harbor) == []
+
+
+# -- failures -------------------------------------------------------------------------------------------------------
+def test_unreachable_endpoint_fails_clearly_and_creates_nothing(run_play, harbor):
+    url = closed_port_url()
+    play = run_play([task("gone", name="gone", provider="docker-registry", url=url, access_key="$oauthtoken", access_secret=NGC_KEY)],
+                    verbosity=3)
+    assert play.rc != 0
+    msg = play.result("gone")["msg"]
+    assert url in msg and "docker-registry" in msg and "DNS" in msg and "verify_remote_cert" in msg
+    assert NGC_KEY not in play.output
+    assert endpoint(harbor, "gone") is None
+
+
+def test_delete_of_a_used_endpoint_names_its_users(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    registry_id = endpoint(harbor, "NVIDIA")["id"]
+    call(harbor, "POST", "/projects", json={"project_name": "nvidiaio", "registry_id": registry_id, "metadata": {"public": "true"}})
+    call(harbor, "POST", "/replication/policies", json={"name": "ngc-pull", "src_registry": {"id": registry_id}, "enabled": True,
+                                                        "trigger": {"type": "manual"}, "dest_namespace": "nvidia"})
+    harbor.clear_log()
+    play = run_play([task("delete", name="NVIDIA", state="absent")])
+    assert play.rc != 0
+    msg = play.result("delete")["msg"]
+    assert "replication rule(s) ngc-pull" in msg and "proxy-cache project(s) nvidiaio" in msg
+    assert endpoint(harbor, "NVIDIA") is not None
+
+
+def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("harbor", **nvidia(ngc, provider="harbor"))])
+    assert play.rc != 0
+    msg = play.result("harbor")["msg"]
+    assert "provider docker-registry" in msg and "cannot change the provider" in msg and "recreate: true" in msg
+    assert writes(harbor) == []
+
+    call(harbor, "POST", "/projects", json={"project_name": "nvidiaio", "registry_id": endpoint(harbor, "NVIDIA")["id"]})
+    used = run_play([task("harbor", **nvidia(ngc, provider="harbor", recreate=True))])
+    assert used.rc != 0
+    assert "proxy-cache project(s) nvidiaio" in used.result("harbor")["msg"]
+    call(harbor, "DELETE", "/projects/nvidiaio")
+
+    play = run_play([task("jfrog", **nvidia(ngc, provider="artifactory", recreate=True))])
+    assert play.rc == 0, play.output
+    assert play.result("jfrog")["recreated"] is True
+    assert endpoint(harbor, "NVIDIA")["type"] == "jfrog-artifactory"
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name="x", provider="nexus", url="https://nexus.example.com"), "provider: 'nexus' is not a Harbor registry type"),
+    (dict(name="x", provider="docker-registry"), "url: required to create registry endpoint x of provider docker-registry"),
+    (dict(name="x", provider="docker-registry", url="ftp://mirror.example.com"), "url: 'ftp://mirror.example.com' is not an http"),
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_secret=NGC_KEY), "access_secret: needs access_key"),
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_key="u", access_secret="*****"), "Harbor hides a stored secret"),
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io", ca_certificate=BAD_PEM), "ca_certificate: the PEM text holds no valid"),
+    (dict(name="x", provider="gcr", url="https://gcr.io", access_secret="/nonexistent/key.json"), "access_secret: provider google-gcr"),
+    (dict(name="x" * 65, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 characters"),
+])
+def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
+    harbor.clear_log()
+    play = run_play([task("bad", **args)], verbosity=3)
+    assert play.rc != 0
+    assert message in play.result("bad")["msg"]
+    assert writes(harbor) == []
+    assert NGC_KEY not in play.output
+
+
+def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
+    key = tmp_path / "gcp-key.json"
+    key.write_text(json.dumps({"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
+                               "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
+    harbor.clear_log()
+    play = run_play([task("hub", name="docker-hub", provider="DockerHub"), task("ghcr", name="ghcr", provider="ghcr"),
+                     task("gcr", name="gcp", provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
+                    check=True, verbosity=3)
+    assert play.rc == 0, play.output
+    assert play.result("hub")["after"]["url"] == "https://hub.docker.com"
+    assert play.result("hub")["after"]["provider"] == "docker-hub"
+    assert play.result("ghcr")["after"]["url"] == "https://ghcr.io"
+    assert play.result("gcr")["after"]["access_key"] == "_json_key"
+    assert play.result("gcr")["after"]["provider"] == "google-gcr"
+    assert "MIIB" not in play.output
+    assert writes(harbor) == []

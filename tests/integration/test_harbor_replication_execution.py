@@ -1,0 +1,251 @@
+"""harbor_replication_execution with ansible-playbook: start and wait, failures, timeouts, stop, idempotency.
+
+The connected emulator replicates to the disconnected one (scenario B); the emulator's replication controls make
+tasks fail, hang, or report a transient Failed first (Harbor issue #14986).
+"""
+import pytest
+
+from tests.integration.test_harbor_replication_rule import AC_RULE, add_endpoints, api, failed, policy, rule_task
+
+EXECUTION = "registryops.harbor.harbor_replication_execution"
+RULE = "registryops.harbor.harbor_replication_rule"
+
+PUSH = dict(name="to-disconnected", mode="push", registry="disconnected-harbor", filters={"name": "library/**"}, trigger="manual")
+
+
+@pytest.fixture
+def pair(harbor_pair):
+    connected, disconnected = harbor_pair
+    add_endpoints(connected, disconnected)
+    connected.replication(task_seconds=0.05)
+    return connected, disconnected
+
+
+@pytest.fixture
+def connected(pair):
+    return pair[0]
+
+
+def run_task(name, args):
+    return {"name": name, EXECUTION: dict({"wait_sleep": 0.2}, **args)}
+
+
+def create_rule(run_play, target, rule=None):
+    play = run_play([rule_task("rule", rule or PUSH, module=RULE)], target=target)
+    assert play.rc == 0, play.output
+    return policy(target, (rule or PUSH)["name"])
+
+
+def executions_of(target, rule_id):
+    return api(target, "GET", "/replication/executions", params={"policy_id": rule_id})
+
+
+@pytest.mark.core_matrix
+def test_start_waits_until_succeed_and_the_artifacts_arrive(run_play, pair):
+    connected, disconnected = pair
+    connected.seed(project="library", repository="nginx", tags=["1.25", "1.26"])
+    connected.seed(project="library", repository="redis", tags=["7.2"])
+    create_rule(run_play, connected)
+
+    play = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected, verbosity=3)
+    assert play.rc == 0, play.output
+    assert connected.password not in play.output
+    result = play.result("replicate")
+    assert result["changed"] is True
+    execution = result["execution"]
+    assert execution["status"] == "Succeed"
+    assert execution["trigger"] == "manual"
+    assert (execution["total"], execution["succeed"], execution["failed"]) == (2, 2, 0)   # one task per repository
+    assert execution["duration"] is not None and execution["end_time"]
+    assert execution["failed_tasks"] == []
+
+    repositories = {r["name"] for r in api(disconnected, "GET", "/projects/library/repositories")}
+    assert {"library/nginx", "library/redis"} <= repositories
+    tags = {t["name"] for a in api(disconnected, "GET", "/projects/library/repositories/nginx/artifacts", params={"with_tag": "true"})
+            for t in a.get("tags") or []}
+    assert {"1.25", "1.26"} <= tags
+
+
+def test_rerun_without_force_changes_nothing(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    first = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    first_id = first.result("replicate")["execution"]["id"]
+
+    connected.clear_log()
+    check = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected, check=True)
+    assert check.result("replicate")["changed"] is False
+    again = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    assert again.rc == 0, again.output
+    assert again.result("replicate")["changed"] is False
+    assert again.result("replicate")["execution"]["id"] == first_id
+    assert "already succeeded" in again.result("replicate")["msg"]
+    assert connected.writes() == []
+    assert len(executions_of(connected, rule["id"])) == 1
+
+    forced = run_play([run_task("replicate", {"rule": "to-disconnected", "force": True})], target=connected)
+    assert forced.result("replicate")["changed"] is True
+    assert forced.result("replicate")["execution"]["id"] != first_id
+    assert len(executions_of(connected, rule["id"])) == 2
+
+
+def test_a_rule_change_makes_the_next_run_start(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    create_rule(run_play, connected)
+    run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    run_play([rule_task("change", {"name": "to-disconnected", "dest_namespace": "mirror"}, module=RULE)], target=connected)
+    again = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    assert again.result("replicate")["changed"] is True
+
+
+def test_check_mode_says_it_would_start_and_starts_nothing(run_play, connected):
+    rule = create_rule(run_play, connected)
+    connected.clear_log()
+    play = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected, check=True)
+    assert play.rc == 0, play.output
+    result = play.result("replicate")
+    assert result["changed"] is True
+    assert result["execution"] is None
+    assert "would start" in result["msg"]
+    assert connected.writes() == []
+    assert executions_of(connected, rule["id"]) == []
+
+
+def test_failed_tasks_are_summarised_with_their_log(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.seed(project="library", repository="bad-image", tags=["1.0", "2.0"])
+    connected.replication(task_seconds=0.05, fail={"pattern": "library/bad*", "log": "pull failed: unauthorized: authentication required"})
+    create_rule(run_play, connected)
+
+    play = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    result = play.result("replicate")
+    assert failed(result)
+    assert result["changed"] is True
+    assert "ended Failed: 1 of 2 tasks failed: library/bad-image [2 item(s) in total] → library/bad-image" in result["msg"]
+    assert "unauthorized: authentication required" in result["msg"]
+    assert " → " in result["msg"]
+    execution = result["execution"]
+    assert (execution["status"], execution["failed"], execution["succeed"]) == ("Failed", 1, 1)
+    assert len(execution["failed_tasks"]) == 1
+    task = execution["failed_tasks"][0]
+    assert task["src_resource"].startswith("library/bad-image")
+    assert task["resource_type"]
+    assert "unauthorized" in task["log_excerpt"]
+
+    lenient = run_play([run_task("replicate", {"rule": "to-disconnected", "force": True, "fail_on_error": False})], target=connected)
+    assert lenient.rc == 0, lenient.output
+    assert lenient.result("replicate")["execution"]["status"] == "Failed"
+    assert "1 of 2 tasks failed" in lenient.result("replicate")["msg"]
+
+
+def test_transient_failed_is_reported_as_succeed(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.replication(task_seconds=0.05, transient_failed=True)
+    create_rule(run_play, connected)
+    play = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    assert play.rc == 0, play.output
+    assert play.result("replicate")["execution"]["status"] == "Succeed"
+    assert play.result("replicate")["execution"]["failed"] == 0
+
+
+def test_timeout_leaves_it_running_then_stop(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.replication(task_seconds=0.05, hang="library/nginx*")
+    rule = create_rule(run_play, connected)
+
+    play = run_play([run_task("replicate", {"rule": "to-disconnected", "wait_timeout": 2})], target=connected)
+    result = play.result("replicate")
+    assert failed(result)
+    execution_id = result["execution"]["id"]
+    assert "execution %s of replication rule to-disconnected did not finish within 2 seconds" % execution_id in result["msg"]
+    assert "1 tasks: 0 succeeded, 0 failed, 1 in progress" in result["msg"]
+    assert "still running" in result["msg"]
+    assert api(connected, "GET", "/replication/executions/%s" % execution_id)["status"] == "InProgress"
+
+    # A re-run without force follows the running execution rather than starting a second one.
+    follow = run_play([run_task("replicate", {"rule": "to-disconnected", "wait": False})], target=connected)
+    assert follow.result("replicate")["changed"] is False
+    assert follow.result("replicate")["execution"]["id"] == execution_id
+
+    check = run_play([run_task("stop", {"rule": "to-disconnected", "state": "stopped"})], target=connected, check=True)
+    assert check.result("stop")["changed"] is True
+    assert api(connected, "GET", "/replication/executions/%s" % execution_id)["status"] == "InProgress"
+
+    stop = run_play([run_task("stop", {"rule": "to-disconnected", "state": "stopped"})], target=connected)
+    assert stop.rc == 0, stop.output
+    assert stop.result("stop")["changed"] is True
+    assert [e["status"] for e in stop.result("stop")["executions"]] == ["Stopped"]
+    assert api(connected, "GET", "/replication/executions/%s" % execution_id)["status"] == "Stopped"
+
+    connected.clear_log()
+    again = run_play([run_task("stop", {"rule": "to-disconnected", "state": "stopped"})], target=connected)
+    assert again.result("stop")["changed"] is False
+    assert connected.writes() == []
+    assert len(executions_of(connected, rule["id"])) == 1
+
+
+def test_stop_on_timeout(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.replication(task_seconds=0.05, hang="library/nginx*")
+    create_rule(run_play, connected)
+    play = run_play([run_task("replicate", {"rule": "to-disconnected", "wait_timeout": 1, "stop_on_timeout": True})], target=connected)
+    result = play.result("replicate")
+    assert failed(result)
+    assert "it was asked to stop" in result["msg"]
+    execution = api(connected, "GET", "/replication/executions/%s" % result["execution"]["id"])
+    assert execution["status"] in ("InProgress", "Stopped")
+
+
+def test_delete_a_running_rule(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.replication(task_seconds=0.05, hang="library/nginx*")
+    create_rule(run_play, connected)
+    run_play([run_task("replicate", {"rule": "to-disconnected", "wait": False})], target=connected)
+
+    refused = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"}, module=RULE)], target=connected)
+    assert failed(refused.result("delete"))
+    assert "has an execution in progress" in refused.result("delete")["msg"]
+    assert "stop_running=true" in refused.result("delete")["msg"]
+    assert policy(connected, "to-disconnected") is not None
+
+    deleted = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent", "stop_running": True}, module=RULE)],
+                       target=connected)
+    assert deleted.rc == 0, deleted.output
+    assert deleted.result("delete")["changed"] is True
+    assert policy(connected, "to-disconnected") is None
+
+
+def test_disabled_rule_is_explained(run_play, connected):
+    create_rule(run_play, connected, dict(PUSH, enabled=False))
+    connected.clear_log()
+    play = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected)
+    result = play.result("replicate")
+    assert failed(result)
+    assert "replication rule to-disconnected is disabled" in result["msg"]
+    assert connected.writes() == []
+
+
+def test_unknown_rule_lists_the_existing_ones(run_play, connected):
+    create_rule(run_play, connected)
+    play = run_play([run_task("replicate", {"rule": "nope"})], target=connected)
+    assert "rule: no replication rule named 'nope'; existing rules: to-disconnected" in play.result("replicate")["msg"]
+
+
+def test_bad_wait_options_are_rejected_before_any_request(run_play, connected):
+    connected.clear_log()
+    play = run_play([run_task("replicate", {"rule": "to-disconnected", "wait_sleep": 0})], target=connected)
+    assert "wait_sleep: must be a number of seconds greater than 0" in play.result("replicate")["msg"]
+    assert connected.requests_log() == []
+
+
+def test_pull_from_application_collection(run_play, pair):
+    """Scenario D: the disconnected emulator plays dp.apps.rancher.io; the pull lands under application-collection/."""
+    connected, upstream = pair
+    upstream.seed(project="containers", repository="etcd", tags=["3.5.14-7.7"])
+    api(connected, "POST", "/projects", json={"project_name": "application-collection", "metadata": {"public": "false"}})
+    create_rule(run_play, connected, AC_RULE)
+    play = run_play([run_task("pull", {"rule": "application-collection"})], target=connected)
+    assert play.rc == 0, play.output
+    assert play.result("pull")["execution"]["status"] == "Succeed"
+    repositories = {r["name"] for r in api(connected, "GET", "/projects/application-collection/repositories")}
+    assert "application-collection/containers/etcd" in repositories

@@ -1,0 +1,90 @@
+"""harbor_replication_rule_info and harbor_replication_execution_info with ansible-playbook."""
+import pytest
+
+from tests.integration.test_harbor_replication_rule import AC_RULE, PUSH_RULE, add_endpoints, rule_task
+
+RULE = "registryops.harbor.harbor_replication_rule"
+RULE_INFO = "registryops.harbor.harbor_replication_rule_info"
+EXECUTION = "registryops.harbor.harbor_replication_execution"
+EXECUTION_INFO = "registryops.harbor.harbor_replication_execution_info"
+
+
+@pytest.fixture
+def connected(harbor_pair, run_play):
+    connected, disconnected = harbor_pair
+    add_endpoints(connected, disconnected)
+    connected.replication(task_seconds=0.05)
+    play = run_play([rule_task("push", PUSH_RULE), rule_task("pull", AC_RULE)], target=connected)
+    assert play.rc == 0, play.output
+    return connected
+
+
+def test_rule_info_in_the_option_shape(run_play, connected):
+    play = run_play([{"name": "all", RULE_INFO: {}},
+                     {"name": "one", RULE_INFO: {"name": "to-disconnected"}},
+                     {"name": "pull names", RULE_INFO: {"query": "[?mode=='pull'].name"}},
+                     {"name": "missing", RULE_INFO: {"name": "nope"}}], target=connected)
+    assert play.rc == 0, play.output
+    rules = play.result("all")["rules"]
+    assert [r["name"] for r in rules] == ["application-collection", "to-disconnected"]
+    push = play.result("one")["rules"]
+    assert push == [{
+        "name": "to-disconnected", "description": "Nightly copy to the air gap", "enabled": True, "mode": "push",
+        "registry": "disconnected-harbor", "filters": {"name": "library/**", "tag": "v*", "tag_decoration": "matches"},
+        "dest_namespace": "mirror", "flattening": "none", "trigger": "scheduled", "cron": "0 0 2 * * *", "bandwidth": 10240,
+        "override": True, "replicate_deletion": False, "copy_by_chunk": False, "single_active_replication": False,
+    }]
+    assert play.result("pull names")["rules"] == ["application-collection"]
+    assert play.result("missing")["rules"] == []
+
+
+def test_rule_info_feeds_back_without_change(run_play, connected):
+    tasks = [
+        {"name": "read", RULE_INFO: {}, "register": "found"},
+        {"name": "apply", RULE: "{{ item }}", "loop": "{{ found.rules }}"},
+    ]
+    connected.clear_log()
+    play = run_play(tasks, target=connected)
+    assert play.rc == 0, play.output
+    assert play.stats["changed"] == 0
+    assert connected.writes() == []
+
+
+def test_execution_info_with_tasks_and_logs(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["v1.25"])
+    connected.seed(project="library", repository="bad-image", tags=["v1.0"])
+    connected.replication(task_seconds=0.05, fail={"pattern": "library/bad*", "log": "copy failed: 429 Too Many Requests"})
+    run_play([{"name": "run", EXECUTION: {"rule": "to-disconnected", "wait_sleep": 0.2, "fail_on_error": False}},
+              {"name": "run again", EXECUTION: {"rule": "to-disconnected", "wait_sleep": 0.2, "force": True, "fail_on_error": False}}],
+             target=connected)
+    connected.clear_log()
+    play = run_play([
+        {"name": "latest", EXECUTION_INFO: {"rule": "to-disconnected", "limit": 1, "logs": True}},
+        {"name": "all", EXECUTION_INFO: {"rule": "to-disconnected", "tasks": False}},
+        {"name": "failed logs", EXECUTION_INFO: {"rule": "to-disconnected", "limit": 1, "logs": True,
+                                                 "query": "[0].tasks[?status=='Failed'].log"}},
+    ], target=connected)
+    assert play.rc == 0, play.output
+    assert connected.writes() == []
+    latest = play.result("latest")["executions"]
+    assert len(latest) == 1
+    assert latest[0]["status"] == "Failed" and latest[0]["total"] == 2
+    assert {t["status"] for t in latest[0]["tasks"]} == {"Succeed", "Failed"}
+    failed = [t for t in latest[0]["tasks"] if t["status"] == "Failed"]
+    assert failed[0]["src_resource"].startswith("library/bad-image")
+    assert "429 Too Many Requests" in failed[0]["log"]
+    everything = play.result("all")["executions"]
+    assert len(everything) == 2
+    assert everything[0]["id"] > everything[1]["id"]
+    assert "tasks" not in everything[0]
+    logs = play.result("failed logs")["executions"]
+    assert len(logs) == 1 and "429 Too Many Requests" in logs[0]
+
+    one = run_play([{"name": "by id", EXECUTION_INFO: {"rule": "to-disconnected", "id": everything[1]["id"], "tasks": False}}],
+                   target=connected)
+    assert [e["id"] for e in one.result("by id")["executions"]] == [everything[1]["id"]]
+
+
+def test_execution_info_of_an_unknown_rule(run_play, connected):
+    play = run_play([{"name": "info", EXECUTION_INFO: {"rule": "nope"}}], target=connected)
+    assert "no replication rule named 'nope'" in play.result("info")["msg"]

@@ -1,0 +1,296 @@
+"""harbor_replication_rule with ansible-playbook against two emulators: the connected Harbor and a disconnected one.
+
+The scenarios are those of docs/scenarios.md: B (push to a disconnected Harbor) and D (pull from SUSE Application
+Collection). Endpoints are created through the API so that these tests depend on no other module.
+"""
+import pytest
+import requests
+
+MODULE = "registryops.harbor.harbor_replication_rule"
+
+# Scenario B: a push rule to the disconnected Harbor (tag filter, namespace, nightly schedule, bandwidth limit).
+PUSH_RULE = dict(name="to-disconnected", description="Nightly copy to the air gap", mode="push", registry="disconnected-harbor",
+                 filters={"name": "library/**", "tag": "v*"}, dest_namespace="mirror", flattening="none",
+                 trigger="scheduled", cron="0 0 2 * * *", bandwidth="10MiB/s")
+# Scenario D: pull everything of SUSE Application Collection into the application-collection namespace.
+AC_RULE = dict(name="application-collection", mode="pull", registry="application-collection",
+               filters={"name": "**", "tag": "**"}, dest_namespace="application-collection", flattening="none", trigger="manual")
+
+
+def api(target, method, path, params=None, json=None):
+    """A direct API call (set-up and checks), outside the modules under test."""
+    resp = requests.request(method, target.url.rstrip("/") + "/api/v2.0" + path, params=params, json=json,
+                            auth=(target.username, target.password), verify=getattr(target, "ca_path", None) or True, timeout=30)
+    resp.raise_for_status()
+    return resp.json() if resp.content and resp.headers.get("Content-Type", "").startswith("application/json") else resp
+
+
+def add_endpoints(connected, disconnected):
+    """On ``connected``: the disconnected Harbor (scenario B) and an Application-Collection-like registry (scenario D)."""
+    credential = {"type": "basic", "access_key": disconnected.username, "access_secret": disconnected.password}
+    for name, kind in (("disconnected-harbor", "harbor"), ("application-collection", "docker-registry")):
+        api(connected, "POST", "/registries", json={"name": name, "type": kind, "url": disconnected.url, "insecure": True,
+                                                     "credential": credential})
+
+
+def policy(target, name):
+    found = [p for p in api(target, "GET", "/replication/policies", params={"q": "name=%s" % name}) if p["name"] == name]
+    return found[0] if found else None
+
+
+def failed(result):
+    """A task result that failed (the recording callback marks it with status=failed)."""
+    return result.get("failed") is True or result.get("status") == "failed"
+
+
+def rule_task(name, args, module=MODULE):
+    return {"name": name, module: dict(args)}
+
+
+pytestmark = pytest.mark.usefixtures("endpoints")
+
+
+@pytest.fixture
+def endpoints(harbor_pair):
+    connected, disconnected = harbor_pair
+    add_endpoints(connected, disconnected)
+    return connected, disconnected
+
+
+@pytest.fixture
+def connected(endpoints):
+    endpoints[0].clear_log()
+    return endpoints[0]
+
+
+@pytest.mark.core_matrix
+def test_push_rule_to_disconnected_harbor(run_play, connected):
+    play = run_play([rule_task("push rule", PUSH_RULE)], target=connected)
+    assert play.rc == 0, play.output
+    result = play.result("push rule")
+    assert result["changed"] is True
+    assert result["after"]["registry"] == "disconnected-harbor"
+
+    stored = policy(connected, "to-disconnected")
+    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=disconnected-harbor"})[0]["id"]
+    assert stored["dest_registry"]["id"] == endpoint_id
+    assert stored["src_registry"]["id"] == 0
+    assert stored["trigger"] == {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}
+    assert stored["speed"] == 10240
+    assert stored["dest_namespace"] == "mirror"
+    assert stored["dest_namespace_replace_count"] == 0
+    assert stored.get("enabled") is True
+    assert sorted((f["type"], f["value"], f.get("decoration") or "") for f in stored["filters"]) == [
+        ("name", "library/**", ""), ("tag", "v*", "matches")]
+
+    connected.clear_log()
+    again = run_play([rule_task("push rule", PUSH_RULE)], target=connected)
+    assert again.rc == 0, again.output
+    assert again.result("push rule")["changed"] is False
+    assert connected.writes() == []
+
+
+@pytest.mark.core_matrix
+def test_pull_rule_from_application_collection(run_play, connected):
+    play = run_play([rule_task("pull rule", AC_RULE)], target=connected)
+    assert play.rc == 0, play.output
+    stored = policy(connected, "application-collection")
+    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=application-collection"})[0]["id"]
+    assert stored["src_registry"]["id"] == endpoint_id
+    assert stored["dest_registry"]["id"] == 0
+    assert stored["dest_namespace"] == "application-collection"
+    assert stored["dest_namespace_replace_count"] == 0
+    assert stored["trigger"]["type"] == "manual"
+    assert {f["type"]: f["value"] for f in stored["filters"]} == {"name": "**", "tag": "**"}
+    assert play.result("pull rule")["after"]["flattening"] == "none"
+
+    connected.clear_log()
+    again = run_play([rule_task("pull rule", AC_RULE)], target=connected)
+    assert again.result("pull rule")["changed"] is False
+    assert connected.writes() == []
+
+
+def test_filters_compare_in_any_order(run_play, connected):
+    """Filters stored in another order (as the UI might save them) are not a change."""
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    stored = policy(connected, "to-disconnected")
+    stored["filters"] = list(reversed(stored["filters"]))
+    stored["deletion"] = stored.get("replicate_deletion", False)   # false booleans are left out of Harbor's answers
+    api(connected, "PUT", "/replication/policies/%s" % stored["id"], json=stored)
+    connected.clear_log()
+    again = run_play([rule_task("again", PUSH_RULE)], target=connected)
+    assert again.result("again")["changed"] is False
+    assert connected.writes() == []
+
+
+def test_speed_minus_one_is_unlimited(run_play, connected):
+    rule = dict(AC_RULE, bandwidth=-1)
+    run_play([rule_task("create", rule)], target=connected)
+    assert policy(connected, "application-collection")["speed"] == 0
+    connected.clear_log()
+    for value in (-1, 0, "unlimited"):
+        again = run_play([rule_task("again", dict(AC_RULE, bandwidth=value))], target=connected)
+        assert again.result("again")["changed"] is False, value
+    assert connected.writes() == []
+
+
+CHANGES = [
+    ("description", "Weekly copy"),
+    ("enabled", False),
+    ("filters", {"name": "library/nginx", "tag": "1.*", "tag_decoration": "excludes"}),
+    ("filters", {"name": "library/**", "labels": ["approved", "release"], "label_decoration": "excludes", "resource": "image"}),
+    ("dest_namespace", "backup"),
+    ("flattening", 1),
+    ("flattening", "all"),
+    ("cron", "0 30 3 * * 1"),
+    ("bandwidth", "512KB/s"),
+    ("override", False),
+    ("replicate_deletion", True),
+    ("copy_by_chunk", True),
+    ("single_active_replication", True),
+]
+
+
+@pytest.mark.parametrize("option,value", CHANGES, ids=["%s-%s" % (o, i) for i, (o, _) in enumerate(CHANGES)])
+def test_change_of_each_option_keeps_the_others(run_play, connected, option, value):
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    before = policy(connected, "to-disconnected")
+    play = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected, diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("change")
+    assert result["changed"] is True
+    assert result["diff"]["before"][option] != result["diff"]["after"][option]
+    after = policy(connected, "to-disconnected")
+    # Harbor's PUT replaces everything: the options that were not given keep their values.
+    untouched = {"description": "description", "enabled": "enabled", "dest_namespace": "dest_namespace",
+                 "override": "override", "copy_by_chunk": "copy_by_chunk", "speed": "bandwidth"}
+    for field, name in untouched.items():
+        if name != option:
+            assert after.get(field) == before.get(field), field
+    if option != "cron":
+        assert after.get("trigger") == before.get("trigger")
+    if option != "filters":
+        assert sorted(map(str, after.get("filters", []))) == sorted(map(str, before.get("filters", [])))
+    if option == "replicate_deletion":
+        assert after["deletion"] is True and after["replicate_deletion"] is True
+
+    connected.clear_log()
+    again = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected)
+    assert again.result("change")["changed"] is False
+    assert connected.writes() == []
+
+
+def test_switch_to_event_based_push_and_back(run_play, connected):
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    play = run_play([rule_task("event", {"name": "to-disconnected", "trigger": "event_based"})], target=connected)
+    assert play.rc == 0, play.output
+    assert policy(connected, "to-disconnected")["trigger"]["type"] == "event_based"
+    assert play.result("event")["after"]["cron"] is None
+    back = run_play([rule_task("back", {"name": "to-disconnected", "trigger": "scheduled", "cron": "0 0 4 * * *"})], target=connected)
+    assert back.rc == 0, back.output
+    assert policy(connected, "to-disconnected")["trigger"]["trigger_settings"]["cron"] == "0 0 4 * * *"
+
+
+def test_check_mode_creates_nothing_and_predicts(run_play, connected):
+    play = run_play([rule_task("push rule", PUSH_RULE)], target=connected, check=True, diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("push rule")
+    assert result["changed"] is True
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["bandwidth"] == 10240
+    assert connected.writes() == []
+    assert policy(connected, "to-disconnected") is None
+
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    connected.clear_log()
+    change = run_play([rule_task("change", {"name": "to-disconnected", "enabled": False})], target=connected, check=True)
+    assert change.result("change")["changed"] is True
+    assert change.result("change")["after"]["enabled"] is False
+    assert connected.writes() == []
+    assert policy(connected, "to-disconnected").get("enabled") is True
+
+
+def test_delete(run_play, connected):
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    check = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected, check=True)
+    assert check.result("delete")["changed"] is True
+    assert policy(connected, "to-disconnected") is not None
+    play = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected)
+    assert play.result("delete")["changed"] is True
+    assert play.result("delete")["after"] is None
+    assert policy(connected, "to-disconnected") is None
+    connected.clear_log()
+    again = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected)
+    assert again.result("delete")["changed"] is False
+    assert connected.writes() == []
+
+
+BAD = [
+    ({"cron": "0 0 2 * *"}, "cron: Harbor needs 6 fields"),
+    ({"cron": "30 0 2 * * *"}, "cron: the first field (seconds) must be 0"),
+    ({"cron": "0 * 2 * * *"}, "cron: the minutes field must not be *"),
+    ({"trigger": "scheduled", "cron": None}, "cron: required with trigger=scheduled"),
+    ({"trigger": "manual"}, "cron: only used with trigger=scheduled"),
+    ({"mode": "pull", "trigger": "event_based", "cron": None}, "trigger: event_based works only for mode=push"),
+    ({"trigger": "event_based", "cron": None, "single_active_replication": True}, "single_active_replication: cannot be true"),
+    ({"filters": {"name": "library/**", "labels": "approved"}}, "filters.labels: must be a list"),
+    ({"filters": {"name": "library/nginx"}, "flattening": 2}, "flattening: 2 levels is deeper"),
+    ({"flattening": "some"}, "flattening: expected none, 1, 2, 3"),
+    ({"bandwidth": "10 Mbit"}, "bandwidth: expected KB/s"),
+    ({"dest_namespace": "Bad Namespace"}, "dest_namespace:"),
+]
+
+
+@pytest.mark.parametrize("change,message", BAD, ids=[m.split(":")[0] + "-%d" % i for i, (_, m) in enumerate(BAD)])
+def test_bad_input_is_rejected_before_any_request(run_play, connected, change, message):
+    connected.clear_log()
+    rule = {k: v for k, v in dict(PUSH_RULE, **change).items() if v is not None}
+    play = run_play([rule_task("bad", rule)], target=connected)
+    result = play.result("bad")
+    assert failed(result)
+    assert message in result["msg"]
+    assert connected.writes() == []
+    assert [r["path"] for r in connected.requests_log()] in ([], ["/api/v2.0/systeminfo"])
+
+
+def test_unknown_endpoint_lists_the_existing_ones(run_play, connected):
+    play = run_play([rule_task("bad", dict(PUSH_RULE, registry="nope"))], target=connected)
+    result = play.result("bad")
+    assert failed(result)
+    assert "registry: no registry endpoint named 'nope'" in result["msg"]
+    assert "application-collection, disconnected-harbor" in result["msg"]
+    assert connected.writes() == []
+
+
+def test_create_needs_mode_and_registry(run_play, connected):
+    play = run_play([rule_task("bad", {"name": "incomplete", "description": "x"})], target=connected)
+    assert "mode and registry: required to create replication rule incomplete" in play.result("bad")["msg"]
+    assert connected.writes() == []
+
+
+def test_event_based_on_an_existing_pull_rule_is_rejected(run_play, connected):
+    run_play([rule_task("create", AC_RULE)], target=connected)
+    connected.clear_log()
+    play = run_play([rule_task("bad", {"name": "application-collection", "trigger": "event_based"})], target=connected)
+    assert "trigger: event_based works only for mode=push" in play.result("bad")["msg"]
+    assert connected.writes() == []
+
+
+def test_fields_newer_than_the_server_are_refused(run_play, emulator_factory, harbor_pair):
+    old = emulator_factory(version="2.13.0")
+    add_endpoints(old, harbor_pair[1])
+    old.clear_log()
+    play = run_play([rule_task("new field", dict(AC_RULE, single_active_replication=True))], target=old)
+    result = play.result("new field")
+    assert failed(result)
+    assert "single_active_replication: needs Harbor 2.14.0 or later; this Harbor is v2.13.0" in result["msg"]
+    assert old.writes() == []
+    fine = run_play([rule_task("fine", dict(AC_RULE, single_active_replication=False))], target=old)
+    assert fine.rc == 0, fine.output
+
+
+def test_secrets_never_in_output(run_play, connected):
+    play = run_play([rule_task("push rule", PUSH_RULE)], target=connected, verbosity=3, diff=True)
+    assert play.rc == 0
+    assert connected.password not in play.output
+    assert "access_secret" not in play.output
