@@ -1,0 +1,56 @@
+# Shared set-up for scripts/demo and scripts/test (sourced, not run).
+# Creates the virtual environments the project needs, once; re-installs only when a requirements file changed.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+ensure_python_venv() {
+  # A fresh Debian has python3 without ensurepip; python3-venv brings it.
+  if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    log "installing python3-venv (Debian)"
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+  fi
+  "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
+    || { echo "Python >= 3.11 is needed, found $("$PYTHON" --version)" >&2; exit 1; }
+}
+
+# setup_venv DIR REQUIREMENTS_FILE...: a venv in DIR with those requirements installed.
+setup_venv() {
+  local dir="$1"; shift
+  local stamp="$dir/.requirements.sha256"
+  local want
+  want="$(cat "$@" | sha256sum | cut -d' ' -f1)"
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  ensure_python_venv
+  log "creating $dir"
+  rm -rf "$dir"
+  "$PYTHON" -m venv "$dir"
+  local args=()
+  for f in "$@"; do args+=(-r "$f"); done
+  "$dir/bin/python" -m pip install -q "${args[@]}" 2>&1 | grep -v "^WARNING: Location 'file:" >&2 || true
+  "$dir/bin/python" -c 'import ansible, requests, jmespath' || { echo "installing into $dir failed" >&2; exit 1; }
+  echo "$want" > "$stamp"
+}
+
+# ansible-test downloads a pip bootstrap script from the Internet; offline, ensurepip does the same job.
+install_get_pip_shim() {
+  local cache="$HOME/.ansible/test/cache"
+  mkdir -p "$cache"
+  local shim
+  for shim in get_pip_24_2.py get_pip_23_1_2.py; do
+    cat > "$cache/$shim" <<'PY'
+# Written by registryops.harbor scripts/lib.sh: offline stand-in for ansible-test's get-pip download.
+import subprocess
+import sys
+args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade', '--default-pip'], stdout=subprocess.DEVNULL)
+subprocess.check_call([sys.executable, '-m', 'pip', 'install', '-q'] + args)
+PY
+  done
+}

@@ -1,0 +1,69 @@
+"""The collection as users get it: build the tarball, install it, render every module's docs, run ansible-test sanity.
+
+Runs with the ansible-core of the current venv (2.19 in the main run, 2.16 in scripts/test's 2.16 leg).
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+MODULES = sorted(p.stem for p in (REPO / "plugins" / "modules").glob("harbor_*.py"))
+
+pytestmark = pytest.mark.core_matrix
+
+
+def run(cmd, cwd, env=None, timeout=900):
+    full_env = dict(os.environ, ANSIBLE_NOCOLOR="1", **(env or {}))
+    proc = subprocess.run(cmd, cwd=str(cwd), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                          timeout=timeout)
+    if proc.returncode != 0:
+        errors = "\n".join(line for line in proc.stdout.splitlines() if "ERROR" in line or "FATAL" in line)
+        pytest.fail("%s failed (rc=%s):\n%s\n--- last output ---\n%s" % (
+            " ".join(map(str, cmd)), proc.returncode, errors[-8000:], proc.stdout[-3000:]), pytrace=False)
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """Build the tarball from the working tree and install it into a temporary collections path."""
+    work = tmp_path_factory.mktemp("collection")
+    version = yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
+    run([BIN / "ansible-galaxy", "collection", "build", "--force", "--output-path", work, REPO], cwd=work)
+    tarball = work / ("registryops-harbor-%s.tar.gz" % version)
+    assert tarball.exists()
+    root = work / "collections"
+    run([BIN / "ansible-galaxy", "collection", "install", "--force", "-p", root, tarball], cwd=work)
+    return root / "ansible_collections" / "registryops" / "harbor"
+
+
+def test_tarball_leaves_out_dev_files(installed):
+    assert (installed / "plugins" / "module_utils" / "client.py").exists()
+    for dev_only in ("tests/harbor_emulator", ".ci", "scripts", "requirements-dev.txt", ".venv"):
+        assert not (installed / dev_only).exists(), dev_only
+
+
+def test_every_module_is_in_the_action_group():
+    group = yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["action_groups"]["harbor"]
+    assert sorted(group) == MODULES
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_ansible_doc_renders(installed, module):
+    out = run([BIN / "ansible-doc", "registryops.harbor.%s" % module], cwd=installed,
+              env={"ANSIBLE_COLLECTIONS_PATH": str(installed.parents[2])})
+    assert "EXAMPLES" in out and "RETURN VALUES" in out and "harbor_url" in out
+
+
+def test_ansible_test_sanity(installed, tmp_path):
+    """ansible-test sanity in a real ansible_collections/registryops/harbor folder (the installed tarball)."""
+    if shutil.which("ansible-test", path=str(BIN)) is None:
+        pytest.skip("ansible-test not installed in %s" % BIN)
+    out = run([BIN / "ansible-test", "sanity", "--venv", "--python", "%d.%d" % sys.version_info[:2], "--color", "no"],
+              cwd=installed, timeout=1500)
+    assert "ERROR" not in out, out[-6000:]
