@@ -356,10 +356,10 @@ def delete_policy(policy_id):
 @bp.post(EXECUTIONS)
 def start_execution():
     st = state()
-    security.require_sysadmin()
-    data = json_body("execution")
+    data = json_body("execution")                   # go-swagger binds the body before the handler checks the caller
     policy_id = expect(data.get("policy_id") if isinstance(data, dict) else None, (int,), "execution", "StartReplicationExecution",
                        "policy_id", "int64") or 0
+    security.require_sysadmin()
     trigger = "scheduled" if request.args.get("trigger") == "scheduled" else "manual"
     with st.lock:
         policy = find_policy(st, policy_id)
@@ -425,7 +425,7 @@ def task_log(execution_id, task_id):
     security.require_sysadmin()
     with st.lock:
         execution = find_execution(st, execution_id)
-        task = st.tasks.get(path_id(task_id))
+        task = st.tasks.get(path_id(task_id, "task_id"))
         if task is None:
             raise not_found("replication task %s not found" % task_id)
         if task["execution_id"] != execution["id"]:

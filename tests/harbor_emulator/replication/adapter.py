@@ -18,13 +18,13 @@ else gets basic auth. The API of a Harbor endpoint always uses basic auth.
 Remote failures raise ``AdapterError`` with the message Harbor would put in a status text or a task log.
 """
 import re
-import tempfile
 from urllib.parse import quote
 
 import requests
 
 from .. import distribution
 from ..handler import project as projects
+from ..healthcheck import verify_option
 from ..store import artifact_store
 from . import filter as filters_mod
 
@@ -130,20 +130,9 @@ class RemoteAdapter:
         self.session.trust_env = False  # else REQUESTS_CA_BUNDLE in the environment overrides session.verify
         credential = registry.get("credential") or {}
         self.basic = (credential["access_key"], credential.get("access_secret") or "") if credential.get("access_key") else None
-        self.session.verify = self._verify(registry)
+        self.session.verify = verify_option(registry)
         self._bearer = None             # the Bearer challenge's parameters ({} when /v2/ asks for basic auth)
         self._tokens = {}               # scope -> token
-
-    @staticmethod
-    def _verify(registry):
-        if registry.get("insecure"):
-            return False
-        if registry.get("ca_certificate"):
-            handle = tempfile.NamedTemporaryFile("w", prefix="harbor-emulator-remote-ca-", suffix=".pem", delete=False)
-            with handle:
-                handle.write(registry["ca_certificate"])
-            return handle.name
-        return True
 
     def request(self, method, path, auth=None, **kwargs):
         try:
