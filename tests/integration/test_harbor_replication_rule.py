@@ -29,8 +29,8 @@ def add_endpoints(connected, disconnected):
     """On ``connected``: the disconnected Harbor (scenario B) and an Application-Collection-like registry (scenario D)."""
     credential = {"type": "basic", "access_key": disconnected.username, "access_secret": disconnected.password}
     for name, kind in (("disconnected-harbor", "harbor"), ("application-collection", "docker-registry")):
-        api(connected, "POST", "/registries", json={"name": name, "type": kind, "url": disconnected.url, "insecure": True,
-                                                     "credential": credential})
+        api(connected, "POST", "/registries",
+            json={"name": name, "type": kind, "url": disconnected.url, "insecure": True, "credential": credential})
 
 
 def policy(target, name):
