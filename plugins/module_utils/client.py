@@ -249,7 +249,8 @@ class HarborClient(object):
 
     # -- lists and lookups -------------------------------------------------------------------------------------------
     def list(self, path, params=None, headers=None):
-        """Every item of a paged list: page_size=100, following ``Link: <...>; rel="next"`` (relative)."""
+        """Every item of a paged list: page_size=100, following ``Link: <...>; rel="next"`` (relative), or the page
+        number while ``X-Total-Count`` says there is more (for answers without a Link header)."""
         query = dict(params or {})
         query.setdefault("page_size", PAGE_SIZE)
         query.setdefault("page", 1)
@@ -257,10 +258,17 @@ class HarborClient(object):
         items = list(self._decode(resp) or [])
         while True:
             next_url = _next_link(resp.headers.get("Link"))
-            if not next_url:
+            if next_url:
+                resp = self.request("GET", urljoin(self.url + "/", next_url), headers=headers)
+            elif _more_by_count(resp, len(items)):
+                query["page"] = int(query["page"]) + 1
+                resp = self.request("GET", path, params=query, headers=headers)
+            else:
                 break
-            resp = self.request("GET", urljoin(self.url + "/", next_url), headers=headers)
-            items.extend(self._decode(resp) or [])
+            page = self._decode(resp) or []
+            if not page:
+                break
+            items.extend(page)
         return items
 
     def find(self, path, name, key="name", params=None, headers=None):
@@ -300,6 +308,14 @@ def location_id(location):
         raise HarborError("Harbor answered 201 without a Location header")
     last = location.rstrip("/").rsplit("/", 1)[-1]
     return int(last) if last.isdigit() else last
+
+
+def _more_by_count(resp, seen):
+    """True when the answer's ``X-Total-Count`` is a number above the items read so far."""
+    try:
+        return int(resp.headers.get("X-Total-Count", "")) > seen
+    except ValueError:
+        return False
 
 
 def _next_link(header):

@@ -47,6 +47,27 @@ def test_pagination_follows_relative_link_over_250_items(server):
     assert all(c["args"]["page_size"] == "100" for c in calls)
 
 
+def test_pagination_by_total_count_when_there_is_no_link(server):
+    items = [{"id": i} for i in range(250)]
+
+    def page(req):
+        number, size = int(req.args.get("page", 1)), int(req.args.get("page_size", 10))
+        return 200, items[(number - 1) * size:number * size], {"X-Total-Count": str(len(items))}
+
+    server.on("GET", "/api/v2.0/replication/executions", page)
+    result = client_for(server).list("/replication/executions", params={"policy_id": 7})
+    assert [i["id"] for i in result] == list(range(250))
+    calls = server.requests("GET", "/api/v2.0/replication/executions")
+    assert [(c["args"]["page"], c["args"]["policy_id"]) for c in calls] == [("1", "7"), ("2", "7"), ("3", "7")]
+
+
+def test_pagination_stops_on_an_empty_page_whatever_the_count_says(server):
+    server.on("GET", "/api/v2.0/projects", lambda req: (200, [{"id": 1}] if req.args.get("page") == "1" else [],
+                                                        {"X-Total-Count": "500"}))
+    assert client_for(server).list("/projects") == [{"id": 1}]
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 2
+
+
 def test_find_rejects_fuzzy_matches(server):
     # Harbor answers q=name=nginx fuzzily here (as an old server or a typo'd key would): the client re-checks.
     server.json("GET", "/api/v2.0/registries", [{"id": 1, "name": "nginx-mirror"}, {"id": 2, "name": "my-nginx"}])
