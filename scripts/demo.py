@@ -24,16 +24,19 @@ CURATED = [("nvaie", "nvidia/cuda", ["12.4.1-base", "12.4.1-runtime"]), ("nvaie"
            ("nvaie", "nvidia/scratch", ["dev"])]
 
 
-def start_emulator(name, *extra):
-    proc = subprocess.Popen([sys.executable, "-m", "tests.harbor_emulator", "--port", "0"] + list(extra), cwd=str(REPO),
+def start_emulator(*extra):
+    """Start one emulator; its address is read later by ``address_of`` (so that several start side by side)."""
+    return subprocess.Popen([sys.executable, "-m", "tests.harbor_emulator", "--port", "0"] + list(extra), cwd=str(REPO),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def address_of(name, proc):
     line = proc.stdout.readline().strip()
     if not line.startswith("listening on "):
-        proc.kill()
         raise SystemExit("the %s emulator did not start: %r" % (name, line))
     url = line[len("listening on "):]
     print("==> %-12s Harbor emulator on %s" % (name, url), flush=True)
-    return proc, url
+    return url
 
 
 def seed(url, project, repository, tags):
@@ -46,9 +49,13 @@ def playbook(extra_vars_file, args):
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     cmd = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", str(REPO / "playbooks" / "site.yml"),
            "-e", "@%s" % extra_vars_file] + list(args)
-    proc = subprocess.run(cmd, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-    print(proc.stdout, flush=True)
-    recap = RECAP.search(proc.stdout)
+    output = []
+    with subprocess.Popen(cmd, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        for line in proc.stdout:                        # shown as it comes, kept for the recap
+            print(line, end="", flush=True)
+            output.append(line)
+    output = "".join(output)
+    recap = RECAP.search(output)
     return proc.returncode, int(recap.group(1)) if recap else None
 
 
@@ -62,14 +69,13 @@ def collections_root():
 
 
 def main(args):
-    procs = []
+    procs = {}
+    handle = None
     try:
-        emulators = {}
         # The upstream plays nvcr.io: it knows NGC's literal user "$oauthtoken" with the demo API key as password.
         for name, extra in (("upstream", ("--user", "$oauthtoken:" + NGC_KEY)), ("connected", ()), ("disconnected", ())):
-            proc, url = start_emulator(name, *extra)
-            procs.append(proc)
-            emulators[name] = url
+            procs[name] = start_emulator(*extra)
+        emulators = {name: address_of(name, proc) for name, proc in procs.items()}
         for project, repository, tags in CURATED:
             seed(emulators["connected"], project, repository, tags)
         demo_vars = {
@@ -86,7 +92,6 @@ def main(args):
             return rc
         print("==> second run: must report changed=0", flush=True)
         rc, changed = playbook(handle.name, args)
-        os.unlink(handle.name)
         if rc != 0:
             return rc
         if changed != 0:
@@ -95,7 +100,9 @@ def main(args):
         print("==> demo done: both Harbors configured, images replicated, second run changed nothing")
         return 0
     finally:
-        for proc in procs:
+        if handle is not None:
+            os.unlink(handle.name)
+        for proc in procs.values():
             proc.terminate()
             proc.wait(timeout=10)
 
