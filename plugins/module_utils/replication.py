@@ -190,6 +190,8 @@ class ReplicationRule(Resource):
 
     def validate(self, item):
         if (item.get("state") or "present") == "absent":
+            if (item.get("stop_timeout") or 0) < 0:
+                raise HarborValidationError("stop_timeout: must be 0 or more seconds, got %s" % item["stop_timeout"])
             return
         options = self._normalize(item)
         check_rule(options, item["name"])
@@ -203,6 +205,9 @@ class ReplicationRule(Resource):
 
     def _normalize(self, item):
         options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
+        if options.get("cron") == "":
+            # an empty cron is no cron (a null one renders as "" in ansible-core < 2.19, e.g. fed back from the _info module)
+            del options["cron"]
         if "filters" in options:
             options["filters"] = normalize_filters(options["filters"])
         if "flattening" in options:
@@ -224,7 +229,10 @@ class ReplicationRule(Resource):
             missing = [k for k in ("mode", "registry") if k not in options]
             if missing:
                 raise HarborValidationError("%s: required to create replication rule %s" % (" and ".join(missing), item["name"]))
-            merged = dict(CREATE_DEFAULTS, **options)
+            defaults = dict(CREATE_DEFAULTS, name=item["name"])
+            if not self.client.version_at_least("2.3.0"):
+                defaults["flattening"] = "all"          # the only flattening before dest_namespace_replace_count
+            merged = dict(defaults, **options)
         else:
             merged = dict(self.to_options(raw), **options)
         if merged.get("trigger") != "scheduled" and "cron" not in options:
@@ -234,7 +242,8 @@ class ReplicationRule(Resource):
             options["cron"] = None
         if "registry" in options:
             self.registry_id(options["registry"])
-        return options
+        # a new rule: every option, so that check mode and diff predict the rule that create() makes
+        return merged if raw is None else options
 
     def registry_id(self, name):
         """The id of the registry endpoint called ``name``; the error lists the endpoints that exist."""
@@ -279,10 +288,7 @@ class ReplicationRule(Resource):
         return found.get("name") if found else None
 
     def create(self, item, desired):
-        options = dict(CREATE_DEFAULTS, **desired)
-        if "flattening" not in desired and not self.client.version_at_least("2.3.0"):
-            options["flattening"] = "all"
-        self.client.post(POLICIES, self._body(item["name"], options, self.registry_id(options["registry"])))
+        self.client.post(POLICIES, self._body(item["name"], desired, self.registry_id(desired["registry"])))
 
     def update(self, item, desired, raw, changed):
         options = dict(self.to_options(raw), **desired)
@@ -316,14 +322,18 @@ class ReplicationRule(Resource):
         return body
 
     def delete(self, item, raw):
+        stop_timeout = 300 if item.get("stop_timeout") is None else item["stop_timeout"]
         if item.get("stop_running"):
-            executions = Executions(self.module, wait_timeout=item.get("stop_timeout") or 300)
-            executions.stop_all(raw)
+            Executions(self.module, wait_timeout=stop_timeout).stop_all(raw)
         try:
             self.client.delete("%s/%s" % (POLICIES, raw["id"]))
         except HarborError as exc:
             if exc.status != 412:
                 raise
+            if item.get("stop_running"):
+                raise HarborValidationError("replication rule %s still has an execution that is not finished after its running"
+                                            " executions were asked to stop and waited for up to %s seconds (stop_timeout); Harbor"
+                                            " does not delete a rule before they end. (%s)" % (item["name"], stop_timeout, exc.message))
             raise HarborValidationError("replication rule %s has an execution in progress, and Harbor does not delete a rule"
                                         " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
                                         " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message))

@@ -59,6 +59,8 @@ EXAMPLES = r'''
     bandwidth: "{{ item.bandwidth }}"
     override: "{{ item.override }}"
     replicate_deletion: "{{ item.replicate_deletion }}"
+    copy_by_chunk: "{{ item.copy_by_chunk }}"
+    single_active_replication: "{{ item.single_active_replication }}"
   loop: "{{ found.rules }}"
 '''
 

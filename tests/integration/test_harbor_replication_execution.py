@@ -161,6 +161,7 @@ def test_timeout_leaves_it_running_then_stop(run_play, connected):
     assert "1 tasks: 0 succeeded, 0 failed, 1 in progress" in result["msg"]
     assert "still running" in result["msg"]
     assert api(connected, "GET", "/replication/executions/%s" % execution_id)["status"] == "InProgress"
+    assert [w for w in connected.writes() if w["path"].startswith("/api/v2.0/replication/executions/")] == []
 
     # A re-run without force follows the running execution rather than starting a second one.
     follow = run_play([run_task("replicate", {"rule": "to-disconnected", "wait": False})], target=connected)
@@ -188,11 +189,15 @@ def test_stop_on_timeout(run_play, connected):
     connected.seed(project="library", repository="nginx", tags=["1.25"])
     connected.replication(task_seconds=0.05, hang="library/nginx*")
     create_rule(run_play, connected)
+    connected.clear_log()
     play = run_play([run_task("replicate", {"rule": "to-disconnected", "wait_timeout": 1, "stop_on_timeout": True})], target=connected)
     result = play.result("replicate")
     assert failed(result)
     assert "it was asked to stop" in result["msg"]
-    execution = api(connected, "GET", "/replication/executions/%s" % result["execution"]["id"])
+    execution_id = result["execution"]["id"]
+    stops = [w for w in connected.writes() if w["method"] == "PUT"]
+    assert [w["path"] for w in stops] == ["/api/v2.0/replication/executions/%s" % execution_id]
+    execution = api(connected, "GET", "/replication/executions/%s" % execution_id)
     assert execution["status"] in ("InProgress", "Stopped")
 
 

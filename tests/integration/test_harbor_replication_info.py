@@ -50,6 +50,29 @@ def test_rule_info_feeds_back_without_change(run_play, connected):
     assert connected.writes() == []
 
 
+def test_rule_info_feeds_back_option_by_option(run_play, connected):
+    """The module's EXAMPLE: every option templated on its own (a null cron renders as "" on ansible-core < 2.19)."""
+    fields = ["name", "description", "enabled", "mode", "registry", "filters", "dest_namespace", "flattening", "trigger", "cron",
+              "bandwidth", "override", "replicate_deletion", "copy_by_chunk", "single_active_replication"]
+    tasks = [
+        {"name": "read", RULE_INFO: {}, "register": "found"},
+        {"name": "apply", RULE: {f: "{{ item.%s }}" % f for f in fields}, "loop": "{{ found.rules }}"},
+    ]
+    connected.clear_log()
+    play = run_play(tasks, target=connected)
+    assert play.rc == 0, play.output
+    assert play.stats["changed"] == 0
+    assert connected.writes() == []
+
+
+def test_bad_query_names_the_option(run_play, connected):
+    play = run_play([{"name": "bad", RULE_INFO: {"query": "[?mode=="}, "ignore_errors": True},
+                     {"name": "bad executions", EXECUTION_INFO: {"rule": "to-disconnected", "query": "[0"}, "ignore_errors": True}],
+                    target=connected)
+    assert "query: '[?mode==' is not a valid JMESPath expression" in play.result("bad")["msg"]
+    assert "query: '[0' is not a valid JMESPath expression" in play.result("bad executions")["msg"]
+
+
 def test_execution_info_with_tasks_and_logs(run_play, connected):
     connected.seed(project="library", repository="nginx", tags=["v1.25"])
     connected.seed(project="library", repository="bad-image", tags=["v1.0"])

@@ -134,27 +134,52 @@ def test_speed_minus_one_is_unlimited(run_play, connected):
     assert connected.writes() == []
 
 
+# The rule the change test starts from: every boolean away from Harbor's zero value, so that a PUT that dropped an
+# option the user did not give (Harbor resets it to false / -1 / 0) shows up as a change of that field.
+CHANGE_BASE = dict(PUSH_RULE, replicate_deletion=True, copy_by_chunk=True, single_active_replication=True, override=True)
+
 CHANGES = [
     ("description", "Weekly copy"),
     ("enabled", False),
+    ("mode", "pull"),
+    ("registry", "application-collection"),
     ("filters", {"name": "library/nginx", "tag": "1.*", "tag_decoration": "excludes"}),
     ("filters", {"name": "library/**", "labels": ["approved", "release"], "label_decoration": "excludes", "resource": "image"}),
     ("dest_namespace", "backup"),
     ("flattening", 1),
     ("flattening", "all"),
+    ("trigger", "manual"),
     ("cron", "0 30 3 * * 1"),
     ("bandwidth", "512KB/s"),
     ("override", False),
-    ("replicate_deletion", True),
-    ("copy_by_chunk", True),
-    ("single_active_replication", True),
+    ("replicate_deletion", False),
+    ("copy_by_chunk", False),
+    ("single_active_replication", False),
 ]
+
+# Harbor field -> the options that may change it
+FIELDS = {"description": ("description",), "enabled": ("enabled",), "dest_namespace": ("dest_namespace",),
+          "dest_namespace_replace_count": ("flattening",), "speed": ("bandwidth",), "override": ("override",),
+          "deletion": ("replicate_deletion",), "replicate_deletion": ("replicate_deletion",), "copy_by_chunk": ("copy_by_chunk",),
+          "single_active_replication": ("single_active_replication",), "trigger": ("trigger", "cron"), "filters": ("filters",),
+          "src_registry": ("mode", "registry"), "dest_registry": ("mode", "registry")}
+
+
+def comparable(stored, field):
+    value = stored.get(field)
+    if field.endswith("_registry"):
+        return (value or {}).get("id", 0)
+    if field == "filters":
+        return sorted(map(str, value or []))
+    return value
 
 
 @pytest.mark.parametrize("option,value", CHANGES, ids=["%s-%s" % (o, i) for i, (o, _) in enumerate(CHANGES)])
 def test_change_of_each_option_keeps_the_others(run_play, connected, option, value):
-    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    create = run_play([rule_task("create", CHANGE_BASE)], target=connected)
+    assert create.rc == 0, create.output
     before = policy(connected, "to-disconnected")
+    assert before["deletion"] is True and before["copy_by_chunk"] is True and before["single_active_replication"] is True
     play = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected, diff=True)
     assert play.rc == 0, play.output
     result = play.result("change")
@@ -162,17 +187,15 @@ def test_change_of_each_option_keeps_the_others(run_play, connected, option, val
     assert result["diff"]["before"][option] != result["diff"]["after"][option]
     after = policy(connected, "to-disconnected")
     # Harbor's PUT replaces everything: the options that were not given keep their values.
-    untouched = {"description": "description", "enabled": "enabled", "dest_namespace": "dest_namespace",
-                 "override": "override", "copy_by_chunk": "copy_by_chunk", "speed": "bandwidth"}
-    for field, name in untouched.items():
-        if name != option:
-            assert after.get(field) == before.get(field), field
-    if option != "cron":
-        assert after.get("trigger") == before.get("trigger")
-    if option != "filters":
-        assert sorted(map(str, after.get("filters", []))) == sorted(map(str, before.get("filters", [])))
+    for field, options in FIELDS.items():
+        if option not in options:
+            assert comparable(after, field) == comparable(before, field), field
+        if option == "trigger":
+            assert comparable(after, "trigger")["type"] == "manual"
     if option == "replicate_deletion":
-        assert after["deletion"] is True and after["replicate_deletion"] is True
+        assert after.get("deletion", False) is False and after.get("replicate_deletion", False) is False
+    if option == "mode":
+        assert (comparable(after, "src_registry"), comparable(after, "dest_registry")) == (comparable(before, "dest_registry"), 0)
 
     connected.clear_log()
     again = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected)
@@ -201,13 +224,26 @@ def test_check_mode_creates_nothing_and_predicts(run_play, connected):
     assert connected.writes() == []
     assert policy(connected, "to-disconnected") is None
 
-    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    # The prediction is the whole rule that the real run creates, defaults included.
+    create = run_play([rule_task("create", PUSH_RULE)], target=connected, diff=True)
+    assert create.result("create")["after"] == result["after"]
+    assert create.result("create")["diff"]["after"] == result["diff"]["after"]
     connected.clear_log()
     change = run_play([rule_task("change", {"name": "to-disconnected", "enabled": False})], target=connected, check=True)
     assert change.result("change")["changed"] is True
-    assert change.result("change")["after"]["enabled"] is False
+    assert change.result("change")["after"] == dict(create.result("create")["after"], enabled=False)
     assert connected.writes() == []
     assert policy(connected, "to-disconnected").get("enabled") is True
+
+
+def test_empty_cron_is_no_cron(run_play, connected):
+    """``cron: ""`` is what a null cron of harbor_replication_rule_info renders as in ansible-core < 2.19."""
+    run_play([rule_task("create", AC_RULE)], target=connected)
+    connected.clear_log()
+    play = run_play([rule_task("again", dict(AC_RULE, cron=""))], target=connected)
+    assert play.rc == 0, play.output
+    assert play.result("again")["changed"] is False
+    assert connected.writes() == []
 
 
 def test_delete(run_play, connected):
@@ -223,6 +259,21 @@ def test_delete(run_play, connected):
     again = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected)
     assert again.result("delete")["changed"] is False
     assert connected.writes() == []
+
+
+def test_delete_still_refused_after_stopping_is_explained(run_play, connected):
+    """Harbor answers 412 although stop_running stopped what ran (an execution outlived stop_timeout): say so."""
+    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    connected.fault(method="DELETE", path="/api/v2.0/replication/policies/*", status=412,
+                    message="contains executions that aren't in final status, stop the execution first")
+    play = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent", "stop_running": True, "stop_timeout": 5})],
+                    target=connected)
+    result = play.result("delete")
+    assert failed(result)
+    assert "still has an execution that is not finished" in result["msg"]
+    assert "up to 5 seconds (stop_timeout)" in result["msg"]
+    assert "set stop_running=true" not in result["msg"]
+    assert policy(connected, "to-disconnected") is not None
 
 
 BAD = [
@@ -253,6 +304,14 @@ def test_bad_input_is_rejected_before_any_request(run_play, connected, change, m
     assert [r["path"] for r in connected.requests_log()] in ([], ["/api/v2.0/systeminfo"])
 
 
+def test_negative_stop_timeout_is_rejected_before_any_request(run_play, connected):
+    play = run_play([rule_task("bad", {"name": "to-disconnected", "state": "absent", "stop_running": True, "stop_timeout": -1})],
+                    target=connected)
+    assert failed(play.result("bad"))
+    assert "stop_timeout: must be 0 or more" in play.result("bad")["msg"]
+    assert connected.requests_log() == []
+
+
 def test_unknown_endpoint_lists_the_existing_ones(run_play, connected):
     play = run_play([rule_task("bad", dict(PUSH_RULE, registry="nope"))], target=connected)
     result = play.result("bad")
@@ -276,17 +335,33 @@ def test_event_based_on_an_existing_pull_rule_is_rejected(run_play, connected):
     assert connected.writes() == []
 
 
-def test_fields_newer_than_the_server_are_refused(run_play, emulator_factory, harbor_pair):
-    old = emulator_factory(version="2.13.0")
+GATES = [
+    ("2.13.0", "single_active_replication", True, "2.14.0"),
+    ("2.6.0", "copy_by_chunk", True, "2.7.0"),
+    ("2.3.0", "bandwidth", "1MB/s", "2.4.0"),
+    ("2.2.0", "flattening", "none", "2.3.0"),
+]
+
+
+@pytest.mark.parametrize("version,option,value,needed", GATES, ids=[g[1] for g in GATES])
+def test_fields_newer_than_the_server_are_refused(run_play, emulator_factory, harbor_pair, version, option, value, needed):
+    old = emulator_factory(version=version)
     add_endpoints(old, harbor_pair[1])
     old.clear_log()
-    play = run_play([rule_task("new field", dict(AC_RULE, single_active_replication=True))], target=old)
+    rule = {k: v for k, v in AC_RULE.items() if k != "flattening"}
+    play = run_play([rule_task("new field", dict(rule, **{option: value}))], target=old)
     result = play.result("new field")
     assert failed(result)
-    assert "single_active_replication: needs Harbor 2.14.0 or later; this Harbor is v2.13.0" in result["msg"]
+    assert "%s: needs Harbor %s or later; this Harbor is v%s" % (option, needed, version) in result["msg"]
     assert old.writes() == []
-    fine = run_play([rule_task("fine", dict(AC_RULE, single_active_replication=False))], target=old)
+    # Without the option the rule is created as check mode predicts, and the option's "off" value reads back unchanged.
+    check = run_play([rule_task("fine", rule)], target=old, check=True)
+    off = {"single_active_replication": False, "copy_by_chunk": False, "bandwidth": "unlimited", "flattening": "all"}[option]
+    fine = run_play([rule_task("fine", rule), rule_task("again", dict(rule, **{option: off}))], target=old)
     assert fine.rc == 0, fine.output
+    assert fine.result("fine")["changed"] is True
+    assert fine.result("fine")["after"] == check.result("fine")["after"]
+    assert fine.result("again")["changed"] is False
 
 
 def test_secrets_never_in_output(run_play, connected):
