@@ -111,14 +111,15 @@ def test_pull_rule_from_application_collection(run_play, connected):
 
 
 def test_filters_compare_in_any_order(run_play, connected):
-    """Filters stored in another order (as the UI might save them) are not a change."""
-    run_play([rule_task("create", PUSH_RULE)], target=connected)
+    """Filters, and the labels of a label filter, stored in another order (as the UI might save them) are not a change."""
+    rule = dict(PUSH_RULE, filters=dict(PUSH_RULE["filters"], labels=["approved", "release"]))
+    run_play([rule_task("create", rule)], target=connected)
     stored = policy(connected, "to-disconnected")
-    stored["filters"] = list(reversed(stored["filters"]))
+    stored["filters"] = [dict(f, value=list(reversed(f["value"]))) if f["type"] == "label" else f for f in reversed(stored["filters"])]
     stored["deletion"] = stored.get("replicate_deletion", False)   # false booleans are left out of Harbor's answers
     api(connected, "PUT", "/replication/policies/%s" % stored["id"], json=stored)
     connected.clear_log()
-    again = run_play([rule_task("again", PUSH_RULE)], target=connected)
+    again = run_play([rule_task("again", rule)], target=connected)
     assert again.result("again")["changed"] is False
     assert connected.writes() == []
 
