@@ -150,6 +150,7 @@ class Project(Resource):
         self._quotas = {}
         self.recreate = set()
         self.removed = {}
+        self._bindings = {}
 
     # -- validation -----------------------------------------------------------------------------------------------
     def validate(self, item):
@@ -212,10 +213,23 @@ class Project(Resource):
         allowlist = raw.get("cve_allowlist") or {}
         options["cve_allowlist"] = dict(cves=sorted(set((i.get("cve_id") or "").upper() for i in allowlist.get("items") or [] if i.get("cve_id"))),
                                         expires_at=allowlist.get("expires_at") or None)
-        options["proxy_cache_registry"] = self.endpoints.name_of(raw["registry_id"]) if raw.get("registry_id") else None
+        options["proxy_cache_registry"] = self._endpoint_name(raw) if raw.get("registry_id") else None
         quota = self._quotas.get(raw.get("project_id"))
         options["storage_quota"] = (quota.get("hard") or {}).get("storage") if quota else None
         return options
+
+    def _endpoint_name(self, raw):
+        """The name of a proxy-cache project's endpoint; from the project's summary for a caller who may not list endpoints."""
+        try:
+            return self.endpoints.name_of(raw["registry_id"])
+        except HarborError as exc:
+            if exc.status != 403:
+                raise
+        project_id = raw.get("project_id")
+        if project_id not in self._bindings:
+            summary = self.client.get("%s/%s" % (PROJECTS, quote(project_id)) + "/summary") or {}
+            self._bindings[project_id] = (summary.get("registry") or {}).get("name")
+        return self._bindings[project_id]
 
     def desired(self, item):
         name = item["name"]
@@ -223,14 +237,29 @@ class Project(Resource):
         options = self._normalize(item)
         current = self.to_options(raw) if raw is not None else {}
         proxy = options.get("proxy_cache_registry", current.get("proxy_cache_registry"))
-        if proxy and "proxy_cache_registry" in options:
+        rebinding = raw is not None and options.get("proxy_cache_registry", current["proxy_cache_registry"]) != current["proxy_cache_registry"]
+        if proxy and "proxy_cache_registry" in options and (raw is None or rebinding):
             self._check_proxy_endpoint(proxy)
         self._check_proxy_options(name, options, bool(proxy))
-        if raw is not None and options.get("proxy_cache_registry", current["proxy_cache_registry"]) != current["proxy_cache_registry"]:
+        if rebinding:
             self._check_rebinding(item, raw, current, options)
         return options
 
     def _check_proxy_endpoint(self, endpoint_name):
+        try:
+            self.endpoints.all()
+        except HarborError as exc:
+            if exc.status != 403:
+                raise
+            raise HarborError("proxy_cache_registry: creating a proxy-cache project (or binding a project to endpoint %s) needs a Harbor"
+                              " system administrator or a system robot account; %s may not even list the registry endpoints"
+                              % (endpoint_name, self.module.params.get("harbor_username")),
+                              status=403, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id, hint="")
+        if self.module.check_mode and all(r.get("name") != endpoint_name for r in self.endpoints.all()):
+            # In a check run of a fresh set-up, the task that creates the endpoint ran in check mode too.
+            self.module.warn("proxy_cache_registry: no registry endpoint named %r exists yet; check mode goes on as if an earlier"
+                             " task created it, but a real run fails unless it exists by then" % endpoint_name)
+            return
         endpoint = self.endpoints.by_name(endpoint_name, "proxy_cache_registry")
         provider = endpoint.get("type")
         if not proxy_cache_permitted(self.client, provider):
@@ -277,7 +306,7 @@ class Project(Resource):
             self.client.post(PROJECTS, body)
         except HarborError as exc:
             if exc.status == 403 and body.get("registry_id"):
-                raise HarborError("creating proxy-cache project %s needs a Harbor system administrator (or a system robot account"
+                raise HarborError("proxy_cache_registry: creating proxy-cache project %s needs a Harbor system administrator (or a system robot account"
                                   " with project create permission); %s is not one" % (name, self.module.params.get("harbor_username")),
                                   status=403, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id, hint="")
             raise

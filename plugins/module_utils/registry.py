@@ -36,7 +36,8 @@ ALIASES = {
     "dockerhub": "docker-hub", "docker": "docker-hub", "registry": "docker-registry", "distribution": "docker-registry",
     "ghcr": "github-ghcr", "github": "github-ghcr", "ecr": "aws-ecr", "gcr": "google-gcr", "artifact-registry": "google-gcr",
     "acr": "azure-acr", "alibaba-acr": "ali-acr", "artifactory": "jfrog-artifactory", "jfrog": "jfrog-artifactory",
-    "swr": "huawei-SWR", "tcr": "tencent-tcr", "volcengine": "volcengine-cr",
+    "swr": "huawei-SWR", "tcr": "tencent-tcr", "volcengine": "volcengine-cr", "gar": "google-gcr",
+    "google-artifact-registry": "google-gcr",
 }
 FIXED_URLS = {"docker-hub": "https://hub.docker.com", "github-ghcr": "https://ghcr.io"}
 # Providers whose Access ID is a fixed word and whose secret is a JSON document (a file path is read).
@@ -54,10 +55,10 @@ URL_CHANGE_CLEARS_SECRET = "2.15.3"
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def normalize_provider(value):
-    """A provider name or alias, in any case -> Harbor's registry type."""
-    text = str(value).strip()
+    """A provider name or alias, in any case, with '-', '_' or spaces between words (the UI's "Docker Hub") -> Harbor's type."""
+    text = "-".join(str(value).replace("_", " ").replace("-", " ").split()).lower()
     canonical = dict((k.lower(), k) for k in PROVIDERS)
-    found = canonical.get(text.lower()) or ALIASES.get(text.lower())
+    found = canonical.get(text) or ALIASES.get(text)
     if not found:
         raise HarborValidationError("provider: %r is not a Harbor registry type; use one of %s (aliases: %s)"
                                     % (value, ", ".join(sorted(PROVIDERS)), ", ".join(sorted(ALIASES))))
@@ -126,10 +127,19 @@ class Endpoints(object):
     def __init__(self, client):
         self.client = client
         self._all = None
+        self._forbidden = None
 
     def all(self):
+        """Every endpoint; HarborError 403 (asked once) for a caller that is not a system administrator."""
+        if self._forbidden is not None:
+            raise self._forbidden
         if self._all is None:
-            self._all = [r for r in self.client.list(REGISTRIES) if isinstance(r, dict)]
+            try:
+                self._all = [r for r in self.client.list(REGISTRIES) if isinstance(r, dict)]
+            except HarborError as exc:
+                if exc.status == 403:
+                    self._forbidden = exc
+                raise
         return self._all
 
     def by_name(self, name, option):
@@ -213,9 +223,17 @@ class Registry(Resource):
         if not item.get("access_key") and provider not in JSON_SECRETS:
             raise HarborValidationError("access_secret: needs access_key (the Access ID: a user name, $oauthtoken for NGC, an AWS"
                                         " access key id...); Harbor drops a secret that comes without one")
-        if provider not in JSON_SECRETS:
-            return secret
-        content = content_or_file(secret)
+        if isinstance(secret, (dict, list)):
+            # A JSON key read with lookup('file') arrives as a dict on older ansible-core: send it back as JSON.
+            if provider not in JSON_SECRETS:
+                raise HarborValidationError("access_secret: provider %s takes a password, token or key as text, not a %s"
+                                            % (provider, type(secret).__name__))
+            content = json.dumps(secret)
+        elif provider not in JSON_SECRETS:
+            return str(secret)
+        else:
+            content = content_or_file(str(secret))
+        self._hide(content)
         try:
             parsed = json.loads(content)
         except ValueError:
@@ -225,10 +243,18 @@ class Registry(Resource):
         if not isinstance(parsed, dict):
             raise HarborValidationError("access_secret: provider %s takes %s; the value given is neither JSON nor a readable file"
                                         % (provider, expected))
+        for key, value in parsed.items():
+            if isinstance(value, str) and any(word in str(key).lower() for word in ("private", "secret", "password", "token")):
+                self._hide(value)
         if provider == "google-gcr" and not (parsed.get("client_email") and parsed.get("private_key")):
             raise HarborValidationError("access_secret: the JSON given for google-gcr has no client_email/private_key; expected %s"
                                         % expected)
         return content
+
+    def _hide(self, text):
+        """Never show ``text`` (a key file's content, or a part of it) in any output of the module."""
+        if text and text.strip():
+            self.module.no_log_values.add(text)
 
     # -- read and compare -----------------------------------------------------------------------------------------
     def read(self, names):

@@ -40,9 +40,10 @@ options:
   provider:
     description:
       - Harbor's registry type (the UI's C(Provider)), with Harbor's exact spelling. Required to create an endpoint.
-      - 'Aliases (any case) are accepted: V(dockerhub), V(docker) -> V(docker-hub); V(registry), V(distribution) ->
-        V(docker-registry); V(ghcr), V(github) -> V(github-ghcr); V(ecr) -> V(aws-ecr); V(gcr), V(artifact-registry) ->
-        V(google-gcr); V(acr) -> V(azure-acr); V(alibaba-acr) -> V(ali-acr); V(artifactory), V(jfrog) ->
+      - 'Case does not matter, and words may be separated by V(-), V(_) or spaces as in the UI (V(Docker Hub), V(AWS ECR)).
+        Aliases are accepted: V(dockerhub), V(docker) -> V(docker-hub); V(registry), V(distribution) ->
+        V(docker-registry); V(ghcr), V(github) -> V(github-ghcr); V(ecr) -> V(aws-ecr); V(gcr), V(artifact-registry),
+        V(google-artifact-registry), V(gar) -> V(google-gcr); V(acr) -> V(azure-acr); V(alibaba-acr) -> V(ali-acr); V(artifactory), V(jfrog) ->
         V(jfrog-artifactory); V(swr) -> V(huawei-SWR); V(tcr) -> V(tencent-tcr); V(volcengine) -> V(volcengine-cr).'
       - Use V(docker-registry) for any registry that speaks the OCI distribution API, such as NGC (V(https://nvcr.io)) and
         SUSE Application Collection.
@@ -74,8 +75,11 @@ options:
       - 'For V(google-gcr) the service-account JSON key, and for V(quay) the JSON document
         C({"account_name": ..., "docker_cli_password": ..., "oauth2_token": ...}); either as the JSON text or as the path
         of a file on the controller that holds it.'
-      - Never returned, logged or shown in a diff. See O(update_password) for when it is sent.
-    type: str
+      - For those two providers the JSON may also come as a dictionary, as C(lookup('file', 'key.json')) gives on older
+        ansible-core versions; it is sent as JSON. Other providers take text only.
+      - Never returned, logged or shown in a diff, nor is the content of a key file or its private key. See
+        O(update_password) for when it is sent.
+    type: raw
   credential_type:
     description:
       - V(basic) (Harbor's default) or V(oauth). Only stored together with O(access_key).
@@ -286,7 +290,7 @@ def main():
         url=dict(type="str"),
         description=dict(type="str"),
         access_key=dict(type="str", no_log=False),
-        access_secret=dict(type="str", no_log=True),
+        access_secret=dict(type="raw", no_log=True),
         credential_type=dict(type="str", choices=["basic", "oauth"]),
         verify_remote_cert=dict(type="bool"),
         ca_certificate=dict(type="str"),

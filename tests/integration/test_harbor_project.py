@@ -167,6 +167,9 @@ def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
     (dict(name="bad--name"), "is not a Harbor project name"),
     (dict(name="mirror", storage_quota="ten gigs"), "storage_quota: expected a size"),
     (dict(name="mirror", storage_quota=0), "is 0 bytes; Harbor takes 1 byte to 1024 TiB"),
+    (dict(name="mirror", storage_quota="1025TiB"), "Harbor takes 1 byte to 1024 TiB"),
+    (dict(name="mirror", storage_quota="-2"), "storage_quota: expected a size"),
+    (dict(name="mirror", storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
     (dict(name="mirror", severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
     (dict(name="mirror", proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
     (dict(name="mirror", cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
@@ -300,5 +303,75 @@ def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upst
 
     play = run_play([task("nvidiaio", **NVIDIAIO)], target=Developer())
     assert play.rc != 0
-    assert "system administrator" in play.result("nvidiaio")["msg"]
+    msg = play.result("nvidiaio")["msg"]
+    assert "system administrator" in msg and "proxy_cache_registry" in msg
     assert project(harbor, "nvidiaio") is None
+
+    # Once an administrator made it, a user who may not list endpoints still reads the (public) project's binding.
+    assert run_play([task("nvidiaio", **NVIDIAIO)]).rc == 0
+    harbor.clear_log()
+    again = run_play([task("nvidiaio", **dict(NVIDIAIO, storage_quota=None))], target=Developer())
+    assert again.rc == 0, again.output
+    assert again.result("nvidiaio")["changed"] is False
+    assert again.result("nvidiaio")["project"]["proxy_cache_registry"] == "NVIDIA"
+    assert_no_writes(harbor)
+
+
+def test_check_mode_of_a_fresh_set_up_with_the_endpoint_created_in_the_same_run(run_play, harbor):
+    """In --check, the endpoint task creates nothing, so the proxy-cache project task must not fail on the missing endpoint."""
+    endpoint = {"name": "NVIDIA", "registryops.harbor.harbor_registry": {
+        "name": "NVIDIA", "provider": "docker-registry", "url": "https://nvcr.io", "access_key": "$oauthtoken", "access_secret": "k"}}
+    harbor.clear_log()
+    play = run_play([endpoint, task("nvidiaio", **NVIDIAIO)], check=True, diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("nvidiaio")
+    assert result["changed"] is True
+    assert result["diff"]["after"]["proxy_cache_registry"] == "NVIDIA"
+    assert "no registry endpoint named 'NVIDIA' exists yet" in play.output
+    assert_no_writes(harbor)
+    assert project(harbor, "nvidiaio") is None
+
+
+@pytest.mark.parametrize("option, value, stored", [
+    ("max_upstream_connections", 25, ("max_upstream_conn", "25")),
+    ("proxy_cache_local_on_not_found", False, ("proxy_cache_local_on_not_found", "false")),
+    ("proxy_speed_kb", 2048, ("proxy_speed_kb", "2048")),
+])
+def test_update_each_proxy_setting(run_play, harbor, upstream, option, value, stored):
+    add_endpoint(harbor, "application-collection", upstream)
+    args = dict(name="application-collection", proxy_cache_registry="application-collection", proxy_speed_kb=102400,
+                max_upstream_connections=10, proxy_cache_local_on_not_found=True)
+    assert run_play([task("ac", **args)]).rc == 0
+    harbor.clear_log()
+    play = run_play([task("ac", **dict(args, **{option: value}))], diff=True)
+    assert play.rc == 0, play.output
+    result = play.result("ac")
+    assert [k for k in result["after"] if result["after"][k] != result["before"][k]] == [option]
+    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/application-collection")]
+    key, text = stored
+    assert project(harbor, "application-collection")["metadata"][key] == text
+
+    harbor.clear_log()
+    again = run_play([task("ac", **dict(args, **{option: value}))])
+    assert again.result("ac")["changed"] is False
+    assert_no_writes(harbor)
+
+
+SPELLINGS = [("10 GiB", 10 * GIB), ("10gib", 10 * GIB), ("10Gi", 10 * GIB), ("1.5TiB", 3 * 1024 ** 4 // 2), ("500M", 500 * 1000 ** 2),
+             ("1TB", 1000 ** 4), (1073741824, GIB), ("-1", -1), (" Unlimited ", -1), ("1024TiB", 1024 ** 5)]
+
+
+def test_storage_quota_spellings(run_play, harbor):
+    tasks = [task("q%d" % i, name="q%d" % i, storage_quota=value) for i, (value, _bytes) in enumerate(SPELLINGS)]
+    play = run_play(tasks)
+    assert play.rc == 0, play.output
+    for i, (value, expected) in enumerate(SPELLINGS):
+        stored = call(harbor, "GET", "/projects/q%d" % i)
+        assert quota_of(harbor, stored["project_id"]) == expected, value
+        assert play.result("q%d" % i)["project"]["storage_quota"] == expected, value
+
+    harbor.clear_log()
+    again = run_play(tasks)
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert_no_writes(harbor)

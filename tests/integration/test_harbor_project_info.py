@@ -46,3 +46,19 @@ def test_projects_with_quota_proxy_endpoint_and_metadata(run_play, harbor, emula
     assert play.result("missing")["projects"] == []
     assert play.result("caches")["projects"] == [{"project": "nvidiaio", "endpoint": "NVIDIA"}]
     assert harbor.writes() == []
+
+
+def test_a_user_who_may_not_list_endpoints_still_sees_the_proxy_endpoint(run_play, harbor, emulator_factory):
+    """Only a system administrator may list registry endpoints; a public proxy-cache project's binding comes from its summary."""
+    upstream = emulator_factory()
+    call(harbor, "POST", "/registries", {"name": "NVIDIA", "type": "docker-registry", "url": upstream.url})
+    registry_id = requests.get(harbor.url + "/api/v2.0/registries", auth=(harbor.username, harbor.password), timeout=30).json()[0]["id"]
+    call(harbor, "POST", "/projects", {"project_name": "nvidiaio", "registry_id": registry_id, "metadata": {"public": "true"}})
+
+    class Developer:
+        url, username, password = harbor.url, "developer", "Developer12345"
+
+    play = run_play([info("all"), info("one", name="nvidiaio")], target=Developer())
+    assert play.rc == 0, play.output
+    assert [(p["name"], p["proxy_cache_registry"]) for p in play.result("all")["projects"]] == [("library", None), ("nvidiaio", "NVIDIA")]
+    assert play.result("one")["projects"][0]["proxy_cache_registry"] == "NVIDIA"

@@ -368,13 +368,84 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
                                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
     harbor.clear_log()
     play = run_play([task("hub", name="docker-hub", provider="DockerHub"), task("ghcr", name="ghcr", provider="ghcr"),
+                     task("ui", name="hub-ui", provider="Docker Hub"), task("swr", name="swr", provider="huawei_swr", url="https://swr.example.com"),
                      task("gcr", name="gcp", provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
                     check=True, verbosity=3)
     assert play.rc == 0, play.output
     assert play.result("hub")["after"]["url"] == "https://hub.docker.com"
     assert play.result("hub")["after"]["provider"] == "docker-hub"
     assert play.result("ghcr")["after"]["url"] == "https://ghcr.io"
+    assert play.result("ui")["after"]["provider"] == "docker-hub"
+    assert play.result("swr")["after"]["provider"] == "huawei-SWR"
     assert play.result("gcr")["after"]["access_key"] == "_json_key"
     assert play.result("gcr")["after"]["provider"] == "google-gcr"
     assert "MIIB" not in play.output
     assert writes(harbor) == []
+
+
+def test_gcr_json_key_given_as_a_dictionary_is_sent_as_json_and_never_shown(run_play, harbor, tmp_path):
+    """``lookup('file', 'key.json')`` gives a dict on ansible-core < 2.19: it must reach Harbor as JSON, and stay hidden."""
+    key = {"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
+           "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"}
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    # The stand-in for Google's registry grants a token only for _json_key and exactly that JSON text.
+    gcr = Upstream("_json_key", json.dumps(key))
+    try:
+        play = run_play([task("gcr", name="gcp", provider="gcr", url=gcr.url, access_secret=key),
+                         task("lookup", name="gcp-lookup", provider="gcr", url=gcr.url,
+                              access_secret="{{ lookup('file', '%s') }}" % (tmp_path / "key.json"))], verbosity=3)
+        assert play.rc == 0, play.output
+        assert play.result("lookup")["changed"] is True
+        assert endpoint(harbor, "gcp-lookup")["status"] == "healthy"
+        assert play.result("gcr")["registry"]["credential"] == {"type": "basic", "access_key": "_json_key", "access_secret": "*****"}
+        assert endpoint(harbor, "gcp")["status"] == "healthy"
+        assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in play.output
+
+        harbor.clear_log()
+        again = run_play([task("gcr", name="gcp", provider="gcr", url=gcr.url, access_secret=key)], verbosity=3)
+        assert again.rc == 0, again.output
+        assert again.result("gcr")["changed"] is False
+        assert writes(harbor) == []
+        assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in again.output
+    finally:
+        gcr.close()
+
+    refused = run_play([task("dict", name="x", provider="docker-registry", url="https://nvcr.io", access_key="u",
+                             access_secret={"password": NGC_KEY})], verbosity=3)
+    assert refused.rc != 0
+    assert "access_secret: provider docker-registry takes a password, token or key as text, not a dict" in refused.result("dict")["msg"]
+    assert NGC_KEY not in refused.output
+
+
+def test_gcr_json_key_file_creates_the_endpoint(run_play, harbor, tmp_path):
+    text = json.dumps({"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
+                       "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"},
+                      indent=2) + "\n"
+    key = tmp_path / "gcp-key.json"
+    key.write_text(text)
+    gcr = Upstream("_json_key", text)
+    try:
+        play = run_play([task("gcr", name="gcp", provider="google-gcr", url=gcr.url, access_secret=str(key), test_connection=True)],
+                        verbosity=3)
+        assert play.rc == 0, play.output
+        assert play.result("gcr")["connection"] == "healthy"
+        assert endpoint(harbor, "gcp")["credential"]["access_key"] == "_json_key"
+        assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in play.output
+    finally:
+        gcr.close()
+
+
+def test_check_mode_delete_and_update_password_always(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.clear_log()
+    always = run_play([task("always", **nvidia(ngc, update_password="always"))], check=True, verbosity=3)
+    assert always.rc == 0, always.output
+    assert always.result("always")["changed"] is True
+    assert NGC_KEY not in always.output
+
+    delete = run_play([task("delete", name="NVIDIA", state="absent")], check=True, diff=True)
+    assert delete.rc == 0, delete.output
+    assert delete.result("delete")["changed"] is True
+    assert delete.result("delete")["diff"]["before"]["url"] == ngc.url and delete.result("delete")["diff"]["after"] == {}
+    assert writes(harbor) == []
+    assert endpoint(harbor, "NVIDIA") is not None

@@ -8,7 +8,7 @@ SECRET = "nvapi-info-test-secret"
 def add_endpoints(target, upstream):
     """Two endpoints pointing at a second emulator: one with a stored secret, one anonymous."""
     for body in ({"name": "NVIDIA", "type": "docker-registry", "url": upstream.url, "description": "NVIDIA Global Catalog Endpoint",
-                  "credential": {"type": "basic", "access_key": upstream.username, "access_secret": upstream.password}},
+                  "credential": {"type": "basic", "access_key": "$oauthtoken", "access_secret": SECRET}},
                  {"name": "application-collection", "type": "docker-registry", "url": upstream.url + "/", "insecure": True}):
         resp = requests.post(target.url + "/api/v2.0/registries", json=body, auth=(target.username, target.password), timeout=30)
         assert resp.status_code == 201, resp.text
@@ -19,7 +19,7 @@ def info(title, **args):
 
 
 def test_all_one_and_query(run_play, harbor, emulator_factory):
-    upstream = emulator_factory()
+    upstream = emulator_factory(users={"$oauthtoken": SECRET})
     add_endpoints(harbor, upstream)
     harbor.clear_log()
     play = run_play([info("all"), info("one", name="NVIDIA"), info("missing", name="nope"),
@@ -31,7 +31,7 @@ def test_all_one_and_query(run_play, harbor, emulator_factory):
     assert len(nvidia) == 1
     assert nvidia[0]["provider"] == "docker-registry"
     assert nvidia[0]["url"] == upstream.url
-    assert nvidia[0]["access_key"] == upstream.username
+    assert nvidia[0]["access_key"] == "$oauthtoken"
     assert nvidia[0]["has_secret"] is True
     assert nvidia[0]["verify_remote_cert"] is True
     assert nvidia[0]["status"] == "healthy"
@@ -42,6 +42,7 @@ def test_all_one_and_query(run_play, harbor, emulator_factory):
     assert all(not r["changed"] for r in play.results)
     assert harbor.writes() == []
     assert '"access_secret"' not in play.output
+    assert SECRET not in play.output
 
 
 def test_bad_query_is_explained(run_play, harbor):
