@@ -348,6 +348,9 @@ class Registry(Resource):
         body = dict(type=merged["provider"], url=merged["url"], insecure=not merged.get("verify_remote_cert", True))
         if merged.get("access_key"):
             body.update(access_key=merged["access_key"], credential_type=merged.get("credential_type") or "basic")
+        elif raw is not None and "access_key" in options:
+            # access_key "" drops the stored credential: test anonymous access, not the stored one that ``id`` would bring.
+            body.update(access_key="", access_secret="")
         if "ca_certificate" in options:
             body["ca_certificate"] = options["ca_certificate"]
         if plan["send_secret"] or plan["recreate"]:

@@ -24,7 +24,7 @@ BAD_PEM = "-----BEGIN CERTIFICATE-----\nnot a cert\n-----END CERTIFICATE-----\n"
 class Upstream:
     """A registry that wants a Bearer token from its own token service, given for one user and secret only."""
 
-    def __init__(self, user, secret):
+    def __init__(self, user, secret, anonymous_status=401):
         self.user, self.secret = user, secret
         upstream = self
 
@@ -37,6 +37,8 @@ class Upstream:
                     return self.answer(401, {"errors": [{"code": "UNAUTHORIZED"}]},
                                        {"WWW-Authenticate": 'Bearer realm="%s",service="registry"' % realm})
                 if self.path.startswith("/proxy_auth"):
+                    if "Authorization" not in self.headers:
+                        return self.answer(anonymous_status, {"details": "anonymous token request"})
                     expected = "Basic " + base64.b64encode(("%s:%s" % (upstream.user, upstream.secret)).encode()).decode()
                     if self.headers.get("Authorization") == expected:
                         return self.answer(200, {"token": "granted"})
@@ -449,3 +451,19 @@ def test_check_mode_delete_and_update_password_always(run_play, harbor, ngc):
     assert delete.result("delete")["diff"]["before"]["url"] == ngc.url and delete.result("delete")["diff"]["after"] == {}
     assert writes(harbor) == []
     assert endpoint(harbor, "NVIDIA") is not None
+
+
+def test_test_connection_of_a_credential_removal_pings_anonymously(run_play, harbor):
+    """access_key: "" makes the endpoint anonymous; the connection test must not borrow the stored credential."""
+    private = Upstream("$oauthtoken", NGC_KEY, anonymous_status=500)     # no anonymous tokens: only a credential works
+    try:
+        assert run_play([task("NVIDIA", **nvidia(private))]).rc == 0
+        harbor.clear_log()
+        play = run_play([task("anonymous", name="NVIDIA", access_key="", test_connection=True)], check=True, verbosity=3)
+        assert play.rc != 0, play.output
+        assert "Harbor could not reach or log in to %s" % private.url in play.result("anonymous")["msg"]
+        assert writes(harbor) == [("POST", "/api/v2.0/registries/ping")]
+        assert endpoint(harbor, "NVIDIA")["credential"]["access_key"] == "$oauthtoken"
+        assert NGC_KEY not in play.output
+    finally:
+        private.close()
