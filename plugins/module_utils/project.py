@@ -150,7 +150,8 @@ class Project(Resource):
         self._quotas = {}
         self.recreate = set()
         self.removed = {}
-        self._bindings = {}
+        self._summaries = {}
+        self._quotas_forbidden = False
 
     # -- validation -----------------------------------------------------------------------------------------------
     def validate(self, item):
@@ -200,6 +201,8 @@ class Project(Resource):
             quotas = self.client.list(QUOTAS, params=params)
         except HarborError as exc:
             if exc.status == 403:
+                # Only a system administrator may list quotas; members read their project's quota from its summary.
+                self._quotas_forbidden = True
                 return {}
             raise
         wanted = set(project_ids)
@@ -214,7 +217,7 @@ class Project(Resource):
         options["cve_allowlist"] = dict(cves=sorted(set((i.get("cve_id") or "").upper() for i in allowlist.get("items") or [] if i.get("cve_id"))),
                                         expires_at=allowlist.get("expires_at") or None)
         options["proxy_cache_registry"] = self._endpoint_name(raw) if raw.get("registry_id") else None
-        quota = self._quotas.get(raw.get("project_id"))
+        quota = self._quota_of(raw)
         options["storage_quota"] = (quota.get("hard") or {}).get("storage") if quota else None
         return options
 
@@ -225,11 +228,20 @@ class Project(Resource):
         except HarborError as exc:
             if exc.status != 403:
                 raise
+        return (self._summary(raw).get("registry") or {}).get("name")
+
+    def _summary(self, raw):
+        """GET /projects/{id}/summary, once per project (what a project member may read: quota, proxy endpoint)."""
         project_id = raw.get("project_id")
-        if project_id not in self._bindings:
-            summary = self.client.get("%s/%s" % (PROJECTS, quote(project_id)) + "/summary") or {}
-            self._bindings[project_id] = (summary.get("registry") or {}).get("name")
-        return self._bindings[project_id]
+        if project_id not in self._summaries:
+            self._summaries[project_id] = self.client.get("%s/%s/summary" % (PROJECTS, quote(project_id))) or {}
+        return self._summaries[project_id]
+
+    def _quota_of(self, raw):
+        quota = self._quotas.get(raw.get("project_id"))
+        if quota is None and self._quotas_forbidden:
+            quota = self._summary(raw).get("quota")
+        return quota
 
     def desired(self, item):
         name = item["name"]
@@ -385,7 +397,7 @@ class Project(Resource):
     def info(self, raw):
         """The project as the modules return it: the option shape plus id, repository count and quota (hard and used)."""
         shown = self.to_options(raw)
-        quota = self._quotas.get(raw.get("project_id"))
+        quota = self._quota_of(raw)
         shown.update(project_id=raw.get("project_id"), repo_count=raw.get("repo_count") or 0, owner_name=raw.get("owner_name"),
                      creation_time=raw.get("creation_time"), update_time=raw.get("update_time"),
                      quota=dict(hard=(quota.get("hard") or {}).get("storage"), used=(quota.get("used") or {}).get("storage"))

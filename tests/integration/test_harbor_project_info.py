@@ -58,7 +58,11 @@ def test_a_user_who_may_not_list_endpoints_still_sees_the_proxy_endpoint(run_pla
     class Developer:
         url, username, password = harbor.url, "developer", "Developer12345"
 
-    play = run_play([info("all"), info("one", name="nvidiaio")], target=Developer())
+    own = {"name": "own", "registryops.harbor.harbor_project": {"name": "own"}}
+    play = run_play([own, info("all"), info("one", name="nvidiaio")], target=Developer())
     assert play.rc == 0, play.output
-    assert [(p["name"], p["proxy_cache_registry"]) for p in play.result("all")["projects"]] == [("library", None), ("nvidiaio", "NVIDIA")]
+    projects = play.result("all")["projects"]
+    assert [(p["name"], p["proxy_cache_registry"]) for p in projects] == [("library", None), ("nvidiaio", "NVIDIA"), ("own", None)]
     assert play.result("one")["projects"][0]["proxy_cache_registry"] == "NVIDIA"
+    # /quotas is for system administrators; the project's owner still reads its quota from the summary.
+    assert projects[2]["quota"] == {"hard": -1, "used": 0} and projects[2]["storage_quota"] == -1
