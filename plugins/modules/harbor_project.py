@@ -51,6 +51,8 @@ options:
         V(docker-hub), V(harbor), V(azure-acr), V(ali-acr), V(aws-ecr), V(google-gcr), V(docker-registry),
         V(github-ghcr), V(jfrog-artifactory)); another provider fails before anything is created.
       - Creating a proxy-cache project needs a Harbor system administrator (or a system robot account).
+      - In check mode, an endpoint that does not exist yet (because the task that creates it ran in check mode too) gives a
+        warning instead of a failure.
     type: str
   storage_quota:
     description:
