@@ -34,11 +34,13 @@ def test_bad_credentials_run_as_anonymous(harbor):
     assert all(p["metadata"]["public"] == "true" for p in projects.json())
 
 
-def test_non_admin_gets_403(harbor):
+def test_non_admin_gets_403_with_its_username_as_message(harbor):
+    """RequireSystemAccess: ForbiddenError(nil).WithMessage(secCtx.GetUsername()), on every system-level endpoint."""
     harbor.need_emulator()
-    resp = harbor.api("GET", ADMIN_ONLY, auth=DEVELOPER)
-    assert resp.status_code == 403
-    assert resp.json()["errors"][0]["code"] == "FORBIDDEN"
+    for method, path in (("GET", "/registries"), ("POST", "/registries/ping"), ("GET", "/replication/adapters"),
+                         ("GET", "/replication/policies"), ("GET", "/replication/executions"), ("GET", "/quotas")):
+        resp = harbor.api(method, path, json={} if method == "POST" else None, auth=DEVELOPER)
+        assert (resp.status_code, resp.json()) == (403, {"errors": [{"code": "FORBIDDEN", "message": "developer"}]}), path
 
 
 def test_system_robot_has_system_permissions(harbor):
@@ -120,3 +122,27 @@ def test_token_of_one_emulator_is_not_valid_on_another(harbor_pair):
     first, second = harbor_pair
     issued = token(first, params={"service": "harbor-registry"}, auth=first.auth).json()["token"]
     assert v2(second, headers={"Authorization": "Bearer " + issued}).status_code == 401
+
+
+def test_binding_errors_come_before_the_caller_check(harbor):
+    """go-swagger binds path, query and body before any handler runs, so anonymous callers and non-admins get the same
+    422 as an admin (the handler's RequireSystemAccess/RequireAuthenticated never runs)."""
+    harbor.need_emulator()
+
+    def unmarshal(param, struct, field, go_type, json_type="string"):
+        return ('parsing %s body from "" failed, because json: cannot unmarshal %s into Go struct field %s.%s of type %s'
+                % (param, json_type, struct, field, go_type))
+
+    cases = [
+        ("POST", "/replication/policies", {"name": "p", "enabled": "yes"}, unmarshal("policy", "ReplicationPolicy", "enabled", "bool")),
+        ("PUT", "/replication/policies/1", {"name": "p", "enabled": "yes"}, unmarshal("policy", "ReplicationPolicy", "enabled", "bool")),
+        ("GET", "/replication/policies/abc", None, 'id in path must be of type int64: "abc"'),
+        ("GET", "/replication/executions/abc", None, 'id in path must be of type int64: "abc"'),
+        ("PUT", "/quotas/1", {"hard": {"storage": "10"}}, unmarshal("hard", "QuotaUpdateReq", "hard", "int64")),
+        ("POST", "/projects", {"project_name": 5}, unmarshal("project", "ProjectReq", "project_name", "string", "number")),
+    ]
+    for auth in (None, DEVELOPER, ("admin", "Harbor12345")):
+        for method, path, body, message in cases:
+            resp = harbor.api(method, path, json=body, auth=auth)
+            expected = {"errors": [{"code": "UNPROCESSABLE_ENTITY", "message": "validation failure list:\n" + message}]}
+            assert (resp.status_code, resp.json()) == (422, expected), (method, path, auth)

@@ -185,10 +185,25 @@ def test_unknown_id_is_404(harbor):
     assert resp.json() == errors("NOT_FOUND", "registry 42 not found")
 
 
-@pytest.mark.parametrize("auth, status", [(None, 401), (DEVELOPER, 403)])
-def test_registries_need_a_system_admin(harbor, auth, status):
-    assert harbor.api("GET", "/registries", auth=auth).status_code == status
-    assert harbor.api("GET", "/replication/adapters", auth=auth).status_code == status
+def test_id_0_is_this_harbor(harbor):
+    """regMgr.Get(0) answers getLocalRegistry(): GET shows it like a policy's local side; its info adds event_based."""
+    assert get(harbor, 0) == {"id": 0, "url": "http://core:8080", "name": "Local", "credential": {"type": "secret", "access_secret": "*****"},
+                              "type": "harbor", "insecure": True, "status": "healthy", "creation_time": "0001-01-01T00:00:00.000Z",
+                              "update_time": "0001-01-01T00:00:00.000Z"}
+    info = harbor.api("GET", "/registries/0/info").json()
+    assert info["supported_triggers"] == ["manual", "scheduled", "event_based"]
+    assert info["supported_resource_filters"][-1] == {"type": "resource", "style": "radio", "values": ["image", "artifact"]}
+    assert [r["id"] for r in harbor.api("GET", "/registries").json()] == []          # never listed
+
+
+@pytest.mark.parametrize("auth, status, payload", [
+    (None, 401, errors("UNAUTHORIZED", "unauthorized")),
+    (DEVELOPER, 403, errors("FORBIDDEN", "developer")),
+])
+def test_registries_need_a_system_admin(harbor, auth, status, payload):
+    for path in ("/registries", "/registries/1", "/registries/1/info", "/replication/adapters", "/replication/adapterinfos"):
+        resp = harbor.api("GET", path, auth=auth)
+        assert (resp.status_code, resp.json()) == (status, payload), path
 
 
 def test_list_filters_and_pages(harbor):
@@ -404,6 +419,27 @@ def test_page_size_limits(harbor):
     assert [r["name"] for r in resp.json()] == ["a", "b", "c"] and "Link" not in resp.headers
     resp = harbor.api("GET", "/registries", params={"page": 0, "page_size": 2})
     assert [r["name"] for r in resp.json()] == ["a", "b"]
+
+
+def test_q_is_unescaped_once_more_like_go_query_unescape(harbor):
+    """q.parseKeywords runs url.QueryUnescape on the decoded ``q``: a ``+`` in a name is a space by then (so an exact
+    ``q=name=team+ci`` finds "team ci", not "team+ci"), ``%2B`` is a ``+``, a malformed escape leaves q as it is, and a
+    leading backslash escapes a value (escapeValue)."""
+    for name in ("team+ci", "team ci", "50%off", "~tilde", "100%"):
+        create(harbor, {"name": name, "type": "huawei-SWR", "url": CLOSED})
+
+    def names(q):
+        resp = harbor.api("GET", "/registries", params={"q": q})
+        assert resp.status_code == 200, resp.text
+        return [r["name"] for r in resp.json()]
+
+    assert names("name=team+ci") == ["team ci"]
+    assert names("name=team%2Bci") == ["team+ci"]
+    assert names("name=50%off") == ["50%off"]
+    assert names("name=\\~tilde") == ["~tilde"]
+    resp = harbor.api("GET", "/registries", params={"q": "name=~%25", "page_size": 1})       # fuzzy "%"
+    assert [r["name"] for r in resp.json()] == ["50%off"] and resp.headers["X-Total-Count"] == "2"
+    assert resp.headers["Link"] == '</api/v2.0/registries?page=2&page_size=1&q=name=~%25>; rel="next"'    # q as it came
 
 
 @pytest.mark.parametrize("q, message", [

@@ -254,7 +254,7 @@ def test_list_filters_by_q_and_fuzzy_name_newest_first_with_paging_headers(pair)
 def test_policies_need_a_system_admin(pair):
     harbor, _ = pair
     error(harbor.api("GET", "/replication/policies", auth=None), 401, "UNAUTHORIZED", "unauthorized")
-    error(harbor.api("GET", "/replication/policies", auth=("developer", "Developer12345")), 403, "FORBIDDEN", "forbidden")
+    error(harbor.api("GET", "/replication/policies", auth=("developer", "Developer12345")), 403, "FORBIDDEN", "developer")
     assert harbor.api("GET", "/replication/policies", auth=("robot$automation", "Robot12345")).status_code == 200
 
 

@@ -66,7 +66,8 @@ def require_authenticated():
 
 
 def require_sysadmin():
-    """System-level RBAC: 401 for anonymous callers, 403 for users without the permission."""
+    """System-level RBAC (BaseAPI.RequireSystemAccess): 401 for anonymous callers; 403 for callers without the
+    permission, with the caller's username as the message (``ForbiddenError(nil).WithMessage(GetUsername())``)."""
     require_authenticated()
     if not current().sysadmin:
-        raise forbidden()
+        raise forbidden(current().username)

@@ -6,6 +6,7 @@
 - ``created(id)``: 201 with an empty body and ``Location: <request path>/<id>``.
 - ``ok()``: 200 with an empty body (Harbor's update/delete answer).
 """
+import re
 from urllib.parse import unquote
 
 from flask import Response, jsonify, request
@@ -56,6 +57,15 @@ def page():
 
 
 _LIST_ENDS = {"{": "}", "(": ")"}
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def go_query_unescape(text):
+    """Go's url.QueryUnescape, which q.parseKeywords applies to the already decoded ``q``: ``+`` becomes a space and
+    ``%XX`` its byte; with a malformed escape Go fails and Harbor keeps the text unchanged."""
+    if _MALFORMED_ESCAPE.search(text):
+        return text
+    return unquote(text.replace("+", " "))
 
 
 def query_terms():
@@ -67,7 +77,7 @@ def query_terms():
     terms = {}
     if not raw:
         return terms
-    for part in unquote(raw).split(","):
+    for part in go_query_unescape(raw).split(","):
         key, _, value = part.partition("=")
         if not key or not value:
             raise bad_request('the query string must contain "=" and the key/value cannot be empty')
@@ -87,7 +97,7 @@ def parse_pattern(value):
     elif head in _LIST_ENDS and value.endswith(_LIST_ENDS[head]):
         return ("or" if head == "{" else "and", value[1:-1].split())
     elif head not in "~[{(":
-        return ("exact", value)
+        return ("exact", value[1:] if head == "\\" else value)       # escapeValue: a leading backslash is dropped
     raise bad_request("invalid query string value: %s" % value)
 
 
@@ -124,7 +134,7 @@ def links(total, number, size):
         args = request.args.to_dict(flat=True)
         args["page"] = str(page_number)
         args["page_size"] = str(size)
-        query = "&".join("%s=%s" % (k, unquote(v)) for k, v in sorted(args.items()))
+        query = "&".join("%s=%s" % (k, v) for k, v in sorted(args.items()))     # Encode() then QueryUnescape(): as decoded
         parts.append('<%s?%s>; rel="%s"' % (request.path, query, rel))
 
     if size <= 0:

@@ -306,10 +306,10 @@ def head_project():
 
 @bp.post(PROJECTS)
 def create_project_api():
+    req = bind_project_req(json_body("project"))    # go-swagger binds the body before the handler checks the caller
     security.require_authenticated()
     st = state()
     ctx = security.current()
-    req = bind_project_req(json_body("project"))
     if req["registry_id"] is not None and not ctx.sysadmin:
         raise forbidden("Only system admin can create proxy cache project")
     storage_limit = req["storage_limit"]

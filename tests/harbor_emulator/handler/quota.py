@@ -6,7 +6,7 @@ Stored quota (``state.quotas[id]``): ``id``, ``reference`` (``project``), ``refe
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import security
-from ..errors import bad_request, forbidden, not_found
+from ..errors import bad_request, not_found
 from ..state import now
 from ..store import artifact_store
 from .base import ok, paged, path_id
@@ -63,17 +63,9 @@ def owner_name(st, project):
     return next((name for name, user in st.users.items() if user["user_id"] == project["owner_id"]), "")
 
 
-def require_quota_access():
-    """RequireSystemAccess on the quota resource: 401 anonymous, 403 (message = username) without permission."""
-    ctx = security.current()
-    security.require_authenticated()
-    if not ctx.sysadmin:
-        raise forbidden(ctx.username)
-
-
 @bp.get(QUOTAS)
 def list_quotas():
-    require_quota_access()
+    security.require_sysadmin()
     st = current_app.config["state"]
     reference, reference_id = request.args.get("reference", ""), request.args.get("reference_id", "")
     with st.lock:
@@ -91,7 +83,8 @@ def find(st, raw_id):
 
 @bp.get(QUOTAS + "/<quota_id>")
 def get_quota(quota_id):
-    require_quota_access()
+    path_id(quota_id)
+    security.require_sysadmin()
     st = current_app.config["state"]
     with st.lock:
         return jsonify(render(st, find(st, quota_id)))
@@ -99,9 +92,11 @@ def get_quota(quota_id):
 
 @bp.put(QUOTAS + "/<quota_id>")
 def update_quota(quota_id):
-    require_quota_access()
+    path_id(quota_id)
+    body = bind_body()                          # go-swagger binds the body before the handler checks the caller
+    security.require_sysadmin()
     st = current_app.config["state"]
-    hard = bind_hard()
+    hard = required_hard(body)
     with st.lock:
         stored = find(st, quota_id)
         error = validate_hard(hard)
@@ -112,13 +107,18 @@ def update_quota(quota_id):
     return ok()
 
 
-def bind_hard():
-    """The ``QuotaUpdateReq`` body: ``hard`` is a ResourceList (name -> int64); an empty one is refused."""
+def bind_body():
+    """The ``QuotaUpdateReq`` body: ``hard`` is a ResourceList (name -> int64)."""
     data = json_body("hard")
     hard = data.get("hard") if isinstance(data, dict) else None
     if isinstance(hard, dict):
         for value in hard.values():
             expect(value, (int,), "hard", "QuotaUpdateReq", "hard", "int64")
+    return hard
+
+
+def required_hard(hard):
+    """The handler refuses a missing or empty ``hard``."""
     if not hard:
         raise bad_request("hard required in body")
     return hard

@@ -237,7 +237,8 @@ def get_registry(raw_id):
     registry_id = path_id(raw_id)
     security.require_sysadmin()
     st = state()
-    get_stored(st, registry_id)
+    if registry_id:                     # regMgr.Get(0) is this Harbor itself (getLocalRegistry), never a 404
+        get_stored(st, registry_id)
     with st.lock:
         return jsonify(render_registry(st, registry_id))
 
@@ -314,6 +315,10 @@ def registry_info(raw_id):
     """GetInfo: the adapter is built (its factory may call the remote), a harbor adapter lists the remote's global labels."""
     registry_id = path_id(raw_id)
     security.require_sysadmin()
+    if not registry_id:                 # this Harbor (no global labels here); only it offers the event_based trigger
+        info = adapterinfo.registry_info({"type": "harbor"}, [])
+        info["supported_triggers"].append("event_based")
+        return jsonify(info)
     registry = get_stored(state(), registry_id)
     session = create_adapter(state(), registry)
     labels = harbor_labels(session, registry) if registry["type"] == "harbor" else None

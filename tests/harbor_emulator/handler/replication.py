@@ -299,8 +299,8 @@ def list_policies():
 @bp.post(POLICIES)
 def create_policy():
     st = state()
+    bound = bind_policy(json_body("policy"))       # go-swagger binds the body before the handler checks the caller
     security.require_sysadmin()
-    bound = bind_policy(json_body("policy"))
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
@@ -315,17 +315,18 @@ def create_policy():
 @bp.get(POLICIES + "/<policy_id>")
 def get_policy(policy_id):
     st = state()
+    policy_id = path_id(policy_id)
     security.require_sysadmin()
     with st.lock:
-        return jsonify(render_policy(st, find_policy(st, path_id(policy_id))))
+        return jsonify(render_policy(st, find_policy(st, policy_id)))
 
 
 @bp.put(POLICIES + "/<policy_id>")
 def update_policy(policy_id):
     st = state()
-    security.require_sysadmin()
     policy_id = path_id(policy_id)
     bound = bind_policy(json_body("policy"))
+    security.require_sysadmin()
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
@@ -340,8 +341,8 @@ def update_policy(policy_id):
 @bp.delete(POLICIES + "/<policy_id>")
 def delete_policy(policy_id):
     st = state()
-    security.require_sysadmin()
     policy_id = path_id(policy_id)
+    security.require_sysadmin()
     with st.lock:
         find_policy(st, policy_id)
         if flow.running(st, policy_id):
@@ -373,8 +374,8 @@ def start_execution():
 @bp.get(EXECUTIONS)
 def list_executions():
     st = state()
-    security.require_sysadmin()
     policy_id = int_param("policy_id", None)
+    security.require_sysadmin()
     status, trigger = request.args.get("status"), request.args.get("trigger")
     with st.lock:
         executions = [flow.render_execution(st, e) for e in sorted(st.executions.values(), key=lambda e: e["id"], reverse=True)
@@ -394,6 +395,7 @@ def find_execution(st, raw_id):
 @bp.get(EXECUTION)
 def get_execution(execution_id):
     st = state()
+    path_id(execution_id)
     security.require_sysadmin()
     with st.lock:
         return jsonify(flow.render_execution(st, find_execution(st, execution_id)))
@@ -402,6 +404,7 @@ def get_execution(execution_id):
 @bp.put(EXECUTION)
 def stop_execution(execution_id):
     st = state()
+    path_id(execution_id)
     security.require_sysadmin()
     with st.lock:
         flow.stop(st, find_execution(st, execution_id)["id"])
@@ -411,6 +414,7 @@ def stop_execution(execution_id):
 @bp.get(EXECUTION + "/tasks")
 def list_tasks(execution_id):
     st = state()
+    path_id(execution_id)
     security.require_sysadmin()
     status, resource_type = request.args.get("status"), request.args.get("resource_type")
     with st.lock:
@@ -422,6 +426,8 @@ def list_tasks(execution_id):
 @bp.get(EXECUTION + "/tasks/<task_id>/log")
 def task_log(execution_id, task_id):
     st = state()
+    path_id(execution_id)
+    path_id(task_id, "task_id")
     security.require_sysadmin()
     with st.lock:
         execution = find_execution(st, execution_id)
