@@ -277,7 +277,9 @@ class HarborClient(object):
         Harbor ignores unknown ``q`` keys and the ``name`` parameter is fuzzy, so the answer is re-checked here.
         """
         query = dict(params or {})
-        query["q"] = "%s=%s" % (key, name)
+        value = q_value(name)
+        if value is not None:
+            query["q"] = "%s=%s" % (key, value)
         for item in self.list(path, params=query, headers=headers):
             if isinstance(item, dict) and item.get(key) == name:
                 return item
@@ -301,6 +303,21 @@ class HarborClient(object):
         wanted = set(names)
         return dict((item[key], item) for item in self.list(path, params=params, headers=headers)
                     if isinstance(item, dict) and item.get(key) in wanted)
+
+
+def q_value(value):
+    """``value`` as an exact match inside Harbor's ``q`` (src/lib/q), or None when ``q`` cannot carry it.
+
+    Harbor unescapes ``q`` once more after the query string (so ``+`` and ``%XX`` must be percent-encoded), reads a
+    leading ``~ [ { (`` as an operator unless a backslash escapes it, and splits on ``,`` even when it was encoded:
+    a name with a comma is looked up in the full listing instead.
+    """
+    value = str(value)
+    if "," in value:
+        return None
+    if value[:1] in ("~", "[", "{", "(", "\\"):
+        value = "\\" + value
+    return _quote(value, safe="")
 
 
 def location_id(location):

@@ -214,3 +214,25 @@ def test_find_all_one_by_name_or_everything(server):
     assert client.find_all("/registries", "a") == [{"id": 1, "name": "a"}]
     assert client.find_all("/registries", "zz") == []
     assert len(client.find_all("/registries")) == 2
+
+
+NAMES_HARBOR_READS_AS_OPERATORS = ["a+b", "50%off", "~tilde", "[range]", "{or}", "(and)", "\\back", "with space", "x,y", "mirror"]
+
+
+def test_find_by_exact_name_whatever_the_characters(harbor):
+    """Harbor unescapes ``q`` a second time and parses operators in it; the lookup must still be exact (emulator or
+    a real Harbor given by HARBOR_URL)."""
+    client = HarborClient(harbor.url, harbor.username, harbor.password, ca_path=harbor.ca_path)
+    created = []
+    try:
+        for name in NAMES_HARBOR_READS_AS_OPERATORS:
+            created.append(client.post("/registries", {"name": name, "type": "harbor", "url": harbor.url, "insecure": True}))
+        for name, registry_id in zip(NAMES_HARBOR_READS_AS_OPERATORS, created):
+            found = client.find("/registries", name)
+            assert found is not None and found["id"] == registry_id, name
+        assert client.find("/registries", "a b") is None                    # "+" is not a space
+        assert client.find("/registries", "~") is None
+        assert set(client.list_named("/registries", ["a+b", "x,y"])) == {"a+b", "x,y"}
+    finally:
+        for registry_id in created:
+            client.delete("/registries/%s" % registry_id)
