@@ -385,6 +385,7 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
     assert writes(harbor) == []
 
 
+@pytest.mark.core_matrix                  # lookup('file') gives a dict on ansible-core < 2.19
 def test_gcr_json_key_given_as_a_dictionary_is_sent_as_json_and_never_shown(run_play, harbor, tmp_path):
     """``lookup('file', 'key.json')`` gives a dict on ansible-core < 2.19: it must reach Harbor as JSON, and stay hidden."""
     key = {"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
