@@ -146,3 +146,20 @@ def test_binding_errors_come_before_the_caller_check(harbor):
             resp = harbor.api(method, path, json=body, auth=auth)
             expected = {"errors": [{"code": "UNPROCESSABLE_ENTITY", "message": "validation failure list:\n" + message}]}
             assert (resp.status_code, resp.json()) == (422, expected), (method, path, auth)
+
+
+def test_list_paging_is_bound_before_the_caller_check(harbor):
+    """page and page_size are go-swagger query parameters (int64, page_size at most 100): an anonymous caller or a
+    non-admin with a bad one gets the same 422 as an admin, never the handler's 401/403 (nor an empty anonymous list)."""
+    harbor.need_emulator()
+    lists = ("/registries", "/replication/policies", "/replication/executions", "/replication/executions/1/tasks", "/quotas",
+             "/projects?public=false", "/projects/library/repositories", "/projects/library/repositories/nginx/artifacts")
+    cases = [({"page_size": 101}, "page_size in query should be less than or equal to 100"),
+             ({"page": "x"}, 'page in query must be of type int64: "x"'),
+             ({"page_size": "1.5"}, 'page_size in query must be of type int64: "1.5"')]
+    for auth in (None, DEVELOPER, ("admin", "Harbor12345")):
+        for path in lists:
+            for params, message in cases:
+                resp = harbor.api("GET", path, params=params, auth=auth)
+                expected = {"errors": [{"code": "UNPROCESSABLE_ENTITY", "message": "validation failure list:\n" + message}]}
+                assert (resp.status_code, resp.json()) == (422, expected), (path, params, auth)

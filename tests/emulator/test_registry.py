@@ -263,6 +263,19 @@ def test_put_unknown_id_is_404(harbor):
     assert (resp.status_code, resp.json()) == (404, errors("NOT_FOUND", "registry 7 not found"))
 
 
+def test_put_id_0_is_validated_then_404(harbor):
+    """UpdateRegistry starts from regMgr.Get(0) (this Harbor), validates it (its CORE_URL pings as healthy), then the
+    UPDATE of row 0 changes nothing: 404. A name clash is no 409 (no row is written)."""
+    harbor.need_emulator()
+    create(harbor, {"name": "taken", "type": "huawei-SWR", "url": CLOSED})
+    for body in ({"description": "x"}, {"name": "taken"}, {"url": "http://core:8080/"}):
+        resp = harbor.api("PUT", "/registries/0", json=body)
+        assert (resp.status_code, resp.json()) == (404, errors("NOT_FOUND", "registry 0 not found")), body
+    resp = harbor.api("PUT", "/registries/0", json={"name": ""})
+    assert (resp.status_code, resp.json()) == (400, errors("BAD_REQUEST", "name cannot be empty"))
+    assert get(harbor, 0)["name"] == "Local"
+
+
 # ----- delete
 
 def test_delete(harbor):
@@ -287,6 +300,25 @@ def test_delete_referenced_by_replication_policy_is_412(harbor, remote):
     resp = harbor.api("DELETE", "/registries/%d" % registry_id)
     assert resp.status_code == 412
     assert resp.json() == errors("PRECONDITION", "the registry %d is referenced by replication policies, cannot delete it" % registry_id)
+
+
+def test_delete_id_0_counts_the_references_to_this_harbor(harbor):
+    """controller.Delete counts before it deletes: every policy has a local side (id 0), every project created through
+    the API has registry_id 0 (library's column is NULL: created by the SQL migration), and without any the DELETE of
+    row 0 finds nothing."""
+    harbor.need_emulator()
+    resp = harbor.api("DELETE", "/registries/0")
+    assert (resp.status_code, resp.json()) == (404, errors("NOT_FOUND", "registry 0 not found"))
+    assert harbor.api("POST", "/projects", json={"project_name": "plain"}).status_code == 201
+    resp = harbor.api("DELETE", "/registries/0")
+    assert (resp.status_code, resp.json()) == (412, errors("PRECONDITION", "the registry 0 is referenced by proxy cache project, cannot delete it"))
+    registry_id = create_id(harbor, {"name": "swr", "type": "huawei-SWR", "url": CLOSED})
+    policy = {"name": "push", "dest_registry": {"id": registry_id}, "trigger": {"type": "manual"}}
+    assert harbor.api("POST", "/replication/policies", json=policy).status_code == 201
+    resp = harbor.api("DELETE", "/registries/0")
+    assert (resp.status_code, resp.json()) == (412, errors("PRECONDITION", "the registry 0 is referenced by replication policies, cannot delete it"))
+    assert [p["name"] for p in harbor.api("GET", "/projects", params={"q": "registry_id=0"}).json()] == ["plain"]
+    assert [p["name"] for p in harbor.api("GET", "/projects", params={"sort": "registry_id"}).json()] == ["plain", "library"]
 
 
 # ----- ping, info, adapters

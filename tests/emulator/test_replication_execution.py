@@ -148,6 +148,35 @@ def test_list_filters_by_policy_status_and_trigger_newest_first(pair):
     assert harbor.api("GET", "/replication/executions", params={"trigger": "scheduled"}).json() == []
 
 
+def test_status_and_trigger_filters_match_harbors_stored_names_too(pair):
+    """ListReplicationExecutions maps InProgress/Succeed/Failed/Stopped back to the stored Running/Success/Error/Stopped
+    and passes any other value through, so the stored names match as well (exactly, case included); the trigger likewise
+    (manual -> MANUAL). Tasks: InProgress is Scheduled or Running."""
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    done = start(harbor, push_policy(harbor, registry_id))
+    wait_status(harbor, done, "Succeed")
+    harbor.replication(task_seconds=0, hang="library/nginx")
+    running = start(harbor, push_policy(harbor, registry_id, name="other"))
+    wait_tasks(harbor, running)
+
+    def listed(**params):
+        resp = harbor.api("GET", "/replication/executions", params=params)
+        assert resp.status_code == 200, resp.text
+        return [e["id"] for e in resp.json()]
+
+    for status, expected in (("InProgress", [running]), ("Running", [running]), ("Succeed", [done]), ("Success", [done]),
+                             ("running", []), ("Failed", []), ("Error", []), ("Stopped", [])):
+        assert listed(status=status) == expected, status
+    assert listed(trigger="MANUAL") == listed(trigger="manual") == [running, done]
+    assert listed(trigger="SCHEDULE") == listed(trigger="Manual") == []
+    assert len(tasks(harbor, running, status="Running")) == len(tasks(harbor, running, status="InProgress")) == 1
+    assert len(tasks(harbor, done, status="Success")) == len(tasks(harbor, done, status="Succeed")) == 1
+    harbor.api("PUT", "/replication/executions/%d" % running)
+    wait_status(harbor, running, "Stopped")
+    assert listed(status="Stopped") == [running]
+
+
 def test_stop_is_asynchronous_and_ends_in_stopped(pair):
     harbor, _, registry_id = pair
     harbor.seed(project="library", repository="nginx", tags=["1.25"])

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ..errors import bad_request, not_found
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, paged, query_terms
+from .base import filter_by_query, ok, page, paged, query_terms
 from .binding import flag
 from .repository import REPOSITORY, find_repository, repository_param
 
@@ -57,6 +57,7 @@ def label_matches(term, art):
 
 @bp.get(ARTIFACTS)
 def list_artifacts(project_name, repository_name):
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     st = state()
     with st.lock:
         projects.require_access(st, project_name, "list", "artifact")

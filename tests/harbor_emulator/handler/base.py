@@ -1,6 +1,7 @@
 """Helpers every handler uses (mirrors src/server/v2.0/handler/base.go and src/lib/q).
 
-- ``page()``: page/page_size of a list request, ``paged(items)`` answers with X-Total-Count and Link;
+- ``page()``: page/page_size of a list request (list handlers call it first: go-swagger binds them before the handler checks
+  the caller), ``paged(items)`` answers with X-Total-Count and Link;
   ``filter_by_query(items, {key: getter})`` applies ``q``.
 - ``path_id(raw)``, ``int_param(name, default)``: int64 parameters (422 like go-swagger when they are not).
 - ``created(id)``: 201 with an empty body and ``Location: <request path>/<id>``.

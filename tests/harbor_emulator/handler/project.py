@@ -1,7 +1,8 @@
 """Projects (mirrors src/server/v2.0/handler/project.go, src/controller/project and src/pkg/project).
 
 Stored project (``state.projects[id]``): ``project_id``, ``name``, ``owner_id``, ``registry_id`` (int, 0 for a normal
-project; E1's registry delete guard reads it), ``creation_time``, ``update_time``, ``metadata`` (``{key: str}``),
+project; None for ``library``, whose row the initial SQL migration inserted before the column existed: NULL matches no
+``registry_id`` filter, so the registry delete guard of id 0 does not count it), ``creation_time``, ``update_time``, ``metadata`` (``{key: str}``),
 ``cve_allowlist`` and ``members`` (``{user_id: role_id}``). A deleted project is removed (Harbor soft-deletes and renames
 it, so it is gone for the API and its name is free again).
 
@@ -16,7 +17,7 @@ from ..errors import bad_request, conflict, forbidden, internal, not_found, prec
 from ..state import ZERO_TIME, now
 from ..store import artifact_store
 from . import quota
-from .base import created, filter_by_query, ok, paged
+from .base import created, filter_by_query, ok, page, paged
 from .binding import binding_error, expect, flag, go_type_of, json_body
 
 bp = Blueprint("project", __name__)
@@ -194,7 +195,7 @@ def init_state(st):
     """Harbor starts with the public project ``library`` (id 1) owned by the admin, with its quota."""
     with st.lock:
         if find(st, "library") is None:
-            create_project(st, "library", first_sysadmin_id(st), {"public": "true"})
+            create_project(st, "library", first_sysadmin_id(st), {"public": "true"})["registry_id"] = None
 
 
 # ----- rendering
@@ -240,6 +241,7 @@ def render(st, project):
 def list_projects():
     if request.method == "HEAD":
         return head_project()
+    page()                                          # go-swagger binds page/page_size before the handler runs
     st = state()
     ctx = security.current()
     public = flag(request.args.get("public"), None)
@@ -278,7 +280,8 @@ def sort_projects(projects):
     keys = [key.strip() for key in request.args.get("sort", "").split(",") if key.strip().lstrip("-") in SORTABLE]
     projects = sorted(projects, key=lambda p: p["name"])
     for key in reversed(keys):
-        projects.sort(key=lambda p: p[key.lstrip("-")], reverse=key.startswith("-"))
+        column = key.lstrip("-")        # library's NULL registry_id sorts like PostgreSQL: last ascending, first descending
+        projects.sort(key=lambda p: (p[column] is None, 0 if p[column] is None else p[column]), reverse=key.startswith("-"))
     return projects
 
 

@@ -9,7 +9,7 @@ from .. import security
 from ..errors import bad_request, not_found
 from ..state import now
 from ..store import artifact_store
-from .base import ok, paged, path_id
+from .base import ok, page, paged, path_id
 from .binding import expect, json_body
 
 bp = Blueprint("quota", __name__)
@@ -65,6 +65,7 @@ def owner_name(st, project):
 
 @bp.get(QUOTAS)
 def list_quotas():
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     security.require_sysadmin()
     st = current_app.config["state"]
     reference, reference_id = request.args.get("reference", ""), request.args.get("reference_id", "")

@@ -19,9 +19,9 @@ from .. import adapterinfo, security
 from ..errors import bad_request, conflict, not_found, precondition
 from ..healthcheck import create_adapter, harbor_labels, is_healthy, registered_types
 from ..state import now
-from .base import created, filter_by_query, ok, paged, path_id
+from .base import created, filter_by_query, ok, page, paged, path_id
 from .binding import binding_error, expect, go_type_of, json_body
-from .replication import render_registry
+from .replication import INTERNAL_CORE_URL, render_registry
 
 bp = Blueprint("registry", __name__)
 
@@ -151,9 +151,20 @@ def validate(st, registry):
     if len(registry["name"].encode("utf-8")) > MAX_NAME:
         raise bad_request("the max length of name is 64")
     registry["url"] = normalize_url(registry.get("url"))
-    if not is_healthy(st, registry):
+    if not is_this_harbor(registry) and not is_healthy(st, registry):
         raise bad_request("the registry is unhealthy")
     registry["status"] = "healthy"
+
+
+def is_this_harbor(registry):
+    """Registry 0 still at CORE_URL: the harbor adapter pings this Harbor itself with the jobservice secret, always healthy."""
+    return registry.get("id") == 0 and registry["url"] == INTERNAL_CORE_URL
+
+
+def local_registry():
+    """regMgr.Get(0) as an update starts from it (getLocalRegistry; the secret is the jobservice's, never known here)."""
+    return {"id": 0, "name": "Local", "type": "harbor", "url": INTERNAL_CORE_URL, "description": "", "insecure": True,
+            "ca_certificate": "", "credential": {"type": "secret", "access_key": "", "access_secret": ""}}
 
 
 def stored_credential(credential):
@@ -190,6 +201,7 @@ def get_stored(st, registry_id):
 
 @bp.get(REGISTRIES)
 def list_registries():
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     security.require_sysadmin()
     st = state()
     with st.lock:
@@ -249,7 +261,7 @@ def update_registry(raw_id):
     registry_id = path_id(raw_id)
     data = bind(st, "RegistryUpdate")
     security.require_sysadmin()
-    registry = get_stored(st, registry_id)
+    registry = get_stored(st, registry_id) if registry_id else local_registry()
     for key in UPDATE_FIELDS:
         if data[key] is not None:
             registry[key] = data[key]
@@ -257,7 +269,7 @@ def update_registry(raw_id):
     apply_credential_fields(data, registry)
     validate(st, registry)
     with st.lock:
-        if registry["id"] not in st.registries:
+        if registry["id"] not in st.registries:     # id 0 too: validated like any registry, then the UPDATE finds no row
             raise not_found("registry %d not found" % registry["id"])
         check_unique_name(st, registry)
         save(st, registry)
@@ -277,12 +289,14 @@ def delete_registry(raw_id):
     security.require_sysadmin()
     st = state()
     with st.lock:
-        if registry_id not in st.registries:
-            raise not_found("registry %d not found" % registry_id)
+        # controller.Delete counts the references first, then deletes the row. For id 0 (this Harbor) every policy has a
+        # side 0 and every project created through the API has registry_id 0 (library's is NULL); else no row: 404.
         if any(registry_id in (p.get("src_registry_id"), p.get("dest_registry_id")) for p in st.policies.values()):
             raise precondition("the registry %d is referenced by replication policies, cannot delete it" % registry_id)
         if any(p.get("registry_id") == registry_id for p in st.projects.values()):
             raise precondition("the registry %d is referenced by proxy cache project, cannot delete it" % registry_id)
+        if registry_id not in st.registries:
+            raise not_found("registry %d not found" % registry_id)
         del st.registries[registry_id]
     return ok()
 

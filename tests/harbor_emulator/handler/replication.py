@@ -20,7 +20,7 @@ from .. import security
 from ..errors import bad_request, conflict, internal, not_found, precondition
 from ..replication import flow
 from ..state import ZERO_TIME, now
-from .base import created, filter_by_query, int_param, ok, paged, path_id
+from .base import created, filter_by_query, int_param, ok, page, paged, path_id
 from .binding import binding_error, expect, json_body
 
 bp = Blueprint("replication", __name__)
@@ -46,6 +46,14 @@ POLICY_FILTERABLE = ("id", "name", "description", "creator", "src_registry_id", 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 REPOSITORY_NAME = re.compile(r"^(?:%s(?:\.%s)*(?::[0-9]+)?/)?%s(?:/%s)*$" % (_DOMAIN_PART, _DOMAIN_PART, _COMPONENT, _COMPONENT))
+
+# The status and trigger filters compare Harbor's stored values (src/pkg/task, jobservice statuses) exactly; the handler
+# first maps the API names it answers with back to them and passes any other value through unchanged.
+STORED = {"InProgress": "Running", "Succeed": "Success", "Failed": "Error", "Stopped": "Stopped", "Pending": "Pending",
+          "manual": "MANUAL", "scheduled": "SCHEDULE", "event_based": "EVENT_BASED"}
+EXECUTION_STATUS_QUERY = {"InProgress": ("Running",), "Succeed": ("Success",), "Failed": ("Error",)}
+TASK_STATUS_QUERY = {"InProgress": ("Scheduled", "Running"), "Succeed": ("Success",), "Failed": ("Error",)}
+TRIGGER_QUERY = {"manual": ("MANUAL",), "scheduled": ("SCHEDULE",), "event_based": ("EVENT_BASED",)}
 
 # cron fields: (low, high, names)
 CRON_FIELDS = ((0, 59, None), (0, 59, None), (0, 23, None), (1, 31, None),
@@ -268,6 +276,11 @@ def name_taken(st, name, policy_id=None):
     return any(p["name"] == name and p["id"] != policy_id for p in st.policies.values())
 
 
+def query_matches(value, query, reverse):
+    """Whether an answered ``value`` (API name) passes the ``status``/``trigger`` query parameter ``query`` (None = no filter)."""
+    return query is None or STORED[value] in reverse.get(query, (query,))
+
+
 def sort_items(items, default):
     """``sort=field,-field``: ascending, ``-`` for descending; unknown fields are ignored (Harbor's ORM does the same).
 
@@ -285,6 +298,7 @@ def sort_items(items, default):
 @bp.get(POLICIES)
 def list_policies():
     st = state()
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     security.require_sysadmin()
     with st.lock:
         policies = sorted(st.policies.values(), key=lambda p: p["id"], reverse=True)
@@ -374,13 +388,15 @@ def start_execution():
 @bp.get(EXECUTIONS)
 def list_executions():
     st = state()
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     policy_id = int_param("policy_id", None)
     security.require_sysadmin()
     status, trigger = request.args.get("status"), request.args.get("trigger")
     with st.lock:
         executions = [flow.render_execution(st, e) for e in sorted(st.executions.values(), key=lambda e: e["id"], reverse=True)
                       if policy_id is None or e["policy_id"] == policy_id]
-    executions = [e for e in executions if (status is None or e["status"] == status) and (trigger is None or e["trigger"] == trigger)]
+    executions = [e for e in executions if query_matches(e["status"], status, EXECUTION_STATUS_QUERY)
+                  and query_matches(e["trigger"], trigger, TRIGGER_QUERY)]
     return paged(sort_items(executions, "-start_time"))
 
 
@@ -414,12 +430,14 @@ def stop_execution(execution_id):
 @bp.get(EXECUTION + "/tasks")
 def list_tasks(execution_id):
     st = state()
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     path_id(execution_id)
     security.require_sysadmin()
     status, resource_type = request.args.get("status"), request.args.get("resource_type")
     with st.lock:
         tasks = [flow.render_task(t) for t in flow.tasks_of(st, find_execution(st, execution_id)["id"])]
-    tasks = [t for t in tasks if (status is None or t["status"] == status) and (resource_type is None or t.get("resource_type") == resource_type)]
+    tasks = [t for t in tasks if query_matches(t["status"], status, TASK_STATUS_QUERY)
+             and (resource_type is None or t.get("resource_type") == resource_type)]
     return paged(sort_items(tasks, "id"))
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from ..errors import not_found
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, paged
+from .base import filter_by_query, ok, page, paged
 
 bp = Blueprint("repository", __name__)
 
@@ -35,6 +35,7 @@ def find_repository(st, project_name, repository_name):
 
 @bp.get(REPOSITORIES)
 def list_repositories(project_name):
+    page()                                          # go-swagger binds page/page_size before the handler checks the caller
     st = state()
     with st.lock:
         project = projects.load(st, project_name, "list", "repository")
