@@ -12,6 +12,7 @@ binding (``registry_id``) is set once at creation; a project with repositories c
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
@@ -152,6 +153,7 @@ class Project(Resource):
         self.removed = {}
         self._summaries = {}
         self._quotas_forbidden = False
+        self._posted = set()
 
     # -- validation -----------------------------------------------------------------------------------------------
     def validate(self, item):
@@ -316,6 +318,7 @@ class Project(Resource):
             body["registry_id"] = self.endpoints.by_name(desired["proxy_cache_registry"], "proxy_cache_registry")["id"]
         try:
             self.client.post(PROJECTS, body)
+            self._posted.add(name)
         except HarborError as exc:
             if exc.status == 403 and body.get("registry_id"):
                 raise HarborError("proxy_cache_registry: creating proxy-cache project %s needs a Harbor system administrator (or a system robot account"
@@ -333,7 +336,10 @@ class Project(Resource):
             current = self.to_options(raw)
             carried = dict((k, current[k]) for k in CARRIED if current.get(k) is not None)
             self.client.delete("%s/%s" % (PROJECTS, quote(name)), headers=HarborClient.BY_NAME)
-            self.create(item, dict(carried, **desired))
+            try:
+                self.create(item, dict(carried, **desired))
+            except (HarborError, HarborValidationError) as exc:
+                self._recreate_failed(name, current, desired, exc)
             return None
         body = {}
         metadata = self._metadata(dict((k, desired[k]) for k in changed if k in METADATA), desired)
@@ -346,6 +352,23 @@ class Project(Resource):
         if "storage_quota" in changed:
             self._set_quota(raw, desired["storage_quota"])
         return None
+
+    def _recreate_failed(self, name, current, desired, exc):
+        """The project is gone (or half made) after its delete: fail with changed=true and what it was, so it can be restored."""
+        cause = exc.message if isinstance(exc, HarborError) else str(exc)
+        if name in self._posted:
+            state = "was deleted and created again, but setting its cve_allowlist failed (%s)" % cause
+        else:
+            state = "was deleted and NOT created again: creating it failed (%s); it does not exist now" % cause
+        msg = ("recreate: project %s (bound to %s, to be bound to %s) %s. Its options before the delete were: %s."
+               " Fix the cause and re-run the task (or create the project again by hand) to restore it."
+               % (name, current["proxy_cache_registry"] or "no endpoint", desired.get("proxy_cache_registry") or "no endpoint",
+                  state, json.dumps(current, sort_keys=True)))
+        if isinstance(exc, HarborError):
+            error = HarborError(msg, status=exc.status, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id,
+                                hint=exc.hint)
+            self.module.fail_json(msg=str(error), changed=True, error=error.to_dict())
+        self.module.fail_json(msg=msg, changed=True)
 
     @staticmethod
     def _metadata(values, desired):

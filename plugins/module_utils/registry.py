@@ -200,7 +200,7 @@ class Registry(Resource):
                                         " or leave access_secret out to keep the stored one" % MASK)
         if "provider" in options:
             version_gate(self.client, PROVIDERS[options["provider"]], "provider %s" % options["provider"])
-            self._credentials(item, options["provider"])
+            self._credentials(item, options["provider"], before_read=True)
         if "ca_certificate" in options:
             version_gate(self.client, CA_CERTIFICATE_SINCE, "ca_certificate")
 
@@ -215,12 +215,17 @@ class Registry(Resource):
             check_pem(options["ca_certificate"], "ca_certificate")
         return options
 
-    def _credentials(self, item, provider):
-        """The secret to send (file content for JSON-key providers), checked; None when not given."""
+    def _credentials(self, item, provider, stored_key="", before_read=False):
+        """The secret to send (file content for JSON-key providers), checked; None when not given.
+
+        Without ``access_key`` the secret is allowed only for an endpoint that has a stored access key (``stored_key``),
+        which the update sends with it; ``before_read`` (the endpoint is not known yet) leaves that check to ``desired``.
+        """
         secret = item.get("access_secret")
         if secret is None:
             return None
-        if not item.get("access_key") and provider not in JSON_SECRETS:
+        keeps_stored_key = item.get("access_key") is None and (before_read or bool(stored_key))
+        if not item.get("access_key") and provider not in JSON_SECRETS and not keeps_stored_key:
             raise HarborValidationError("access_secret: needs access_key (the Access ID: a user name, $oauthtoken for NGC, an AWS"
                                         " access key id...); Harbor drops a secret that comes without one")
         if isinstance(secret, (dict, list)):
@@ -288,10 +293,10 @@ class Registry(Resource):
                 if provider not in FIXED_URLS:
                     raise HarborValidationError("url: required to create registry endpoint %s of provider %s" % (name, provider))
                 options["url"] = FIXED_URLS[provider]
-        secret = self._credentials(item, provider)
+        current_key = self.to_options(raw)["access_key"] if raw is not None else ""
+        secret = self._credentials(item, provider, stored_key=current_key)
         if secret is not None and provider in JSON_SECRETS:
             options.setdefault("access_key", JSON_SECRETS[provider])
-        current_key = self.to_options(raw)["access_key"] if raw is not None else ""
         if options.get("credential_type") and not options.get("access_key", current_key):
             raise HarborValidationError("credential_type: Harbor stores a credential only with access_key; set access_key too")
         plan = self._plan(item, options, raw, secret)
@@ -426,6 +431,14 @@ class Registry(Resource):
             why = "update_password=always" if item.get("update_password") == "always" else "new endpoint or changed url/access_key"
             self.reports.setdefault(item["name"], {})["secret_sent"] = why
 
+    def predict_secret(self, item):
+        """Check mode: ``secret_sent`` as the real run would report it (create/update are not called)."""
+        plan = self._plans.get(item["name"])
+        if plan is None:
+            return
+        creates = item["name"] not in self._found or plan["recreate"]
+        self._report_secret(item, bool(plan["secret"]) if creates else plan["send_secret"])
+
     def delete(self, item, raw):
         try:
             self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
@@ -460,6 +473,8 @@ def run_registry(module):
     """harbor_registry: one endpoint to its desired state."""
     resource = Registry(module)
     result = single(resource, module.params)
+    if module.check_mode and result["changed"] and result["state"] == "present":
+        resource.predict_secret(module.params)
     result.update(resource.reports.get(module.params["name"], {}))
     return result
 

@@ -122,6 +122,8 @@ options:
       - Delete the project and create it again when O(proxy_cache_registry) differs from the project's binding, which Harbor
         cannot change in place. Only done while the project holds no repositories; the access level, quota, security
         settings and allowlist are kept unless set otherwise.
+      - If Harbor refuses to create the project again after the delete, the task fails with C(changed) and a message
+        that says project O(name) was deleted and not created again, with the options it had, so that it can be restored.
     type: bool
     default: false
 notes:

@@ -68,6 +68,8 @@ options:
       - The Access ID, that is a user name, V($oauthtoken) for NVIDIA NGC, an AWS access key id for ECR.
       - Defaults to V(_json_key) for V(google-gcr) and V(json_file) for V(quay) when O(access_secret) is set.
       - V("") removes the stored credential (anonymous access).
+      - Left out, an existing endpoint keeps its stored access key, and O(access_secret) alone is sent with it (for
+        example to rotate an NGC API key with O(update_password=always)); this needs an endpoint that has a stored access key.
     type: str
   access_secret:
     description:
@@ -268,8 +270,10 @@ connection:
   type: str
   sample: healthy
 secret_sent:
-  description: Why O(access_secret) was sent to Harbor in this run (it is never shown).
-  returned: when the secret was sent
+  description:
+    - Why O(access_secret) was sent to Harbor in this run (it is never shown).
+    - In check mode, why it would be sent.
+  returned: when the secret was sent (in check mode, when it would be sent)
   type: str
   sample: update_password=always
 recreated:

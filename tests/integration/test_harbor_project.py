@@ -279,6 +279,30 @@ def test_proxy_binding_is_immutable_unless_recreated(run_play, harbor, upstream)
     assert project(harbor, "nvidiaio")["registry_id"] != 0
 
 
+def test_recreate_whose_create_fails_says_the_project_was_deleted(run_play, harbor, upstream):
+    add_endpoint(harbor, "NVIDIA", upstream)
+    add_endpoint(harbor, "ngc-mirror", upstream)
+    assert run_play([task("nvidiaio", **dict(NVIDIAIO, auto_scan=True, severity="high"))]).rc == 0
+
+    harbor.need_emulator()
+    harbor.fault(method="POST", path="/api/v2.0/projects", status=500, count=1)
+    play = run_play([task("repoint", name="nvidiaio", proxy_cache_registry="ngc-mirror", recreate=True)])
+    assert play.rc != 0
+    result = play.result("repoint")
+    msg = result["msg"]
+    assert result["changed"] is True
+    assert "project nvidiaio (bound to NVIDIA, to be bound to ngc-mirror) was deleted and NOT created again" in msg, msg
+    assert "it does not exist now" in msg
+    assert '"auto_scan": true' in msg and '"public": true' in msg and '"severity": "high"' in msg and '"storage_quota": -1' in msg
+    assert result["error"]["status"] == 500
+    assert project(harbor, "nvidiaio") is None
+
+    harbor.clear_faults()
+    again = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror", recreate=True))])
+    assert again.rc == 0, again.output
+    assert again.result("repoint")["project"]["proxy_cache_registry"] == "ngc-mirror"
+
+
 def test_unknown_endpoint_and_unpermitted_provider_are_refused(run_play, harbor, upstream):
     harbor.clear_log()
     missing = run_play([task("nvidiaio", **NVIDIAIO)])

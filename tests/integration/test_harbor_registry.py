@@ -249,6 +249,35 @@ def test_update_password_always_is_reported_as_a_change(run_play, harbor, ngc):
     assert NGC_KEY not in play.output
 
 
+def test_access_secret_alone_rotates_the_secret_of_an_endpoint_with_a_stored_key(run_play, harbor, ngc):
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    ngc.secret = "nvapi-rotated-key-0123456789"
+    harbor.clear_log()
+    play = run_play([task("rotate", **nvidia(ngc, access_key=None, access_secret=ngc.secret, update_password="always",
+                                             test_connection=True))], verbosity=3)
+    assert play.rc == 0, play.output
+    result = play.result("rotate")
+    assert result["changed"] is True
+    assert result["secret_sent"] == "update_password=always"
+    assert result["connection"] == "healthy"
+    stored = endpoint(harbor, "NVIDIA")
+    assert stored["credential"]["access_key"] == "$oauthtoken" and stored["status"] == "healthy"
+    assert writes(harbor) == [("POST", "/api/v2.0/registries/ping"), ("PUT", "/api/v2.0/registries/%s" % stored["id"])]
+    assert ngc.secret not in play.output
+
+    # Without a stored access key there is nothing to send the secret with: refused before any write.
+    call(harbor, "POST", "/registries", json={"name": "anonymous", "type": "docker-registry", "url": ngc.url})
+    harbor.clear_log()
+    for args in (dict(name="anonymous", access_secret=NGC_KEY, update_password="always"),
+                 dict(name="anonymous", provider="docker-registry", access_secret=NGC_KEY, update_password="always"),
+                 dict(name="NVIDIA", access_key="", access_secret=NGC_KEY, update_password="always")):
+        refused = run_play([task("refused", **args)], verbosity=3)
+        assert refused.rc != 0
+        assert "access_secret: needs access_key" in refused.result("refused")["msg"]
+        assert NGC_KEY not in refused.output
+    assert writes(harbor) == []
+
+
 def test_check_mode_and_diff(run_play, harbor, ngc):
     harbor.clear_log()
     play = run_play([task("NVIDIA", **nvidia(ngc))], check=True, diff=True)
@@ -258,6 +287,7 @@ def test_check_mode_and_diff(run_play, harbor, ngc):
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["url"] == ngc.url
     assert "access_secret" not in result["diff"]["after"]
+    assert result["secret_sent"] == "new endpoint or changed url/access_key"
     assert writes(harbor) == []
     assert endpoint(harbor, "NVIDIA") is None
 
@@ -444,7 +474,12 @@ def test_check_mode_delete_and_update_password_always(run_play, harbor, ngc):
     always = run_play([task("always", **nvidia(ngc, update_password="always"))], check=True, verbosity=3)
     assert always.rc == 0, always.output
     assert always.result("always")["changed"] is True
+    assert always.result("always")["secret_sent"] == "update_password=always"
     assert NGC_KEY not in always.output
+
+    same = run_play([task("same", **nvidia(ngc))], check=True)
+    assert same.result("same")["changed"] is False
+    assert "secret_sent" not in same.result("same")
 
     delete = run_play([task("delete", name="NVIDIA", state="absent")], check=True, diff=True)
     assert delete.rc == 0, delete.output
