@@ -125,6 +125,7 @@ class HarborClient(object):
             raise HarborError("harbor_url must start with http:// or https:// and name a host, got %r" % url)
         self.api = self.url + API_PATH
         self.timeout = timeout
+        self.writes = 0                 # writes Harbor accepted: a module that fails after one has changed something
         self.session = requests.Session()
         # No cookie jar: a 'sid' cookie would switch Harbor to CSRF checks (NOTES section 0).
         self.session.cookies.set_policy(_RejectAllCookies())
@@ -236,16 +237,22 @@ class HarborClient(object):
                 return None
             raise
 
+    # post/put/delete are the writes: each one Harbor accepted is counted in ``writes`` (a ping goes through request()).
     def post(self, path, body=None, headers=None):
         """POST and return the new object's id from ``Location`` (int when numeric, else the last segment)."""
-        resp = self.request("POST", path, body=body, headers=headers)
+        resp = self._write("POST", path, body, headers)
         return location_id(resp.headers.get("Location"))
 
     def put(self, path, body=None, headers=None):
-        return self._decode(self.request("PUT", path, body=body, headers=headers))
+        return self._decode(self._write("PUT", path, body, headers))
 
     def delete(self, path, headers=None):
-        return self._decode(self.request("DELETE", path, headers=headers))
+        return self._decode(self._write("DELETE", path, None, headers))
+
+    def _write(self, method, path, body, headers):
+        resp = self.request(method, path, body=body, headers=headers)
+        self.writes += 1
+        return resp
 
     # -- lists and lookups -------------------------------------------------------------------------------------------
     def list(self, path, params=None, headers=None):

@@ -74,14 +74,19 @@ class HarborModule(AnsibleModule):
         return self._client
 
     def run(self, fn):
-        """Call ``fn()`` for the result dict and exit with it; Harbor and validation errors become ``fail_json``."""
+        """Call ``fn()`` for the result dict and exit with it; Harbor and validation errors become ``fail_json``
+        (``changed`` says whether a write went through before the error)."""
         try:
             result = fn()
         except HarborValidationError as exc:
-            self.fail_json(msg=str(exc), changed=False)
+            self.fail_json(msg=str(exc), changed=self._wrote())
         except HarborError as exc:
-            self.fail_json(msg=str(exc), changed=False, error=exc.to_dict())
+            self.fail_json(msg=str(exc), changed=self._wrote(), error=exc.to_dict())
         self.exit_json(**result)
+
+    def _wrote(self):
+        """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""
+        return bool(self._client is not None and self._client.writes)
 
     def select(self, data):
         """Apply the ``query`` option (JMESPath) of an ``_info`` module to ``data``; without it, ``data`` itself."""

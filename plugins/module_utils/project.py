@@ -354,7 +354,7 @@ class Project(Resource):
         return None
 
     def _recreate_failed(self, name, current, desired, exc):
-        """The project is gone (or half made) after its delete: fail with changed=true and what it was, so it can be restored."""
+        """The project is gone (or half made) after its delete: fail with what it was, so it can be restored."""
         cause = exc.message if isinstance(exc, HarborError) else str(exc)
         if name in self._posted:
             state = "was deleted and created again, but setting its cve_allowlist failed (%s)" % cause
@@ -364,11 +364,10 @@ class Project(Resource):
                " Fix the cause and re-run the task (or create the project again by hand) to restore it."
                % (name, current["proxy_cache_registry"] or "no endpoint", desired.get("proxy_cache_registry") or "no endpoint",
                   state, json.dumps(current, sort_keys=True)))
-        if isinstance(exc, HarborError):
-            error = HarborError(msg, status=exc.status, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id,
-                                hint=exc.hint)
-            self.module.fail_json(msg=str(error), changed=True, error=error.to_dict())
-        self.module.fail_json(msg=msg, changed=True)
+        if isinstance(exc, HarborError):       # changed=true: the delete went through (HarborModule.run counts writes)
+            raise HarborError(msg, status=exc.status, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id,
+                              hint=exc.hint)
+        raise HarborValidationError(msg)
 
     @staticmethod
     def _metadata(values, desired):

@@ -93,6 +93,24 @@ def test_create_returns_id_from_location(server):
     assert client.post("/projects", {"project_name": "nvidiaio"}) == "nvidiaio"
 
 
+def test_writes_counts_the_accepted_writes_only(server):
+    """HarborModule.run reports changed=true for a failure that comes after an accepted write."""
+    server.json("POST", "/api/v2.0/registries", None, status=201, headers={"Location": "/api/v2.0/registries/3"})
+    server.json("PUT", "/api/v2.0/registries/3", None)
+    server.json("POST", "/api/v2.0/registries/ping", None)
+    server.json("DELETE", "/api/v2.0/projects/gone", {"errors": [{"code": "NOT_FOUND", "message": "gone"}]}, status=404)
+    server.json("GET", "/api/v2.0/registries/3", {"id": 3})
+    client = client_for(server)
+    client.get("/registries/3")
+    client.request("POST", "/registries/ping", body={"id": 3})       # a ping changes nothing
+    with pytest.raises(HarborError):
+        client.delete("/projects/gone")
+    assert client.writes == 0
+    client.post("/registries", {"name": "x"})
+    client.put("/registries/3", {"description": "y"})
+    assert client.writes == 2
+
+
 def test_retries_get_on_503_then_succeeds(server):
     answers = [(503, {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}, {}), (200, [{"name": "ok"}], {})]
     server.on("GET", "/api/v2.0/projects", lambda req: answers.pop(0) if len(answers) > 1 else answers[0])
