@@ -18,6 +18,31 @@ ensure_python_venv() {
     || { echo "Python >= 3.11 is needed, found $("$PYTHON" --version)" >&2; exit 1; }
 }
 
+# The data plane's Debian packages: docker-registry (CNCF Distribution, the registry Harbor runs inside), skopeo (an
+# OCI client) and apache2-utils (htpasswd). Installed once when a command is missing; apt-get update runs only then.
+DATA_PLANE_PACKAGES=(docker-registry:docker-registry skopeo:skopeo apache2-utils:htpasswd)
+
+ensure_data_plane_packages() {
+  local missing=() entry
+  for entry in "${DATA_PLANE_PACKAGES[@]}"; do
+    command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 \
+    || { echo "the data plane needs the Debian packages ${missing[*]}; install them (apt-get is not available here)" >&2; exit 1; }
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "installing ${missing[*]} needs root (or sudo)" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  log "installing ${missing[*]} (Debian)"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for entry in "${DATA_PLANE_PACKAGES[@]}"; do
+    command -v "${entry#*:}" >/dev/null 2>&1 || { echo "installing ${entry%%:*} did not provide ${entry#*:}" >&2; exit 1; }
+  done
+}
+
 # setup_venv DIR REQUIREMENTS_FILE...: a venv in DIR with those requirements installed.
 setup_venv() {
   local dir="$1"; shift
