@@ -6,8 +6,9 @@
     client.get_blob("nvaie/vllm", digest) -> bytes (digest checked)
     client.tags("nvaie/vllm") -> [tag], client.catalog() -> [repository]
 
-Authentication follows the registry's challenge: basic auth is sent as given; a ``Bearer`` challenge (Harbor's
-``/v2/``) is answered by fetching a token from its realm with the credentials and the scope, once per scope.
+Authentication follows the registry's challenge, as docker and skopeo do: a first request goes without credentials; a
+``Basic`` challenge makes the client send basic auth from then on; a ``Bearer`` challenge (Harbor's ``/v2/``) is
+answered by fetching a token from its realm with the credentials and the scope, once per scope.
 Every push checks that the registry's ``Docker-Content-Digest`` is the digest computed locally.
 """
 import hashlib
@@ -38,21 +39,35 @@ class DistributionClient:
         self.verify = verify  # passed on every call: requests lets REQUESTS_CA_BUNDLE override Session.verify
         self.timeout = timeout
         self._tokens = {}
+        self._scheme = None  # "basic" or "bearer", from the first challenge
 
     # ---- transport ------------------------------------------------------------------------------------------------
     def request(self, method, path_or_url, scope=None, **kwargs):
+        """One request, authenticated as the registry's challenge asks: nothing first, then basic auth or a bearer token
+        for ``scope`` (remembered, so later requests send it at once)."""
         url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
         headers = dict(kwargs.pop("headers", None) or {})
-        token = self._tokens.get(scope)
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        resp = self.session.request(method, url, headers=headers, timeout=self.timeout, verify=self.verify,
-                                    auth=None if token else self.auth, **kwargs)
-        if resp.status_code == 401 and not token:
-            challenge = resp.headers.get("WWW-Authenticate", "")
-            if challenge.lower().startswith("bearer ") and self._fetch_token(challenge, scope):
-                headers["Authorization"] = "Bearer " + self._tokens[scope]
-                resp = self.session.request(method, url, headers=headers, timeout=self.timeout, verify=self.verify, **kwargs)
+
+        def send(auth=None):
+            return self.session.request(method, url, headers=headers, auth=auth, timeout=self.timeout,
+                                        verify=self.verify, **kwargs)
+
+        if self._scheme == "basic":
+            return send(self.auth)
+        if self._scheme == "bearer" and scope in self._tokens:
+            headers["Authorization"] = "Bearer " + self._tokens[scope]
+            return send()
+        resp = send()
+        if resp.status_code != 401:
+            return resp
+        challenge = resp.headers.get("WWW-Authenticate", "")
+        if challenge.lower().startswith("basic") and self.auth:
+            self._scheme = "basic"
+            return send(self.auth)
+        if challenge.lower().startswith("bearer ") and self._fetch_token(challenge, scope):
+            self._scheme = "bearer"
+            headers["Authorization"] = "Bearer " + self._tokens[scope]
+            return send()
         return resp
 
     def _fetch_token(self, challenge, scope):
