@@ -34,10 +34,10 @@ def registry_factory(tmp_path):
         registry.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded_upstreams():
     """{"docker_hub"|"ngc"|"application_collection": (Registry, {"repo:tag": Manifest})}, started and seeded once per
-    module; tests only read from them."""
+    test process; tests only read from them."""
     need_binaries()
     registries = {
         "docker_hub": upstreams.docker_hub_like(),
