@@ -6,10 +6,13 @@ the seed control and replication only go through this interface, so another back
 Interface (stable; project and repository names are plain text, a repository name is the part after ``<project>/``)::
 
     store = artifact_store(state)                   # the store of one State (kept in state.extensions["store"])
-    store.add(project, repository, digest=None, tags=(), labels=(), type="image", size=0, media_type=None)
+    store.add(project, repository, digest=None, tags=(), labels=(), type="image", size=0, media_type=None,
+              manifest_media_type=None, references=None)
         -> artifact dict                            # creates the repository; an existing digest gets the new tags and
                                                     # labels added; a tag already on another artifact of the repository
-                                                    # moves to this one (a push); digest=None -> deterministic sha256
+                                                    # moves to this one (a push); digest=None -> deterministic sha256;
+                                                    # manifest_media_type/references (an index's [{child_digest,
+                                                    # platform, annotations}]) as storage.py's abstract() found them
     store.repositories(project)  -> [repository dict]             # newest first, as Harbor lists them
     store.repository(project, repository) -> repository dict or None
     store.artifacts(project, repository) -> [artifact dict]       # newest push first; [] for an unknown repository
@@ -60,7 +63,8 @@ class ArtifactStore:
 
     # ----- writes
 
-    def add(self, project, repository, digest=None, tags=(), labels=(), type="image", size=0, media_type=None):
+    def add(self, project, repository, digest=None, tags=(), labels=(), type="image", size=0, media_type=None,
+            manifest_media_type=None, references=None):
         artifact_type = type.upper()
         tags, labels = list(tags), list(labels)
         digest = digest or seed_digest(project, repository, tags, artifact_type)
@@ -70,6 +74,12 @@ class ArtifactStore:
             artifacts = entry["artifacts"]
             art = artifacts.get(digest) or self._new_artifact(entry["record"], digest, artifact_type, size, media_type)
             artifacts[digest] = art
+            if manifest_media_type:
+                art["manifest_media_type"] = manifest_media_type
+            if references is not None:
+                art["references"] = [dict({key: value for key, value in ref.items() if value is not None}, parent_id=art["id"],
+                                          child_id=artifacts[ref["child_digest"]]["id"])
+                                     for ref in references if ref["child_digest"] in artifacts]
             for tag in tags:
                 self._move_tag(artifacts, art, tag)
             for label in labels:
