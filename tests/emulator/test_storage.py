@@ -3,6 +3,7 @@ registry process. What Harbor records for a pushed manifest is decided by src/co
 (size, media types), src/controller/artifact/processor/{image,chart}/*.go and processor/default.go (type); what the
 registry accepts by distribution's manifest handlers (referenced blobs and child manifests must exist)."""
 import json
+import threading
 
 import pytest
 
@@ -10,18 +11,23 @@ from tests.dataplane import oci
 from tests.dataplane.registry import missing_binaries
 from tests.harbor_emulator.handler import project as projects
 from tests.harbor_emulator.state import State
-from tests.harbor_emulator.storage import ContentError, MemoryStorage, RegistryStorage, abstract, artifact_type
+from tests.harbor_emulator.storage import ContentError, MemoryStorage, RegistryStorage, abstract, artifact_type, storage_of
 
 
-@pytest.fixture(params=["memory", "registry"])
-def storage(request):
-    if request.param == "registry" and missing_binaries():
+def new_storage(kind):
+    """A storage of ``kind`` for a fresh State with a public project ``library``."""
+    if kind == "registry" and missing_binaries():
         pytest.skip("needs %s (Debian docker-registry, skopeo, apache2-utils; scripts/lib.sh installs them)"
                     % ", ".join(missing_binaries()))
     state = State()
     with state.lock:
         projects.create_project(state, "library", projects.first_sysadmin_id(state), {"public": "true"})
-    storage = MemoryStorage(state) if request.param == "memory" else RegistryStorage(state)
+    return storage_of(state, kind)
+
+
+@pytest.fixture(params=["memory", "registry"])
+def storage(request):
+    storage = new_storage(request.param)
     yield storage
     storage.close()
 
@@ -123,13 +129,44 @@ def test_seeding(storage):
 
 
 def test_a_registry_storage_runs_its_own_registry_until_closed():
-    if missing_binaries():
-        pytest.skip("needs the data plane's Debian packages")
-    storage = RegistryStorage(State())
+    storage = new_storage("registry")
+    assert isinstance(storage, RegistryStorage)
     registry = storage.registry
     assert registry.running and registry.url.startswith("http://127.0.0.1:")
     storage.close()
     assert not registry.running
+
+
+def test_one_storage_per_state_memory_unless_asked():
+    state = State()
+    storage = storage_of(state)
+    assert isinstance(storage, MemoryStorage) and storage_of(state) is storage and storage_of(state, "memory") is storage
+    with pytest.raises(ValueError, match="memory storage"):
+        storage_of(state, "registry")
+
+
+def test_registry_storage_serves_several_threads_each_with_its_own_client():
+    storage = new_storage("registry")
+    images = [oci.image("app", str(n)) for n in range(4)]
+    errors, clients = [], []
+
+    def work(image):
+        try:
+            push(storage, "app", image.platform["architecture"] + image.digest[7:15], image)
+            clients.append(storage.client)  # kept alive, so their ids cannot be reused
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(image,)) for image in images]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert errors == [] and len({id(client) for client in clients}) == 4
+        assert sorted(art["digest"] for art in storage.artifacts("library", "app")) == sorted(image.digest for image in images)
+    finally:
+        storage.close()
 
 
 def test_artifact_types_follow_harbors_processors():

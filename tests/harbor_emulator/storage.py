@@ -5,6 +5,8 @@
 - ``RegistryStorage(state)``: the same records, content in a real ``docker-registry`` process started for this
   emulator (tests/dataplane/registry.py), as Harbor keeps it in the registry it runs.
 
+    storage = storage_of(state, "registry")   # one per State (state.extensions["storage"]); default "memory"
+
 Interface (``project``/``repository`` as in store.py; the content lives under ``<project>/<repository>`` as in Harbor)::
 
     storage.put_blob(project, repository, data) -> digest           # monolithic upload; the digest is checked
@@ -52,6 +54,18 @@ ARTIFACT_TYPES = {
 }
 DEFAULT_TYPE = re.compile(r"^application/vnd\.[^.]*\.(.*)\.config\.[^.]*\+json$")  # processor/default.go
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def storage_of(state, kind=None):
+    """The storage of ``state`` (kept in ``state.extensions["storage"]``), created on first use: ``kind`` "memory"
+    (the default) or "registry". Asking for another kind than the one created is an error."""
+    with state.lock:
+        storage = state.extensions.get("storage")
+        if storage is None:
+            storage = state.extensions["storage"] = KINDS[kind or "memory"](state)
+        elif kind is not None and storage.kind != kind:
+            raise ValueError("this emulator already keeps its artifacts in %s storage" % storage.kind)
+        return storage
 
 
 class ContentError(Exception):
@@ -187,6 +201,8 @@ class Storage:
 class MemoryStorage(Storage):
     """Content in dicts, checked as distribution checks it (referenced blobs and child manifests must exist)."""
 
+    kind = "memory"
+
     def __init__(self, state):
         super().__init__(state)
         self._lock = threading.Lock()
@@ -248,15 +264,26 @@ class MemoryStorage(Storage):
 
 class RegistryStorage(Storage):
     """Content in a real registry process of this emulator (anonymous, plain HTTP on 127.0.0.1, like Harbor's
-    internal registry it is reached only by the emulator)."""
+    internal registry it is reached only by the emulator). One HTTP client per thread (the emulator serves requests
+    on several threads; a requests.Session is not meant to be shared)."""
+
+    kind = "registry"
 
     def __init__(self, state, registry=None):
         super().__init__(state)
-        from tests.dataplane.distribution import DistributionClient
         from tests.dataplane.registry import Registry
         self._own_registry = registry is None
         self.registry = registry or Registry(name="harbor-storage").start()
-        self.client = DistributionClient(self.registry.url, auth=self.registry.auth, verify=self.registry.verify)
+        self._local = threading.local()
+
+    @property
+    def client(self):
+        client = getattr(self._local, "client", None)
+        if client is None:
+            from tests.dataplane.distribution import DistributionClient
+            client = self._local.client = DistributionClient(self.registry.url, auth=self.registry.auth,
+                                                             verify=self.registry.verify)
+        return client
 
     def seed(self, project, repository, tags=(), labels=(), type="image", size=0, digest=None, media_type=None):
         if digest is not None:
@@ -320,3 +347,6 @@ class RegistryStorage(Storage):
     def close(self):
         if self._own_registry:
             self.registry.close()
+
+
+KINDS = {"memory": MemoryStorage, "registry": RegistryStorage}
