@@ -33,7 +33,7 @@ ensure_data_plane_packages() {
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null 2>&1 || { echo "installing ${missing[*]} needs root (or sudo)" >&2; exit 1; }
-    sudo=(sudo)
+    sudo=(sudo -n)  # -n: fail instead of waiting for a password
   fi
   log "installing ${missing[*]} (Debian)"
   "${sudo[@]}" apt-get update -qq
