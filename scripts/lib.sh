@@ -37,7 +37,7 @@ ensure_data_plane_packages() {
   fi
   log "installing ${missing[*]} (Debian)"
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   for entry in "${DATA_PLANE_PACKAGES[@]}"; do
     command -v "${entry#*:}" >/dev/null 2>&1 || { echo "installing ${entry%%:*} did not provide ${entry#*:}" >&2; exit 1; }
   done
