@@ -71,6 +71,7 @@ class Registry:
         self.cert_dir = None
         self.log_path = os.path.join(self.workdir, "registry.log")
         self._prepared = False
+        _live.add(self)  # closed at exit even when never started (its temporary directory goes)
 
     # ---- addresses and credentials -------------------------------------------------------------------------------
     @property
@@ -184,7 +185,6 @@ class Registry:
                                             stdout=log, stderr=subprocess.STDOUT)
         finally:
             log.close()
-        _live.add(self)
         try:
             self._wait_ready(log_start)
         except Exception:
@@ -193,15 +193,19 @@ class Registry:
         return self
 
     def _wait_ready(self, log_start):
+        """Wait for this process's own ``listening on`` line (on a restart another process may hold the port and
+        answer /v2/), then for /v2/ to answer."""
         deadline = time.monotonic() + START_TIMEOUT
+        listening = False
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RegistryError("registry %s exited with %s:\n%s" % (self.name, self.process.returncode, self.log_tail()))
-            if self.port is None:
+            if not listening:
                 match = LISTENING.search(self._log_since(log_start))
                 if match:
+                    listening = True
                     self.port = int(match.group(1))
-            if self.port is not None:
+            if listening:
                 try:
                     resp = requests.get(self.url + "/v2/", verify=self.verify, timeout=2)
                     if resp.status_code in (200, 401):

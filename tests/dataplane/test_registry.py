@@ -107,6 +107,16 @@ def test_close_removes_the_working_directory_it_created():
     assert not os.path.exists(workdir) and not registry.running
 
 
+def test_a_registry_that_cannot_start_says_why_with_its_log(registry_factory, tmp_path):
+    taken = registry_factory("first")
+    second = Registry("second", workdir=str(tmp_path / "second"))
+    second.port = taken.port  # as after a stop() whose port another process took meanwhile
+    with pytest.raises(RegistryError, match="(?s)registry second exited with .*address already in use"):
+        second.start()
+    assert not second.running
+    second.close()
+
+
 def test_a_missing_package_is_named_before_anything_starts(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RegistryError, match="docker-registry.*scripts/lib.sh installs them"):
