@@ -36,8 +36,9 @@ ensure_data_plane_packages() {
     sudo=(sudo -n)  # -n: fail instead of waiting for a password
   fi
   log "installing ${missing[*]} (Debian)"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" apt-get update -qq || { echo "apt-get update failed" >&2; exit 1; }
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "apt-get install ${missing[*]} failed" >&2; exit 1; }
   for entry in "${DATA_PLANE_PACKAGES[@]}"; do
     command -v "${entry#*:}" >/dev/null 2>&1 || { echo "installing ${entry%%:*} did not provide ${entry#*:}" >&2; exit 1; }
   done
