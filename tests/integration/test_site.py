@@ -169,3 +169,35 @@ def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
     assert all(stats["failed"] == 0 for stats in run.recap.values())
     assert run.output.count("Served through the cache: /v2/cache/library/alpine/manifests/3.20") == 6
     assert run.output.count("replication rule 'mirror' is in sync") == 6
+
+
+def test_example_inventory_decrypts_and_fits_the_role_argument_specs(tmp_path):
+    """inventories/example: the vaulted placeholders decrypt with the documented password, every host's role variables
+    pass the roles' argument specs, and site.yml accepts the inventory (syntax check)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    (tmp_path / "vault-pass").write_text("example-only\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
+    env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(tmp_path / "home"))
+    inventory = ["-i", str(REPO / "inventories" / "example"), "--vault-password-file", str(tmp_path / "vault-pass")]
+    listing = subprocess.run([str(Path(ansible_playbook()).with_name("ansible-inventory"))] + inventory + ["--list"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    assert listing.returncode == 0, listing.stdout
+    assert "[WARNING]" not in listing.stdout, listing.stdout
+    hostvars = yaml.safe_load(listing.stdout[listing.stdout.index("{"):])["_meta"]["hostvars"]
+    assert sorted(hostvars) == ["harbor.airgap.example.com", "harbor.example.com"]
+    decrypted = subprocess.run([str(Path(ansible_playbook()).with_name("ansible")), "harbor.example.com"] + inventory + [
+        "-m", "ansible.builtin.debug", "-a", '{"msg": "{{ vault_ngc_api_key }} {{ harbor_password }}"}'],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    assert "placeholder-ngc-api-key placeholder-connected-admin-password" in decrypted.stdout, decrypted.stdout
+    for role in ("proxy_cache", "replication"):
+        spec = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+        for name, variables in hostvars.items():
+            given = {key: value for key, value in variables.items() if key in spec}
+            result = ArgumentSpecValidator(spec).validate(given)
+            assert not result.error_messages, (role, name, result.error_messages)
+    presets = [u.get("preset") for u in hostvars["harbor.example.com"]["proxy_cache_upstreams"]]
+    assert presets == ["ngc", "suse-application-collection"]
+    check = subprocess.run([ansible_playbook(), str(REPO / "playbooks" / "site.yml"), "--syntax-check"] + inventory, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    assert check.returncode == 0, check.stdout
