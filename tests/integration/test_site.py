@@ -86,7 +86,7 @@ def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_
     # The plan: every endpoint, project, rule and execution that would be created.
     for planned in ("(item=NVIDIA)", "(item=disconnected-harbor)", "(item=connected-harbor)", "(item=nvaie-to-disconnected)",
                     "(item=application-collection-from-connected)", "nvaie-to-disconnected: nvaie",
-                    "application-collection-from-connected: application-collection", "(item={'name': 'nvaie'"):
+                    "application-collection-from-connected: application-collection", "(item=nvaie)"):
         assert planned in out, planned
     assert "3 reference(s) expected at the destination, 3 missing before" in out
     assert "would start an execution of replication rule nvaie-to-disconnected" in out
@@ -98,8 +98,9 @@ def test_verify_fails_naming_every_missing_artifact(emulator_factory, tmp_path):
     emulators, inventory = air_gap(emulator_factory)
     connected = emulators[1]
     connected.replication(fail={"pattern": "nvaie/nvidia/cuda"})
-    run = run_site(tmp_path, playbook="replication.yml", **inventory)
+    run = run_site(tmp_path, playbook="replication.yml", args=["-vvv"], **inventory)
     assert run.rc != 0
+    assert "Harbor12345" not in run.output                                     # no secret, even with -vvv
     assert run.recap["harbor-connected"]["failed"] == 1 and run.recap["harbor-disconnected"]["failed"] == 0
     message = [line for line in run.output.splitlines() if "missing at the destination after the replication" in line]
     assert message, run.output[-5000:]
@@ -148,12 +149,13 @@ def test_argument_specs_refuse_bad_role_input_before_any_task(emulator_factory, 
 
 
 def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
-    """Six connected Harbors, each with a proxy cache of the same upstream checked through the cache, and a push rule to
-    its own disconnected peer: one run with forks converges all of them (scripts/fleet.py measures the wall time)."""
+    """Three connected Harbors, each with a proxy cache of the same upstream checked through the cache and a push rule to
+    its own disconnected peer (6 Harbors): one run with forks converges all of them (scripts/fleet.py measures the wall
+    time of 1 against 6 pairs for docs/fleet.md)."""
     upstream = emulator_factory()
     upstream.seed(project="library", repository="alpine", tags=["3.20"])
     connected, disconnected = {}, {}
-    for index in range(6):
+    for index in range(3):
         source, peer = emulator_factory(), emulator_factory()
         source.seed(project="mirror", repository="tools/kubectl", tags=["1.31"])
         connected["harbor-%d" % index] = host(
@@ -163,12 +165,12 @@ def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
             replication_rules=[{"name": "mirror", "endpoint": "peer", "filters": {"name": "mirror/**"},
                                 "dest_namespace": "mirror", "dest_project": {}}])
         disconnected["airgap-%d" % index] = host(peer)
-    run = run_site(tmp_path, connected=connected, disconnected=disconnected, forks=12)
+    run = run_site(tmp_path, connected=connected, disconnected=disconnected, forks=6)
     assert run.rc == 0, run.output[-5000:]
     assert sorted(run.recap) == sorted(list(connected) + list(disconnected))
     assert all(stats["failed"] == 0 for stats in run.recap.values())
-    assert run.output.count("Served through the cache: /v2/cache/library/alpine/manifests/3.20") == 6
-    assert run.output.count("replication rule 'mirror' is in sync") == 6
+    assert run.output.count("Served through the cache: /v2/cache/library/alpine/manifests/3.20") == 3
+    assert run.output.count("replication rule 'mirror' is in sync") == 3
 
 
 def test_example_inventory_decrypts_and_fits_the_role_argument_specs(tmp_path):
