@@ -27,7 +27,8 @@ class Run:
 
 
 def host(target, **role_vars):
-    return dict(harbor_url=target.url, harbor_username=target.username, harbor_password=target.password, **role_vars)
+    tls = {"harbor_ca_path": target.ca_path} if target.ca_path else {}
+    return dict(harbor_url=target.url, harbor_username=target.username, harbor_password=target.password, **tls, **role_vars)
 
 
 def run_site(tmp_path, connected=None, disconnected=None, playbook="site.yml", args=(), forks=None):
@@ -47,12 +48,13 @@ def run_site(tmp_path, connected=None, disconnected=None, playbook="site.yml", a
     return Run(proc)
 
 
-def air_gap(emulator_factory):
-    """upstream (NGC), connected and disconnected emulators, seeded like scripts/demo.py, with the demo's role variables."""
+def air_gap(emulator_factory, tls=False):
+    """upstream (NGC), connected and disconnected emulators, seeded like scripts/demo.py, with the demo's role variables
+    (``tls``: the disconnected Harbor serves HTTPS with a self-signed CA, given as harbor_ca_path)."""
     upstream = emulator_factory(users={"$oauthtoken": NGC_KEY})
     upstream.seed(project="nvaie", repository="vllm", tags=["latest"])
     upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
-    connected, disconnected = emulator_factory(), emulator_factory()
+    connected, disconnected = emulator_factory(), emulator_factory(tls=tls)
     connected.seed(project="nvaie", repository="nvidia/cuda", tags=["12.4.1-base", "12.4.1-runtime"])
     connected.seed(project="nvaie", repository="nvidia/tritonserver", tags=["24.05-py3"])
     connected.seed(project="nvaie", repository="nvidia/scratch", tags=["dev"])
@@ -95,7 +97,8 @@ def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_
 
 
 def test_verify_fails_naming_every_missing_artifact(emulator_factory, tmp_path):
-    emulators, inventory = air_gap(emulator_factory)
+    """Also: the disconnected Harbor has a self-signed CA (the controller and the connected Harbor's endpoint use it)."""
+    emulators, inventory = air_gap(emulator_factory, tls=True)
     connected = emulators[1]
     connected.replication(fail={"pattern": "nvaie/nvidia/cuda"})
     run = run_site(tmp_path, playbook="replication.yml", args=["-vvv"], **inventory)
@@ -106,7 +109,8 @@ def test_verify_fails_naming_every_missing_artifact(emulator_factory, tmp_path):
     assert message, run.output[-5000:]
     assert "replication rule 'nvaie-to-disconnected': 2 artifact(s) missing" in message[0]
     assert "nvaie/nvidia/cuda:12.4.1-base@sha256:" in message[0] and "nvaie/nvidia/cuda:12.4.1-runtime@sha256:" in message[0]
-    assert "tritonserver" not in message[0]                                    # it arrived
+    assert "tritonserver" not in message[0]                                    # it arrived (over TLS, checked with the CA)
+    assert emulators[2].url.startswith("https://")
     assert "1 of 2 tasks failed" in message[0] or "Failed" in message[0]
 
 
