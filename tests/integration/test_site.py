@@ -207,3 +207,22 @@ def test_example_inventory_decrypts_and_fits_the_role_argument_specs(tmp_path):
     check = subprocess.run([ansible_playbook(), str(REPO / "playbooks" / "site.yml"), "--syntax-check"] + inventory, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
     assert check.returncode == 0, check.stdout
+
+
+def test_a_pull_from_a_registry_that_cannot_be_listed_is_checked_against_expect(emulator_factory, tmp_path):
+    """A pull rule from a plain registry (docker-registry endpoint): the role cannot list the source, so ``expect``
+    names what must arrive; the run replicates and then fails naming the expected reference that did not arrive."""
+    upstream, harbor = emulator_factory(), emulator_factory()
+    upstream.seed(project="library", repository="alpine", tags=["3.20", "3.19"])
+    endpoints = [{"name": "upstream", "provider": "docker-registry", "url": upstream.url, "access_key": "admin",
+                  "access_secret": upstream.password}]
+    rules = [{"name": "alpine", "mode": "pull", "endpoint": "upstream", "filters": {"name": "library/alpine", "tag": "3.*"},
+              "dest_namespace": "mirror", "dest_project": {}, "expect": ["mirror/alpine:3.20", "mirror/alpine:9.99"]}]
+    run = run_site(tmp_path, playbook="replication.yml",
+                   disconnected={"airgap": host(harbor, replication_endpoints=endpoints, replication_rules=rules)})
+    assert run.rc != 0
+    out = " ".join(run.output.split())
+    assert "2 reference(s) expected at the destination, 2 missing before. started execution" in out
+    assert "replication rule 'alpine': 1 artifact(s) missing at the destination after the replication: mirror/alpine:9.99." in out
+    tags = harbor.api("GET", "/projects/mirror/repositories/alpine/artifacts").json()
+    assert sorted(t["name"] for art in tags for t in art.get("tags") or []) == ["3.19", "3.20"]
