@@ -20,6 +20,7 @@ from . import security, v2auth
 from .errors import HarborAPIError
 from .handler import project as projects
 from .store import MEDIA_TYPES, artifact_store
+from . import content, proxycache  # after MEDIA_TYPES: replication/adapter.py reads it when proxycache imports it
 
 bp = Blueprint("distribution", __name__)
 
@@ -144,13 +145,15 @@ def get_manifest(name, reference):
     st = state()
     project, repository = split_name(name)
     with st.lock:
-        require_access(st, name, "pull")
-        art = artifact_store(st).get(project, repository, reference)
+        found = require_access(st, name, "pull")
+    if content.is_proxy(found):
+        return proxycache.manifest_response(st, found, repository, reference)
+    art = artifact_store(st).get(project, repository, reference)
     if art is None:
         raise v2_error(404, "MANIFEST_UNKNOWN", "manifest unknown")
-    body, media_type = manifest_of(art)
+    body, media_type, digest = content.read_manifest(st, project, repository, art)
     resp = Response(b"" if request.method == "HEAD" else body, status=200, content_type=media_type)
-    resp.headers["Docker-Content-Digest"] = art["digest"]
+    resp.headers["Docker-Content-Digest"] = digest
     resp.headers["Content-Length"] = str(len(body))
     return resp
 
@@ -160,16 +163,15 @@ def put_manifest(name, reference):
     st = state()
     project, repository = split_name(name)
     body = request.get_data()
-    pushed = artifact_of(body)
-    if reference.startswith("sha256:") and (not _DIGEST.match(reference) or reference != pushed["digest"]):
+    if reference.startswith("sha256:") and not _DIGEST.match(reference):
         raise v2_error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
-    tags = [] if reference.startswith("sha256:") else [reference]
     with st.lock:
-        if require_access(st, name, "push") is None:
+        found = require_access(st, name, "push")
+        if found is None:
             raise v2_error(404, "NOT_FOUND", "project %s not found" % project)
-        artifact_store(st).add(project, repository, digest=pushed["digest"], tags=tags, type=pushed["type"], size=pushed["size"],
-                               media_type=pushed["media_type"])
+    content.refuse_proxy_push(found)
+    digest = content.write_manifest(st, project, repository, reference, request.content_type or "", body)
     resp = Response(status=201)
-    resp.headers["Location"] = "/v2/%s/manifests/%s" % (name, pushed["digest"])
-    resp.headers["Docker-Content-Digest"] = pushed["digest"]
+    resp.headers["Location"] = "/v2/%s/manifests/%s" % (name, digest)
+    resp.headers["Docker-Content-Digest"] = digest
     return resp

@@ -7,6 +7,7 @@ Tags come with each artifact unless ``with_tag=false``; labels only with ``with_
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import bad_request, not_found
+from ..storage import storage_of
 from ..store import artifact_store
 from . import project as projects
 from .base import filter_by_query, ok, page, paged, query_terms
@@ -97,5 +98,5 @@ def delete_artifact(project_name, repository_name, reference):
     with st.lock:
         projects.require_access(st, project_name, "delete", "artifact")
         art = find_artifact(st, project_name, name, reference)
-        artifact_store(st).delete_artifact(project_name, name, art["digest"])
+    storage_of(st).delete_artifact(project_name, name, art["digest"])     # the registry's content too, without the lock
     return ok()

@@ -26,10 +26,9 @@ import fnmatch
 import threading
 import uuid
 
-from .. import distribution
 from ..errors import HarborAPIError
 from ..state import ZERO_TIME, now
-from . import filter as filters_mod
+from . import filter as filters_mod, transfer
 from .adapter import AdapterError, adapter_for
 
 DEFAULT_SETTINGS = {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False}
@@ -247,7 +246,7 @@ def plan_tasks(state, policy, src_registry, dest_registry):
             dst.prepare([item["destination"] for item in items], public)
         except (AdapterError, HarborAPIError) as exc:
             raise FlowError("failed to do the prepare work for pushing/uploading resources: %s" % exc)
-    return {"tasks": items, "src": src, "dst": dst, "override": policy["override"]}
+    return {"tasks": items, "src": src, "dst": dst, "override": policy["override"], "state": state}
 
 
 def create_task(state, execution_id, item, policy):
@@ -294,15 +293,11 @@ def copy_artifacts(plan, task, override):
     set and it points at another digest (Harbor's image transfer)."""
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
+    src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
-            body, media_type = plan["src"].pull(source, reference)
-            existing = plan["dst"].digest(destination, reference)
-            if existing is not None and (not override or existing == distribution.artifact_of(body)["digest"]):
-                task["_log"].append(log_line("INFO", "%s:%s exists on the destination (override: %s), skip"
-                                             % (destination, reference, str(override).lower())))
-                continue
-            plan["dst"].push(destination, reference, body, media_type)
+            transfer.copy(src, dst, source, destination, reference, override,
+                          lambda level, text: task["_log"].append(log_line(level, text)))
 
 
 def end_task(state, task, status, line, retry=False):
