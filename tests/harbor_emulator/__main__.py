@@ -29,6 +29,8 @@ def main(argv=None):
     print("listening on %s" % emulator.url, flush=True)
     if emulator.ca_path:
         print("ca %s" % emulator.ca_path, flush=True)
+    if emulator.storage.kind == "registry":
+        print("storage %s" % emulator.storage.registry.url, flush=True)
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:

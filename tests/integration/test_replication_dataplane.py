@@ -15,9 +15,7 @@ from tests.dataplane.distribution import DistributionClient
 from tests.dataplane.registry import Registry
 from tests.emulator.test_replication_policy import add_registry, create
 from tests.integration.test_harbor_replication_execution import run_task
-from tests.integration.test_harbor_replication_rule import failed, rule_task
-
-RULE = "registryops.harbor.harbor_replication_rule"
+from tests.integration.test_harbor_replication_rule import failed
 
 
 @pytest.fixture
@@ -164,11 +162,9 @@ def test_a_copy_that_fails_mid_run_fails_its_task_and_the_module_shows_the_log(e
     harbor = backed(emulator_factory)
     hub = registries("dockerhub")
     upstreams.seed(hub, "docker_hub")
-    endpoint(harbor, "dockerhub", hub)
-    rule = dict(name="from-hub", mode="pull", registry="dockerhub", filters={"name": "library/**"},
-                dest_namespace="hub", flattening="none", trigger="manual")
-    play = run_play([rule_task("rule", rule, module=RULE)], target=harbor)
-    assert play.rc == 0, play.output
+    registry_id = endpoint(harbor, "dockerhub", hub)
+    create(harbor, name="from-hub", src_registry={"id": registry_id}, enabled=True, filters=[{"type": "name", "value": "library/**"}],
+           dest_namespace="hub", dest_namespace_replace_count=0)
     harbor.replication(task_seconds=1.0)            # tasks wait a second before copying: time to stop the upstream
 
     outcome = {}
