@@ -11,11 +11,11 @@ from .distribution import DistributionClient
 from .test_emulator_v2 import emulator_args, reference
 
 
-def proxy_project(harbor, name, upstream, registry_type="docker-registry", credential=None):
-    body = {"name": name, "type": registry_type, "url": upstream.url}
+def proxy_project(harbor, name, upstream, registry_type="docker-registry", credential=None, insecure=False):
+    body = {"name": name, "type": registry_type, "url": upstream.url, "insecure": insecure}
     if credential:
         body["credential"] = {"type": "basic", "access_key": credential[0], "access_secret": credential[1]}
-    if upstream.ca_path:
+    if upstream.ca_path and not insecure:
         with open(upstream.ca_path) as handle:
             body["ca_certificate"] = handle.read()
     resp = harbor.api("POST", "/registries", json=body)
@@ -71,3 +71,14 @@ def test_a_chart_comes_through_the_tls_upstream_with_credentials_and_a_missing_t
     resp = requests.get(harbor.url + "/v2/application-collection/charts/etcd/manifests/0.0.1", timeout=10)
     assert resp.status_code == 404
     assert resp.json()["errors"][0] == {"code": "NOT_FOUND", "message": "repo application-collection/charts/etcd, tag 0.0.1 not found"}
+
+
+def test_an_insecure_endpoint_reaches_a_tls_upstream_without_its_ca_with_the_ngc_key(emulator_factory, registry_factory):
+    need_binaries()
+    harbor = emulator_factory(storage="registry")
+    ngc = registry_factory("ngc", tls=True, users={upstreams.NGC_USERNAME: "nvapi-key"})
+    image = upstreams.seed(ngc, "ngc")["nvaie/vllm:latest"]
+    proxy_project(harbor, "nvidiaio", ngc, credential=(upstreams.NGC_USERNAME, "nvapi-key"), insecure=True)
+    assert pulled_digest(harbor, "nvidiaio/nvaie/vllm", "latest") == image.digest
+    assert harbor.api("GET", "/projects/nvidiaio/repositories/nvaie%252Fvllm/artifacts/latest").json()["size"] == (
+        image.size + sum(blob.size for blob in image.blobs))

@@ -185,3 +185,22 @@ def test_a_copy_that_fails_mid_run_fails_its_task_and_the_module_shows_the_log(e
     assert "failed to copy library/busybox" in task["log_excerpt"]
     assert "Connection refused" in task["log_excerpt"] or "Max retries exceeded" in task["log_excerpt"]
     assert digest_on(harbor, "hub/library/busybox", "1.36") is None
+
+
+def test_push_replication_to_a_plain_registry_with_htpasswd_keeps_digests(emulator_factory, registries):
+    harbor = backed(emulator_factory)
+    target = registries("target", users={"robot": "target-pass"})
+    index, chart = oci.image_index("etcd", "3.5.14-7.7"), oci.helm_chart("etcd", "10.2.3", "3.5.14-7.7")
+    source = DistributionClient(harbor.url, auth=harbor.auth)
+    source.push("library/containers/etcd", "3.5.14-7.7", index)
+    source.push("library/charts/etcd", "10.2.3", chart)
+    registry_id = endpoint(harbor, "target", target, credential=("robot", "target-pass"))
+    policy = create(harbor, name="to-registry", dest_registry={"id": registry_id}, enabled=True,
+                    filters=[{"type": "name", "value": "library/**"}], dest_namespace="airgap", dest_namespace_replace_count=1)
+    execute(harbor, policy)
+    client = DistributionClient(target.url, auth=target.auth)
+    assert client.get_manifest("airgap/containers/etcd", "3.5.14-7.7")[2] == index.digest
+    assert client.get_manifest("airgap/charts/etcd", "10.2.3")[2] == chart.digest
+    for blob in index.all_blobs() + chart.all_blobs():
+        repository = "airgap/charts/etcd" if blob in chart.all_blobs() else "airgap/containers/etcd"
+        assert client.get_blob(repository, blob.digest) == blob.data
