@@ -90,3 +90,22 @@ def test_storage_registry_serves_real_content_and_stops_its_registry_on_sigterm(
     assert proc.wait(timeout=20) == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(registry_url + "/v2/", timeout=5)
+
+
+def test_an_emulator_killed_hard_leaves_no_registry_behind(start_cli):
+    import time
+    from tests.dataplane.registry import missing_binaries
+    if missing_binaries():
+        pytest.skip("needs %s (scripts/lib.sh installs them)" % ", ".join(missing_binaries()))
+    proc, url = start_cli("--storage", "registry")
+    registry_url = proc.stdout.readline().strip()[len("storage "):]
+    assert requests.get(registry_url + "/v2/", timeout=5).status_code == 200
+    proc.kill()
+    proc.wait(timeout=10)
+    for _ in range(100):
+        try:
+            requests.get(registry_url + "/v2/", timeout=1)
+        except requests.ConnectionError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the registry of a killed emulator still answers at %s" % registry_url)
