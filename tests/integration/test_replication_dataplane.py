@@ -204,3 +204,24 @@ def test_push_replication_to_a_plain_registry_with_htpasswd_keeps_digests(emulat
     for blob in index.all_blobs() + chart.all_blobs():
         repository = "airgap/charts/etcd" if blob in chart.all_blobs() else "airgap/containers/etcd"
         assert client.get_blob(repository, blob.digest) == blob.data
+
+
+def test_copy_by_chunk_pushes_blobs_larger_than_the_chunk_size_in_ranges(emulator_factory, registries):
+    harbor = backed(emulator_factory)
+    harbor.replication(task_seconds=0.05, chunk_size=100)      # Harbor's REPLICATION_CHUNK_SIZE, made small
+    target = registries("target")                               # distribution checks each chunk's Content-Range
+    image = oci.image("app", "1.0")
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/app", "1.0", image)
+    registry_id = endpoint(harbor, "target", target)
+    policy = create(harbor, name="chunks", dest_registry={"id": registry_id}, enabled=True, copy_by_chunk=True,
+                    filters=[{"type": "name", "value": "library/**"}])
+    execution_id = execute(harbor, policy)
+    assert DistributionClient(target.url).get_manifest("library/app", "1.0")[2] == image.digest
+    for blob in image.blobs:
+        assert DistributionClient(target.url).get_blob("library/app", blob.digest) == blob.data
+    log = task_logs(harbor, execution_id)["library/app [1 item(s) in total]"]
+    largest = max(image.blobs, key=lambda blob: blob.size)
+    assert largest.size > 100
+    assert "copying the blob %s by chunk(chunkSize: 100)" % largest.digest in log
+    assert "copying the blob chunk: 0-99/%d" % largest.size in log
+    assert "copy the blob chunk: %d-%d/%d completed" % ((largest.size - 1) // 100 * 100, largest.size - 1, largest.size) in log

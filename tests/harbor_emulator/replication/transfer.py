@@ -30,6 +30,7 @@ from ..handler import project as projects
 from ..storage import INDEXES, ContentError, references_of, storage_of
 from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, repository_scope
 
+CHUNK_SIZE = 10 * 1024 * 1024     # Harbor's default REPLICATION_CHUNK_SIZE (src/controller/replication/transfer/image)
 ACCEPT = ", ".join([MANIFEST_ACCEPT] + list(INDEXES) + ["application/vnd.oci.image.manifest.v1+json"])
 
 
@@ -153,21 +154,36 @@ class RemoteContent:
             raise AdapterError("the blob %s of %s has the content of %s" % (digest, repository, sha256(resp.content)))
         return resp.content
 
-    def push_blob(self, repository, digest, data):
+    def push_blob(self, repository, digest, data, chunk_size=None, log=None):
+        """A monolithic upload (POST, PUT with the bytes), or with ``chunk_size`` a chunked one (POST, one PATCH per
+        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``."""
         scope = repository_scope(repository, "pull,push")
         resp = self.adapter.v2("POST", "/v2/%s/blobs/uploads/" % repository, scope)
-        location = urlsplit(resp.headers.get("Location", ""))
-        path = location.path + ("?" + location.query if location.query else "")
-        self.adapter.v2("PUT", path, scope, params={"digest": digest}, data=data,
+        location = resp.headers.get("Location", "")
+        for start in range(0, len(data), chunk_size) if chunk_size else ():
+            chunk = data[start:start + chunk_size]
+            span = "%d-%d" % (start, start + len(chunk) - 1)
+            log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)))
+            resp = self.adapter.v2("PATCH", self._path(location), scope, data=chunk, headers={
+                "Content-Type": "application/octet-stream", "Content-Range": span})
+            location = resp.headers.get("Location", location)
+            log("INFO", "copy the blob chunk: %s/%d completed" % (span, len(data)))
+        self.adapter.v2("PUT", self._path(location), scope, params={"digest": digest}, data=b"" if chunk_size else data,
                         headers={"Content-Type": "application/octet-stream"})
+
+    @staticmethod
+    def _path(location):
+        parts = urlsplit(location)
+        return parts.path + ("?" + parts.query if parts.query else "")
 
     def push_manifest(self, repository, reference, media_type, body):
         self.adapter.push(repository, reference, body, media_type)
 
 
-def copy(src, dst, src_repo, dst_repo, reference, override, log):
+def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None):
     """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
-    holds the reference already and ``override`` is off, or holds the same digest)."""
+    holds the reference already and ``override`` is off, or holds the same digest). ``chunk_size`` (``copy_by_chunk``): a blob
+    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``)."""
     log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, reference, dst_repo, reference))
     media_type, body, digest = src.manifest(src_repo, reference)
     existing = dst.manifest_digest(dst_repo, reference)
@@ -175,12 +191,12 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log):
         log("INFO", "the artifact %s:%s already exists on the destination registry (override: %s), skip"
             % (dst_repo, reference, str(override).lower()))
         return False
-    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log)
+    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size)
     log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
     return True
 
 
-def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log):
+def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None):
     if not made_up(body):
         try:
             blobs, children = references_of(media_type, json.loads(body))
@@ -190,12 +206,18 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
             if dst.manifest_digest(dst_repo, child) == child:
                 continue
             child_type, child_body, _ = src.manifest(src_repo, child)
-            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log)
+            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size)
         for blob in blobs:
             if dst.blob_exists(dst_repo, blob):
                 log("INFO", "the blob %s already exists on the destination registry, skip" % blob)
                 continue
-            log("INFO", "copying the blob %s..." % blob)
-            dst.push_blob(dst_repo, blob, src.pull_blob(src_repo, blob))
+            data = src.pull_blob(src_repo, blob)
+            if chunk_size and isinstance(dst, RemoteContent) and len(data) > chunk_size:   # else monolithic, as Harbor
+                log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size))
+                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log)
+                log("INFO", "copy the blob %s by chunk completed" % blob)
+            else:
+                log("INFO", "copying the blob %s..." % blob)
+                dst.push_blob(dst_repo, blob, data)
     log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
     dst.push_manifest(dst_repo, reference, media_type, body)
