@@ -5,7 +5,7 @@ import hashlib
 
 import requests
 
-from . import upstreams
+from . import oci, upstreams
 from .conftest import need_binaries, skopeo
 from .distribution import DistributionClient
 from .test_emulator_v2 import emulator_args, reference
@@ -82,3 +82,18 @@ def test_an_insecure_endpoint_reaches_a_tls_upstream_without_its_ca_with_the_ngc
     assert pulled_digest(harbor, "nvidiaio/nvaie/vllm", "latest") == image.digest
     assert harbor.api("GET", "/projects/nvidiaio/repositories/nvaie%252Fvllm/artifacts/latest").json()["size"] == (
         image.size + sum(blob.size for blob in image.blobs))
+
+
+def test_another_harbor_as_upstream_answers_through_its_token_service(emulator_factory):
+    need_binaries()
+    harbor, upstream = emulator_factory(storage="registry"), emulator_factory(storage="registry")
+    upstream.api("POST", "/projects", json={"project_name": "team", "metadata": {"public": "false"}})
+    image = oci.image("app", "2.0")
+    DistributionClient(upstream.url, auth=upstream.auth).push("team/app", "2.0", image)
+    resp = harbor.api("POST", "/registries", json={"name": "upstream-harbor", "type": "harbor", "url": upstream.url,
+                                                   "credential": {"type": "basic", "access_key": "admin", "access_secret": "Harbor12345"}})
+    assert resp.status_code == 201, resp.text
+    registry_id = int(resp.headers["Location"].rsplit("/", 1)[1])
+    assert harbor.api("POST", "/projects", json={"project_name": "cache", "registry_id": registry_id}).status_code == 201
+    assert pulled_digest(harbor, "cache/team/app", "2.0") == image.digest   # private upstream project: the endpoint's login
+    assert harbor.api("GET", "/projects/cache/repositories/team%252Fapp/artifacts/2.0").json()["digest"] == image.digest
