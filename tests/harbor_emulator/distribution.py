@@ -2,10 +2,11 @@
 ``GET /v2/`` and ``/service/token`` are in v2auth.py.
 
 Enough for one emulator to be the replication source or destination of another: ``GET /v2/_catalog`` (system admins),
-``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. Blobs are not served: the emulator
-keeps no layers, and a manifest stands for its artifact.
+``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. What a manifest route stores and serves
+is the emulator's storage (content.py; blobs: blob.py; proxy-cache projects: proxycache.py). With ``--storage
+registry`` every manifest and blob is real; with the in-memory default a pushed manifest only records its artifact.
 
-A manifest is built from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
+Without content (in-memory seeds), a manifest is made up from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
 artifact type (Helm chart or image) and whose single layer carries the artifact's size. The artifact's digest travels
 in the annotation ``io.goharbor.emulator.digest``, because a seeded digest is not the hash of any body; a pushed
 manifest without it gets the sha256 of its bytes, as in a real registry. Labels stay behind, as in Harbor.
