@@ -18,7 +18,9 @@ import re
 import secrets
 import shutil
 import subprocess
+import signal
 import tempfile
+import threading
 import time
 
 import requests
@@ -37,6 +39,25 @@ def missing_binaries():
 
 def available():
     return not missing_binaries()
+
+
+def die_with_parent():
+    """A ``preexec_fn`` that makes the registry get SIGTERM when the process that started it dies, even by SIGKILL
+    (Linux ``PR_SET_PDEATHSIG``; a ``python -m tests.harbor_emulator --storage registry`` killed hard leaves no
+    registry behind). Only from the main thread: the signal follows the thread that forked, not the process."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+
+    def preexec():
+        prctl(1, signal.SIGTERM, 0, 0, 0)   # PR_SET_PDEATHSIG
+
+    return preexec
 
 
 class RegistryError(RuntimeError):
@@ -182,7 +203,7 @@ class Registry:
         log_start = log.tell()
         try:
             self.process = subprocess.Popen(["docker-registry", "serve", config_path], stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT)
+                                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent())
         finally:
             log.close()
         try:

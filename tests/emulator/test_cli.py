@@ -71,3 +71,41 @@ def test_sigterm_stops_it_cleanly(start_cli):
     assert proc.wait(timeout=10) == 0
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(url + "/api/v2.0/ping", timeout=2)
+
+
+def test_storage_registry_serves_real_content_and_stops_its_registry_on_sigterm(start_cli):
+    from tests.dataplane import oci
+    from tests.dataplane.distribution import DistributionClient
+    from tests.dataplane.registry import missing_binaries
+    if missing_binaries():
+        pytest.skip("needs %s (scripts/lib.sh installs them)" % ", ".join(missing_binaries()))
+    proc, url = start_cli("--storage", "registry")
+    line = proc.stdout.readline().strip()
+    assert line.startswith("storage http://127.0.0.1:"), line
+    registry_url = line[len("storage "):]
+    image = oci.image("app", "1.0")
+    assert DistributionClient(url, auth=("admin", "Harbor12345")).push("library/app", "1.0", image) == image.digest
+    assert DistributionClient(registry_url).get_manifest("library/app", "1.0")[2] == image.digest   # in the registry
+    proc.terminate()
+    assert proc.wait(timeout=20) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(registry_url + "/v2/", timeout=5)
+
+
+def test_an_emulator_killed_hard_leaves_no_registry_behind(start_cli):
+    import time
+    from tests.dataplane.registry import missing_binaries
+    if missing_binaries():
+        pytest.skip("needs %s (scripts/lib.sh installs them)" % ", ".join(missing_binaries()))
+    proc, url = start_cli("--storage", "registry")
+    registry_url = proc.stdout.readline().strip()[len("storage "):]
+    assert requests.get(registry_url + "/v2/", timeout=5).status_code == 200
+    proc.kill()
+    proc.wait(timeout=10)
+    for _ in range(100):
+        try:
+            requests.get(registry_url + "/v2/", timeout=1)
+        except requests.ConnectionError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the registry of a killed emulator still answers at %s" % registry_url)

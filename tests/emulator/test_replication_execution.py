@@ -278,10 +278,12 @@ def test_flattening_deeper_than_a_path_fails_the_execution(pair):
 
 def test_control_validates_and_resets(harbor):
     harbor.need_emulator()
-    assert harbor.replication(task_seconds=1, hang="x/*") == {"task_seconds": 1, "fail": None, "hang": "x/*", "transient_failed": False}
-    assert harbor.replication() == {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False}
-    resp = requests.post(harbor.url + "/_emulator/replication", json={"task_seconds": -1}, timeout=10)
-    assert resp.status_code == 400
+    assert harbor.replication(task_seconds=1, hang="x/*") == {"task_seconds": 1, "fail": None, "hang": "x/*", "transient_failed": False,
+                                                              "chunk_size": 10 * 1024 * 1024}
+    assert harbor.replication() == {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False, "chunk_size": 10 * 1024 * 1024}
+    for bad in ({"task_seconds": -1}, {"chunk_size": 0}, {"chunk_size": "1k"}):
+        resp = requests.post(harbor.url + "/_emulator/replication", json=bad, timeout=10)
+        assert resp.status_code == 400
 
 
 # ----- copies between two emulators

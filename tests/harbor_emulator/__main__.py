@@ -1,4 +1,5 @@
-"""python -m tests.harbor_emulator [--host 127.0.0.1] [--port 0] [--tls] [--version 2.15.2] [--admin-password Harbor12345]"""
+"""python -m tests.harbor_emulator [--host 127.0.0.1] [--port 0] [--tls] [--version 2.15.2] [--admin-password Harbor12345]
+[--storage memory|registry]"""
 import argparse
 import signal
 import sys
@@ -16,16 +17,20 @@ def main(argv=None):
     parser.add_argument("--admin-password", default="Harbor12345")
     parser.add_argument("--user", action="append", default=[], metavar="NAME:PASSWORD",
                         help="an extra (non-admin) user; may be repeated")
+    parser.add_argument("--storage", choices=("memory", "registry"), default="memory",
+                        help="where artifacts live: in memory (records only), or in a docker-registry process of its own")
     args = parser.parse_args(argv)
     users = dict(u.split(":", 1) for u in args.user if ":" in u)
     emulator = Emulator(host=args.host, port=args.port, version=args.version, admin_password=args.admin_password,
-                        tls=args.tls, users=users)
+                        tls=args.tls, users=users, storage=args.storage)
     # The handler goes in before the address is printed: a caller may send SIGTERM as soon as it has read it.
     # shutdown() before serve_forever() is fine: serve_forever() then returns at once.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=emulator.server.shutdown).start())
     print("listening on %s" % emulator.url, flush=True)
     if emulator.ca_path:
         print("ca %s" % emulator.ca_path, flush=True)
+    if emulator.storage.kind == "registry":
+        print("storage %s" % emulator.storage.registry.url, flush=True)
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:

@@ -10,10 +10,11 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
-from . import controls, distribution, security, seed, v2auth, version
+from . import blob, controls, distribution, security, seed, v2auth, version
 from .errors import HarborAPIError
 from .handler import artifact, health, ping, project, project_metadata, quota, registry, replication, repository, systeminfo
 from .state import State
+from .storage import storage_of
 
 API_PREFIX = "/api/v2.0"
 
@@ -26,7 +27,7 @@ def create_app(state):
     app.url_map.strict_slashes = False
 
     for module in (controls, ping, systeminfo, health, project, project_metadata, quota, repository, artifact, seed,
-                   replication, distribution, registry, v2auth, version):
+                   replication, distribution, blob, registry, v2auth, version):
         app.register_blueprint(module.bp)
     project.init_state(state)           # Harbor starts with the public project "library" (id 1)
 
@@ -66,8 +67,10 @@ class Emulator:
     ...     harbor.url   # http://127.0.0.1:<port>
     """
 
-    def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None):
+    def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None,
+                 storage="memory"):
         self.state = State(version=version, admin_password=admin_password)
+        self.storage = storage_of(self.state, storage)  # "registry": a docker-registry process of its own (storage.py)
         for username, password in (users or {}).items():
             self.state.users[username] = {"user_id": len(self.state.users) + 1, "password": password, "sysadmin": False}
         self.app = create_app(self.state)
@@ -113,6 +116,7 @@ class Emulator:
 
     def close(self):
         self.server.server_close()
+        self.storage.close()
         if self.ca_path and os.path.exists(self.ca_path):
             os.unlink(self.ca_path)
 

@@ -2,10 +2,11 @@
 ``GET /v2/`` and ``/service/token`` are in v2auth.py.
 
 Enough for one emulator to be the replication source or destination of another: ``GET /v2/_catalog`` (system admins),
-``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. Blobs are not served: the emulator
-keeps no layers, and a manifest stands for its artifact.
+``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. What a manifest route stores and serves
+is the emulator's storage (content.py; blobs: blob.py; proxy-cache projects: proxycache.py). With ``--storage
+registry`` every manifest and blob is real; with the in-memory default a pushed manifest only records its artifact.
 
-A manifest is built from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
+Without content (in-memory seeds), a manifest is made up from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
 artifact type (Helm chart or image) and whose single layer carries the artifact's size. The artifact's digest travels
 in the annotation ``io.goharbor.emulator.digest``, because a seeded digest is not the hash of any body; a pushed
 manifest without it gets the sha256 of its bytes, as in a real registry. Labels stay behind, as in Harbor.
@@ -16,10 +17,11 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from . import proxy, security, v2auth
+from . import security, v2auth
 from .errors import HarborAPIError
 from .handler import project as projects
 from .store import MEDIA_TYPES, artifact_store
+from . import content, proxycache  # after MEDIA_TYPES: replication/adapter.py reads it when proxycache imports it
 
 bp = Blueprint("distribution", __name__)
 
@@ -144,17 +146,15 @@ def get_manifest(name, reference):
     st = state()
     project, repository = split_name(name)
     with st.lock:
-        stored_project = require_access(st, name, "pull")
-        art = artifact_store(st).get(project, repository, reference)
-    if art is None and stored_project is not None and stored_project.get("registry_id"):
-        art = proxy.proxied_manifest(st, stored_project, repository, reference)     # a proxy-cache project (proxy.py)
-        if isinstance(art, Response):
-            return art
+        found = require_access(st, name, "pull")
+    if content.is_proxy(found):
+        return proxycache.manifest_response(st, found, repository, reference)
+    art = artifact_store(st).get(project, repository, reference)
     if art is None:
         raise v2_error(404, "MANIFEST_UNKNOWN", "manifest unknown")
-    body, media_type = manifest_of(art)
+    body, media_type, digest = content.read_manifest(st, project, repository, art)
     resp = Response(b"" if request.method == "HEAD" else body, status=200, content_type=media_type)
-    resp.headers["Docker-Content-Digest"] = art["digest"]
+    resp.headers["Docker-Content-Digest"] = digest
     resp.headers["Content-Length"] = str(len(body))
     return resp
 
@@ -164,16 +164,15 @@ def put_manifest(name, reference):
     st = state()
     project, repository = split_name(name)
     body = request.get_data()
-    pushed = artifact_of(body)
-    if reference.startswith("sha256:") and (not _DIGEST.match(reference) or reference != pushed["digest"]):
+    if reference.startswith("sha256:") and not _DIGEST.match(reference):
         raise v2_error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
-    tags = [] if reference.startswith("sha256:") else [reference]
     with st.lock:
-        if require_access(st, name, "push") is None:
+        found = require_access(st, name, "push")
+        if found is None:
             raise v2_error(404, "NOT_FOUND", "project %s not found" % project)
-        artifact_store(st).add(project, repository, digest=pushed["digest"], tags=tags, type=pushed["type"], size=pushed["size"],
-                               media_type=pushed["media_type"])
+    content.refuse_proxy_push(found)
+    digest = content.write_manifest(st, project, repository, reference, request.content_type or "", body)
     resp = Response(status=201)
-    resp.headers["Location"] = "/v2/%s/manifests/%s" % (name, pushed["digest"])
-    resp.headers["Docker-Content-Digest"] = pushed["digest"]
+    resp.headers["Location"] = "/v2/%s/manifests/%s" % (name, digest)
+    resp.headers["Docker-Content-Digest"] = digest
     return resp

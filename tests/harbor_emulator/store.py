@@ -177,5 +177,13 @@ class ArtifactStore:
 
     def _repository_view(self, entry):
         view = dict(entry["record"])
-        view["artifact_count"] = len(entry["artifacts"])
+        view["artifact_count"] = len(top_level(list(entry["artifacts"].values())))
         return view
+
+
+def top_level(arts):
+    """Harbor's base collection of an artifact list or count (src/pkg/artifact/dao/dao.go ``setBaseQuery``, unless
+    ``q=base=*``): tagged artifacts, and untagged ones no other artifact references (the platform images of an index
+    are left out)."""
+    children = {ref.get("child_id") for art in arts for ref in art.get("references") or ()}
+    return [art for art in arts if art["tags"] or art["id"] not in children]

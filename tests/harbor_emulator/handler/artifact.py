@@ -7,7 +7,8 @@ Tags come with each artifact unless ``with_tag=false``; labels only with ``with_
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import bad_request, not_found
-from ..store import artifact_store
+from ..storage import storage_of
+from ..store import artifact_store, top_level
 from . import project as projects
 from .base import filter_by_query, ok, page, paged, query_terms
 from .binding import flag
@@ -63,6 +64,10 @@ def list_artifacts(project_name, repository_name):
         projects.require_access(st, project_name, "list", "artifact")
         arts = artifact_store(st).artifacts(project_name, repository_param(repository_name))
     terms = query_terms()
+    if "base" in terms and terms["base"] != ("exact", "*"):
+        raise bad_request('the value of "base" query can only be exact match value with "*"')
+    if "base" not in terms:
+        arts = top_level(arts)
     if "tags" in terms:
         arts = [art for art in arts if tag_matches(terms["tags"], art)]
     if "labels" in terms:
@@ -97,5 +102,5 @@ def delete_artifact(project_name, repository_name, reference):
     with st.lock:
         projects.require_access(st, project_name, "delete", "artifact")
         art = find_artifact(st, project_name, name, reference)
-        artifact_store(st).delete_artifact(project_name, name, art["digest"])
+    storage_of(st).delete_artifact(project_name, name, art["digest"])     # the registry's content too, without the lock
     return ok()

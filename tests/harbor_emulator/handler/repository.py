@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from flask import Blueprint, current_app, jsonify
 
 from ..errors import not_found
+from ..storage import storage_of
 from ..store import artifact_store
 from . import project as projects
 from .base import filter_by_query, ok, page, paged
@@ -59,5 +60,5 @@ def delete_repository(project_name, repository_name):
     with st.lock:
         projects.require_access(st, project_name, "delete", "repository")
         find_repository(st, project_name, name)
-        artifact_store(st).delete_repository(project_name, name)
+    storage_of(st).delete_repository(project_name, name)                # the registry's content too, without the lock
     return ok()

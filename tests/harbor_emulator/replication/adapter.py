@@ -25,7 +25,7 @@ import requests
 from .. import distribution
 from ..handler import project as projects
 from ..healthcheck import verify_option
-from ..store import artifact_store
+from ..store import artifact_store, top_level
 from . import filter as filters_mod
 
 PAGE_SIZE = 100
@@ -69,7 +69,7 @@ class LocalAdapter:
             for project in select_projects(names, filters):
                 repos = filters_mod.filter_repositories([r["name"] for r in self.store.repositories(project)], filters)
                 for repo in repos:
-                    arts = [simple_artifact(art) for art in self.store.artifacts(project, repo.split("/", 1)[1])]
+                    arts = [simple_artifact(art) for art in top_level(self.store.artifacts(project, repo.split("/", 1)[1]))]
                     arts = filters_mod.filter_artifacts(arts, filters)
                     if arts:
                         found.append(resource(self.resource_type, repo, arts, public[project]))

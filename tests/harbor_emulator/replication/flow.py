@@ -15,7 +15,8 @@ skipped when ``override`` is off or the digest is the same) and ends ``Succeed``
 Test settings (``POST /_emulator/replication``, see ``configure``): ``fail`` and ``hang`` select tasks by an fnmatch
 pattern on the source repository (``library/bad*``); a hung task stays ``InProgress`` until the execution is stopped;
 ``transient_failed`` makes every successful task read ``Failed`` in the first read of its execution after the end,
-then ``Succeed`` (the retry of Harbor issue #14986).
+then ``Succeed`` (the retry of Harbor issue #14986); ``chunk_size`` is Harbor's ``REPLICATION_CHUNK_SIZE`` (a rule with
+``copy_by_chunk`` copies larger blobs in ranges, replication/transfer.py).
 
 ``stop`` is asynchronous: it only signals the runner, which marks every unfinished task ``Stopped`` right after.
 Stopping a finished execution changes nothing. Execution status: stored while it has no task, else aggregated from the
@@ -26,13 +27,13 @@ import fnmatch
 import threading
 import uuid
 
-from .. import distribution
 from ..errors import HarborAPIError
 from ..state import ZERO_TIME, now
-from . import filter as filters_mod
+from . import filter as filters_mod, transfer
 from .adapter import AdapterError, adapter_for
 
-DEFAULT_SETTINGS = {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False}
+DEFAULT_SETTINGS = {"task_seconds": 0.2, "fail": None, "hang": None, "transient_failed": False,
+                    "chunk_size": transfer.CHUNK_SIZE}      # Harbor's REPLICATION_CHUNK_SIZE (copy_by_chunk)
 FINAL = ("Succeed", "Failed", "Stopped")
 RUNNING = ("Pending", "InProgress")
 HANG_LIMIT = 600            # a hung task gives up waiting for a stop after this many seconds (the thread must end)
@@ -66,6 +67,9 @@ def configure(state, data):
     if settings["hang"] is not None and not isinstance(settings["hang"], str):
         raise ValueError("hang must be an fnmatch pattern")
     settings["transient_failed"] = bool(settings["transient_failed"])
+    chunk = settings["chunk_size"]
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk <= 0:
+        raise ValueError("chunk_size must be a number of bytes > 0")
     with state.lock:
         runtime(state)["settings"] = settings
     return settings
@@ -247,7 +251,8 @@ def plan_tasks(state, policy, src_registry, dest_registry):
             dst.prepare([item["destination"] for item in items], public)
         except (AdapterError, HarborAPIError) as exc:
             raise FlowError("failed to do the prepare work for pushing/uploading resources: %s" % exc)
-    return {"tasks": items, "src": src, "dst": dst, "override": policy["override"]}
+    return {"tasks": items, "src": src, "dst": dst, "override": policy["override"], "state": state,
+            "copy_by_chunk": policy.get("copy_by_chunk")}
 
 
 def create_task(state, execution_id, item, policy):
@@ -264,6 +269,7 @@ def create_task(state, execution_id, item, policy):
 
 
 def run_tasks(state, tasks, plan, settings, stop_signal):
+    plan["chunk_size"] = settings["chunk_size"] if plan.get("copy_by_chunk") else None
     stop_signal.wait(settings["task_seconds"])
     for task in tasks:
         if stop_signal.is_set():
@@ -294,15 +300,12 @@ def copy_artifacts(plan, task, override):
     set and it points at another digest (Harbor's image transfer)."""
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
+    src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
-            body, media_type = plan["src"].pull(source, reference)
-            existing = plan["dst"].digest(destination, reference)
-            if existing is not None and (not override or existing == distribution.artifact_of(body)["digest"]):
-                task["_log"].append(log_line("INFO", "%s:%s exists on the destination (override: %s), skip"
-                                             % (destination, reference, str(override).lower())))
-                continue
-            plan["dst"].push(destination, reference, body, media_type)
+            transfer.copy(src, dst, source, destination, reference, override,
+                          lambda level, text: task["_log"].append(log_line(level, text)),
+                          chunk_size=plan.get("chunk_size"))
 
 
 def end_task(state, task, status, line, retry=False):

@@ -1,0 +1,223 @@
+"""Copying artifacts between registries over the distribution API (mirrors src/controller/replication/transfer/image
+and src/pkg/reg: pull the manifest, copy the blobs the destination lacks, child manifests of an index first, then
+push the manifest; digests are preserved because the bytes are).
+
+Two kinds of end, with the same six operations::
+
+    manifest(repository, reference) -> (media_type, body, digest)      # AdapterError(status 404) when absent
+    manifest_digest(repository, reference) -> digest or None
+    blob_exists(repository, digest) -> bool
+    pull_blob(repository, digest) -> bytes
+    push_blob(repository, digest, data)
+    push_manifest(repository, reference, media_type, body)
+
+- ``LocalContent(state, proxy=False)``: this emulator's storage (storage.py), ``<project>/<repository>`` paths. Pushing
+  into a proxy-cache project is refused as Harbor's registry refuses it (403 DENIED) unless ``proxy`` (the proxy
+  cache's own session). In-memory artifacts without content are served as the made-up manifest of distribution.py
+  and copied as records (no blobs), as the emulator did before it had a data plane.
+- ``RemoteContent(adapter)``: another registry through a replication adapter's ``v2()`` (its credentials, TLS
+  settings and token handshake, adapter.py).
+
+``copy(src, dst, src_repo, dst_repo, reference, override, log)`` copies one reference; ``log(level, text)`` gets the
+task's log lines.
+"""
+import hashlib
+import json
+from urllib.parse import urlsplit
+
+from .. import distribution
+from ..handler import project as projects
+from ..storage import INDEXES, ContentError, references_of, storage_of
+from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, repository_scope
+
+CHUNK_SIZE = 10 * 1024 * 1024     # Harbor's default REPLICATION_CHUNK_SIZE (src/controller/replication/transfer/image)
+ACCEPT = ", ".join([MANIFEST_ACCEPT] + list(INDEXES) + ["application/vnd.oci.image.manifest.v1+json"])
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def made_up(body):
+    """The digest a made-up manifest (distribution.manifest_of) stands for, or None for a real manifest."""
+    try:
+        return (json.loads(body).get("annotations") or {}).get(distribution.DIGEST_ANNOTATION)
+    except (ValueError, AttributeError):
+        return None
+
+
+def content_of(state, adapter):
+    return LocalContent(state) if isinstance(adapter, LocalAdapter) else RemoteContent(adapter)
+
+
+class LocalContent:
+    def __init__(self, state, proxy=False):
+        self.state = state
+        self.proxy = proxy
+        self.storage = storage_of(state)
+
+    @staticmethod
+    def split(repository):
+        return repository.split("/", 1)
+
+    def _call(self, what, *args):
+        try:
+            return what(*args)
+        except ContentError as exc:
+            raise AdapterError("http error: code %d, message %s: %s" % (exc.status, exc.code, exc.message), exc.status)
+
+    def manifest(self, repository, reference):
+        project, repo = self.split(repository)
+        stored = self._call(self.storage.get_manifest, project, repo, reference)
+        if stored is not None:
+            return stored
+        art = self.storage.get(project, repo, reference)
+        if art is None:
+            raise AdapterError("http error: code 404, manifest %s:%s not found" % (repository, reference), 404)
+        body, media_type = distribution.manifest_of(art)
+        return media_type, body, art["digest"]
+
+    def manifest_digest(self, repository, reference):
+        project, repo = self.split(repository)
+        with self.state.lock:
+            if projects.find(self.state, project) is None:
+                return None
+        art = self.storage.get(project, repo, reference)
+        return art["digest"] if art else None
+
+    def blob_exists(self, repository, digest):
+        return self._call(self.storage.blob_size, *(self.split(repository) + [digest])) is not None
+
+    def pull_blob(self, repository, digest):
+        data = self._call(self.storage.get_blob, *(self.split(repository) + [digest]))
+        if data is None:
+            raise AdapterError("http error: code 404, blob %s of %s not found" % (digest, repository), 404)
+        return data
+
+    def _refuse_proxy(self, repository):
+        with self.state.lock:
+            project = projects.find(self.state, self.split(repository)[0])
+        if project and project.get("registry_id") and not self.proxy:
+            raise AdapterError('http error: code 403, message {"errors":[{"code":"DENIED","message":"can not push artifact'
+                               ' to a proxy project: %s"}]}' % project["name"], 403)
+
+    def push_blob(self, repository, digest, data):
+        self._refuse_proxy(repository)
+        self._call(self.storage.put_blob, *(self.split(repository) + [data, digest]))
+
+    def push_manifest(self, repository, reference, media_type, body):
+        self._refuse_proxy(repository)
+        project, repo = self.split(repository)
+        if self.storage.kind == "memory" or made_up(body):
+            pushed = distribution.artifact_of(body)
+            tags = [] if reference.startswith("sha256:") else [reference]
+            self.storage.records.add(project, repo, digest=pushed["digest"], tags=tags, type=pushed["type"],
+                                     size=pushed["size"], media_type=pushed["media_type"])
+            return
+        self._call(self.storage.push_manifest, project, repo, reference, media_type, body)
+
+
+class RemoteContent:
+    def __init__(self, adapter):
+        self.adapter = adapter
+
+    def manifest(self, repository, reference):
+        resp = self.adapter.v2("GET", "/v2/%s/manifests/%s" % (repository, reference), repository_scope(repository, "pull"),
+                               headers={"Accept": ACCEPT})
+        digest = made_up(resp.content) or sha256(resp.content)
+        return resp.headers.get("Content-Type", "").split(";")[0].strip(), resp.content, digest
+
+    def manifest_digest(self, repository, reference):
+        """adapter.digest with every manifest type accepted (distribution hides an index from a client that does not
+        accept indexes)."""
+        try:
+            resp = self.adapter.v2("HEAD", "/v2/%s/manifests/%s" % (repository, reference), repository_scope(repository, "pull"),
+                                   headers={"Accept": ACCEPT})
+        except AdapterError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return resp.headers.get("Docker-Content-Digest")
+
+    def blob_exists(self, repository, digest):
+        try:
+            self.adapter.v2("HEAD", "/v2/%s/blobs/%s" % (repository, digest), repository_scope(repository, "pull,push"))
+        except AdapterError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def pull_blob(self, repository, digest):
+        resp = self.adapter.v2("GET", "/v2/%s/blobs/%s" % (repository, digest), repository_scope(repository, "pull"))
+        if sha256(resp.content) != digest:
+            raise AdapterError("the blob %s of %s has the content of %s" % (digest, repository, sha256(resp.content)))
+        return resp.content
+
+    def push_blob(self, repository, digest, data, chunk_size=None, log=None):
+        """A monolithic upload (POST, PUT with the bytes), or with ``chunk_size`` a chunked one (POST, one PATCH per
+        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``."""
+        scope = repository_scope(repository, "pull,push")
+        resp = self.adapter.v2("POST", "/v2/%s/blobs/uploads/" % repository, scope)
+        location = resp.headers.get("Location", "")
+        for start in range(0, len(data), chunk_size) if chunk_size else ():
+            chunk = data[start:start + chunk_size]
+            span = "%d-%d" % (start, start + len(chunk) - 1)
+            log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)))
+            resp = self.adapter.v2("PATCH", self._path(location), scope, data=chunk, headers={
+                "Content-Type": "application/octet-stream", "Content-Range": span})
+            location = resp.headers.get("Location", location)
+            log("INFO", "copy the blob chunk: %s/%d completed" % (span, len(data)))
+        self.adapter.v2("PUT", self._path(location), scope, params={"digest": digest}, data=b"" if chunk_size else data,
+                        headers={"Content-Type": "application/octet-stream"})
+
+    @staticmethod
+    def _path(location):
+        parts = urlsplit(location)
+        return parts.path + ("?" + parts.query if parts.query else "")
+
+    def push_manifest(self, repository, reference, media_type, body):
+        self.adapter.push(repository, reference, body, media_type)
+
+
+def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None):
+    """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
+    holds the reference already and ``override`` is off, or holds the same digest). ``chunk_size`` (``copy_by_chunk``): a blob
+    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``)."""
+    log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, reference, dst_repo, reference))
+    media_type, body, digest = src.manifest(src_repo, reference)
+    existing = dst.manifest_digest(dst_repo, reference)
+    if existing is not None and (not override or existing == digest):
+        log("INFO", "the artifact %s:%s already exists on the destination registry (override: %s), skip"
+            % (dst_repo, reference, str(override).lower()))
+        return False
+    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size)
+    log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
+    return True
+
+
+def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None):
+    if not made_up(body):
+        try:
+            blobs, children = references_of(media_type, json.loads(body))
+        except (ValueError, KeyError, TypeError):
+            raise AdapterError("the manifest of %s:%s is invalid" % (src_repo, reference))
+        for child in children:
+            if dst.manifest_digest(dst_repo, child) == child:
+                continue
+            child_type, child_body, _ = src.manifest(src_repo, child)
+            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size)
+        for blob in blobs:
+            if dst.blob_exists(dst_repo, blob):
+                log("INFO", "the blob %s already exists on the destination registry, skip" % blob)
+                continue
+            data = src.pull_blob(src_repo, blob)
+            if chunk_size and isinstance(dst, RemoteContent) and len(data) > chunk_size:   # else monolithic, as Harbor
+                log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size))
+                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log)
+                log("INFO", "copy the blob %s by chunk completed" % blob)
+            else:
+                log("INFO", "copying the blob %s..." % blob)
+                dst.push_blob(dst_repo, blob, data)
+    log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
+    dst.push_manifest(dst_repo, reference, media_type, body)
