@@ -16,7 +16,7 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from . import security, v2auth
+from . import proxy, security, v2auth
 from .errors import HarborAPIError
 from .handler import project as projects
 from .store import MEDIA_TYPES, artifact_store
@@ -144,8 +144,12 @@ def get_manifest(name, reference):
     st = state()
     project, repository = split_name(name)
     with st.lock:
-        require_access(st, name, "pull")
+        stored_project = require_access(st, name, "pull")
         art = artifact_store(st).get(project, repository, reference)
+    if art is None and stored_project is not None and stored_project.get("registry_id"):
+        art = proxy.proxied_manifest(st, stored_project, repository, reference)     # a proxy-cache project (proxy.py)
+        if isinstance(art, Response):
+            return art
     if art is None:
         raise v2_error(404, "MANIFEST_UNKNOWN", "manifest unknown")
     body, media_type = manifest_of(art)
