@@ -11,6 +11,7 @@ import pytest
 from tests.integration.awx import HIDDEN, REPO, inject, load_type, validate_type
 from tests.integration.conftest import run_playbook
 
+
 def connection_env_vars():
     """The HARBOR_* fallbacks of the modules' connection options, read from module_utils/module.py."""
     source = (REPO / "plugins" / "module_utils" / "module.py").read_text()
