@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.awx import HIDDEN, REPO, inject, load_type, validate_type
+from tests.integration.awx import CREDENTIAL_TYPE, HIDDEN, REPO, inject, load_type, validate_type
 from tests.integration.conftest import run_playbook
 
 
@@ -99,3 +99,19 @@ def test_skip_tls_verify_without_ca_and_the_fail_safe_default(emulator_factory, 
     refused = run_playbook([{"name": "read", "registryops.harbor.harbor_project_info": {"request_retries": 0}}], env=default)
     assert refused.rc != 0
     assert "ca_path" in refused.result("read")["msg"]
+
+
+@pytest.mark.core_matrix
+def test_loading_the_file_for_awx_awx_keeps_the_injector_templates_literal():
+    """docs/awx.md passes the file's mappings to awx.awx.credential_type through a lookup; Ansible must hand the injector
+    templates to the module untouched (not render {{ harbor_url }} itself)."""
+    expected = load_type()
+    tasks = [{"name": "as module arguments", "vars": {
+        "harbor_credential_type": "{{ lookup('ansible.builtin.file', '%s') | from_yaml }}" % CREDENTIAL_TYPE},
+        "ansible.builtin.set_fact": {"inputs": "{{ harbor_credential_type.inputs }}",
+                                     "injectors": "{{ harbor_credential_type.injectors }}"}}]
+    play = run_playbook(tasks)
+    assert play.rc == 0, play.output[-3000:]
+    facts = play.result("as module arguments")["ansible_facts"]
+    assert facts["injectors"] == expected["injectors"]
+    assert facts["inputs"] == expected["inputs"]
