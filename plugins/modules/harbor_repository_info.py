@@ -13,7 +13,7 @@ version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
   - Returns the repositories of one project, each with its artifacts, as Harbor's UI shows them under
-    C(Projects > Repositories): digest, tags, type, size, push time.
+    C(Projects > Repositories), with digest, tags, type, size and push time.
   - Repositories are selected by exact names or doublestar patterns, artifacts by a tag pattern and labels, with the
     same pattern rules as replication filters (see M(registryops.harbor.harbor_replication_rule)), so a rule's filters
     select here what the rule copies.
@@ -63,8 +63,8 @@ options:
     default: true
   query:
     description:
-      - A JMESPath expression applied to RV(repositories) before it is returned, for example
-        V([].{name: name, tags: artifacts[].tags[]}). RV(references) is not affected.
+      - "A JMESPath expression applied to RV(repositories) before it is returned, for example
+        V([].{name: name, tags: artifacts[].tags[]}). RV(references) is not affected."
       - Needs the Python library C(jmespath).
     type: str
 notes:

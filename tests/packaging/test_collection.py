@@ -67,3 +67,23 @@ def test_ansible_test_sanity(installed, tmp_path):
     out = run([BIN / "ansible-test", "sanity", "--venv", "--python", "%d.%d" % sys.version_info[:2], "--color", "no"],
               cwd=installed, timeout=1500)
     assert "ERROR" not in out, out[-6000:]
+
+
+def test_installed_site_playbook_runs_by_its_collection_name(installed, emulator_factory, tmp_path):
+    """``ansible-playbook registryops.harbor.site`` from the installed tarball converges an inventory of Harbors."""
+    assert not (installed / "playbooks" / "collections").exists()       # the checkout's link back is not shipped
+    upstream, harbor = emulator_factory(), emulator_factory()
+    upstream.seed(project="library", repository="alpine", tags=["3.20"])
+    upstream.api("PUT", "/projects/library", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
+    inventory = {"harbor_connected": {"hosts": {"harbor": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+        "harbor_url": harbor.url, "harbor_username": harbor.username, "harbor_password": harbor.password,
+        "proxy_cache_upstreams": [{"name": "hub", "url": upstream.url, "provider": "docker-registry", "project": "cache",
+                                   "test_reference": "library/alpine:3.20"}]}}}}
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
+    out = run([BIN / "ansible-playbook", "registryops.harbor.site", "-i", tmp_path / "hosts.yml"], cwd=tmp_path,
+              env={"ANSIBLE_COLLECTIONS_PATH": str(installed.parents[2]), "ANSIBLE_HOME": str(tmp_path / "home")})
+    assert "Served through the cache: /v2/cache/library/alpine/manifests/3.20" in out
+    assert "failed=0" in out
+    project = harbor.api("GET", "/projects/cache", headers={"X-Is-Resource-Name": "true"}).json()
+    assert project["registry_id"] > 0
