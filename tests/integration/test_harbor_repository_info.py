@@ -33,8 +33,8 @@ def test_selection_by_name_pattern_tag_and_labels(run_play, harbor):
     assert play.rc == 0, play.output
     everything = play.result("all")
     assert everything["project_exists"] is True
-    assert [r["name"] for r in everything["repositories"]] == ["charts/nim", "nvidia/cuda", "nvidia/scratch",
-                                                              "nvidia/tritonserver", "untagged"]
+    names = [r["name"] for r in everything["repositories"]]
+    assert names == ["charts/nim", "nvidia/cuda", "nvidia/scratch", "nvidia/tritonserver", "untagged"]
     cuda = everything["repositories"][1]
     assert cuda["full_name"] == "nvaie/nvidia/cuda" and cuda["artifact_count"] == 2
     base = [a for a in cuda["artifacts"] if "12.4.1-base" in a["tags"]][0]

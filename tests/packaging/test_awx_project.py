@@ -37,3 +37,4 @@ def test_the_git_entry_installs_the_collection(tmp_path):
     assert (installed / "plugins" / "modules" / "harbor_project.py").is_file()
     assert (installed / "extensions" / "awx" / "credential_type.yml").is_file()
     assert not (installed / "tests" / "harbor_emulator").exists()
+    assert not (installed / "extensions" / "molecule").exists()       # needs the emulator of a checkout
