@@ -3,7 +3,8 @@
 
 Enough for one emulator to be the replication source or destination of another: ``GET /v2/_catalog`` (system admins),
 ``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. Blobs are not served: the emulator
-keeps no layers, and a manifest stands for its artifact.
+keeps no layers, and a manifest stands for its artifact. A push (``PUT`` of a manifest) into a proxy-cache project is
+refused with 403 ``DENIED`` like Harbor's repoproxy middleware.
 
 A manifest is built from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
 artifact type (Helm chart or image) and whose single layer carries the artifact's size. The artifact's digest travels
@@ -75,13 +76,31 @@ def split_name(name):
 
 
 def require_access(st, name, action):
-    """Pull or push access to a repository's project (anonymous callers may pull from public projects); refused with
-    v2auth's 401 challenge (Bearer with the scope when no Authorization header was sent, else Basic)."""
+    """Pull or push access to a repository's project, refused with v2auth's 401 challenge (Bearer with the scope when no
+    Authorization header was sent, else Basic). v2auth/auth.go check: a GET or HEAD without any Authorization header is
+    always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones."""
     caller(st)
+    scope = "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")
+    if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
+        abort(v2auth.challenge_response(st, scope))
     project = projects.find(st, split_name(name)[0])
     if projects.can(st, project, action, "repository"):
         return project
-    abort(v2auth.challenge_response(st, "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")))
+    abort(v2auth.challenge_response(st, scope))
+
+
+def proxy_push_refusal(project):
+    """repoproxy.DisableBlobAndManifestUploadMiddleware (src/server/middleware/repoproxy/proxy.go): nothing may be pushed
+    into a proxy-cache project but by the proxy-cache service itself -> 403 DENIED. None for other projects."""
+    if project and project.get("registry_id"):
+        return V2Error(403, "DENIED", "can not push artifact to a proxy project: %s" % project["name"])
+    return None
+
+
+def refuse_proxy_push(project):
+    refusal = proxy_push_refusal(project)
+    if refusal is not None:
+        raise refusal
 
 
 def manifest_of(art):
@@ -165,8 +184,10 @@ def put_manifest(name, reference):
         raise v2_error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
     tags = [] if reference.startswith("sha256:") else [reference]
     with st.lock:
-        if require_access(st, name, "push") is None:
+        target = require_access(st, name, "push")
+        if target is None:
             raise v2_error(404, "NOT_FOUND", "project %s not found" % project)
+        refuse_proxy_push(target)
         artifact_store(st).add(project, repository, digest=pushed["digest"], tags=tags, type=pushed["type"], size=pushed["size"],
                                media_type=pushed["media_type"])
     resp = Response(status=201)

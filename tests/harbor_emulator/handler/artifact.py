@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ..errors import bad_request, not_found
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, page, paged, query_terms
+from .base import filter_by_query, ok, page, paged, query_terms, sort_by_query
 from .binding import flag
 from .repository import REPOSITORY, find_repository, repository_param
 
@@ -24,12 +24,16 @@ def state():
 
 
 def render(art):
-    """The swagger Artifact with the options of this request (tags by default, labels on request)."""
+    """The swagger Artifact with the options of this request (tags by default, labels on request). handler/model/artifact.go
+    ToSwagger appends to nil slices, so a list with nothing in it is ``null`` (go-swagger arrays carry no omitempty):
+    ``tags`` when untagged or ``with_tag=false``, ``labels`` unless asked for and present, ``references`` (no index
+    artifacts here) and ``accessories`` always. Tags come newest push first (Tag.GetDefaultSorts: push_time desc, id desc)."""
     out = {key: value for key, value in art.items() if key not in ("tags", "labels")}
-    if flag(request.args.get("with_tag"), True) and art["tags"]:
-        out["tags"] = art["tags"]
-    if flag(request.args.get("with_label")) and art["labels"]:
-        out["labels"] = art["labels"]
+    tags = sorted(art["tags"], key=lambda tag: (tag["push_time"], tag["id"]), reverse=True)
+    out["tags"] = tags if flag(request.args.get("with_tag"), True) and tags else None
+    out["labels"] = art["labels"] if flag(request.args.get("with_label")) and art["labels"] else None
+    out["references"] = None
+    out["accessories"] = None
     return out
 
 
@@ -49,7 +53,7 @@ def tag_matches(term, art):
 
 def label_matches(term, art):
     kind, values = term
-    if kind != "and" or not all(v.lstrip("-").isdigit() for v in values):
+    if kind != "and" or not all(isinstance(v, int) for v in values):
         raise bad_request('the value of "labels" query can only be integer list with intersetion relationship')
     ids = {label["id"] for label in art["labels"]}
     return all(int(v) in ids for v in values)
@@ -67,8 +71,22 @@ def list_artifacts(project_name, repository_name):
         arts = [art for art in arts if tag_matches(terms["tags"], art)]
     if "labels" in terms:
         arts = [art for art in arts if label_matches(terms["labels"], art)]
-    arts = filter_by_query(arts, {"type": lambda a: a["type"], "digest": lambda a: a["digest"], "media_type": lambda a: a["media_type"]})
+    arts = filter_by_query(arts, {key: getter for key, getter in COLUMNS.items() if key not in ("tags", "labels")})
+    arts = sort_by_query(arts, COLUMNS, [(COLUMNS["push_time"], True), (COLUMNS["id"], True)])   # Artifact.GetDefaultSorts
     return paged([render(art) for art in arts])
+
+
+def _columns():
+    """src/pkg/artifact/dao/model.go: the keys lib/orm knows (Go field and column names) -> getter on the stored artifact."""
+    getters = {}
+    for field, column in (("ID", "id"), ("Type", "type"), ("MediaType", "media_type"), ("ManifestMediaType", "manifest_media_type"),
+                          ("ProjectID", "project_id"), ("RepositoryID", "repository_id"), ("RepositoryName", "repository_name"),
+                          ("Digest", "digest"), ("Size", "size"), ("PushTime", "push_time"), ("PullTime", "pull_time")):
+        getters[field] = getters[column] = (lambda art, column=column: art.get(column))
+    return getters
+
+
+COLUMNS = _columns()
 
 
 def find_artifact(st, project_name, repository_name, reference):

@@ -221,17 +221,27 @@ def render_allowlist(allowlist):
     return out
 
 
-def render(st, project):
+def render(st, project, detail=True):
+    """model.Project.ToSwagger (handler/model/project.go). ``current_user_role_ids`` is built by appending to a nil slice:
+    ``null`` for a caller who is no member (and for robots, whose roles populateProperties never reads). Without
+    ``detail`` (``with_detail=false``, controller/project assembleProjects returns early) metadata and owner are not
+    loaded and the allowlist is the zero value: ``metadata`` and ``owner_name`` are omitted, the allowlist is only
+    ``{"items": null}`` with zero times."""
     out = {"project_id": project["project_id"], "owner_id": project["owner_id"], "name": project["name"]}
     if project["registry_id"]:
         out["registry_id"] = project["registry_id"]
-    out.update(creation_time=project["creation_time"], update_time=project["update_time"],
-               owner_name=user_name(st, project["owner_id"]))
+    out.update(creation_time=project["creation_time"], update_time=project["update_time"])
+    if detail:
+        out["owner_name"] = user_name(st, project["owner_id"])
     role = project["members"].get(caller_user_id(st))
     if role:
-        out.update(current_user_role_id=role, current_user_role_ids=[role])
-    out.update(repo_count=artifact_store(st).repository_count(project["name"]),
-               metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
+        out["current_user_role_id"] = role
+    out["current_user_role_ids"] = [role] if role else None
+    out["repo_count"] = artifact_store(st).repository_count(project["name"])
+    if detail:
+        out.update(metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
+    else:
+        out["cve_allowlist"] = {"items": None, "creation_time": ZERO_TIME, "update_time": ZERO_TIME}
     return out
 
 
@@ -257,8 +267,8 @@ def list_projects():
         if public is not None:
             projects = [p for p in projects if is_public(p) == public]
         name = request.args.get("name")
-        if name:
-            projects = [p for p in projects if name in p["name"]]
+        if name:                                    # q.FuzzyMatchValue: case-insensitive
+            projects = [p for p in projects if name.upper() in p["name"].upper()]
         owner = request.args.get("owner")
         if owner:
             projects = [p for p in projects if user_name(st, p["owner_id"]) == owner]
@@ -269,7 +279,8 @@ def list_projects():
         })
         if not projects:
             return empty_list()
-        return paged([render(st, p) for p in projects])
+        detail = flag(request.args.get("with_detail"), True)
+        return paged([render(st, p, detail) for p in projects])
 
 
 SORTABLE = ("name", "project_id", "owner_id", "creation_time", "update_time", "registry_id")
@@ -401,10 +412,26 @@ def update_project(project_name_or_id):
         if "retention_id" in metadata and metadata["retention_id"] != project["metadata"].get("retention_id"):
             raise bad_request("the retention_id in the request's payload when updating a project should be omitted, "
                               "alternatively passing the one that has already been associated to this project")
-        project["metadata"].update(metadata)
+        project["metadata"].update(metadata)           # controller.Update writes the metadata before the allowlist
         if allowlist is not None:
+            error = allowlist_error(allowlist)
+            if error:
+                raise internal(error)
             project["cve_allowlist"].update(expires_at=allowlist["expires_at"], items=allowlist["items"])
     return ok()
+
+
+def allowlist_error(allowlist):
+    """pkg/allowlist/validator.go Validate: a blank (after trimming) or repeated CVE id. It returns a plain error, so the
+    handler's SendError answers an opaque 500."""
+    seen = set()
+    for item in allowlist["items"]:
+        if not item["cve_id"].strip():
+            return "empty or whitespace-only CVE ID in allowlist"
+        if item["cve_id"] in seen:
+            return "duplicate CVE ID in allowlist: %s" % item["cve_id"]
+        seen.add(item["cve_id"])
+    return None
 
 
 def deletable(st, project):
@@ -447,6 +474,6 @@ def get_summary(project_name_or_id):
             if usage:
                 summary["quota"] = {"hard": dict(usage["hard"]), "used": quota.used(st, usage)}
         registry = st.registries.get(project["registry_id"]) if project["registry_id"] else None
-        if registry:
-            summary["registry"] = {key: registry[key] for key in REGISTRY_SUMMARY_FIELDS if registry.get(key) is not None}
+        if registry:                    # copied into the swagger Registry: omitempty drops false and "" (insecure, description, CA)
+            summary["registry"] = {key: registry[key] for key in REGISTRY_SUMMARY_FIELDS if registry.get(key) not in (None, False, "")}
     return jsonify(summary)

@@ -274,10 +274,8 @@ def run_tasks(state, tasks, plan, settings, stop_signal):
         if settings["fail"] and fnmatch.fnmatchcase(source, settings["fail"]["pattern"]):
             end_task(state, task, "Failed", log_line("ERROR", settings["fail"].get("log") or "injected failure"))
             continue
-        try:
-            copy_artifacts(plan, task, plan["override"])
-        except AdapterError as exc:
-            end_task(state, task, "Failed", log_line("ERROR", "failed to copy %s: %s" % (source, exc)))
+        if not copy_artifacts(plan, task, plan["override"]):
+            end_task(state, task, "Failed", log_line("ERROR", "got error during the whole transfer period, mark the job failure"))
             continue
         end_task(state, task, "Succeed", log_line("INFO", "copy %s completed" % source), retry=settings["transient_failed"])
     if any(task["status"] in RUNNING for task in tasks):
@@ -291,18 +289,32 @@ def run_tasks(state, tasks, plan, settings, stop_signal):
 
 def copy_artifacts(plan, task, override):
     """Copy every reference of the task's resource; one the destination already holds is kept unless ``override`` is
-    set and it points at another digest (Harbor's image transfer)."""
+    set and it points at another digest. Like Harbor's image transfer (controller/replication/transfer/image/transfer.go
+    copy, copyArtifact, pullManifest, pushManifest) an error is logged and the next reference is tried; False when any
+    failed. (Harbor pushes the layers first, so against a proxy-cache project its first error names a blob; the emulator
+    keeps no layers and fails on the manifest, with the same registry answer.)"""
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
+    ok = True
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
-            body, media_type = plan["src"].pull(source, reference)
-            existing = plan["dst"].digest(destination, reference)
-            if existing is not None and (not override or existing == distribution.artifact_of(body)["digest"]):
-                task["_log"].append(log_line("INFO", "%s:%s exists on the destination (override: %s), skip"
-                                             % (destination, reference, str(override).lower())))
+            try:
+                body, media_type = plan["src"].pull(source, reference)
+            except AdapterError as exc:
+                task["_log"].append(log_line("ERROR", "failed to pull the manifest of artifact %s:%s: %s" % (source, reference, exc)))
+                ok = False
                 continue
-            plan["dst"].push(destination, reference, body, media_type)
+            try:
+                existing = plan["dst"].digest(destination, reference)
+                if existing is not None and (not override or existing == distribution.artifact_of(body)["digest"]):
+                    task["_log"].append(log_line("INFO", "the artifact %s:%s already exists on the destination registry, skip"
+                                                 % (destination, reference)))
+                    continue
+                plan["dst"].push(destination, reference, body, media_type)
+            except AdapterError as exc:
+                task["_log"].append(log_line("ERROR", "failed to push manifest of artifact %s:%s: %s" % (destination, reference, exc)))
+                ok = False
+    return ok
 
 
 def end_task(state, task, status, line, retry=False):
