@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ..errors import bad_request, not_found
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, page, paged, query_terms, sort_by_query
+from .base import filter_by_query, ok, omit_empty, page, paged, query_terms, sort_by_query
 from .binding import flag
 from .repository import REPOSITORY, find_repository, repository_param
 
@@ -34,7 +34,9 @@ def render(art):
     out["labels"] = art["labels"] if flag(request.args.get("with_label")) and art["labels"] else None
     out["references"] = None
     out["accessories"] = None
-    return out
+    if out["tags"]:
+        out["tags"] = [omit_empty(tag) for tag in out["tags"]]      # immutable false vanishes
+    return omit_empty(out)
 
 
 def tag_matches(term, art):

@@ -23,6 +23,13 @@ def ok():
     return Response(status=200)
 
 
+def omit_empty(obj, keep=()):
+    """go-swagger's ``omitempty`` on a model's non-required scalars: "", 0 and false vanish; ``None`` stays (the ``null``
+    of an array or pointer), as do maps, lists and the ``keep`` keys (pointer fields, x-nullable in the spec)."""
+    return {key: value for key, value in obj.items()
+            if key in keep or value is None or isinstance(value, (list, dict)) or value not in ("", 0, False)}
+
+
 def created(new_id):
     resp = Response(status=201)
     resp.headers["Location"] = "%s/%s" % (request.path.rstrip("/"), new_id)
@@ -120,19 +127,31 @@ def parse_value(text):
     return text.strip("\"'")
 
 
-def typed(actual, like):
-    """A stored value as the database compares it with ``like`` (a typed q value): numbers as numbers, timestamps as
-    times, everything else as text (booleans as PostgreSQL's true/false)."""
-    if isinstance(like, datetime) and isinstance(actual, str):
-        try:
-            return datetime.strptime(actual[:19], "%Y-%m-%dT%H:%M:%S")
-        except ValueError:
-            return None
-    if isinstance(like, int) and isinstance(actual, int) and not isinstance(actual, bool):
-        return actual
+def comparable(actual, like):
+    """``(stored, q value)`` as PostgreSQL compares them, or None when they cannot be: numbers as numbers, timestamps as
+    times; a number or time against a text column is sent as text (lib/pq passes untyped parameters), booleans read
+    true/false."""
     if isinstance(actual, bool):
-        return str(actual).lower()
-    return None if actual is None or isinstance(like, (int, datetime)) else str(actual)
+        actual = str(actual).lower()
+    if isinstance(like, datetime):
+        if not isinstance(actual, str):
+            return None
+        try:
+            return datetime.strptime(actual[:19], "%Y-%m-%dT%H:%M:%S"), like
+        except ValueError:
+            return actual, like.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(actual, int):
+        if isinstance(like, int):
+            return actual, like
+        return (actual, int(like)) if _GO_INT.match(str(like).strip()) else None
+    if actual is None:
+        return None
+    return str(actual), str(like)
+
+
+def same(actual, like):
+    pair = comparable(actual, like)
+    return pair is not None and pair[0] == pair[1]
 
 
 def match_term(term, actual):
@@ -144,16 +163,14 @@ def match_term(term, actual):
     if kind == "fuzzy":
         return actual is not None and value.upper() in str(actual).upper()
     if kind == "exact":
-        if isinstance(actual, int) and not isinstance(actual, bool):
-            return _GO_INT.match(value.strip()) is not None and int(value) == actual
-        return typed(actual, value) == value
+        return same(actual, value)
     if kind == "or":
-        return any(typed(actual, v) == v for v in value)
+        return any(same(actual, v) for v in value)
     low, high = value
     for bound, ok in ((low, lambda a, b: a >= b), (high, lambda a, b: a <= b)):
         if bound is not None:
-            have = typed(actual, bound)
-            if have is None or not ok(have, bound):
+            pair = comparable(actual, bound)
+            if pair is None or not ok(*pair):
                 return False
     return True
 

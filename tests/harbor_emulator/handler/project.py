@@ -17,7 +17,7 @@ from ..errors import bad_request, conflict, forbidden, internal, not_found, prec
 from ..state import ZERO_TIME, now
 from ..store import artifact_store
 from . import quota
-from .base import created, filter_by_query, ok, page, paged
+from .base import created, filter_by_query, ok, omit_empty, page, paged
 from .binding import binding_error, expect, flag, go_type_of, json_body
 
 bp = Blueprint("project", __name__)
@@ -237,7 +237,9 @@ def render(st, project, detail=True):
     if role:
         out["current_user_role_id"] = role
     out["current_user_role_ids"] = [role] if role else None
-    out["repo_count"] = artifact_store(st).repository_count(project["name"])
+    count = artifact_store(st).repository_count(project["name"])
+    if count:                           # omitempty: a project without repositories has no repo_count
+        out["repo_count"] = count
     if detail:
         out.update(metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
     else:
@@ -464,7 +466,7 @@ def get_summary(project_name_or_id):
     st = state()
     with st.lock:
         project = load(st, project_ref(project_name_or_id), "read")
-        summary = {"repo_count": artifact_store(st).repository_count(project["name"])}
+        summary = omit_empty({"repo_count": artifact_store(st).repository_count(project["name"])})
         if can(st, project, "list", "member"):
             admins = sum(1 for role in project["members"].values() if role == ROLE_PROJECT_ADMIN)
             if admins:

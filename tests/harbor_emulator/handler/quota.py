@@ -95,7 +95,7 @@ def sort_quotas(quotas):
 def find(st, raw_id):
     stored = st.quotas.get(path_id(raw_id))
     if stored is None:
-        raise not_found("quota %s not found" % raw_id)
+        raise not_found("quota %d not found" % path_id(raw_id))
     return stored
 
 

@@ -20,7 +20,7 @@ from .. import security
 from ..errors import bad_request, conflict, internal, not_found, precondition
 from ..replication import flow
 from ..state import ZERO_TIME, now
-from .base import created, filter_by_query, int_param, ok, page, paged, path_id
+from .base import created, filter_by_query, int_param, ok, omit_empty, page, paged, path_id
 from .binding import binding_error, expect, json_body
 
 bp = Blueprint("replication", __name__)
@@ -409,7 +409,7 @@ def list_executions():
                       if policy_id is None or e["policy_id"] == policy_id]
     executions = [e for e in executions if query_matches(e["status"], status, EXECUTION_STATUS_QUERY)
                   and query_matches(e["trigger"], trigger, TRIGGER_QUERY)]
-    return paged(sort_items(executions, "-start_time"))
+    return paged([omit_empty(e) for e in sort_items(executions, "-start_time")])     # convertExecution: zero counts vanish
 
 
 def find_execution(st, raw_id):
@@ -426,7 +426,7 @@ def get_execution(execution_id):
     path_id(execution_id)
     security.require_sysadmin()
     with st.lock:
-        return jsonify(flow.render_execution(st, find_execution(st, execution_id)))
+        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id))))
 
 
 @bp.put(EXECUTION)

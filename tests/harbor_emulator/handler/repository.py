@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from ..errors import not_found
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, page, paged, sort_by_query
+from .base import filter_by_query, ok, omit_empty, page, paged, sort_by_query
 
 bp = Blueprint("repository", __name__)
 
@@ -41,7 +41,7 @@ def list_repositories(project_name):
         project = projects.load(st, project_name, "list", "repository")
         repos = artifact_store(st).repositories(project["name"])
         repos = filter_by_query(repos, COLUMNS)
-        return paged(sort_by_query(repos, COLUMNS, DEFAULT_SORT))
+        return paged([omit_empty(repo) for repo in sort_by_query(repos, COLUMNS, DEFAULT_SORT)])
 
 
 def _columns():
@@ -65,7 +65,7 @@ def get_repository(project_name, repository_name):
     st = state()
     with st.lock:
         projects.require_access(st, project_name, "read", "repository")
-        return jsonify(find_repository(st, project_name, repository_param(repository_name)))
+        return jsonify(omit_empty(find_repository(st, project_name, repository_param(repository_name))))
 
 
 @bp.delete(REPOSITORY)
