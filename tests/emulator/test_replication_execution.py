@@ -272,7 +272,7 @@ def test_flattening_deeper_than_a_path_fails_the_execution(pair):
     execution_id = start(harbor, push_policy(harbor, registry_id, dest_namespace="mirror", dest_namespace_replace_count=2))
     done = wait_status(harbor, execution_id, "Failed")
     assert done.get("total", 0) == 0
-    assert done.get("status_text", "") == ('the source repository "library/nginx" contains only 1 path components [library] excepting the last one,'
+    assert done["status_text"] == ('the source repository "library/nginx" contains only 1 path components [library] excepting the last one,'
                                    ' but the destination namespace flattening level is 2')
 
 
