@@ -83,6 +83,24 @@ def test_registry_info_filters_without_values_answer_values_null(harbor):
     assert [(f["type"], f["values"]) for f in info["supported_resource_filters"]] == [("name", None), ("tag", None), ("resource", ["image"])]
 
 
+def test_zero_counts_and_empty_texts_are_omitted(harbor):
+    """go-swagger omitempty on non-required scalars: src/server/v2.0/handler/replication.go convertExecution (counts and
+    status_text), handler/repository.go (description, artifact_count, pull_count), handler/model/project.go (repo_count)."""
+    harbor.need_emulator()
+    new_project(harbor, "empty")
+    assert "repo_count" not in harbor.api("GET", "/projects/empty", headers=BY_NAME).json()
+    assert harbor.api("GET", "/projects/empty/summary", headers=BY_NAME).json().get("repo_count") is None
+    harbor.seed(project="library", repository="app", tags=["1"])
+    harbor.api("DELETE", "/projects/library/repositories/app/artifacts/1")
+    repo = harbor.api("GET", "/projects/library/repositories/app").json()
+    assert not {"description", "artifact_count", "pull_count"} & set(repo)
+    policy_id = create_policy(harbor, name="p", dest_registry={"id": swr_endpoint(harbor)}, enabled=True,
+                              filters=[{"type": "name", "value": "nothing/**"}])
+    execution_id = int(harbor.api("POST", "/replication/executions", json={"policy_id": policy_id}).headers["Location"].rsplit("/", 1)[1])
+    done = wait_status(harbor, execution_id, "Succeed")
+    assert not {"total", "failed", "succeed", "in_progress", "stopped"} & set(done)
+
+
 # ----- 2. sessions and CSRF
 
 def test_a_client_that_sends_the_sid_cookie_back_gets_403_on_writes(harbor):
