@@ -274,18 +274,21 @@ def list_projects():
         owner = request.args.get("owner")
         if owner:
             projects = [p for p in projects if user_name(st, p["owner_id"]) == owner]
-        projects = filter_by_query(projects, {
-            "name": lambda p: p["name"], "project_id": lambda p: p["project_id"], "owner_id": lambda p: p["owner_id"],
-            "registry_id": lambda p: p["registry_id"], "public": lambda p: is_public(p),
-            "owner": lambda p: user_name(st, p["owner_id"]),
-        })
+        filterable = {key: (lambda p, column=column: p[column]) for key, column in COLUMN_KEYS.items()}
+        filterable.update(public=is_public, owner=lambda p: user_name(st, p["owner_id"]))     # the FilterBy methods
+        projects = filter_by_query(projects, filterable)
         if not projects:
             return empty_list()
         detail = flag(request.args.get("with_detail"), True)
         return paged([render(st, p, detail) for p in projects])
 
 
-SORTABLE = ("name", "project_id", "owner_id", "creation_time", "update_time", "registry_id")
+# src/pkg/project/models/project.go: the keys lib/orm knows (Go field and column names) -> stored column
+COLUMN_KEYS = {}
+for _field, _column in (("ProjectID", "project_id"), ("OwnerID", "owner_id"), ("Name", "name"), ("CreationTime", "creation_time"),
+                        ("UpdateTime", "update_time"), ("RegistryID", "registry_id")):
+    COLUMN_KEYS[_field] = COLUMN_KEYS[_column] = _column
+SORTABLE = tuple(COLUMN_KEYS)
 
 
 def sort_projects(projects):
@@ -293,7 +296,7 @@ def sort_projects(projects):
     keys = [key.strip() for key in request.args.get("sort", "").split(",") if key.strip().lstrip("-") in SORTABLE]
     projects = sorted(projects, key=lambda p: p["name"])
     for key in reversed(keys):
-        column = key.lstrip("-")        # library's NULL registry_id sorts like PostgreSQL: last ascending, first descending
+        column = COLUMN_KEYS[key.lstrip("-")]       # library's NULL registry_id sorts like PostgreSQL: last ascending, first descending
         projects.sort(key=lambda p: (p[column] is None, 0 if p[column] is None else p[column]), reverse=key.startswith("-"))
     return projects
 
