@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from ..harbor_emulator.csrf import no_cookies
 from .oci import OCI_INDEX, OCI_MANIFEST
 
 ACCEPT = ", ".join([OCI_INDEX, OCI_MANIFEST, "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -35,7 +36,7 @@ class DistributionClient:
     def __init__(self, base_url, auth=None, verify=True, timeout=30):
         self.base_url = base_url.rstrip("/")
         self.auth = auth
-        self.session = requests.Session()
+        self.session = no_cookies(requests.Session())   # like docker and skopeo: a sid cookie sent back fails Harbor's CSRF check
         self.verify = verify  # passed on every call: requests lets REQUESTS_CA_BUNDLE override Session.verify
         self.timeout = timeout
         self._tokens = {}

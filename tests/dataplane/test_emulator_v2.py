@@ -69,7 +69,7 @@ def test_pulls_need_pull_permission_and_blobs_are_served_with_their_digest(emula
     client.push("private/app", "1.0", image)
     resp = requests.get(harbor.url + "/v2/private/app/manifests/1.0", timeout=10)
     assert resp.status_code == 401 and resp.headers["Www-Authenticate"].startswith("Bearer ")
-    resp = requests.get(harbor.url + "/v2/library/app/blobs/sha256:" + "0" * 64, timeout=10)
+    resp = requests.get(harbor.url + "/v2/library/app/blobs/sha256:" + "0" * 64, auth=harbor.auth, timeout=10)
     assert resp.status_code == 404 and resp.json()["errors"][0]["code"] == "BLOB_UNKNOWN"
 
 

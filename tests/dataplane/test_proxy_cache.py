@@ -40,7 +40,7 @@ def test_the_first_pull_fetches_from_docker_hub_and_later_pulls_are_served_with_
     assert harbor.api("GET", "/projects/dockerhub/repositories").json() == []
 
     # Docker Hub's library rule: dockerhub/busybox is dockerhub/library/busybox, fetched from library/busybox
-    resp = requests.get(harbor.url + "/v2/dockerhub/busybox/manifests/1.36", allow_redirects=False, timeout=10)
+    resp = requests.get(harbor.url + "/v2/dockerhub/busybox/manifests/1.36", auth=harbor.auth, allow_redirects=False, timeout=10)
     assert resp.status_code == 301 and resp.headers["Location"].endswith("/v2/dockerhub/library/busybox/manifests/1.36")
     assert pulled_digest(harbor, "dockerhub/busybox", "1.36") == index.digest
     art = harbor.api("GET", "/projects/dockerhub/repositories/library%252Fbusybox/artifacts/1.36").json()
@@ -54,7 +54,7 @@ def test_the_first_pull_fetches_from_docker_hub_and_later_pulls_are_served_with_
     for blob in index.all_blobs():                                          # every byte came from the cache
         assert client.get_blob("dockerhub/library/busybox", blob.digest) == blob.data
     # not cached and the upstream down: the local registry's 404 (Harbor's "fallback to local")
-    resp = requests.get(harbor.url + "/v2/dockerhub/library/alpine/manifests/3.20", timeout=10)
+    resp = requests.get(harbor.url + "/v2/dockerhub/library/alpine/manifests/3.20", auth=harbor.auth, timeout=10)
     assert resp.status_code == 404 and resp.json()["errors"][0]["code"] == "MANIFEST_UNKNOWN"
 
 
@@ -68,7 +68,7 @@ def test_a_chart_comes_through_the_tls_upstream_with_credentials_and_a_missing_t
     assert pulled_digest(harbor, "application-collection/charts/etcd", "10.2.3") == chart.digest
     art = harbor.api("GET", "/projects/application-collection/repositories/charts%252Fetcd/artifacts/10.2.3").json()
     assert (art["digest"], art["type"]) == (chart.digest, "CHART")
-    resp = requests.get(harbor.url + "/v2/application-collection/charts/etcd/manifests/0.0.1", timeout=10)
+    resp = requests.get(harbor.url + "/v2/application-collection/charts/etcd/manifests/0.0.1", auth=harbor.auth, timeout=10)
     assert resp.status_code == 404
     assert resp.json()["errors"][0] == {"code": "NOT_FOUND", "message": "repo application-collection/charts/etcd, tag 0.0.1 not found"}
 

@@ -30,11 +30,15 @@ ERRORS_SCHEMA = {"allOf": [{"$ref": "#/definitions/Errors"}, {
 
 
 def _nullable(node):
-    """Rewrite Swagger's ``x-nullable: true`` into JSON Schema: a null type, or ``anyOf`` null for a ``$ref``."""
+    """Rewrite Swagger's ``x-nullable: true`` into JSON Schema: a null type, or ``anyOf`` null for a ``$ref``. Every array
+    inside a definition is nullable too: go-swagger v0.33.1 renders a model's slice without ``omitempty``, so an empty one
+    is ``null`` (NOTES.md section 0). Top-level list answers are not (their responders send ``[]`` for nil)."""
     if isinstance(node, dict):
         for value in node.values():
             _nullable(value)
-        if node.get("x-nullable") and isinstance(node.get("type"), str):
+        if node.get("type") == "array":
+            node["type"] = ["array", "null"]
+        elif node.get("x-nullable") and isinstance(node.get("type"), str):
             node["type"] = [node["type"], "null"]
         elif node.get("x-nullable") and "$ref" in node:
             node["anyOf"] = [{"$ref": node.pop("$ref")}, {"type": "null"}]

@@ -65,9 +65,9 @@ def test_non_admin_may_list_but_not_delete_in_a_public_project(seeded):
 def test_list_artifacts_with_tags_by_default_and_labels_on_request(seeded):
     arts = seeded.api("GET", "/projects/library/repositories/nginx/artifacts").json()
     assert [sorted(t["name"] for t in a["tags"]) for a in arts] == [["1.24"], ["1.25", "latest"]]
-    assert all("labels" not in a for a in arts)
+    assert all(a["labels"] is None for a in arts)
     arts = seeded.api("GET", "/projects/library/repositories/nginx/artifacts", params={"with_label": "true", "with_tag": "false"}).json()
-    assert [("tags" in a, [label["name"] for label in a.get("labels", [])]) for a in arts] == [(False, []), (False, ["prod"])]
+    assert [(a["tags"], [label["name"] for label in a["labels"] or []]) for a in arts] == [(None, []), (None, ["prod"])]
 
 
 @pytest.mark.parametrize("q, expected", [("tags=latest", [["1.25", "latest"]]), ("tags=~1.2", [["1.24"], ["1.25", "latest"]]),
@@ -95,7 +95,7 @@ def test_delete_artifact_keeps_the_repository(seeded):
     resp = seeded.api("DELETE", "/projects/library/repositories/charts%252Fetcd/artifacts/9.0.0")
     assert (resp.status_code, resp.text) == (200, "")
     repo = seeded.api("GET", "/projects/library/repositories/charts%252Fetcd").json()
-    assert repo["artifact_count"] == 0
+    assert "artifact_count" not in repo          # omitempty: 0 vanishes
 
 
 def test_seeding_a_tag_again_moves_it_to_the_new_artifact(harbor):

@@ -69,6 +69,8 @@ def registry_info(registry, labels=None):
         resource_types.append("artifact")
         info["supported_copy_by_chunk"] = True
     filters.append({"type": "resource", "style": "radio", "values": resource_types})
+    for item in filters:                # FilterStyle.values is an array: null when the adapter lists none (go-swagger)
+        item.setdefault("values", None)
     info["supported_resource_filters"] = filters
     info["supported_triggers"] = ["manual", "scheduled"]
     return info

@@ -7,10 +7,10 @@ import uuid
 
 import trustme
 from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.serving import make_server
 
-from . import blob, controls, distribution, security, seed, v2auth, version
+from . import blob, controls, csrf, distribution, security, seed, v2auth, version
 from .errors import HarborAPIError
 from .handler import artifact, health, ping, project, project_metadata, quota, registry, replication, repository, systeminfo
 from .state import State
@@ -34,12 +34,19 @@ def create_app(state):
     @app.before_request
     def before():
         g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        refused = controls.apply_faults(state)
+        if refused is not None:
+            return refused
+        refused = csrf.check(state)         # session and csrf middlewares run before security (core/middlewares)
+        if refused is not None:
+            return refused
         security.resolve(state)
-        return controls.apply_faults(state)
+        return None
 
     @app.after_request
     def after(resp):
         resp.headers["X-Request-Id"] = g.get("request_id", "")
+        resp = csrf.finish(state, resp)
         return controls.record(state, resp)
 
     @app.errorhandler(HarborAPIError)
@@ -50,14 +57,34 @@ def create_app(state):
 
     @app.errorhandler(HTTPException)
     def http_error(err):
-        # go-swagger's own errors (unknown path, wrong method) use the same format, code = upper-cased status text
+        # go-swagger's own errors (unknown path, wrong method) in Harbor's format (src/lib/http/error.go apiError): code =
+        # upper-cased status text; the texts are go-openapi's (errors.NotFound, errors.MethodNotAllowed); >= 500 is opaque
+        if err.code >= 500:
+            return opaque_500()
         code = (err.name or "error").upper().replace(" ", "_")
-        message = "path %s was not found" % request.path if err.code == 404 else err.description
+        message = err.description
+        if err.code == 404:
+            message = "path %s was not found" % request.path
+        elif isinstance(err, MethodNotAllowed):
+            allowed = sorted(method for method in err.valid_methods or () if method not in ("HEAD", "OPTIONS"))
+            message = "method %s is not allowed, but [%s] are" % (request.method, ",".join(allowed))
         resp = jsonify({"errors": [{"code": code, "message": message}]})
         resp.status_code = err.code
         return resp
 
+    @app.errorhandler(Exception)
+    def unhandled(err):
+        # a panic or plain error in Harbor: SendError logs it and answers the opaque 500 (src/lib/http/error.go)
+        app.logger.exception("unhandled error: %s", err)
+        return opaque_500()
+
     return app
+
+
+def opaque_500():
+    resp = jsonify({"errors": [{"code": "UNKNOWN", "message": "internal server error"}]})
+    resp.status_code = 500
+    return resp
 
 
 class Emulator:

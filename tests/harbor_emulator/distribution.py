@@ -4,7 +4,8 @@
 Enough for one emulator to be the replication source or destination of another: ``GET /v2/_catalog`` (system admins),
 ``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. What a manifest route stores and serves
 is the emulator's storage (content.py; blobs: blob.py; proxy-cache projects: proxycache.py). With ``--storage
-registry`` every manifest and blob is real; with the in-memory default a pushed manifest only records its artifact.
+registry`` every manifest and blob is real; with the in-memory default a pushed manifest only records its artifact. A push
+(``PUT`` of a manifest) into a proxy-cache project is refused with 403 ``DENIED`` like Harbor's repoproxy middleware.
 
 Without content (in-memory seeds), a manifest is made up from the stored artifact (``manifest_of``): a schema 2 manifest whose config media type tells the
 artifact type (Helm chart or image) and whose single layer carries the artifact's size. The artifact's digest travels
@@ -77,13 +78,25 @@ def split_name(name):
 
 
 def require_access(st, name, action):
-    """Pull or push access to a repository's project (anonymous callers may pull from public projects); refused with
-    v2auth's 401 challenge (Bearer with the scope when no Authorization header was sent, else Basic)."""
+    """Pull or push access to a repository's project, refused with v2auth's 401 challenge (Bearer with the scope when no
+    Authorization header was sent, else Basic). v2auth/auth.go check: a GET or HEAD without any Authorization header is
+    always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones."""
     caller(st)
+    scope = "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")
+    if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
+        abort(v2auth.challenge_response(st, scope))
     project = projects.find(st, split_name(name)[0])
     if projects.can(st, project, action, "repository"):
         return project
-    abort(v2auth.challenge_response(st, "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")))
+    abort(v2auth.challenge_response(st, scope))
+
+
+def proxy_push_refusal(project):
+    """repoproxy.DisableBlobAndManifestUploadMiddleware (src/server/middleware/repoproxy/proxy.go): nothing may be pushed
+    into a proxy-cache project but by the proxy-cache service itself -> 403 DENIED. None for other projects."""
+    if project and project.get("registry_id"):
+        return V2Error(403, "DENIED", "can not push artifact to a proxy project: %s" % project["name"])
+    return None
 
 
 def manifest_of(art):

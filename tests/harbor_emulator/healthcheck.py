@@ -25,6 +25,7 @@ import requests
 import urllib3
 
 from .errors import HarborAPIError, internal
+from .csrf import no_cookies
 
 TIMEOUT = 2
 
@@ -78,7 +79,7 @@ def create_adapter(st, registry):
     kind = registry.get("type") or ""
     if kind not in registered_types(st):
         raise internal("adapter factory for %s not found" % kind)
-    session = requests.Session()
+    session = no_cookies(requests.Session())
     session.trust_env = False           # REQUESTS_CA_BUNDLE would override the endpoint's own trust settings
     session.verify = verify_option(registry)
     build_adapter(session, registry)

@@ -3,8 +3,9 @@
 - ``GET /v2/``: 200 ``{}`` for a caller authenticated by basic auth or by a bearer token this emulator issued; otherwise
   401 with ``Www-Authenticate: Bearer realm="<scheme>://<Host>/service/token",service="harbor-registry"`` when no
   Authorization header was sent, ``Basic realm="harbor"`` when one was sent but not accepted.
-- ``GET /service/token``: good basic credentials (or a ``scope``) → ``{"token", "access_token", "expires_in", "issued_at"}``;
-  no valid credentials and no scope → 401 with an empty body. Issued tokens live in ``state.extensions["tokens"]``
+- ``GET /service/token``: ``service`` must be ``harbor-registry`` (else 400, plain text); good basic credentials (or a
+  ``scope``) → ``{"token", "access_token": "", "expires_in", "issued_at"}`` (whole seconds); no valid credentials and no
+  scope → 401 with an empty body. Issued tokens live in ``state.extensions["tokens"]``
   (token → username, "" for an anonymous token).
 
 For other ``/v2/`` routes (the data plane in distribution.py): ``require_v2_auth(state, scope=None)`` returns the caller's
@@ -12,12 +13,13 @@ security context (basic auth as resolved by security.py, or a bearer token issue
 ``g.security``) and, when nobody is authenticated, aborts the request with the 401 and the challenge Harbor would send
 (``scope`` is added to a Bearer challenge, e.g. ``repository:library/app:pull``).
 """
+import html
 import secrets
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from . import security
-from .state import now
 
 bp = Blueprint("v2auth", __name__)
 
@@ -90,11 +92,18 @@ def v2_root():
 
 @bp.get("/service/token")
 def token():
+    """token.go Get: an unknown ``service`` is a 400 (beego CustomAbort, plain text) before any credential is looked at;
+    the answer (models.Token) carries the JWT in ``token`` only (``access_token`` stays "") and ``issued_at`` is
+    ``time.RFC3339`` (whole seconds)."""
     st = state()
+    service = request.args.get("service", "")
+    if service != SERVICE:
+        return Response(html.escape("Unable to handle service: %s" % service), status=400, content_type="text/plain; charset=utf-8")
     ctx = security.current()
     if not ctx.authenticated and not request.args.get("scope"):
         return Response(status=401)
     value = secrets.token_urlsafe(32)
     with st.lock:
         issued_tokens(st)[value] = ctx.username
-    return jsonify({"token": value, "access_token": value, "expires_in": TOKEN_TTL, "issued_at": now()})
+    issued = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return jsonify({"token": value, "access_token": "", "expires_in": TOKEN_TTL, "issued_at": issued})

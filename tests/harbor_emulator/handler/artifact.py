@@ -10,7 +10,7 @@ from ..errors import bad_request, not_found
 from ..storage import storage_of
 from ..store import artifact_store, top_level
 from . import project as projects
-from .base import filter_by_query, ok, page, paged, query_terms
+from .base import filter_by_query, ok, omit_empty, page, paged, query_terms, sort_by_query
 from .binding import flag
 from .repository import REPOSITORY, find_repository, repository_param
 
@@ -25,13 +25,19 @@ def state():
 
 
 def render(art):
-    """The swagger Artifact with the options of this request (tags by default, labels on request)."""
+    """The swagger Artifact with the options of this request (tags by default, labels on request). handler/model/artifact.go
+    ToSwagger appends to nil slices, so a list with nothing in it is ``null`` (go-swagger arrays carry no omitempty):
+    ``tags`` when untagged or ``with_tag=false``, ``labels`` unless asked for and present, ``references`` of anything but
+    an index (pkg/artifact/manager.go assemble loads them always) and ``accessories`` always. Tags come newest push first (Tag.GetDefaultSorts: push_time desc, id desc)."""
     out = {key: value for key, value in art.items() if key not in ("tags", "labels")}
-    if flag(request.args.get("with_tag"), True) and art["tags"]:
-        out["tags"] = art["tags"]
-    if flag(request.args.get("with_label")) and art["labels"]:
-        out["labels"] = art["labels"]
-    return out
+    tags = sorted(art["tags"], key=lambda tag: (tag["push_time"], tag["id"]), reverse=True)
+    out["tags"] = tags if flag(request.args.get("with_tag"), True) and tags else None
+    out["labels"] = art["labels"] if flag(request.args.get("with_label")) and art["labels"] else None
+    out["references"] = art.get("references") or None
+    out["accessories"] = None
+    if out["tags"]:
+        out["tags"] = [omit_empty(tag) for tag in out["tags"]]      # immutable false vanishes
+    return omit_empty(out)
 
 
 def tag_matches(term, art):
@@ -50,7 +56,7 @@ def tag_matches(term, art):
 
 def label_matches(term, art):
     kind, values = term
-    if kind != "and" or not all(v.lstrip("-").isdigit() for v in values):
+    if kind != "and" or not all(isinstance(v, int) for v in values):
         raise bad_request('the value of "labels" query can only be integer list with intersetion relationship')
     ids = {label["id"] for label in art["labels"]}
     return all(int(v) in ids for v in values)
@@ -72,8 +78,22 @@ def list_artifacts(project_name, repository_name):
         arts = [art for art in arts if tag_matches(terms["tags"], art)]
     if "labels" in terms:
         arts = [art for art in arts if label_matches(terms["labels"], art)]
-    arts = filter_by_query(arts, {"type": lambda a: a["type"], "digest": lambda a: a["digest"], "media_type": lambda a: a["media_type"]})
+    arts = filter_by_query(arts, {key: getter for key, getter in COLUMNS.items() if key not in ("tags", "labels")})
+    arts = sort_by_query(arts, COLUMNS, [(COLUMNS["push_time"], True), (COLUMNS["id"], True)])   # Artifact.GetDefaultSorts
     return paged([render(art) for art in arts])
+
+
+def _columns():
+    """src/pkg/artifact/dao/model.go: the keys lib/orm knows (Go field and column names) -> getter on the stored artifact."""
+    getters = {}
+    for field, column in (("ID", "id"), ("Type", "type"), ("MediaType", "media_type"), ("ManifestMediaType", "manifest_media_type"),
+                          ("ProjectID", "project_id"), ("RepositoryID", "repository_id"), ("RepositoryName", "repository_name"),
+                          ("Digest", "digest"), ("Size", "size"), ("PushTime", "push_time"), ("PullTime", "pull_time")):
+        getters[field] = getters[column] = (lambda art, column=column: art.get(column))
+    return getters
+
+
+COLUMNS = _columns()
 
 
 def find_artifact(st, project_name, repository_name, reference):

@@ -2,12 +2,13 @@
 
 - ``page()``: page/page_size of a list request (list handlers call it first: go-swagger binds them before the handler checks
   the caller), ``paged(items)`` answers with X-Total-Count and Link;
-  ``filter_by_query(items, {key: getter})`` applies ``q``.
+  ``filter_by_query(items, {key: getter})`` applies ``q``, ``sort_by_query(items, {key: getter}, default)`` applies ``sort``.
 - ``path_id(raw)``, ``int_param(name, default)``: int64 parameters (422 like go-swagger when they are not).
 - ``created(id)``: 201 with an empty body and ``Location: <request path>/<id>``.
 - ``ok()``: 200 with an empty body (Harbor's update/delete answer).
 """
 import re
+from datetime import datetime
 from urllib.parse import unquote
 
 from flask import Response, jsonify, request
@@ -20,6 +21,13 @@ MAX_PAGE_SIZE = 100
 
 def ok():
     return Response(status=200)
+
+
+def omit_empty(obj, keep=()):
+    """go-swagger's ``omitempty`` on a model's non-required scalars: "", 0 and false vanish; ``None`` stays (the ``null``
+    of an array or pointer), as do maps, lists and the ``keep`` keys (pointer fields, x-nullable in the spec)."""
+    return {key: value for key, value in obj.items()
+            if key in keep or value is None or isinstance(value, (list, dict)) or value not in ("", 0, False)}
 
 
 def created(new_id):
@@ -59,6 +67,8 @@ def page():
 
 _LIST_ENDS = {"{": "}", "(": ")"}
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_GO_INT = re.compile(r"^[+-]?[0-9]+$")
+_GO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 
 
 def go_query_unescape(text):
@@ -87,34 +97,82 @@ def query_terms():
 
 
 def parse_pattern(value):
-    """One q value (q.parsePattern); a malformed fuzzy, range or list value is a 400."""
+    """One q value (q.parsePattern); a malformed fuzzy, range or list value is a 400. Range and list values are typed
+    like q.parseValue (time, else int64, else a string with its quotes stripped)."""
     head = value[0]
     if head == "~" and len(value) > 1:
         return ("fuzzy", value[1:])
     if head == "[" and value.endswith("]") and value.count("~") == 1:
         low, _, high = value[1:-1].partition("~")
         if low.strip() or high.strip():
-            return ("range", (low.strip(), high.strip()))
+            return ("range", (parse_value(low) if low.strip() else None, parse_value(high) if high.strip() else None))
     elif head in _LIST_ENDS and value.endswith(_LIST_ENDS[head]):
-        return ("or" if head == "{" else "and", value[1:-1].split())
+        values = [parse_value(v) for v in value[1:-1].split(" ")]
+        return ("or" if head == "{" else "and", [v for v in values if v != ""])
     elif head not in "~[{(":
         return ("exact", value[1:] if head == "\\" else value)       # escapeValue: a leading backslash is dropped
     raise bad_request("invalid query string value: %s" % value)
 
 
+def parse_value(text):
+    """q.parseValue: a time (2006-01-02T15:04:05), else an int64, else the string without surrounding quotes."""
+    text = text.strip()
+    if _GO_TIME.match(text):
+        try:
+            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            pass
+    if _GO_INT.match(text) and -2 ** 63 <= int(text) < 2 ** 63:
+        return int(text)
+    return text.strip("\"'")
+
+
+def comparable(actual, like):
+    """``(stored, q value)`` as PostgreSQL compares them, or None when they cannot be: numbers as numbers, timestamps as
+    times; a number or time against a text column is sent as text (lib/pq passes untyped parameters), booleans read
+    true/false."""
+    if isinstance(actual, bool):
+        actual = str(actual).lower()
+    if isinstance(like, datetime):
+        if not isinstance(actual, str):
+            return None
+        try:
+            return datetime.strptime(actual[:19], "%Y-%m-%dT%H:%M:%S"), like
+        except ValueError:
+            return actual, like.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(actual, int):
+        if isinstance(like, int):
+            return actual, like
+        return (actual, int(like)) if _GO_INT.match(str(like).strip()) else None
+    if actual is None:
+        return None
+    return str(actual), str(like)
+
+
+def same(actual, like):
+    pair = comparable(actual, like)
+    return pair is not None and pair[0] == pair[1]
+
+
 def match_term(term, actual):
+    """src/lib/orm/query.go setFilters: exact ``=``, fuzzy ``UPPER(col) LIKE UPPER('%v%')`` (with % and _ escaped, so
+    literal here), range ``>=``/``<=`` and or-list ``IN`` with typed values; an and-list is ignored on ordinary columns."""
     kind, value = term
-    text = "" if actual is None else str(actual).lower() if isinstance(actual, bool) else str(actual)
-    if kind == "exact":
-        return text == value
-    if kind == "fuzzy":
-        return value in text
-    if kind == "or":
-        return text in value
     if kind == "and":
-        return all(v == text for v in value)
+        return True
+    if kind == "fuzzy":
+        return actual is not None and value.upper() in str(actual).upper()
+    if kind == "exact":
+        return same(actual, value)
+    if kind == "or":
+        return any(same(actual, v) for v in value)
     low, high = value
-    return (not low or text >= low) and (not high or text <= high)
+    for bound, ok in ((low, lambda a, b: a >= b), (high, lambda a, b: a <= b)):
+        if bound is not None:
+            pair = comparable(actual, bound)
+            if pair is None or not ok(*pair):
+                return False
+    return True
 
 
 def filter_by_query(items, filterable):
@@ -124,6 +182,26 @@ def filter_by_query(items, filterable):
         getter = filterable.get(key)
         if getter is not None:
             items = [item for item in items if match_term(term, getter(item))]
+    return items
+
+
+def sort_terms():
+    """q.ParseSorting: ``sort=a,-b`` -> [(key, descending)]."""
+    terms = []
+    for key in (request.args.get("sort") or "").split(","):
+        key = key.strip()
+        if key:
+            terms.append((key[1:], True) if key.startswith("-") else (key, False))
+    return terms
+
+
+def sort_by_query(items, sortable, default=()):
+    """src/lib/orm/query.go setSorts: ``sort`` keys that name a sortable column ({key: getter}), else ``default``
+    ([(getter, descending)]); NULL sorts last ascending and first descending, as in PostgreSQL."""
+    keys = [(sortable[key], desc) for key, desc in sort_terms() if key in sortable] or list(default)
+    items = list(items)
+    for getter, desc in reversed(keys):
+        items.sort(key=lambda item: (getter(item) is None, getter(item) if getter(item) is not None else 0), reverse=desc)
     return items
 
 

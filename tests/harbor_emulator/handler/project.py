@@ -17,7 +17,7 @@ from ..errors import bad_request, conflict, forbidden, internal, not_found, prec
 from ..state import ZERO_TIME, now
 from ..store import artifact_store
 from . import quota
-from .base import created, filter_by_query, ok, page, paged
+from .base import created, filter_by_query, ok, omit_empty, page, paged
 from .binding import binding_error, expect, flag, go_type_of, json_body
 
 bp = Blueprint("project", __name__)
@@ -221,17 +221,29 @@ def render_allowlist(allowlist):
     return out
 
 
-def render(st, project):
+def render(st, project, detail=True):
+    """model.Project.ToSwagger (handler/model/project.go). ``current_user_role_ids`` is built by appending to a nil slice:
+    ``null`` for a caller who is no member (and for robots, whose roles populateProperties never reads). Without
+    ``detail`` (``with_detail=false``, controller/project assembleProjects returns early) metadata and owner are not
+    loaded and the allowlist is the zero value: ``metadata`` and ``owner_name`` are omitted, the allowlist is only
+    ``{"items": null}`` with zero times."""
     out = {"project_id": project["project_id"], "owner_id": project["owner_id"], "name": project["name"]}
     if project["registry_id"]:
         out["registry_id"] = project["registry_id"]
-    out.update(creation_time=project["creation_time"], update_time=project["update_time"],
-               owner_name=user_name(st, project["owner_id"]))
+    out.update(creation_time=project["creation_time"], update_time=project["update_time"])
+    if detail:
+        out["owner_name"] = user_name(st, project["owner_id"])
     role = project["members"].get(caller_user_id(st))
     if role:
-        out.update(current_user_role_id=role, current_user_role_ids=[role])
-    out.update(repo_count=artifact_store(st).repository_count(project["name"]),
-               metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
+        out["current_user_role_id"] = role
+    out["current_user_role_ids"] = [role] if role else None
+    count = artifact_store(st).repository_count(project["name"])
+    if count:                           # omitempty: a project without repositories has no repo_count
+        out["repo_count"] = count
+    if detail:
+        out.update(metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
+    else:
+        out["cve_allowlist"] = {"items": None, "creation_time": ZERO_TIME, "update_time": ZERO_TIME}
     return out
 
 
@@ -257,22 +269,26 @@ def list_projects():
         if public is not None:
             projects = [p for p in projects if is_public(p) == public]
         name = request.args.get("name")
-        if name:
-            projects = [p for p in projects if name in p["name"]]
+        if name:                                    # q.FuzzyMatchValue: case-insensitive
+            projects = [p for p in projects if name.upper() in p["name"].upper()]
         owner = request.args.get("owner")
         if owner:
             projects = [p for p in projects if user_name(st, p["owner_id"]) == owner]
-        projects = filter_by_query(projects, {
-            "name": lambda p: p["name"], "project_id": lambda p: p["project_id"], "owner_id": lambda p: p["owner_id"],
-            "registry_id": lambda p: p["registry_id"], "public": lambda p: is_public(p),
-            "owner": lambda p: user_name(st, p["owner_id"]),
-        })
+        filterable = {key: (lambda p, column=column: p[column]) for key, column in COLUMN_KEYS.items()}
+        filterable.update(public=is_public, owner=lambda p: user_name(st, p["owner_id"]))     # the FilterBy methods
+        projects = filter_by_query(projects, filterable)
         if not projects:
             return empty_list()
-        return paged([render(st, p) for p in projects])
+        detail = flag(request.args.get("with_detail"), True)
+        return paged([render(st, p, detail) for p in projects])
 
 
-SORTABLE = ("name", "project_id", "owner_id", "creation_time", "update_time", "registry_id")
+# src/pkg/project/models/project.go: the keys lib/orm knows (Go field and column names) -> stored column
+COLUMN_KEYS = {}
+for _field, _column in (("ProjectID", "project_id"), ("OwnerID", "owner_id"), ("Name", "name"), ("CreationTime", "creation_time"),
+                        ("UpdateTime", "update_time"), ("RegistryID", "registry_id")):
+    COLUMN_KEYS[_field] = COLUMN_KEYS[_column] = _column
+SORTABLE = tuple(COLUMN_KEYS)
 
 
 def sort_projects(projects):
@@ -280,7 +296,7 @@ def sort_projects(projects):
     keys = [key.strip() for key in request.args.get("sort", "").split(",") if key.strip().lstrip("-") in SORTABLE]
     projects = sorted(projects, key=lambda p: p["name"])
     for key in reversed(keys):
-        column = key.lstrip("-")        # library's NULL registry_id sorts like PostgreSQL: last ascending, first descending
+        column = COLUMN_KEYS[key.lstrip("-")]       # library's NULL registry_id sorts like PostgreSQL: last ascending, first descending
         projects.sort(key=lambda p: (p[column] is None, 0 if p[column] is None else p[column]), reverse=key.startswith("-"))
     return projects
 
@@ -401,10 +417,26 @@ def update_project(project_name_or_id):
         if "retention_id" in metadata and metadata["retention_id"] != project["metadata"].get("retention_id"):
             raise bad_request("the retention_id in the request's payload when updating a project should be omitted, "
                               "alternatively passing the one that has already been associated to this project")
-        project["metadata"].update(metadata)
+        project["metadata"].update(metadata)           # controller.Update writes the metadata before the allowlist
         if allowlist is not None:
+            error = allowlist_error(allowlist)
+            if error:
+                raise internal(error)
             project["cve_allowlist"].update(expires_at=allowlist["expires_at"], items=allowlist["items"])
     return ok()
+
+
+def allowlist_error(allowlist):
+    """pkg/allowlist/validator.go Validate: a blank (after trimming) or repeated CVE id. It returns a plain error, so the
+    handler's SendError answers an opaque 500."""
+    seen = set()
+    for item in allowlist["items"]:
+        if not item["cve_id"].strip():
+            return "empty or whitespace-only CVE ID in allowlist"
+        if item["cve_id"] in seen:
+            return "duplicate CVE ID in allowlist: %s" % item["cve_id"]
+        seen.add(item["cve_id"])
+    return None
 
 
 def deletable(st, project):
@@ -437,7 +469,7 @@ def get_summary(project_name_or_id):
     st = state()
     with st.lock:
         project = load(st, project_ref(project_name_or_id), "read")
-        summary = {"repo_count": artifact_store(st).repository_count(project["name"])}
+        summary = omit_empty({"repo_count": artifact_store(st).repository_count(project["name"])})
         if can(st, project, "list", "member"):
             admins = sum(1 for role in project["members"].values() if role == ROLE_PROJECT_ADMIN)
             if admins:
@@ -447,6 +479,6 @@ def get_summary(project_name_or_id):
             if usage:
                 summary["quota"] = {"hard": dict(usage["hard"]), "used": quota.used(st, usage)}
         registry = st.registries.get(project["registry_id"]) if project["registry_id"] else None
-        if registry:
-            summary["registry"] = {key: registry[key] for key in REGISTRY_SUMMARY_FIELDS if registry.get(key) is not None}
+        if registry:                    # copied into the swagger Registry: omitempty drops false and "" (insecure, description, CA)
+            summary["registry"] = {key: registry[key] for key in REGISTRY_SUMMARY_FIELDS if registry.get(key) not in (None, False, "")}
     return jsonify(summary)

@@ -9,7 +9,7 @@ from .. import security
 from ..errors import bad_request, not_found
 from ..state import now
 from ..store import artifact_store
-from .base import ok, page, paged, path_id
+from .base import ok, page, paged, path_id, sort_by_query
 from .binding import expect, json_body
 
 bp = Blueprint("quota", __name__)
@@ -70,15 +70,32 @@ def list_quotas():
     st = current_app.config["state"]
     reference, reference_id = request.args.get("reference", ""), request.args.get("reference_id", "")
     with st.lock:
-        quotas = sorted(st.quotas.values(), key=lambda q: q["id"], reverse=True)
-        quotas = [q for q in quotas if (not reference or q["reference"] == reference) and (not reference_id or q["reference_id"] == reference_id)]
-        return paged([render(st, q) for q in quotas])
+        quotas = [q for q in st.quotas.values() if (not reference or q["reference"] == reference)
+                  and (not reference_id or q["reference_id"] == reference_id)]
+        rendered = [render(st, q) for q in quotas]
+    return paged(sort_quotas(rendered))
+
+
+def quantity(value):
+    """castQuantity: -1 (unlimited) sorts as the largest int64."""
+    return 2 ** 63 - 1 if value == UNLIMITED else value
+
+
+QUOTA_SORTS = {"creation_time": lambda q: q["creation_time"], "update_time": lambda q: q["update_time"]}
+QUOTA_SORTS.update({"%s.%s" % (part, name): (lambda q, part=part, name=name: quantity(q[part].get(name, 0)))
+                    for part in ("hard", "used") for name in RESOURCES})
+
+
+def sort_quotas(quotas):
+    """src/pkg/quota/dao/util.go listOrderBy: creation_time, update_time, hard.<resource>, used.<resource>
+    (``-`` descending); other keys are ignored; no usable key -> creation_time desc."""
+    return sort_by_query(quotas, QUOTA_SORTS, [(lambda q: (q["creation_time"], q["id"]), True)])
 
 
 def find(st, raw_id):
     stored = st.quotas.get(path_id(raw_id))
     if stored is None:
-        raise not_found("quota %s not found" % raw_id)
+        raise not_found("quota %d not found" % path_id(raw_id))
     return stored
 
 

@@ -19,7 +19,7 @@ from .. import adapterinfo, security
 from ..errors import bad_request, conflict, not_found, precondition
 from ..healthcheck import create_adapter, harbor_labels, is_healthy, registered_types
 from ..state import now
-from .base import created, filter_by_query, ok, page, paged, path_id
+from .base import created, filter_by_query, ok, page, paged, path_id, sort_by_query
 from .binding import binding_error, expect, go_type_of, json_body
 from .replication import INTERNAL_CORE_URL, render_registry
 
@@ -31,8 +31,15 @@ MAX_NAME = 64
 WHITELIST = ("ali-acr", "aws-ecr", "azure-acr", "docker-hub", "docker-registry", "github-ghcr", "google-gcr", "harbor",
              "huawei-SWR", "jfrog-artifactory", "tencent-tcr", "volcengine-cr")
 UPDATE_FIELDS = ("name", "description", "url", "insecure")
-# the columns of src/pkg/reg/dao/model.go that q and sort may use (the credential columns are not filterable)
-COLUMNS = ("id", "name", "url", "type", "insecure", "description", "status", "creation_time", "update_time")
+# src/pkg/reg/dao/model.go: Go field name -> (column, answered field). lib/orm knows a key by either name; the status is
+# the column ``health``, so ``q=status=...`` is an unknown key (ignored) while ``q=health=...`` filters. access_key,
+# access_secret and ca_certificate are ``filter:"false"`` (still sortable).
+COLUMNS = {"ID": ("id", "id"), "URL": ("url", "url"), "Name": ("name", "name"), "CredentialType": ("credential_type", None),
+           "AccessKey": ("access_key", None), "AccessSecret": ("access_secret", None), "Type": ("type", "type"),
+           "Insecure": ("insecure", "insecure"), "CACertificate": ("ca_certificate", "ca_certificate"),
+           "Description": ("description", "description"), "Status": ("health", "status"),
+           "CreationTime": ("creation_time", "creation_time"), "UpdateTime": ("update_time", "update_time")}
+NOT_FILTERABLE = ("AccessKey", "AccessSecret", "CACertificate")
 CREDENTIAL_FIELDS = (("credential_type", "type"), ("access_key", "access_key"), ("access_secret", "access_secret"))
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2}).{0,2}")
 _HOST_CHARS = "-._~!$&'()*+,;=[]<>\"%"
@@ -205,24 +212,30 @@ def list_registries():
     security.require_sysadmin()
     st = state()
     with st.lock:
-        items = [render_registry(st, registry_id) for registry_id in sorted(st.registries)]
-    items = filter_by_query(items, {key: column(key) for key in COLUMNS})
+        stored = [dict(st.registries[registry_id]) for registry_id in sorted(st.registries)]
+    filterable = {key: getter for key, getter in column_getters().items() if key not in NOT_FILTERABLE
+                  and key not in [COLUMNS[field][0] for field in NOT_FILTERABLE]}
+    stored = filter_by_query(stored, filterable)
     name = request.args.get("name")
-    if name is not None:
-        items = [item for item in items if name in item["name"]]
-    return paged(sort_items(items))
+    if name:                                        # the deprecated name parameter: q.FuzzyMatchValue (case-insensitive)
+        stored = [reg for reg in stored if name.upper() in reg["name"].upper()]
+    stored = sort_by_query(stored, column_getters())      # no default sort: the database's order (by id)
+    with st.lock:
+        return paged([render_registry(st, reg["id"]) for reg in stored if reg["id"] in st.registries])
 
 
-def column(key):
-    return lambda item: item.get(key, False if key == "insecure" else "")
-
-
-def sort_items(items):
-    """``sort=key,-key`` on the registry's columns; unknown keys are ignored, no sort keeps the id order."""
-    keys = [key.strip() for key in request.args.get("sort", "").split(",") if key.strip().lstrip("-") in COLUMNS]
-    for key in reversed(keys):
-        items = sorted(items, key=column(key.lstrip("-")), reverse=key.startswith("-"))
-    return items
+def column_getters():
+    """{key: getter on the stored registry} for every key lib/orm accepts (Go field name and column name)."""
+    getters = {}
+    for field, (column, _) in COLUMNS.items():
+        def getter(reg, column=column):
+            if column in ("credential_type", "access_key", "access_secret"):
+                credential = reg.get("credential") or {}
+                return credential.get(column.replace("credential_", "")) or ("basic" if column == "credential_type" else "")
+            value = reg.get("status" if column == "health" else column)
+            return value if value is not None else (False if column == "insecure" else "")
+        getters[field] = getters[column] = getter
+    return getters
 
 
 @bp.post(REGISTRIES)
@@ -307,8 +320,8 @@ def ping_registry():
     data = bind(st, "RegistryPing")
     security.require_sysadmin()
     registry = {"type": "", "url": "", "insecure": False, "ca_certificate": "", "credential": {}}
-    if data["id"] is not None:
-        registry = get_stored(st, data["id"])
+    if data["id"] is not None:          # regMgr.Get(0) is this Harbor (getLocalRegistry), pinged with its own secret
+        registry = get_stored(st, data["id"]) if data["id"] else local_registry()
     if data["type"] is not None:
         registry["type"] = data["type"]
     if data["url"] is not None:
@@ -319,7 +332,7 @@ def ping_registry():
     take_ca_certificate(data, registry)
     if not registry["type"] or not registry["url"]:
         raise bad_request("type or url cannot be empty")
-    if not is_healthy(st, registry):
+    if not is_this_harbor(registry) and not is_healthy(st, registry):
         raise bad_request("the registry is unhealthy")
     return ok()
 

@@ -20,7 +20,7 @@ from .. import security
 from ..errors import bad_request, conflict, internal, not_found, precondition
 from ..replication import flow
 from ..state import ZERO_TIME, now
-from .base import created, filter_by_query, int_param, ok, page, paged, path_id
+from .base import created, filter_by_query, int_param, ok, omit_empty, page, paged, path_id
 from .binding import binding_error, expect, json_body
 
 bp = Blueprint("replication", __name__)
@@ -36,6 +36,7 @@ TRIGGER_TYPES = ("manual", "scheduled", "event_based")
 RESOURCE_TYPES = ("image", "artifact")
 DECORATIONS = ("matches", "excludes")
 INT8 = (-128, 127)
+NAME_COLUMN = 256
 INT32 = (-2 ** 31, 2 ** 31 - 1)
 # field -> first Harbor version that reads and returns it (older ones drop it silently)
 POLICY_FIELD_SINCE = {"dest_namespace_replace_count": "2.3.0", "replicate_deletion": "2.3.0", "speed": "2.4.0",
@@ -138,6 +139,12 @@ def bound_trigger(trigger):
 
 # ----- model.go Validate, policy.go validatePolicy
 
+def check_name_column(policy):
+    """replication_policy.name is varchar(256): a longer name fails the INSERT/UPDATE with a plain error (opaque 500)."""
+    if len(policy["name"]) > NAME_COLUMN:
+        raise internal("pq: value too long for type character varying(256)")
+
+
 def validate_policy(st, policy):
     if not policy["name"]:
         raise bad_request("empty name")
@@ -224,12 +231,12 @@ def render_registry(st, registry_id):
     reg = st.registries[registry_id]
     out = {"id": reg["id"], "url": reg["url"], "name": reg["name"], "type": reg["type"], "status": reg.get("status", "healthy"),
            "creation_time": reg["creation_time"], "update_time": reg["update_time"]}
-    credential = reg.get("credential")
-    if credential:
-        out["credential"] = {key: value for key, value in (("type", credential.get("type")), ("access_key", credential.get("access_key")))
-                             if value}
-        if credential.get("access_secret"):
-            out["credential"]["access_secret"] = "*****"
+    # fromDaoModel always sets a Credential (empty when no access key is stored): go-swagger renders it as {}
+    credential = reg.get("credential") or {}
+    out["credential"] = {key: value for key, value in (("type", credential.get("type")), ("access_key", credential.get("access_key")))
+                         if value}
+    if credential.get("access_secret"):
+        out["credential"]["access_secret"] = "*****"
     for key in ("insecure", "description", "ca_certificate"):
         if reg.get(key):
             out[key] = reg[key]
@@ -237,17 +244,18 @@ def render_registry(st, registry_id):
 
 
 def render_policy(st, policy):
-    """convertReplicationPolicy: empty strings, false booleans and empty lists are omitted (go-swagger omitempty)."""
+    """convertReplicationPolicy: empty strings and false booleans are omitted (go-swagger omitempty); an empty filter list
+    is ``null`` (go-swagger renders arrays without omitempty)."""
     out = {"id": policy["id"], "name": policy["name"], "description": policy["description"],
            "src_registry": render_registry(st, policy["src_registry_id"]),
            "dest_registry": render_registry(st, policy["dest_registry_id"]),
            "dest_namespace": policy["dest_namespace"], "dest_namespace_replace_count": policy["dest_namespace_replace_count"],
-           "trigger": render_trigger(policy["trigger"]), "filters": [render_filter(f) for f in policy["filters"]],
+           "trigger": render_trigger(policy["trigger"]), "filters": [render_filter(f) for f in policy["filters"]] or None,
            "replicate_deletion": policy["deletion"], "deletion": policy["deletion"], "override": policy["override"],
            "enabled": policy["enabled"], "creation_time": policy["creation_time"], "update_time": policy["update_time"],
            "speed": policy["speed"], "copy_by_chunk": policy["copy_by_chunk"],
            "single_active_replication": policy["single_active_replication"]}
-    always = [field for field in POLICY_FIELD_SINCE if field != "replicate_deletion"]
+    always = [field for field in POLICY_FIELD_SINCE if field != "replicate_deletion"] + ["filters"]     # arrays: null, never omitted
     return {key: value for key, value in out.items()
             if (key not in POLICY_FIELD_SINCE or since(st, key)) and (key in always or value not in ("", False, None, []))}
 
@@ -285,10 +293,12 @@ def sort_items(items, default):
     """``sort=field,-field``: ascending, ``-`` for descending; unknown fields are ignored (Harbor's ORM does the same).
 
     ``items`` come newest first, so equal keys keep that order."""
-    keys = [key.strip() for key in (request.args.get("sort") or "").split(",") if key.strip()] or [default]
-    for key in reversed(keys):
+    if not items:
+        return items
+    keys = [key.strip() for key in (request.args.get("sort") or "").split(",") if key.strip().lstrip("-") in items[0]]
+    for key in reversed(keys or default.split(",")):
         field = key.lstrip("-")
-        if items and field in items[0]:
+        if field in items[0]:
             items.sort(key=lambda item: (item[field] is None, item[field]), reverse=key.startswith("-"))
     return items
 
@@ -304,8 +314,8 @@ def list_policies():
         policies = sorted(st.policies.values(), key=lambda p: p["id"], reverse=True)
         policies = filter_by_query(policies, {key: (lambda p, key=key: p[key if key != "replicate_deletion" else "deletion"])
                                               for key in POLICY_FILTERABLE})
-        if request.args.get("name") is not None:
-            policies = [p for p in policies if request.args["name"] in p["name"]]
+        if request.args.get("name"):               # deprecated name parameter: q.FuzzyMatchValue (case-insensitive)
+            policies = [p for p in policies if request.args["name"].upper() in p["name"].upper()]
         policies = sort_items(list(policies), "-creation_time")
         return paged([render_policy(st, p) for p in policies])
 
@@ -318,6 +328,7 @@ def create_policy():
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
+        check_name_column(policy)
         if name_taken(st, policy["name"]):
             raise conflict("replication policy %s already exists" % policy["name"])
         policy_id = st.next_id("policy")
@@ -344,6 +355,7 @@ def update_policy(policy_id):
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
+        check_name_column(policy)
         if name_taken(st, policy["name"], policy_id):
             raise conflict("replication policy %s already exists" % policy["name"])
         stored = find_policy(st, policy_id)
@@ -397,7 +409,7 @@ def list_executions():
                       if policy_id is None or e["policy_id"] == policy_id]
     executions = [e for e in executions if query_matches(e["status"], status, EXECUTION_STATUS_QUERY)
                   and query_matches(e["trigger"], trigger, TRIGGER_QUERY)]
-    return paged(sort_items(executions, "-start_time"))
+    return paged([omit_empty(e) for e in sort_items(executions, "-start_time")])     # convertExecution: zero counts vanish
 
 
 def find_execution(st, raw_id):
@@ -414,7 +426,7 @@ def get_execution(execution_id):
     path_id(execution_id)
     security.require_sysadmin()
     with st.lock:
-        return jsonify(flow.render_execution(st, find_execution(st, execution_id)))
+        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id))))
 
 
 @bp.put(EXECUTION)
@@ -438,7 +450,7 @@ def list_tasks(execution_id):
         tasks = [flow.render_task(t) for t in flow.tasks_of(st, find_execution(st, execution_id)["id"])]
     tasks = [t for t in tasks if query_matches(t["status"], status, TASK_STATUS_QUERY)
              and (resource_type is None or t.get("resource_type") == resource_type)]
-    return paged(sort_items(tasks, "id"))
+    return paged(sort_items(tasks, "-start_time,-id"))       # Task.GetDefaultSorts (src/pkg/task/dao/model.go)
 
 
 @bp.get(EXECUTION + "/tasks/<task_id>/log")

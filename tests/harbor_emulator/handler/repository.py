@@ -11,7 +11,7 @@ from ..errors import not_found
 from ..storage import storage_of
 from ..store import artifact_store
 from . import project as projects
-from .base import filter_by_query, ok, page, paged
+from .base import filter_by_query, ok, omit_empty, page, paged, sort_by_query
 
 bp = Blueprint("repository", __name__)
 
@@ -41,8 +41,24 @@ def list_repositories(project_name):
     with st.lock:
         project = projects.load(st, project_name, "list", "repository")
         repos = artifact_store(st).repositories(project["name"])
-        repos = filter_by_query(repos, {"name": lambda r: r["name"], "id": lambda r: r["id"]})
-        return paged(repos)
+        repos = filter_by_query(repos, COLUMNS)
+        return paged([omit_empty(repo) for repo in sort_by_query(repos, COLUMNS, DEFAULT_SORT)])
+
+
+def _columns():
+    """src/pkg/repository/model/model.go RepoRecord: the keys lib/orm knows (Go field and column names); the answered
+    ``id`` is the column ``repository_id``, so ``sort=id`` is an unknown key (ignored)."""
+    getters = {}
+    for field, column, answered in (("RepositoryID", "repository_id", "id"), ("Name", "name", "name"),
+                                    ("ProjectID", "project_id", "project_id"), ("Description", "description", "description"),
+                                    ("PullCount", "pull_count", "pull_count"), ("StarCount", "star_count", "star_count"),
+                                    ("CreationTime", "creation_time", "creation_time"), ("UpdateTime", "update_time", "update_time")):
+        getters[field] = getters[column] = (lambda repo, answered=answered: repo.get(answered, 0 if answered == "star_count" else None))
+    return getters
+
+
+COLUMNS = _columns()
+DEFAULT_SORT = [(COLUMNS["creation_time"], True), (COLUMNS["repository_id"], True)]     # RepoRecord.GetDefaultSorts
 
 
 @bp.get(REPOSITORY)
@@ -50,7 +66,7 @@ def get_repository(project_name, repository_name):
     st = state()
     with st.lock:
         projects.require_access(st, project_name, "read", "repository")
-        return jsonify(find_repository(st, project_name, repository_param(repository_name)))
+        return jsonify(omit_empty(find_repository(st, project_name, repository_param(repository_name))))
 
 
 @bp.delete(REPOSITORY)

@@ -17,12 +17,14 @@ the scheme; a ``Bearer`` challenge gets a token per scope from its realm with th
 else gets basic auth. The API of a Harbor endpoint always uses basic auth.
 Remote failures raise ``AdapterError`` with the message Harbor would put in a status text or a task log.
 """
+import json
 import re
 from urllib.parse import quote
 
 import requests
 
 from .. import distribution
+from ..csrf import no_cookies
 from ..handler import project as projects
 from ..healthcheck import verify_option
 from ..store import artifact_store, top_level
@@ -39,6 +41,11 @@ class AdapterError(Exception):
     def __init__(self, message, status=None):
         super().__init__(message)
         self.status = status
+
+
+def http_error_text(status, body):
+    """The error of Harbor's registry client for a non-2xx answer (src/pkg/registry/client.go: do)."""
+    return "http status code: %d, body: %s" % (status, body)
 
 
 def resource(kind, repository, artifacts, public=None):
@@ -95,10 +102,16 @@ class LocalAdapter:
         return art["digest"] if art else None
 
     def push(self, repository, reference, body, media_type):
+        """Through this Harbor's own registry side: a proxy-cache project refuses it (403 DENIED), as it refuses the
+        jobservice's pushes in Harbor."""
         project, repo = repository.split("/", 1)
         pushed = distribution.artifact_of(body)
         tags = [] if reference.startswith("sha256:") else [reference]
         with self.state.lock:
+            refusal = distribution.proxy_push_refusal(projects.find(self.state, project))
+            if refusal is not None:
+                raise AdapterError(http_error_text(refusal.status, json.dumps(refusal.payload(), separators=(",", ":")) + "\n"),
+                                   refusal.status)
             self.store.add(project, repo, digest=pushed["digest"], tags=tags, type=pushed["type"], size=pushed["size"],
                            media_type=pushed["media_type"])
 
@@ -126,7 +139,7 @@ class RemoteAdapter:
 
     def __init__(self, registry):
         self.url = registry["url"].rstrip("/")
-        self.session = requests.Session()
+        self.session = no_cookies(requests.Session())
         self.session.trust_env = False  # else REQUESTS_CA_BUNDLE in the environment overrides session.verify
         credential = registry.get("credential") or {}
         self.basic = (credential["access_key"], credential.get("access_secret") or "") if credential.get("access_key") else None
@@ -140,7 +153,7 @@ class RemoteAdapter:
         except requests.RequestException as exc:
             raise AdapterError("%s %s%s: %s" % (method, self.url, path, exc))
         if resp.status_code >= 300:
-            raise AdapterError("http error: code %d, message %s" % (resp.status_code, resp.text.strip()), resp.status_code)
+            raise AdapterError(http_error_text(resp.status_code, resp.text), resp.status_code)
         return resp
 
     def v2(self, method, path, scope, headers=None, **kwargs):

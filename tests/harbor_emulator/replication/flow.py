@@ -280,10 +280,8 @@ def run_tasks(state, tasks, plan, settings, stop_signal):
         if settings["fail"] and fnmatch.fnmatchcase(source, settings["fail"]["pattern"]):
             end_task(state, task, "Failed", log_line("ERROR", settings["fail"].get("log") or "injected failure"))
             continue
-        try:
-            copy_artifacts(plan, task, plan["override"])
-        except AdapterError as exc:
-            end_task(state, task, "Failed", log_line("ERROR", "failed to copy %s: %s" % (source, exc)))
+        if not copy_artifacts(plan, task, plan["override"]):
+            end_task(state, task, "Failed", log_line("ERROR", "got error during the whole transfer period, mark the job failure"))
             continue
         end_task(state, task, "Succeed", log_line("INFO", "copy %s completed" % source), retry=settings["transient_failed"])
     if any(task["status"] in RUNNING for task in tasks):
@@ -297,15 +295,24 @@ def run_tasks(state, tasks, plan, settings, stop_signal):
 
 def copy_artifacts(plan, task, override):
     """Copy every reference of the task's resource; one the destination already holds is kept unless ``override`` is
-    set and it points at another digest (Harbor's image transfer)."""
+    set and it points at another digest. Like Harbor's image transfer (controller/replication/transfer/image/transfer.go
+    copy, copyArtifact, pullManifest, pushManifest) an error is logged and the next reference is tried; False when any
+    failed. (Harbor pushes the layers first, so against a proxy-cache project its first error names a blob; the emulator
+    keeps no layers and fails on the manifest, with the same registry answer.)"""
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
     src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
+    ok = True
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
-            transfer.copy(src, dst, source, destination, reference, override,
-                          lambda level, text: task["_log"].append(log_line(level, text)),
-                          chunk_size=plan.get("chunk_size"))
+            try:
+                transfer.copy(src, dst, source, destination, reference, override,
+                              lambda level, text: task["_log"].append(log_line(level, text)),
+                              chunk_size=plan.get("chunk_size"))
+            except AdapterError as exc:
+                task["_log"].append(log_line("ERROR", "failed to copy %s:%s to %s:%s: %s" % (source, reference, destination, reference, exc)))
+                ok = False
+    return ok
 
 
 def end_task(state, task, status, line, retry=False):

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from .. import distribution
 from ..handler import project as projects
 from ..storage import INDEXES, ContentError, references_of, storage_of
-from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, repository_scope
+from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, http_error_text, repository_scope
 
 CHUNK_SIZE = 10 * 1024 * 1024     # Harbor's default REPLICATION_CHUNK_SIZE (src/controller/replication/transfer/image)
 ACCEPT = ", ".join([MANIFEST_ACCEPT] + list(INDEXES) + ["application/vnd.oci.image.manifest.v1+json"])
@@ -98,8 +98,8 @@ class LocalContent:
         with self.state.lock:
             project = projects.find(self.state, self.split(repository)[0])
         if project and project.get("registry_id") and not self.proxy:
-            raise AdapterError('http error: code 403, message {"errors":[{"code":"DENIED","message":"can not push artifact'
-                               ' to a proxy project: %s"}]}' % project["name"], 403)
+            raise AdapterError(http_error_text(403, '{"errors":[{"code":"DENIED","message":"can not push artifact'
+                                               ' to a proxy project: %s"}]}' % project["name"]), 403)
 
     def push_blob(self, repository, digest, data):
         self._refuse_proxy(repository)
@@ -220,4 +220,8 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
                 log("INFO", "copying the blob %s..." % blob)
                 dst.push_blob(dst_repo, blob, data)
     log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
-    dst.push_manifest(dst_repo, reference, media_type, body)
+    try:
+        dst.push_manifest(dst_repo, reference, media_type, body)
+    except AdapterError as exc:        # transfer.go pushManifest's text; the caller then fails the task
+        log("ERROR", "failed to push manifest of artifact %s:%s: %s" % (dst_repo, reference, exc))
+        raise
