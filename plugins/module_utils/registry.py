@@ -14,13 +14,15 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import ssl
 from urllib.parse import urlsplit
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError, check_url
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
 
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 REGISTRIES = "/registries"
 POLICIES = "/replication/policies"
 MASK = "*****"
@@ -65,11 +67,19 @@ def normalize_provider(value):
     return found
 
 
-def normalize_url(value, option="url"):
-    """Harbor's lib.ValidateHTTPURL: trim, add http:// without a scheme, keep only scheme://host[:port]/path."""
+def normalize_url(value, option="url", strict=True):
+    """Harbor's lib.ValidateHTTPURL: trim, keep only scheme://host[:port]/path.
+
+    ``strict`` (the user's input): no scheme and user info are refused (Harbor would silently use http:// and send the
+    credentials in clear); Harbor's stored URLs are read with ``strict=False``."""
     text = str(value).strip(" ").rstrip("/")
     if not text:
         raise HarborValidationError("%s: must not be empty; give the remote registry's address, for example https://nvcr.io" % option)
+    if strict:
+        try:
+            check_url(text, option, example="https://nvcr.io (credentials go in access_key/access_secret)")
+        except ValueError as exc:
+            raise HarborValidationError(str(exc))
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
@@ -211,9 +221,27 @@ class Registry(Resource):
         if "url" in options:
             options["url"] = normalize_url(options["url"])
         if "ca_certificate" in options:
-            options["ca_certificate"] = normalize_pem(content_or_file(options["ca_certificate"]))
+            options["ca_certificate"] = normalize_pem(self._pem_without_key(options["ca_certificate"]))
             check_pem(options["ca_certificate"], "ca_certificate")
         return options
+
+    def _pem_without_key(self, value):
+        """The PEM text of ``ca_certificate`` (or of the file it names); refused when it holds a private key, which
+        Harbor would store and return on every GET."""
+        text = str(value)
+        if "\n" not in text and not text.lstrip().startswith("-----") and ("/" in text or text.lower().endswith((".pem", ".crt", ".cer"))):
+            if not os.path.isfile(os.path.expanduser(text.strip())):
+                raise HarborValidationError("ca_certificate: file %s does not exist; give the path of a PEM file with the remote's"
+                                            " CA certificate, or its PEM text" % text.strip())
+        text = content_or_file(text)
+        keys = _PRIVATE_KEY.findall(text)
+        if keys:
+            for key in keys:
+                self._hide(key)
+            raise HarborValidationError("ca_certificate: the PEM given holds a private key; Harbor would store it and show it to"
+                                        " every administrator. Give only the CA certificate (the -----BEGIN CERTIFICATE-----"
+                                        " blocks), for example a file made with: openssl x509 -in FILE -out ca.pem")
+        return text
 
     def _credentials(self, item, provider, stored_key="", before_read=False):
         """The secret to send (file content for JSON-key providers), checked; None when not given.
@@ -271,7 +299,7 @@ class Registry(Resource):
         return dict(
             name=raw.get("name"),
             provider=raw.get("type"),
-            url=normalize_url(raw["url"]) if raw.get("url") else "",
+            url=normalize_url(raw["url"], strict=False) if raw.get("url") else "",
             description=raw.get("description") or "",
             access_key=credential.get("access_key") or "",
             credential_type=(credential.get("type") or "basic") if credential.get("access_key") else None,
