@@ -261,6 +261,24 @@ class HarborClient(object):
             raise self._error(resp, method, shown)
         return resp
 
+    def post_safe(self, path, body=None):
+        """A POST that changes nothing (a ping): retried like a GET on a connection failure or 429/502/503/504."""
+        attempt = 0
+        while True:
+            try:
+                return self.request("POST", path, body=body)
+            except HarborError as exc:
+                budget = self.budget
+                if attempt >= self.retries or (exc.status is not None and exc.status not in RETRY_STATUSES) \
+                        or budget["spent"] >= budget["limit"]:
+                    exc.attempts = attempt + 1
+                    raise
+                attempt += 1
+                wait = min(self.backoff_factor * (2 ** attempt), budget["cap"], budget["limit"] - budget["spent"])
+                budget["spent"] += max(wait, 0)
+                if wait > 0:
+                    time.sleep(wait)
+
     def _transport_error(self, exc, method, path):
         """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix."""
         attempts = self.budget["attempts"]

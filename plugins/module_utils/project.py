@@ -12,13 +12,12 @@ binding (``registry_id``) is set once at creation; a project with repositories c
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
-from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"
@@ -363,7 +362,7 @@ class Project(Resource):
         msg = ("recreate: project %s (bound to %s, to be bound to %s) %s. Its options before the delete were: %s."
                " Fix the cause and re-run the task (or create the project again by hand) to restore it."
                % (name, current["proxy_cache_registry"] or "no endpoint", desired.get("proxy_cache_registry") or "no endpoint",
-                  state, json.dumps(current, sort_keys=True)))
+                  state, "\n" + to_yaml(dict(current, name=name)) + "\n"))
         if isinstance(exc, HarborError):       # changed=true: the delete went through (HarborModule.run counts writes)
             raise HarborError(msg, status=exc.status, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id,
                               hint=exc.hint)

@@ -130,6 +130,21 @@ def names_of(objects):
     return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
 
 
+def to_yaml(options):
+    """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
+    lines = []
+    for key in sorted(options):
+        value = options[key]
+        if isinstance(value, dict):
+            lines.append("%s:" % key)
+            lines.extend("  " + line for line in to_yaml(value).splitlines())
+        elif isinstance(value, (list, tuple)):
+            lines.append("%s: %s" % (key, json.dumps(list(value))))
+        else:
+            lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
+    return "\n".join(lines) or "{}"
+
+
 # -- lookups shared with the project resource ----------------------------------------------------------------------
 class Endpoints(object):
     """Every registry endpoint of one Harbor, listed once, by name and by id."""
@@ -386,12 +401,13 @@ class Registry(Resource):
             body.update(access_key="", access_secret="")
         if "ca_certificate" in options:
             body["ca_certificate"] = options["ca_certificate"]
-        if plan["send_secret"] or plan["recreate"]:
+        if plan["secret"] is not None or plan["recreate"]:
+            # the secret given is the one tested, also when update_password=on_create keeps the stored one
             body["access_secret"] = plan["secret"] or ""
         elif raw is not None:
             body["id"] = raw["id"]
         try:
-            self.client.request("POST", REGISTRIES + "/ping", body=body)
+            self.client.post_safe(REGISTRIES + "/ping", body=body)
         except HarborError as exc:
             raise self._unreachable(exc, item["name"], merged)
         self.reports.setdefault(item["name"], {})["connection"] = "healthy"
@@ -399,8 +415,8 @@ class Registry(Resource):
     def _unreachable(self, exc, name, options):
         """A remote that Harbor could not check -> an error naming the URL, the provider and what to check."""
         unhealthy = exc.status == 400 and "unhealthy" in (exc.message or "")
-        if not unhealthy and exc.status not in (500, 502, 503, 504):
-            return exc
+        if not unhealthy and exc.status != 500:
+            return exc                  # 502/503/504 come from Harbor (or its proxy) itself, not from the remote
         provider, url = options.get("provider"), options.get("url")
         if unhealthy:
             what = "Harbor could not reach or log in to %s as a %s registry (HTTP 400: the registry is unhealthy)" % (url, provider)
@@ -433,7 +449,10 @@ class Registry(Resource):
             # Harbor tests the remote only when the new endpoint is created: test first so that a failure deletes nothing.
             self._ping(item, desired, raw, plan)
             self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
-            self.create(item, dict(self.to_options(raw), **desired))
+            try:
+                self.create(item, dict(self.to_options(raw), **desired))
+            except (HarborError, HarborValidationError) as exc:
+                self._recreate_failed(item, raw, exc)
             self.reports.setdefault(item["name"], {})["recreated"] = True
             return None
         body = dict((k, desired[k]) for k in changed if k in UPDATE_FIELDS)
@@ -447,6 +466,17 @@ class Registry(Resource):
                     lambda: self.client.put("%s/%s" % (REGISTRIES, raw["id"]), body))
         self._report_secret(item, plan["send_secret"])
         return None
+
+    def _recreate_failed(self, item, raw, exc):
+        """The old endpoint is deleted and the new one was not created: say so, with the former settings to restore."""
+        former = self.to_options(raw)
+        former["provider"] = raw.get("type")
+        cause = str(exc).replace(" Nothing was changed.", "")     # the delete did change something
+        raise HarborError("recreate: registry endpoint %s was deleted, but creating it again with provider %s failed, so it"
+                          " does not exist now: %s. Its former settings (access_secret is never shown) were:\n%s\nFix the"
+                          " cause and re-run the task, or restore it with these options." % (
+                              item["name"], item.get("provider"), cause, to_yaml(former)),
+                          status=getattr(exc, "status", None), code=getattr(exc, "code", None), hint="")
 
     def _write(self, name, options, send):
         try:

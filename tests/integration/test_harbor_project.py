@@ -5,6 +5,7 @@ that are not under test here are created through the API, pointing at a second e
 """
 import pytest
 import requests
+import yaml
 
 MODULE = "registryops.harbor.harbor_project"
 GIB = 1024 ** 3
@@ -293,7 +294,10 @@ def test_recreate_whose_create_fails_says_the_project_was_deleted(run_play, harb
     assert result["changed"] is True
     assert "project nvidiaio (bound to NVIDIA, to be bound to ngc-mirror) was deleted and NOT created again" in msg, msg
     assert "it does not exist now" in msg
-    assert '"auto_scan": true' in msg and '"public": true' in msg and '"severity": "high"' in msg and '"storage_quota": -1' in msg
+    # the former options as YAML the user can paste into the task (issue 10, defect 11)
+    pasted = yaml.safe_load(msg.split("Its options before the delete were: ", 1)[1].split(". Fix the cause")[0])
+    assert (pasted["auto_scan"], pasted["public"], pasted["severity"], pasted["storage_quota"]) == (True, True, "high", -1)
+    assert pasted["proxy_cache_registry"] == "NVIDIA" and pasted["name"] == "nvidiaio"
     assert result["error"]["status"] == 500
     assert project(harbor, "nvidiaio") is None
 
