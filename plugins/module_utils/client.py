@@ -406,7 +406,24 @@ class HarborClient(object):
             if not page:
                 break
             items.extend(page)
+        if _shrinks_for_anonymous(path) and not any(_private(item) for item in items):
+            self.check_login("GET %s" % urlsplit(self._absolute(path)).path)
         return items
+
+    def check_login(self, what):
+        """Raise when Harbor now answers this client as an anonymous caller (NOTES section 0: bad credentials, or a user
+        name frozen for about 1.5 s after someone's failed login, run as anonymous). Used after a read that an anonymous
+        caller gets in a reduced form (GET /projects lists public projects only), so that a lookup fails instead of
+        shrinking."""
+        info = self.get("/systeminfo")
+        if isinstance(info, dict) and info.get("harbor_version"):
+            return
+        raise HarborError("Harbor answered %s as for an anonymous caller: the login of %r was not accepted at that moment, so"
+                          " the answer may lack private objects and is not trusted" % (what, self.username or ""),
+                          status=401, method="GET", path=API_PATH + "/systeminfo",
+                          hint="Harbor refuses a user name for about 1.5 seconds after a failed login with it (someone's wrong"
+                               " password, another job); run the task again, and check harbor_username/harbor_password."
+                               " Nothing was changed by this request.")
 
     def find(self, path, name, key="name", params=None, headers=None):
         """The object whose ``key`` equals ``name`` exactly, or None.
@@ -455,6 +472,20 @@ def q_value(value):
     if value[:1] in ("~", "[", "{", "(", "\\"):
         value = "\\" + value
     return _quote(value, safe="")
+
+
+def _shrinks_for_anonymous(path):
+    """Lists that an anonymous caller gets in a reduced form instead of a 401 (public projects only)."""
+    path = urlsplit(path).path
+    if path.startswith(API_PATH):
+        path = path[len(API_PATH):]
+    return path.rstrip("/") == "/projects"
+
+
+def _private(item):
+    """True for an object an anonymous caller never sees (a private project)."""
+    metadata = item.get("metadata") if isinstance(item, dict) else None
+    return isinstance(metadata, dict) and str(metadata.get("public", "")).lower() == "false"
 
 
 def location_id(location):

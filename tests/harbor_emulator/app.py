@@ -33,8 +33,9 @@ def create_app(state):
     @app.before_request
     def before():
         g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        injected = controls.apply_faults(state)     # a delayed request is authenticated when it is handled
         security.resolve(state)
-        return controls.apply_faults(state)
+        return injected
 
     @app.after_request
     def after(resp):
@@ -66,8 +67,10 @@ class Emulator:
     ...     harbor.url   # http://127.0.0.1:<port>
     """
 
-    def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None):
+    def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None,
+                 login_freeze=0.0):
         self.state = State(version=version, admin_password=admin_password)
+        self.state.login_freeze = login_freeze          # security.py: Harbor's 1.5 s lock after a failed login
         for username, password in (users or {}).items():
             self.state.users[username] = {"user_id": len(self.state.users) + 1, "password": password, "sysadmin": False}
         self.app = create_app(self.state)

@@ -404,3 +404,36 @@ def test_storage_quota_spellings(run_play, harbor):
     assert again.rc == 0, again.output
     assert again.changed == 0
     assert_no_writes(harbor)
+
+
+# -- issue 10, defect 8 ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("module, args", [
+    (MODULE, dict(name="secret-proj", state="absent")),
+    ("registryops.harbor.harbor_project_info", dict()),
+], ids=["absent", "info"])
+def test_a_lookup_answered_as_anonymous_fails_instead_of_shrinking(run_play, emulator_factory, module, args):
+    """A failed login by someone else freezes the user name (emulated, NOTES.md section 0); a read of /projects made
+    during the freeze lists public projects only. The module must fail, not report ok and delete nothing."""
+    import threading
+    import time
+
+    target = emulator_factory(login_freeze=6)
+    target.seed(project="secret-proj", repository="app", tags=["1"])          # a private project
+    target.clear_log()
+    target.fault(method="GET", path="/api/v2.0/projects", delay=3, count=1)    # the module's lookup arrives late
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(play=run_play([{"name": "look", module: args}], target=target)))
+    runner.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(e["path"].endswith("/systeminfo") for e in target.requests_log()):
+        time.sleep(0.05)
+    # someone's wrong password for the same user, while the module's lookup is on its way
+    threading.Thread(target=target.api, args=("GET", "/registries"), kwargs={"auth": (target.username, "typo")}, daemon=True).start()
+    runner.join(180)
+    play = outcome["play"]
+    assert play.rc != 0, play.output
+    msg = play.result("look")["msg"]
+    assert "as for an anonymous caller" in msg and "1.5 seconds after a failed login" in msg, msg
+    assert target.writes() == []
+    time.sleep(6)
+    assert call(target, "GET", "/projects/secret-proj")["name"] == "secret-proj"
