@@ -16,7 +16,7 @@ import re
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource
 
@@ -108,9 +108,12 @@ def normalize_cron(value):
 def normalize_filters(filters):
     """The ``filters`` option without unset keys, decorations defaulted, labels as a sorted list."""
     result = {}
-    for key in ("name", "tag", "resource"):
-        if filters.get(key) not in (None, ""):
-            result[key] = str(filters[key])
+    for key in ("name", "tag"):
+        pattern = filter_pattern(filters.get(key), key)
+        if pattern:
+            result[key] = pattern
+    if filters.get("resource") not in (None, ""):
+        result["resource"] = str(filters["resource"])
     if "tag" in result:
         result["tag_decoration"] = filters.get("tag_decoration") or "matches"
     labels = filters.get("labels")
@@ -122,6 +125,24 @@ def normalize_filters(filters):
             result["labels"] = sorted(set(labels))
             result["label_decoration"] = filters.get("label_decoration") or "matches"
     return result
+
+
+def filter_pattern(value, key):
+    """A name or tag pattern: a string as it is, a list as Harbor's doublestar alternative ``{a,b}``; None when unset."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(x, str) and x.strip() for x in value):
+            raise HarborValidationError("filters.%s: a list must hold non-empty patterns (strings), for example [\"v1*\", \"v2*\"];"
+                                        " got %r" % (key, value))
+        patterns = list(dict.fromkeys(x.strip() for x in value))
+        if any("," in x or "{" in x or "}" in x for x in patterns):
+            raise HarborValidationError("filters.%s: a pattern in a list cannot hold ',', '{' or '}' (the list is sent as Harbor's"
+                                        " {a,b} pattern); give one string pattern instead, got %r" % (key, value))
+        return patterns[0] if len(patterns) == 1 else "{%s}" % ",".join(patterns)
+    if isinstance(value, (dict, bool)):
+        raise HarborValidationError("filters.%s: expected a pattern (string) or a list of patterns, got %r" % (key, value))
+    return str(value)
 
 
 def filters_to_options(raw_filters):
@@ -241,9 +262,44 @@ class ReplicationRule(Resource):
         if options.get("trigger", "scheduled") != "scheduled":
             options["cron"] = None
         if "registry" in options:
-            self.registry_id(options["registry"])
+            self._check_registry(options["registry"])
+        if merged.get("mode") == "pull":
+            self._check_destination(item["name"], merged)
         # a new rule: every option, so that check mode and diff predict the rule that create() makes
         return merged if raw is None else options
+
+    def _check_registry(self, name):
+        """The endpoint must exist; in check mode a missing one is predicted (an earlier task of the run creates it)."""
+        found = self.client.find("/registries", name) if self.module.check_mode and name not in self._registry_ids else True
+        if isinstance(found, dict):
+            self._registry_ids[name] = found["id"]
+        if found is None:
+            self.module.warn("registry: no registry endpoint named %r exists yet; check mode goes on as if an earlier task"
+                             " created it, but a real run fails unless it exists by then" % name)
+            return
+        self.registry_id(name)
+
+    def _check_destination(self, name, options):
+        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (NOTES
+        section 3), so every task of such a rule would fail. Refuse it before any write."""
+        namespace = (options.get("dest_namespace") or "").strip("/")
+        if namespace:
+            project, why = namespace.split("/", 1)[0], "dest_namespace %r" % namespace
+        else:
+            pattern = ((options.get("filters") or {}).get("name") or "").strip("/")
+            project = pattern.split("/", 1)[0] if "/" in pattern else ""
+            why = "filters.name %r (no dest_namespace: the source path is kept)" % pattern
+            if not project or any(c in project for c in "*?[]{},"):
+                return
+        found = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        if not found or not found.get("registry_id"):
+            return
+        option = "dest_namespace" if namespace else "filters.name"
+        raise HarborValidationError(
+            "%s: replication rule %s would pull into project %s (from %s), which is a proxy-cache project on this Harbor; Harbor"
+            " refuses every push into a proxy-cache project, so every task would fail. Pull into a normal project instead: set"
+            " dest_namespace to another project (for example %s-mirror, created with registryops.harbor.harbor_project without"
+            " proxy_cache_registry). Nothing was changed." % (option, name, project, why, project))
 
     def registry_id(self, name):
         """The id of the registry endpoint called ``name``; the error lists the endpoints that exist."""
@@ -533,6 +589,13 @@ def run_execution(module):
     if p["wait_sleep"] <= 0:
         raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0, got %s" % p["wait_sleep"])
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
+    if module.check_mode and executions.client.find(POLICIES, p["rule"]) is None:
+        # a check run of a fresh set-up: the task that creates the rule ran in check mode too
+        module.warn("rule: no replication rule named %r exists yet; check mode goes on as if an earlier task created it, but"
+                    " a real run fails unless it exists by then" % p["rule"])
+        if p["state"] == "stopped":
+            return dict(changed=False, executions=[], msg="would stop nothing: replication rule %s does not exist yet" % p["rule"])
+        return dict(changed=True, execution=None, msg="would start an execution of replication rule %s once it exists" % p["rule"])
     rule = executions.rule(p["rule"])
     if p["state"] == "stopped":
         return _stop(module, executions, rule)

@@ -68,10 +68,15 @@ options:
         description:
           - Repository name pattern (doublestar), for example V(library/**), V(containers/etcd) or V(**) for all.
           - For a push rule the name includes the project, for example V(library/nginx).
-        type: str
+          - A list of patterns matches any of them; it is stored as Harbor's pattern C({a,b}), for example
+            V([library/nginx, library/redis]) becomes C({library/nginx,library/redis}).
+        type: raw
       tag:
-        description: Tag pattern, for example V(1.*), V(v[0-9]*) or V(**).
-        type: str
+        description:
+          - Tag pattern, for example V(1.*), V(v[0-9]*) or V(**).
+          - A list of patterns matches any of them; it is stored as Harbor's pattern C({a,b}), for example V([v1*, v2*])
+            becomes C({v1*,v2*}).
+        type: raw
       tag_decoration:
         description: Whether O(filters.tag) selects (V(matches)) or leaves out (V(excludes)) the tags it matches.
         type: str
@@ -340,8 +345,8 @@ def main():
         mode=dict(type="str", choices=["push", "pull"]),
         registry=dict(type="str"),
         filters=dict(type="dict", options=dict(
-            name=dict(type="str"),
-            tag=dict(type="str"),
+            name=dict(type="raw"),
+            tag=dict(type="raw"),
             tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
             labels=dict(type="raw"),
             label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),

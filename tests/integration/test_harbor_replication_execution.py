@@ -254,3 +254,23 @@ def test_pull_from_application_collection(run_play, pair):
     assert play.result("pull")["execution"]["status"] == "Succeed"
     repositories = {r["name"] for r in api(connected, "GET", "/projects/application-collection/repositories")}
     assert "application-collection/containers/etcd" in repositories
+
+
+def test_check_mode_plans_a_fresh_set_up(run_play, pair):
+    """Issue 10, defect 4: in --check, the endpoint and the rule that earlier tasks would create are predicted, not
+    missing: the run completes with warnings and writes nothing."""
+    connected, disconnected = pair
+    tasks = [
+        {"name": "endpoint", "registryops.harbor.harbor_registry": {
+            "name": "new-target", "provider": "harbor", "url": disconnected.url, "access_key": disconnected.username,
+            "access_secret": disconnected.password}},
+        rule_task("rule", dict(PUSH, name="fresh-rule", registry="new-target"), module=RULE),
+        run_task("start", {"rule": "fresh-rule"}),
+    ]
+    connected.clear_log()
+    play = run_play(tasks, target=connected, check=True)
+    assert play.rc == 0, play.output
+    assert [play.result(t)["changed"] for t in ("endpoint", "rule", "start")] == [True, True, True]
+    assert "no registry endpoint named 'new-target' exists yet" in play.output
+    assert "no replication rule named 'fresh-rule' exists yet" in play.output
+    assert connected.writes() == []

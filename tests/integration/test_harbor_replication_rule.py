@@ -370,3 +370,39 @@ def test_secrets_never_in_output(run_play, connected):
     assert play.rc == 0
     assert connected.password not in play.output
     assert "access_secret" not in play.output
+
+
+# -- issue 10 -------------------------------------------------------------------------------------------------------
+def test_lists_of_name_and_tag_patterns_become_harbors_alternatives(run_play, connected):
+    """Defect 5: a list was stored as the text "['v1*', 'v2*']", which fails every execution."""
+    rule = dict(PUSH_RULE, filters={"name": ["library/nginx", "library/redis"], "tag": ["v1*", "v2*"]})
+    play = run_play([rule_task("lists", rule)], target=connected)
+    assert play.rc == 0, play.output
+    stored = {f["type"]: f["value"] for f in policy(connected, "to-disconnected")["filters"]}
+    assert (stored["name"], stored["tag"]) == ("{library/nginx,library/redis}", "{v1*,v2*}")
+    connected.clear_log()
+    again = run_play([rule_task("lists", rule)], target=connected)
+    assert again.rc == 0 and again.result("lists")["changed"] is False, again.output
+    assert connected.writes() == []
+
+    bad = run_play([rule_task("bad", dict(PUSH_RULE, filters={"tag": ["v1*", 2]}))], target=connected)
+    assert bad.rc != 0
+    assert "filters.tag: a list must hold non-empty patterns" in bad.result("bad")["msg"]
+    assert connected.writes() == []
+
+
+@pytest.mark.parametrize("rule", [
+    dict(AC_RULE, dest_namespace="ac-proxy"),
+    dict(AC_RULE, dest_namespace="", filters={"name": "ac-proxy/**"}),
+], ids=["dest_namespace", "source-path"])
+def test_pull_into_a_proxy_cache_project_is_refused_before_any_write(run_play, connected, rule):
+    """Defect 6: Harbor refuses every push into a proxy-cache project (NOTES.md section 3)."""
+    endpoint = [r for r in api(connected, "GET", "/registries") if r["name"] == "application-collection"][0]
+    api(connected, "POST", "/projects", json={"project_name": "ac-proxy", "registry_id": endpoint["id"], "metadata": {"public": "true"}})
+    connected.clear_log()
+    play = run_play([rule_task("pull", rule)], target=connected)
+    assert play.rc != 0
+    msg = play.result("pull")["msg"]
+    assert "would pull into project ac-proxy" in msg and "proxy-cache project" in msg and "set dest_namespace to another project" in msg
+    assert connected.writes() == []
+    assert policy(connected, "application-collection") is None
