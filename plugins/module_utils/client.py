@@ -256,7 +256,7 @@ class HarborClient(object):
             resp = self.session.request(method, url, json=body, params=params, headers=req_headers,
                                         timeout=timeout, verify=self.verify)
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, method, shown)
+            raise self._transport_error(exc, method, shown, timeout)
         if resp.status_code >= 400:
             raise self._error(resp, method, shown)
         return resp
@@ -279,7 +279,7 @@ class HarborClient(object):
                 if wait > 0:
                     time.sleep(wait)
 
-    def _transport_error(self, exc, method, path):
+    def _transport_error(self, exc, method, path, timeout=None):
         """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix."""
         attempts = self.budget["attempts"]
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
@@ -297,7 +297,9 @@ class HarborClient(object):
                 message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
                            " or validate_certs=false for a test instance" % (self.url, _short(exc)))
         elif isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower() or "ReadTimeout" in text:
-            message = "no answer from Harbor at %s within %s seconds (request_timeout)" % (self.url, self.timeout)
+            message = "no answer from Harbor at %s within %s seconds (%s)" % (
+                self.url, round(timeout or self.timeout, 1), "request_timeout" if (timeout or self.timeout) >= self.timeout
+                else "what was left of the wait")
         elif plain_to_tls:
             message = ("Harbor at %s closed the connection without an HTTP answer (%s); if it serves https, use https:// in"
                        " harbor_url" % (self.url, _short(exc)))

@@ -425,6 +425,7 @@ class Executions(object):
         self.log_lines = log_lines
         self._sleep = sleep
         self._clock = clock
+        self._deadline = None           # set while wait() runs: no pause or poll goes past it
 
     # -- lookups --------------------------------------------------------------------------------------------------
     def rule(self, name):
@@ -461,25 +462,41 @@ class Executions(object):
         lines = [line for line in self.log(execution_id, task_id).splitlines() if line.strip()]
         return "\n".join(lines[-self.log_lines:]) if self.log_lines > 0 else ""
 
-    def current_success(self, rule, executions):
-        """The newest execution that succeeded after the rule was last changed, or None."""
+    def latest_since_change(self, rule, executions):
+        """The newest execution started since the rule last changed (None when there is none), its state confirmed.
+
+        A ``Failed`` read is confirmed first: Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986).
+        Only this execution counts: an older success followed by a failed or stopped run is not "already succeeded"."""
         changed_at = parse_time(rule.get("update_time")) or parse_time(rule.get("creation_time"))
         for execution in executions:
             started = parse_time(execution.get("start_time"))
-            if execution.get("status") == "Succeed" and (changed_at is None or (started and started >= changed_at)):
+            if changed_at is None or (started and started >= changed_at):
+                if execution.get("status") == "Failed" and not self._confirm_final(dict(execution)):
+                    execution = self.get(execution["id"])
                 return execution
         return None
 
     # -- actions --------------------------------------------------------------------------------------------------
     def start(self, rule):
+        """POST a new execution; when the answer is lost (timeout, dropped connection, 502/504 of a proxy), look whether
+        Harbor started one anyway before reporting the failure, so that it is followed rather than started twice."""
         if not rule.get("enabled"):
             raise HarborValidationError(_disabled(rule))
+        known = set(e.get("id") for e in self.recent(rule))
         try:
             return self.client.post(EXECUTIONS, dict(policy_id=rule["id"]))
         except HarborError as exc:
             if exc.status == 412:
                 raise HarborValidationError("%s (%s)" % (_disabled(rule), exc.message))
-            raise
+            if exc.status not in (None, 502, 504):
+                raise
+            started = [e for e in self.recent(rule) if e.get("id") not in known]
+            if started:
+                return started[0]["id"]
+            raise HarborError("starting an execution of replication rule %s got no answer (%s). Harbor may still have started"
+                              " one; re-running the task looks for a running or finished execution before starting again"
+                              " (force=true would start another)." % (rule["name"], exc), status=exc.status, code=exc.code,
+                              method=exc.method, path=exc.path, request_id=exc.request_id, hint="", attempts=exc.attempts)
 
     def stop(self, execution_id):
         """Stop one execution if it is still in progress (GET first: a stop of a finished one can rewrite its status)."""
@@ -498,18 +515,34 @@ class Executions(object):
         return stopped
 
     def wait(self, execution_id):
-        """Poll until the execution is confirmed final; return (execution, timed_out)."""
+        """Poll until the execution is confirmed final; return (execution, timed_out).
+
+        ``wait_timeout`` bounds the whole wait, polls included: no request waits for an answer or a retry past it."""
         deadline = self._clock() + self.wait_timeout
-        interval = min(1.0, self.wait_sleep)
-        execution = self.get(execution_id)
-        while True:
-            if self._looks_final(execution) and self._confirm_final(execution):
-                return execution, False
-            if self._clock() >= deadline:
-                return execution, True
-            self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
-            interval = min(interval * 1.5, self.wait_sleep)
-            execution = self.get(execution_id)
+        self._deadline = deadline
+        self.client.deadline = time.monotonic() + self.wait_timeout
+        try:
+            interval = min(1.0, self.wait_sleep)
+            execution = dict(id=execution_id, status="unknown (no answer in time)")
+            first = True
+            while True:
+                try:
+                    if first:
+                        execution, first = self.get(execution_id), False
+                    if self._looks_final(execution) and self._confirm_final(execution):
+                        return execution, False
+                    if self._clock() >= deadline:
+                        return execution, True
+                    self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
+                    interval = min(interval * 1.5, self.wait_sleep)
+                    execution = self.get(execution_id)
+                except HarborError as exc:
+                    if exc.status is None and self._clock() >= deadline - 0.05:
+                        return execution, True       # a poll cut short by the deadline
+                    raise
+        finally:
+            self.client.deadline = None
+            self._deadline = None
 
     @staticmethod
     def _looks_final(execution):
@@ -518,7 +551,10 @@ class Executions(object):
     def _confirm_final(self, execution):
         """Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986): read again after a short pause
         and accept the state only when it did not change and no task is still running."""
-        self._sleep(min(1.0, self.wait_sleep))
+        pause = min(1.0, self.wait_sleep)
+        if getattr(self, "_deadline", None) is not None:
+            pause = max(min(pause, self._deadline - self._clock()), 0.05)
+        self._sleep(pause)
         again = self.get(execution["id"])
         if again.get("status") != execution.get("status") or not self._looks_final(again):
             return False
@@ -605,14 +641,17 @@ def run_execution(module):
 def _start(module, executions, rule):
     p = module.params
     recent = executions.recent(rule)
-    running = [e for e in recent if e.get("status") == "InProgress"]
-    done = executions.current_success(rule, recent)
+    latest = executions.latest_since_change(rule, recent)
+    running = [e for e in recent if e.get("status") == "InProgress" and (not latest or e.get("id") != latest.get("id"))]
+    if latest and latest.get("status") == "InProgress":
+        running.insert(0, latest)
+    done = latest if latest and latest.get("status") == "Succeed" else None
     if not p["force"] and (running or done):
         execution = running[0] if running else done
         if not running:
             return dict(changed=False, execution=executions.describe(execution, rule["name"]),
-                        msg="replication rule %s already succeeded with execution %s since it last changed (force=true starts"
-                            " another)" % (rule["name"], execution["id"]))
+                        msg="replication rule %s already succeeded with execution %s, its latest since it last changed"
+                            " (force=true starts another)" % (rule["name"], execution["id"]))
         execution_id, changed = execution["id"], False
         note = "execution %s was already running" % execution_id
     else:
