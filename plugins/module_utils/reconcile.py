@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 
 
@@ -97,7 +98,13 @@ def _reconcile_one(resource, module, item, raw):
         if raw is not None:
             result["changed"] = True
             if not module.check_mode:
-                resource.delete(item, raw)
+                try:
+                    resource.delete(item, raw)
+                except HarborError as exc:
+                    if exc.status != 404:
+                        raise
+                    # gone already: another run deleted it, or this run's first attempt did and its answer was lost
+                    result["changed"] = exc.attempts > 1
         result[resource.result_key] = None if raw is None or result["changed"] else resource.public(raw)
     else:
         desired = resource.desired(item)
@@ -105,8 +112,21 @@ def _reconcile_one(resource, module, item, raw):
             result["changed"] = True
             after = _predict(resource, {}, desired)
             if not module.check_mode:
-                raw = resource.create(item, desired) or resource.refresh(name)
-                after = resource.to_options(raw)
+                try:
+                    raw = resource.create(item, desired) or resource.refresh(name)
+                    after = resource.to_options(raw)
+                except HarborError as exc:
+                    raw = resource.refresh(name) if exc.status == 409 else None
+                    if raw is None:
+                        raise
+                    # another run created it between the read and the create: reconcile with what it made
+                    before = resource.to_options(raw)
+                    changed = resource.differs(desired, before)
+                    result["changed"] = bool(changed)
+                    after = before
+                    if changed:
+                        raw = resource.update(item, desired, raw, changed) or resource.refresh(name)
+                        after = resource.to_options(raw)
         else:
             changed = resource.differs(desired, before)
             result["changed"] = bool(changed) or bool(resource.must_write(item, desired, raw))

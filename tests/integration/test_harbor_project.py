@@ -437,3 +437,46 @@ def test_a_lookup_answered_as_anonymous_fails_instead_of_shrinking(run_play, emu
     assert target.writes() == []
     time.sleep(6)
     assert call(target, "GET", "/projects/secret-proj")["name"] == "secret-proj"
+
+
+# -- issue 10, defect 3 ---------------------------------------------------------------------------------------------
+def _concurrently(run_play, target, plays):
+    import threading
+
+    results = [None] * len(plays)
+
+    def run(index, tasks):
+        results[index] = run_play(tasks, target=target)
+
+    threads = [threading.Thread(target=run, args=(i, tasks)) for i, tasks in enumerate(plays)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return results
+
+
+def test_races_converge_a_create_409_and_a_delete_404_are_success(run_play, harbor):
+    """Two runs read 'missing', both create: the second gets 409 and reconciles with what the first made. Two runs
+    read 'present', both delete: the second gets 404, which is success (changed=false: its request did nothing)."""
+    harbor.need_emulator()
+    harbor.clear_log()
+    # the emulator holds each create long enough for the other run to read before it
+    harbor.fault(method="POST", path="/api/v2.0/projects", delay=8, count=2)
+    plays = [[task("raced", name="raced", public=True)], [task("raced", name="raced", public=True, auto_scan=True)]]
+    first, second = _concurrently(run_play, harbor, plays)
+    assert first.rc == 0, first.output
+    assert second.rc == 0, second.output
+    posts = sorted(e["status"] for e in harbor.requests_log() if e["method"] == "POST" and e["path"] == "/api/v2.0/projects")
+    assert posts == [201, 409]
+    stored = project(harbor, "raced")
+    assert (stored["metadata"]["public"], stored["metadata"].get("auto_scan")) == ("true", "true")
+
+    harbor.clear_log()
+    harbor.fault(method="DELETE", path="/api/v2.0/projects/raced", delay=8, count=2)
+    gone = _concurrently(run_play, harbor, [[task("gone", name="raced", state="absent")]] * 2)
+    assert [p.rc for p in gone] == [0, 0], [p.output for p in gone]
+    deletes = sorted(e["status"] for e in harbor.requests_log() if e["method"] == "DELETE")
+    assert deletes == [200, 404]
+    assert sorted(p.result("gone")["changed"] for p in gone) == [False, True]
+    assert project(harbor, "raced") is None
