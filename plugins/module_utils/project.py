@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes, single
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
 
 PROJECTS = "/projects"
@@ -60,7 +60,9 @@ _POWERS = dict(zip("kmgtp", range(1, 6)))
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def parse_size(value):
-    """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them)."""
+    """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them).
+
+    The collection's one unit rule (also for bandwidth): k, M, G, T, P are powers of 1000, Ki, Mi, Gi, Ti, Pi of 1024."""
     text = str(value).strip()
     if text.lower() in ("-1", "unlimited"):
         return UNLIMITED
@@ -405,6 +407,12 @@ class Project(Resource):
         found = self.client.list("%s/%s/repositories" % (PROJECTS, quote(name)))
         prefix = name + "/"
         return sorted(r["name"][len(prefix):] if r.get("name", "").startswith(prefix) else r.get("name") for r in found)
+
+    def humanize(self, options):
+        quota = options.get("storage_quota")
+        if isinstance(quota, int):
+            options["storage_quota"] = "unlimited" if quota < 0 else human_bytes(quota)
+        return options
 
     # -- output ---------------------------------------------------------------------------------------------------
     def public(self, raw):

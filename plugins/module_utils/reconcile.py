@@ -69,6 +69,10 @@ class Resource(object):
     def delete(self, item, raw):
         raise NotImplementedError
 
+    def humanize(self, options):
+        """``options`` as shown in a diff: sizes and rates in human units (the result's before/after keep numbers)."""
+        return options
+
     def public(self, raw):
         """The raw object as returned to the user (already redacted by Harbor; override to strip more)."""
         return raw
@@ -139,7 +143,8 @@ def _reconcile_one(resource, module, item, raw):
     result["before"] = _visible(resource, before)
     result["after"] = _visible(resource, after)
     if module._diff:
-        result["diff"] = dict(before=result["before"] or {}, after=result["after"] or {})
+        result["diff"] = dict(before=resource.humanize(copy.deepcopy(result["before"] or {})),
+                              after=resource.humanize(copy.deepcopy(result["after"] or {})))
     return result
 
 
@@ -155,9 +160,26 @@ def _visible(resource, options):
     return dict((k, v) for k, v in options.items() if k not in resource.secret_options)
 
 
+SI_UNITS = ("kB", "MB", "GB", "TB", "PB")
+IEC_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def human_bytes(size):
+    """``10737418240`` -> ``10 GiB``, ``500000000`` -> ``500 MB``: the largest exact SI unit, else IEC unit, else about
+    (``~1.2 GB``); below 1000 in bytes."""
+    for base, units in ((1000, SI_UNITS), (1024, IEC_UNITS)):
+        for power in range(len(units), 0, -1):
+            if size >= base ** power and size % (base ** power) == 0:
+                return "%d %s" % (size // base ** power, units[power - 1])
+    for power in range(len(SI_UNITS), 0, -1):
+        if size >= 1000 ** power:
+            return "~%.1f %s" % (float(size) / 1000 ** power, SI_UNITS[power - 1])
+    return "%d B" % size
+
+
 def single(resource, params):
     """The result of a module that manages one object: ``reconcile`` for ``[params]``."""
     return reconcile(resource, [dict(params)])[0]
 
 
-__all__ = ["Resource", "reconcile", "single", "HarborValidationError"]
+__all__ = ["Resource", "reconcile", "single", "human_bytes", "HarborValidationError"]

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes
 
 POLICIES = "/replication/policies"
 EXECUTIONS = "/replication/executions"
@@ -50,23 +50,42 @@ VERSION_GATES = dict(
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*$" % (_COMPONENT, _COMPONENT))
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
-_BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?(?:/s)?$", re.I)
-_BANDWIDTH_UNITS = {"": 1, "k": 1, "m": 1024, "g": 1024 * 1024}
+_BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)(?:([kmgt])(i?))?(b|b/s|bytes?|bytes?/s|bits?|bits?/s|bps)?$", re.I)
+_POWER = dict(k=1, m=2, g=3, t=4)
+HARBOR_RATE_BYTES = 128          # Harbor throttles 1 unit of ``speed`` as 1024 bits = 128 bytes per second (src/lib/iothrottler.go)
 _UNLIMITED = ("unlimited", "-1", "0")
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def parse_bandwidth(value):
-    """``10MiB/s`` -> 10240 (KB/s, Harbor's unit, 1 MB = 1024 KB as in Harbor's UI); -1, 0 and ``unlimited`` -> 0."""
-    text = str(value).strip().lower().replace(" ", "")
-    if text in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
+    """A bandwidth -> Harbor's ``speed`` (Kbit/s: 1 = 1024 bit/s = 128 bytes/s); -1, 0 and ``unlimited`` -> 0.
+
+    The collection's one unit rule (also for storage_quota): k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers
+    of 1024, in any case; B/s is bytes and bit/s (or bps) bits per second. A bare number is Harbor's own unit."""
+    text = str(value).strip().replace(" ", "")
+    if text.lower() in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
         return 0
     match = _BANDWIDTH.match(text)
-    if not match:
-        raise HarborValidationError("bandwidth: expected KB/s as a number, a size per second such as 512KB/s, 10MiB/s or 1GB/s,"
-                                    " or unlimited (also -1 or 0); got %r" % (value,))
-    unit = (match.group(2) or "")[:1]
-    return int(round(float(match.group(1)) * _BANDWIDTH_UNITS[unit]))
+    if not match or (match.group(2) and not match.group(4)):
+        raise HarborValidationError("bandwidth: expected a rate with a unit such as 512kB/s, 10MB/s, 10MiB/s, 100Mbit/s or"
+                                    " 1Gbps (k, M, G = 1000^n; Ki, Mi, Gi = 1024^n; B = byte), a number in Harbor's unit"
+                                    " (Kbps: 1024 bit/s), or unlimited (also -1 or 0); got %r" % (value,))
+    number, prefix, binary, unit = match.groups()
+    if not unit:
+        return int(round(float(number)))
+    scale = (1024 if binary else 1000) ** _POWER[prefix.lower()] if prefix else 1
+    bits = unit.lower().startswith("bit") or unit.lower() == "bps"
+    rate = float(number) * scale / (1024 if bits else HARBOR_RATE_BYTES)
+    return max(int(round(rate)), 1)
+
+
+def human_rate(speed):
+    """Harbor's ``speed`` for a diff: ``81920`` -> ``10 MiB/s``, ``0`` -> ``unlimited``."""
+    if not speed or speed <= 0:
+        return "unlimited"
+    return human_bytes(speed * HARBOR_RATE_BYTES) + "/s"
+
+
 
 
 def parse_flattening(value):
@@ -393,6 +412,11 @@ class ReplicationRule(Resource):
             raise HarborValidationError("replication rule %s has an execution in progress, and Harbor does not delete a rule"
                                         " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
                                         " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message))
+
+    def humanize(self, options):
+        if "bandwidth" in options and isinstance(options["bandwidth"], int):
+            options["bandwidth"] = human_rate(options["bandwidth"])
+        return options
 
     def public(self, raw):
         rule = dict(raw)

@@ -127,9 +127,12 @@ options:
     type: str
   bandwidth:
     description:
-      - Bandwidth limit for each task of an execution. A number is in KB/s (Harbor's unit).
-      - Units are accepted, for example V(512KB/s), V(10MiB/s), V(10MB/s), V(1GB/s) (K/KB/KiB, M/MB/MiB and G/GB/GiB; as in
-        Harbor's UI, 1 MB is 1024 KB).
+      - Bandwidth limit for each task of an execution. A bare number is in Harbor's unit, which its UI calls Kbps: Harbor
+        throttles 1 unit as 1024 bits, that is 128 bytes, per second (C(src/lib/iothrottler.go)).
+      - A rate with a unit follows the collection's one unit rule (as for O(registryops.harbor.harbor_project#module:storage_quota)):
+        k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers of 1024; V(B/s) is bytes and V(bit/s) or V(bps) bits
+        per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
+        V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
       - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit.
       - Needs Harbor 2.4 or later for a limit.
     type: raw
@@ -303,7 +306,7 @@ after:
       description: The schedule of a scheduled rule, else V(null).
       type: str
     bandwidth:
-      description: Limit per task in KB/s; V(0) is unlimited.
+      description: Limit per task in Harbor's unit (Kbps, 128 bytes/s); V(0) is unlimited.
       type: int
 diff:
   description: Before and after (in the option shape), when diff mode is on.

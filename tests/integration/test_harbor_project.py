@@ -112,7 +112,8 @@ def test_check_mode_and_diff(run_play, harbor):
     result = play.result("mirror")
     assert result["changed"] is True
     assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["storage_quota"] == 10 * GIB
+    assert result["diff"]["after"]["storage_quota"] == "10 GiB"          # human units in diffs (issue 10)
+    assert result["after"]["storage_quota"] == 10 * GIB
     assert_no_writes(harbor)
     assert project(harbor, "mirror") is None
 
@@ -122,7 +123,7 @@ def test_check_mode_and_diff(run_play, harbor):
     result = play.result("mirror")
     assert result["changed"] is True
     assert (result["diff"]["before"]["public"], result["diff"]["after"]["public"]) == (True, False)
-    assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == (10 * GIB, 1024 ** 4)
+    assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == ("10 GiB", "1 TiB")
     assert "retention_id" not in str(result)
     assert_no_writes(harbor)
     assert project(harbor, "mirror")["metadata"]["public"] == "true"

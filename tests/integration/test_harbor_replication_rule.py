@@ -76,7 +76,7 @@ def test_push_rule_to_disconnected_harbor(run_play, connected):
     assert stored["dest_registry"]["id"] == endpoint_id
     assert stored["src_registry"]["id"] == 0
     assert stored["trigger"] == {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}
-    assert stored["speed"] == 10240
+    assert stored["speed"] == 81920          # 10 MiB/s in Harbor's unit (1024 bit/s = 128 B/s, src/lib/iothrottler.go)
     assert stored["dest_namespace"] == "mirror"
     assert stored["dest_namespace_replace_count"] == 0
     assert stored.get("enabled") is True
@@ -221,7 +221,8 @@ def test_check_mode_creates_nothing_and_predicts(run_play, connected):
     result = play.result("push rule")
     assert result["changed"] is True
     assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["bandwidth"] == 10240
+    assert result["diff"]["after"]["bandwidth"] == "10 MiB/s"
+    assert result["after"]["bandwidth"] == 81920
     assert connected.writes() == []
     assert policy(connected, "to-disconnected") is None
 
@@ -288,7 +289,8 @@ BAD = [
     ({"filters": {"name": "library/**", "labels": "approved"}}, "filters.labels: must be a list"),
     ({"filters": {"name": "library/nginx"}, "flattening": 2}, "flattening: 2 levels is deeper"),
     ({"flattening": "some"}, "flattening: expected none, 1, 2, 3"),
-    ({"bandwidth": "10 Mbit"}, "bandwidth: expected KB/s"),
+    ({"bandwidth": "fast"}, "bandwidth: expected a rate with a unit"),
+    ({"bandwidth": "10M"}, "bandwidth: expected a rate with a unit"),
     ({"dest_namespace": "Bad Namespace"}, "dest_namespace:"),
 ]
 
@@ -406,3 +408,15 @@ def test_pull_into_a_proxy_cache_project_is_refused_before_any_write(run_play, c
     assert "would pull into project ac-proxy" in msg and "proxy-cache project" in msg and "set dest_namespace to another project" in msg
     assert connected.writes() == []
     assert policy(connected, "application-collection") is None
+
+
+@pytest.mark.parametrize("value, speed", [
+    ("10MiB/s", 81920), ("10MB/s", 78125), ("512kB/s", 4000), ("100Mbit/s", 97656), ("4096", 4096),
+])
+def test_one_unit_rule_for_bandwidth(run_play, connected, value, speed):
+    """Issue 10, defect 11: k/M/G are powers of 1000 and Ki/Mi/Gi powers of 1024, as for storage_quota; a bare number is
+    Harbor's unit (Kbps: 1024 bit/s = 128 bytes/s, src/lib/iothrottler.go); the diff shows the human form."""
+    play = run_play([rule_task("bw", dict(AC_RULE, bandwidth=value))], target=connected, diff=True)
+    assert play.rc == 0, play.output
+    assert policy(connected, "application-collection")["speed"] == speed
+    assert play.result("bw")["diff"]["after"]["bandwidth"].endswith("/s")
