@@ -86,8 +86,6 @@ def human_rate(speed):
     return human_bytes(speed * HARBOR_RATE_BYTES) + "/s"
 
 
-
-
 def parse_flattening(value):
     """``none``/0, 1, 2, 3 (any level count), ``all`` -> the option's string form."""
     text = str(value).strip().lower()

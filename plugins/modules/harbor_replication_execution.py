@@ -63,7 +63,7 @@ options:
     description:
       - Seconds to wait. On timeout the task fails with the execution id and its last counts; the execution keeps
         running unless O(stop_on_timeout=true).
-      - The bound holds for the polls too: no poll waits for Harbor's answer, or for a retry, past it.
+      - The bound holds for the polls too; no poll waits for Harbor's answer, or for a retry, past it.
     type: int
     default: 600
   wait_sleep:

@@ -127,9 +127,9 @@ options:
     type: str
   bandwidth:
     description:
-      - Bandwidth limit for each task of an execution. A bare number is in Harbor's unit, which its UI calls Kbps: Harbor
+      - Bandwidth limit for each task of an execution. A bare number is in Harbor's unit, which its UI calls Kbps; Harbor
         throttles 1 unit as 1024 bits, that is 128 bytes, per second (C(src/lib/iothrottler.go)).
-      - A rate with a unit follows the collection's one unit rule (as for O(registryops.harbor.harbor_project#module:storage_quota)):
+      - A rate with a unit follows the collection's one unit rule (as for O(registryops.harbor.harbor_project#module:storage_quota)),
         k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers of 1024; V(B/s) is bytes and V(bit/s) or V(bps) bits
         per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
         V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
