@@ -13,7 +13,8 @@ options:
   harbor_url:
     description:
       - URL of the Harbor instance, for example V(https://harbor.example.com).
-      - A trailing V(/) or V(/api/v2.0) is accepted and ignored.
+      - A trailing V(/) or V(/api/v2.0) is accepted and ignored. Any other path, a query, or user info
+        (V(user:password@)) is refused before any request; user info is never shown in output.
       - If not set, the environment variable E(HARBOR_URL) is used.
     type: str
     required: true
@@ -39,7 +40,8 @@ options:
     default: true
   ca_path:
     description:
-      - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate.
+      - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate. A path that is not a file is an
+        error. Ignored, with a warning, when O(validate_certs=false).
       - If not set, the environment variable E(HARBOR_CA_PATH) is used.
     type: path
   request_timeout:
@@ -50,7 +52,9 @@ options:
   request_retries:
     description:
       - How many times a failed request is retried, with exponential back-off, when the connection fails or Harbor
-        answers 429, 502, 503 or 504 (a C(Retry-After) header is honoured).
+        answers 429, 502, 503 or 504. From 0 to 10.
+      - Each wait honours a C(Retry-After) header up to 60 seconds (an invalid one falls back to back-off); the waits of
+        one task add up to at most 120 seconds, after which the task fails with the last answer and the number of attempts.
       - Only GET, HEAD, PUT and DELETE are retried on an answer; a POST is retried only when the connection could not be
         opened, so that a create is never sent twice.
     type: int

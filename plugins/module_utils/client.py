@@ -11,7 +11,9 @@ Harbor's behaviour that shapes this code is described in ../shared/harbor-api/NO
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
 import re
+import time
 import traceback
 import uuid
 from http.cookiejar import DefaultCookiePolicy
@@ -35,6 +37,9 @@ API_PATH = "/api/v2.0"
 PAGE_SIZE = 100
 RETRY_STATUSES = (429, 502, 503, 504)
 RETRY_METHODS = ("GET", "HEAD", "PUT", "DELETE")
+MAX_RETRIES = 10                # request_retries: 0 to MAX_RETRIES
+RETRY_AFTER_MAX = 60.0          # seconds: a longer Retry-After is cut to this
+RETRY_WAIT_BUDGET = 120.0       # seconds of waits between retries in one module call, all requests together
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -42,12 +47,14 @@ _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 HINTS = {
     401: "Harbor did not accept the credentials: check harbor_username/harbor_password"
          " (robot accounts are written robot$name).",
-    403: "The user is not allowed to do this: it needs a Harbor system administrator"
-         " (or a system robot account with this permission).",
+    403: "It needs a Harbor system administrator (or a system robot account with this permission).",
     404: "Harbor has no such object.",
     409: "An object with this name already exists.",
     412: "Harbor refused because the object is still in use.",
     429: "Harbor is rate limiting requests: try again later or lower the request rate.",
+    502: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
+    503: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
+    504: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
 }
 
 
@@ -69,6 +76,47 @@ def base_url(url):
     return url.rstrip("/")
 
 
+def userinfo(url):
+    """The ``user:password`` part of ``url`` ('' when there is none), found without trusting the URL to parse."""
+    match = re.match(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)@", str(url or ""))
+    return match.group(1) if match else ""
+
+
+def redact_url(url):
+    """``url`` with any user info replaced by ``***`` (for messages)."""
+    info = userinfo(url)
+    return str(url).replace(info + "@", "***@", 1) if info else url
+
+
+def check_url(url, option, example="https://harbor.example.com", base=False):
+    """Raise ``ValueError`` with a message naming ``option`` unless ``url`` is ``http(s)://host[:port]`` (a path too,
+    unless ``base``); the message never repeats user info."""
+    text = str(url or "").strip()
+    shown = redact_url(text)
+    if userinfo(text):
+        raise ValueError("%s: must not carry a user name or password (user:password@host); give them in the credential"
+                         " options instead, e.g. %s" % (option, example))
+    if "://" not in text:
+        raise ValueError("%s: %r has no scheme; write it with https:// (or http:// for a plain-HTTP server), e.g. %s"
+                         % (option, shown, example))
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("%s: %r is not a valid URL (%s); e.g. %s" % (option, shown, exc, example))
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("%s: %r is not an http:// or https:// URL with a host name; e.g. %s" % (option, shown, example))
+    del port
+    if base:
+        path = parts.path.rstrip("/")
+        if path.endswith(API_PATH):
+            path = path[:-len(API_PATH)]
+        if path or parts.query or parts.fragment:
+            raise ValueError("%s: %r has a path, query or fragment; give Harbor's base URL only, here %s://%s (a trailing"
+                             " /api/v2.0 is accepted)" % (option, shown, parts.scheme.lower(), parts.netloc))
+    return text
+
+
 def parse_version(text):
     """``v2.15.2-080b0220`` -> (2, 15, 2); None when there is no version."""
     match = _VERSION.match(text or "")
@@ -80,7 +128,8 @@ def parse_version(text):
 class HarborError(Exception):
     """Any problem talking to Harbor: an HTTP error answer or a transport failure (``status`` None)."""
 
-    def __init__(self, message, status=None, code=None, method=None, path=None, request_id=None, hint=None, errors=None):
+    def __init__(self, message, status=None, code=None, method=None, path=None, request_id=None, hint=None, errors=None,
+                 attempts=1):
         super(HarborError, self).__init__(message)
         self.message = message
         self.status = status
@@ -90,14 +139,17 @@ class HarborError(Exception):
         self.request_id = request_id
         self.hint = hint if hint is not None else HINTS.get(status)
         self.errors = errors or []
+        self.attempts = attempts
 
     def __str__(self):
         where = "%s %s" % (self.method, self.path) if self.method else ""
         parts = []
+        tries = " (after %d attempts)" % self.attempts if self.attempts > 1 else ""
         if self.status:
-            parts.append("%s failed with HTTP %s%s: %s" % (where, self.status, " %s" % self.code if self.code else "", self.message))
+            parts.append("%s failed with HTTP %s%s%s: %s" % (where, self.status, " %s" % self.code if self.code else "", tries,
+                                                             self.message))
         elif where:
-            parts.append("%s failed: %s" % (where, self.message))
+            parts.append("%s failed%s: %s" % (where, tries, self.message))
         else:
             parts.append(self.message)
         if self.hint:
@@ -108,7 +160,7 @@ class HarborError(Exception):
 
     def to_dict(self):
         return dict(status=self.status, code=self.code, message=self.message, method=self.method, path=self.path,
-                    request_id=self.request_id)
+                    request_id=self.request_id, attempts=self.attempts)
 
 
 class HarborClient(object):
@@ -117,14 +169,26 @@ class HarborClient(object):
     BY_NAME = {"X-Is-Resource-Name": "true"}
 
     def __init__(self, url, username=None, password=None, validate_certs=True, ca_path=None, timeout=30,
-                 retries=3, backoff_factor=0.5):
+                 retries=3, backoff_factor=0.5, retry_after_max=RETRY_AFTER_MAX, retry_budget=RETRY_WAIT_BUDGET):
         if not HAS_REQUESTS:
             raise HarborError("the Python library 'requests' is required")
+        try:
+            check_url(url, "harbor_url", base=True)
+        except ValueError as exc:
+            raise HarborError(str(exc), hint="")
+        if not 0 <= retries <= MAX_RETRIES:
+            raise HarborError("request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, retries), hint="")
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise HarborError("ca_path: %s is not a file; give the path of a PEM file with the CA certificate(s) that signed"
+                              " Harbor's certificate (HARBOR_CA_PATH sets it too)" % ca_path, hint="")
         self.url = base_url(url)
-        if not re.match(r"^https?://[^/]+", self.url):
-            raise HarborError("harbor_url must start with http:// or https:// and name a host, got %r" % url)
         self.api = self.url + API_PATH
         self.timeout = timeout
+        self.username = username
+        self.retries = retries
+        self.backoff_factor = backoff_factor
+        # Shared by every request of this client (one module call): waits are capped each and in total.
+        self.budget = dict(spent=0.0, limit=retry_budget, cap=retry_after_max, attempts=1, deadline=None)
         self.writes = 0                 # writes Harbor accepted: a module that fails after one has changed something
         self.session = requests.Session()
         # No cookie jar: a 'sid' cookie would switch Harbor to CSRF checks (NOTES section 0).
@@ -136,13 +200,23 @@ class HarborClient(object):
         if not validate_certs:
             disable_warnings(InsecureRequestWarning)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, other=0,
-                      allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
-                      backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False)
+        retry = _BoundedRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+                              allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
+                              backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False)
+        retry.budget = self.budget
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._systeminfo = None
+
+    @property
+    def deadline(self):
+        """``time.monotonic()`` value after which no request waits for an answer or a retry (None: no deadline)."""
+        return self.budget["deadline"]
+
+    @deadline.setter
+    def deadline(self, value):
+        self.budget["deadline"] = value
 
     # -- login and version -------------------------------------------------------------------------------------------
     def systeminfo(self):
@@ -150,8 +224,11 @@ class HarborClient(object):
         if self._systeminfo is None:
             info = self.get("/systeminfo")
             if not isinstance(info, dict) or not info.get("harbor_version"):
-                raise HarborError("Harbor at %s did not accept the credentials (GET /systeminfo answered as for an anonymous"
-                                  " caller)" % self.url, status=401, method="GET", path=API_PATH + "/systeminfo")
+                raise HarborError("Harbor at %s did not accept the credentials of %r (GET /systeminfo answered as for an"
+                                  " anonymous caller)" % (self.url, self.username or ""), status=401, method="GET",
+                                  path=API_PATH + "/systeminfo",
+                                  hint="Check harbor_username/harbor_password (robot accounts are written robot$name);"
+                                       " after a failed login Harbor refuses that user for about 1.5 seconds. Nothing was changed.")
             self._systeminfo = info
         return self._systeminfo
 
@@ -170,32 +247,79 @@ class HarborClient(object):
         req_headers = {"X-Request-Id": str(uuid.uuid4())}
         req_headers.update(headers or {})
         shown = urlsplit(url).path
+        self.budget["attempts"] = 1
+        timeout = self.timeout
+        if self.deadline is not None:
+            # A poll with a deadline: no answer is awaited, nor any retry wait made, past it.
+            timeout = min(timeout, max(self.deadline - time.monotonic(), 0.5))
         try:
             resp = self.session.request(method, url, json=body, params=params, headers=req_headers,
-                                        timeout=self.timeout, verify=self.verify)
-        except requests.exceptions.SSLError as exc:
-            raise HarborError("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
-                              " or validate_certs=false for a test instance." % (self.url, _short(exc)),
-                              method=method, path=shown, hint="")
-        except requests.exceptions.ConnectionError as exc:
-            raise HarborError("cannot connect to Harbor at %s (%s). Check harbor_url, DNS and firewalls."
-                              % (self.url, _short(exc)), method=method, path=shown, hint="")
-        except requests.exceptions.Timeout:
-            raise HarborError("no answer from Harbor at %s within %s seconds (request_timeout)." % (self.url, self.timeout),
-                              method=method, path=shown, hint="")
+                                        timeout=timeout, verify=self.verify)
         except requests.exceptions.RequestException as exc:
-            raise HarborError("request to Harbor at %s failed: %s" % (self.url, _short(exc)), method=method, path=shown, hint="")
+            raise self._transport_error(exc, method, shown, timeout)
         if resp.status_code >= 400:
             raise self._error(resp, method, shown)
         return resp
+
+    def post_safe(self, path, body=None):
+        """A POST that changes nothing (a ping): retried like a GET on a connection failure or 429/502/503/504."""
+        attempt = 0
+        while True:
+            try:
+                return self.request("POST", path, body=body)
+            except HarborError as exc:
+                budget = self.budget
+                if attempt >= self.retries or (exc.status is not None and exc.status not in RETRY_STATUSES) \
+                        or budget["spent"] >= budget["limit"]:
+                    exc.attempts = attempt + 1
+                    raise
+                attempt += 1
+                wait = min(self.backoff_factor * (2 ** attempt), budget["cap"], budget["limit"] - budget["spent"])
+                budget["spent"] += max(wait, 0)
+                if wait > 0:
+                    time.sleep(wait)
+
+    def _transport_error(self, exc, method, path, timeout=None):
+        """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix."""
+        attempts = self.budget["attempts"]
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        text = "%s %s" % (_short(exc), _short(reason) if reason is not None else "")
+        sent = method not in ("GET", "HEAD")
+        maybe = (" Harbor may have received and applied this %s before the connection failed; re-running the task reads the"
+                 " state again before changing anything." % method) if sent else ""
+        plain_to_tls = urlsplit(self.url).scheme == "http" and re.search(
+            r"RemoteDisconnected|BadStatusLine|Connection aborted|reset by peer|bad request version", text, re.I)
+        if isinstance(exc, requests.exceptions.SSLError) or (reason is not None and "SSL" in type(reason).__name__):
+            if re.search(r"WRONG_VERSION_NUMBER|record layer|wrong version|unknown protocol|packet length too long", text, re.I):
+                message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
+                           " serves plain HTTP, or check the port" % self.url)
+            else:
+                message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
+                           " or validate_certs=false for a test instance" % (self.url, _short(exc)))
+        elif isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower() or "ReadTimeout" in text:
+            message = "no answer from Harbor at %s within %s seconds (%s)" % (
+                self.url, round(timeout or self.timeout, 1), "request_timeout" if (timeout or self.timeout) >= self.timeout
+                else "what was left of the wait")
+        elif plain_to_tls:
+            message = ("Harbor at %s closed the connection without an HTTP answer (%s); if it serves https, use https:// in"
+                       " harbor_url" % (self.url, _short(exc)))
+        elif re.search(r"Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution",
+                       text):
+            message = "cannot resolve the host name of harbor_url %s (DNS): check the name" % self.url
+        elif re.search(r"refused", text, re.I):
+            message = "cannot connect to Harbor at %s: the connection was refused (nothing listens there; check harbor_url and the port)" % self.url
+        elif re.search(r"RemoteDisconnected|reset|aborted|ProtocolError|closed", text, re.I):
+            message = "Harbor at %s closed the connection without an answer (%s)" % (self.url, _short(exc))
+        else:
+            message = ("cannot connect to Harbor at %s (%s). Check harbor_url, DNS and firewalls" % (self.url, _short(exc)))
+        return HarborError(message + "." + maybe, method=method, path=path, hint="", attempts=attempts)
 
     def _absolute(self, path):
         if path.startswith(API_PATH + "/") or path == API_PATH:
             return self.url + path
         return self.api + ("" if path.startswith("/") else "/") + path
 
-    @staticmethod
-    def _error(resp, method, path):
+    def _error(self, resp, method, path):
         request_id = resp.headers.get("X-Request-Id")
         errors, code, message = [], None, resp.reason or "error"
         try:
@@ -207,13 +331,21 @@ class HarborClient(object):
             code = errors[0].get("code")
             message = "; ".join(e.get("message", "") for e in errors if isinstance(e, dict)) or message
         elif resp.text:
-            message = resp.text.strip()[:300]
+            message = _plain(resp)
         hint = None
-        if resp.status_code >= 500:
-            hint = ("Harbor hides the cause of a %d (the real error is in Harbor core's log); a frequent cause is a reference"
-                    " to something that does not exist or a remote registry that cannot be reached." % resp.status_code)
+        if resp.status_code == 500:
+            hint = ("Harbor hides the cause of a 500 (the real error is in Harbor core's log); a frequent cause is a reference"
+                    " to something that does not exist.")
+        if resp.status_code == 403 and self.username and message.strip() == self.username:
+            message = "user %r is not allowed to do this" % self.username
+        if resp.status_code == 404 and not errors:
+            hint = ("This server has no Harbor API under %s: check that harbor_url is Harbor's base URL (e.g."
+                    " https://harbor.example.com)." % self.api)
+        if method not in ("GET", "HEAD") and resp.status_code in (502, 504):
+            hint = (HINTS[resp.status_code] + " A proxy answered, so Harbor may have applied this %s; re-running the task"
+                    " reads the state again before changing anything." % method)
         return HarborError(message, status=resp.status_code, code=code, method=method, path=path,
-                           request_id=request_id, hint=hint, errors=errors)
+                           request_id=request_id, hint=hint, errors=errors, attempts=self.budget["attempts"])
 
     @staticmethod
     def _decode(resp):
@@ -276,7 +408,24 @@ class HarborClient(object):
             if not page:
                 break
             items.extend(page)
+        if _shrinks_for_anonymous(path) and not any(_private(item) for item in items):
+            self.check_login("GET %s" % urlsplit(self._absolute(path)).path)
         return items
+
+    def check_login(self, what):
+        """Raise when Harbor now answers this client as an anonymous caller (NOTES section 0: bad credentials, or a user
+        name frozen for about 1.5 s after someone's failed login, run as anonymous). Used after a read that an anonymous
+        caller gets in a reduced form (GET /projects lists public projects only), so that a lookup fails instead of
+        shrinking."""
+        info = self.get("/systeminfo")
+        if isinstance(info, dict) and info.get("harbor_version"):
+            return
+        raise HarborError("Harbor answered %s as for an anonymous caller: the login of %r was not accepted at that moment, so"
+                          " the answer may lack private objects and is not trusted" % (what, self.username or ""),
+                          status=401, method="GET", path=API_PATH + "/systeminfo",
+                          hint="Harbor refuses a user name for about 1.5 seconds after a failed login with it (someone's wrong"
+                               " password, another job); run the task again, and check harbor_username/harbor_password."
+                               " Nothing was changed by this request.")
 
     def find(self, path, name, key="name", params=None, headers=None):
         """The object whose ``key`` equals ``name`` exactly, or None.
@@ -327,6 +476,20 @@ def q_value(value):
     return _quote(value, safe="")
 
 
+def _shrinks_for_anonymous(path):
+    """Lists that an anonymous caller gets in a reduced form instead of a 401 (public projects only)."""
+    path = urlsplit(path).path
+    if path.startswith(API_PATH):
+        path = path[len(API_PATH):]
+    return path.rstrip("/") == "/projects"
+
+
+def _private(item):
+    """True for an object an anonymous caller never sees (a private project)."""
+    metadata = item.get("metadata") if isinstance(item, dict) else None
+    return isinstance(metadata, dict) and str(metadata.get("public", "")).lower() == "false"
+
+
 def location_id(location):
     if not location:
         raise HarborError("Harbor answered 201 without a Location header")
@@ -349,10 +512,65 @@ def _next_link(header):
     return match.group(1) if match else None
 
 
+def _plain(resp):
+    """A non-JSON error body in a few words: an HTML page's title (or its text), never the whole page."""
+    text = resp.text.strip()
+    if "html" in resp.headers.get("Content-Type", "").lower() or text[:1] == "<":
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S) or re.search(r"<h1[^>]*>(.*?)</h1>", text, re.I | re.S)
+        text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+        text = "an HTML page: " + " ".join(text.split())
+    return text[:200]
+
+
 def _short(exc):
     text = str(exc)
     reason = re.search(r"\] ([^'\"\)]+)", text)
     return (reason.group(1) if reason else text)[:200]
+
+
+if HAS_REQUESTS:
+    class _BoundedRetry(Retry):
+        """urllib3's Retry with every wait capped (``RETRY_AFTER_MAX``) and a shared total (``RETRY_WAIT_BUDGET``):
+        an invalid Retry-After falls back to back-off instead of failing, and an exhausted budget stops retrying."""
+
+        budget = None
+
+        def new(self, **kw):
+            retry = super(_BoundedRetry, self).new(**kw)
+            retry.budget = self.budget
+            return retry
+
+        def increment(self, *args, **kwargs):
+            retry = super(_BoundedRetry, self).increment(*args, **kwargs)
+            if self.budget is not None:
+                self.budget["attempts"] += 1
+            return retry
+
+        def is_exhausted(self):
+            budget = self.budget
+            if super(_BoundedRetry, self).is_exhausted():
+                return True
+            return bool(budget and (budget["spent"] >= budget["limit"]
+                                    or (budget["deadline"] is not None and time.monotonic() >= budget["deadline"])))
+
+        def get_retry_after(self, response):
+            try:
+                return super(_BoundedRetry, self).get_retry_after(response)
+            except Exception:                   # InvalidHeader (not a number nor an HTTP date): use back-off
+                return None
+
+        def sleep(self, response=None):
+            wait = self.get_retry_after(response) if (self.respect_retry_after_header and response is not None) else None
+            if wait is None:
+                wait = self.get_backoff_time()
+            budget = self.budget or dict(spent=0.0, limit=RETRY_WAIT_BUDGET, cap=RETRY_AFTER_MAX, deadline=None)
+            wait = min(float(wait), budget["cap"], budget["limit"] - budget["spent"])
+            if budget["deadline"] is not None:
+                wait = min(wait, budget["deadline"] - time.monotonic())
+            wait = max(wait, 0.0)
+            budget["spent"] += wait
+            if wait > 0:
+                time.sleep(wait)
 
 
 class _RejectAllCookies(DefaultCookiePolicy):

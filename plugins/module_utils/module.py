@@ -15,7 +15,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HarborClient, HarborError,
+    HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
 )
 
 JMESPATH_IMPORT_ERROR = None
@@ -51,15 +51,32 @@ class HarborModule(AnsibleModule):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
         super(HarborModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if self.params.get("query") and not HAS_JMESPATH:
             self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
         if self.params["request_timeout"] <= 0:
             self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
-        if self.params["request_retries"] < 0:
-            self.fail_json(msg="request_retries must be 0 or more, got %s" % self.params["request_retries"])
+        if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
+            self.fail_json(msg="request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, self.params["request_retries"]))
+        try:
+            check_url(self.params["harbor_url"], "harbor_url", base=True)
+        except ValueError as exc:
+            self.fail_json(msg="%s. Nothing was sent to Harbor." % exc)
+        if self.params.get("ca_path") and not self.params["validate_certs"]:
+            self.warn("ca_path is ignored because validate_certs is false: Harbor's certificate is not verified at all")
         self._client = None
+
+    def _hide_url_userinfo(self):
+        """User info in a URL option (``https://user:pw@host``) is a secret: never show it (invocation, messages, -vvv)."""
+        for option in ("harbor_url", "url"):
+            value = self.params.get(option)
+            info = userinfo(value) if isinstance(value, str) else ""
+            if info:
+                self.no_log_values.add(info)
+                if ":" in info and info.partition(":")[2]:
+                    self.no_log_values.add(info.partition(":")[2])
 
     @property
     def client(self):

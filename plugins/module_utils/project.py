@@ -12,13 +12,12 @@ binding (``registry_id``) is set once at creation; a project with repositories c
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
-from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes, single
+from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"
@@ -61,7 +60,9 @@ _POWERS = dict(zip("kmgtp", range(1, 6)))
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def parse_size(value):
-    """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them)."""
+    """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them).
+
+    The collection's one unit rule (also for bandwidth): k, M, G, T, P are powers of 1000, Ki, Mi, Gi, Ti, Pi of 1024."""
     text = str(value).strip()
     if text.lower() in ("-1", "unlimited"):
         return UNLIMITED
@@ -363,7 +364,7 @@ class Project(Resource):
         msg = ("recreate: project %s (bound to %s, to be bound to %s) %s. Its options before the delete were: %s."
                " Fix the cause and re-run the task (or create the project again by hand) to restore it."
                % (name, current["proxy_cache_registry"] or "no endpoint", desired.get("proxy_cache_registry") or "no endpoint",
-                  state, json.dumps(current, sort_keys=True)))
+                  state, "\n" + to_yaml(dict(current, name=name)) + "\n"))
         if isinstance(exc, HarborError):       # changed=true: the delete went through (HarborModule.run counts writes)
             raise HarborError(msg, status=exc.status, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id,
                               hint=exc.hint)
@@ -406,6 +407,12 @@ class Project(Resource):
         found = self.client.list("%s/%s/repositories" % (PROJECTS, quote(name)))
         prefix = name + "/"
         return sorted(r["name"][len(prefix):] if r.get("name", "").startswith(prefix) else r.get("name") for r in found)
+
+    def humanize(self, options):
+        quota = options.get("storage_quota")
+        if isinstance(quota, int):
+            options["storage_quota"] = "unlimited" if quota < 0 else human_bytes(quota)
+        return options
 
     # -- output ---------------------------------------------------------------------------------------------------
     def public(self, raw):

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 
 
@@ -68,6 +69,10 @@ class Resource(object):
     def delete(self, item, raw):
         raise NotImplementedError
 
+    def humanize(self, options):
+        """``options`` as shown in a diff: sizes and rates in human units (the result's before/after keep numbers)."""
+        return options
+
     def public(self, raw):
         """The raw object as returned to the user (already redacted by Harbor; override to strip more)."""
         return raw
@@ -97,7 +102,13 @@ def _reconcile_one(resource, module, item, raw):
         if raw is not None:
             result["changed"] = True
             if not module.check_mode:
-                resource.delete(item, raw)
+                try:
+                    resource.delete(item, raw)
+                except HarborError as exc:
+                    if exc.status != 404:
+                        raise
+                    # gone already: another run deleted it, or this run's first attempt did and its answer was lost
+                    result["changed"] = exc.attempts > 1
         result[resource.result_key] = None if raw is None or result["changed"] else resource.public(raw)
     else:
         desired = resource.desired(item)
@@ -105,8 +116,21 @@ def _reconcile_one(resource, module, item, raw):
             result["changed"] = True
             after = _predict(resource, {}, desired)
             if not module.check_mode:
-                raw = resource.create(item, desired) or resource.refresh(name)
-                after = resource.to_options(raw)
+                try:
+                    raw = resource.create(item, desired) or resource.refresh(name)
+                    after = resource.to_options(raw)
+                except HarborError as exc:
+                    raw = resource.refresh(name) if exc.status == 409 else None
+                    if raw is None:
+                        raise
+                    # another run created it between the read and the create: reconcile with what it made
+                    before = resource.to_options(raw)
+                    changed = resource.differs(desired, before)
+                    result["changed"] = bool(changed)
+                    after = before
+                    if changed:
+                        raw = resource.update(item, desired, raw, changed) or resource.refresh(name)
+                        after = resource.to_options(raw)
         else:
             changed = resource.differs(desired, before)
             result["changed"] = bool(changed) or bool(resource.must_write(item, desired, raw))
@@ -119,7 +143,8 @@ def _reconcile_one(resource, module, item, raw):
     result["before"] = _visible(resource, before)
     result["after"] = _visible(resource, after)
     if module._diff:
-        result["diff"] = dict(before=result["before"] or {}, after=result["after"] or {})
+        result["diff"] = dict(before=resource.humanize(copy.deepcopy(result["before"] or {})),
+                              after=resource.humanize(copy.deepcopy(result["after"] or {})))
     return result
 
 
@@ -135,9 +160,26 @@ def _visible(resource, options):
     return dict((k, v) for k, v in options.items() if k not in resource.secret_options)
 
 
+SI_UNITS = ("kB", "MB", "GB", "TB", "PB")
+IEC_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def human_bytes(size):
+    """``10737418240`` -> ``10 GiB``, ``500000000`` -> ``500 MB``: the largest exact SI unit, else IEC unit, else about
+    (``~1.2 GB``); below 1000 in bytes."""
+    for base, units in ((1000, SI_UNITS), (1024, IEC_UNITS)):
+        for power in range(len(units), 0, -1):
+            if size >= base ** power and size % (base ** power) == 0:
+                return "%d %s" % (size // base ** power, units[power - 1])
+    for power in range(len(SI_UNITS), 0, -1):
+        if size >= 1000 ** power:
+            return "~%.1f %s" % (float(size) / 1000 ** power, SI_UNITS[power - 1])
+    return "%d B" % size
+
+
 def single(resource, params):
     """The result of a module that manages one object: ``reconcile`` for ``[params]``."""
     return reconcile(resource, [dict(params)])[0]
 
 
-__all__ = ["Resource", "reconcile", "single", "HarborValidationError"]
+__all__ = ["Resource", "reconcile", "single", "human_bytes", "HarborValidationError"]

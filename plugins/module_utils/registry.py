@@ -14,13 +14,15 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import ssl
 from urllib.parse import urlsplit
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError, check_url
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
 
+_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 REGISTRIES = "/registries"
 POLICIES = "/replication/policies"
 MASK = "*****"
@@ -65,11 +67,19 @@ def normalize_provider(value):
     return found
 
 
-def normalize_url(value, option="url"):
-    """Harbor's lib.ValidateHTTPURL: trim, add http:// without a scheme, keep only scheme://host[:port]/path."""
+def normalize_url(value, option="url", strict=True):
+    """Harbor's lib.ValidateHTTPURL: trim, keep only scheme://host[:port]/path.
+
+    ``strict`` (the user's input): no scheme and user info are refused (Harbor would silently use http:// and send the
+    credentials in clear); Harbor's stored URLs are read with ``strict=False``."""
     text = str(value).strip(" ").rstrip("/")
     if not text:
         raise HarborValidationError("%s: must not be empty; give the remote registry's address, for example https://nvcr.io" % option)
+    if strict:
+        try:
+            check_url(text, option, example="https://nvcr.io (credentials go in access_key/access_secret)")
+        except ValueError as exc:
+            raise HarborValidationError(str(exc))
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
@@ -118,6 +128,21 @@ def version_gate(client, since, what):
 
 def names_of(objects):
     return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
+
+
+def to_yaml(options):
+    """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
+    lines = []
+    for key in sorted(options):
+        value = options[key]
+        if isinstance(value, dict):
+            lines.append("%s:" % key)
+            lines.extend("  " + line for line in to_yaml(value).splitlines())
+        elif isinstance(value, (list, tuple)):
+            lines.append("%s: %s" % (key, json.dumps(list(value))))
+        else:
+            lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
+    return "\n".join(lines) or "{}"
 
 
 # -- lookups shared with the project resource ----------------------------------------------------------------------
@@ -211,9 +236,27 @@ class Registry(Resource):
         if "url" in options:
             options["url"] = normalize_url(options["url"])
         if "ca_certificate" in options:
-            options["ca_certificate"] = normalize_pem(content_or_file(options["ca_certificate"]))
+            options["ca_certificate"] = normalize_pem(self._pem_without_key(options["ca_certificate"]))
             check_pem(options["ca_certificate"], "ca_certificate")
         return options
+
+    def _pem_without_key(self, value):
+        """The PEM text of ``ca_certificate`` (or of the file it names); refused when it holds a private key, which
+        Harbor would store and return on every GET."""
+        text = str(value)
+        if "\n" not in text and not text.lstrip().startswith("-----") and ("/" in text or text.lower().endswith((".pem", ".crt", ".cer"))):
+            if not os.path.isfile(os.path.expanduser(text.strip())):
+                raise HarborValidationError("ca_certificate: file %s does not exist; give the path of a PEM file with the remote's"
+                                            " CA certificate, or its PEM text" % text.strip())
+        text = content_or_file(text)
+        keys = _PRIVATE_KEY.findall(text)
+        if keys:
+            for key in keys:
+                self._hide(key)
+            raise HarborValidationError("ca_certificate: the PEM given holds a private key; Harbor would store it and show it to"
+                                        " every administrator. Give only the CA certificate (the -----BEGIN CERTIFICATE-----"
+                                        " blocks), for example a file made with: openssl x509 -in FILE -out ca.pem")
+        return text
 
     def _credentials(self, item, provider, stored_key="", before_read=False):
         """The secret to send (file content for JSON-key providers), checked; None when not given.
@@ -271,7 +314,7 @@ class Registry(Resource):
         return dict(
             name=raw.get("name"),
             provider=raw.get("type"),
-            url=normalize_url(raw["url"]) if raw.get("url") else "",
+            url=normalize_url(raw["url"], strict=False) if raw.get("url") else "",
             description=raw.get("description") or "",
             access_key=credential.get("access_key") or "",
             credential_type=(credential.get("type") or "basic") if credential.get("access_key") else None,
@@ -358,12 +401,13 @@ class Registry(Resource):
             body.update(access_key="", access_secret="")
         if "ca_certificate" in options:
             body["ca_certificate"] = options["ca_certificate"]
-        if plan["send_secret"] or plan["recreate"]:
+        if plan["secret"] is not None or plan["recreate"]:
+            # the secret given is the one tested, also when update_password=on_create keeps the stored one
             body["access_secret"] = plan["secret"] or ""
         elif raw is not None:
             body["id"] = raw["id"]
         try:
-            self.client.request("POST", REGISTRIES + "/ping", body=body)
+            self.client.post_safe(REGISTRIES + "/ping", body=body)
         except HarborError as exc:
             raise self._unreachable(exc, item["name"], merged)
         self.reports.setdefault(item["name"], {})["connection"] = "healthy"
@@ -371,8 +415,8 @@ class Registry(Resource):
     def _unreachable(self, exc, name, options):
         """A remote that Harbor could not check -> an error naming the URL, the provider and what to check."""
         unhealthy = exc.status == 400 and "unhealthy" in (exc.message or "")
-        if not unhealthy and exc.status not in (500, 502, 503, 504):
-            return exc
+        if not unhealthy and exc.status != 500:
+            return exc                  # 502/503/504 come from Harbor (or its proxy) itself, not from the remote
         provider, url = options.get("provider"), options.get("url")
         if unhealthy:
             what = "Harbor could not reach or log in to %s as a %s registry (HTTP 400: the registry is unhealthy)" % (url, provider)
@@ -405,7 +449,10 @@ class Registry(Resource):
             # Harbor tests the remote only when the new endpoint is created: test first so that a failure deletes nothing.
             self._ping(item, desired, raw, plan)
             self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
-            self.create(item, dict(self.to_options(raw), **desired))
+            try:
+                self.create(item, dict(self.to_options(raw), **desired))
+            except (HarborError, HarborValidationError) as exc:
+                self._recreate_failed(item, raw, exc)
             self.reports.setdefault(item["name"], {})["recreated"] = True
             return None
         body = dict((k, desired[k]) for k in changed if k in UPDATE_FIELDS)
@@ -419,6 +466,17 @@ class Registry(Resource):
                     lambda: self.client.put("%s/%s" % (REGISTRIES, raw["id"]), body))
         self._report_secret(item, plan["send_secret"])
         return None
+
+    def _recreate_failed(self, item, raw, exc):
+        """The old endpoint is deleted and the new one was not created: say so, with the former settings to restore."""
+        former = self.to_options(raw)
+        former["provider"] = raw.get("type")
+        cause = str(exc).replace(" Nothing was changed.", "")     # the delete did change something
+        raise HarborError("recreate: registry endpoint %s was deleted, but creating it again with provider %s failed, so it"
+                          " does not exist now: %s. Its former settings (access_secret is never shown) were:\n%s\nFix the"
+                          " cause and re-run the task, or restore it with these options." % (
+                              item["name"], item.get("provider"), cause, to_yaml(former)),
+                          status=getattr(exc, "status", None), code=getattr(exc, "code", None), hint="")
 
     def _write(self, name, options, send):
         try:

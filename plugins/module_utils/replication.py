@@ -16,9 +16,9 @@ import re
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes
 
 POLICIES = "/replication/policies"
 EXECUTIONS = "/replication/executions"
@@ -50,23 +50,40 @@ VERSION_GATES = dict(
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*$" % (_COMPONENT, _COMPONENT))
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
-_BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?(?:/s)?$", re.I)
-_BANDWIDTH_UNITS = {"": 1, "k": 1, "m": 1024, "g": 1024 * 1024}
+_BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)(?:([kmgt])(i?))?(b|b/s|bytes?|bytes?/s|bits?|bits?/s|bps)?$", re.I)
+_POWER = dict(k=1, m=2, g=3, t=4)
+HARBOR_RATE_BYTES = 128          # Harbor throttles 1 unit of ``speed`` as 1024 bits = 128 bytes per second (src/lib/iothrottler.go)
 _UNLIMITED = ("unlimited", "-1", "0")
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def parse_bandwidth(value):
-    """``10MiB/s`` -> 10240 (KB/s, Harbor's unit, 1 MB = 1024 KB as in Harbor's UI); -1, 0 and ``unlimited`` -> 0."""
-    text = str(value).strip().lower().replace(" ", "")
-    if text in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
+    """A bandwidth -> Harbor's ``speed`` (Kbit/s: 1 = 1024 bit/s = 128 bytes/s); -1, 0 and ``unlimited`` -> 0.
+
+    The collection's one unit rule (also for storage_quota): k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers
+    of 1024, in any case; B/s is bytes and bit/s (or bps) bits per second. A bare number is Harbor's own unit."""
+    text = str(value).strip().replace(" ", "")
+    if text.lower() in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
         return 0
     match = _BANDWIDTH.match(text)
-    if not match:
-        raise HarborValidationError("bandwidth: expected KB/s as a number, a size per second such as 512KB/s, 10MiB/s or 1GB/s,"
-                                    " or unlimited (also -1 or 0); got %r" % (value,))
-    unit = (match.group(2) or "")[:1]
-    return int(round(float(match.group(1)) * _BANDWIDTH_UNITS[unit]))
+    if not match or (match.group(2) and not match.group(4)):
+        raise HarborValidationError("bandwidth: expected a rate with a unit such as 512kB/s, 10MB/s, 10MiB/s, 100Mbit/s or"
+                                    " 1Gbps (k, M, G = 1000^n; Ki, Mi, Gi = 1024^n; B = byte), a number in Harbor's unit"
+                                    " (Kbps: 1024 bit/s), or unlimited (also -1 or 0); got %r" % (value,))
+    number, prefix, binary, unit = match.groups()
+    if not unit:
+        return int(round(float(number)))
+    scale = (1024 if binary else 1000) ** _POWER[prefix.lower()] if prefix else 1
+    bits = unit.lower().startswith("bit") or unit.lower() == "bps"
+    rate = float(number) * scale / (1024 if bits else HARBOR_RATE_BYTES)
+    return max(int(round(rate)), 1)
+
+
+def human_rate(speed):
+    """Harbor's ``speed`` for a diff: ``81920`` -> ``10 MiB/s``, ``0`` -> ``unlimited``."""
+    if not speed or speed <= 0:
+        return "unlimited"
+    return human_bytes(speed * HARBOR_RATE_BYTES) + "/s"
 
 
 def parse_flattening(value):
@@ -108,9 +125,12 @@ def normalize_cron(value):
 def normalize_filters(filters):
     """The ``filters`` option without unset keys, decorations defaulted, labels as a sorted list."""
     result = {}
-    for key in ("name", "tag", "resource"):
-        if filters.get(key) not in (None, ""):
-            result[key] = str(filters[key])
+    for key in ("name", "tag"):
+        pattern = filter_pattern(filters.get(key), key)
+        if pattern:
+            result[key] = pattern
+    if filters.get("resource") not in (None, ""):
+        result["resource"] = str(filters["resource"])
     if "tag" in result:
         result["tag_decoration"] = filters.get("tag_decoration") or "matches"
     labels = filters.get("labels")
@@ -122,6 +142,24 @@ def normalize_filters(filters):
             result["labels"] = sorted(set(labels))
             result["label_decoration"] = filters.get("label_decoration") or "matches"
     return result
+
+
+def filter_pattern(value, key):
+    """A name or tag pattern: a string as it is, a list as Harbor's doublestar alternative ``{a,b}``; None when unset."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(x, str) and x.strip() for x in value):
+            raise HarborValidationError("filters.%s: a list must hold non-empty patterns (strings), for example [\"v1*\", \"v2*\"];"
+                                        " got %r" % (key, value))
+        patterns = list(dict.fromkeys(x.strip() for x in value))
+        if any("," in x or "{" in x or "}" in x for x in patterns):
+            raise HarborValidationError("filters.%s: a pattern in a list cannot hold ',', '{' or '}' (the list is sent as Harbor's"
+                                        " {a,b} pattern); give one string pattern instead, got %r" % (key, value))
+        return patterns[0] if len(patterns) == 1 else "{%s}" % ",".join(patterns)
+    if isinstance(value, (dict, bool)):
+        raise HarborValidationError("filters.%s: expected a pattern (string) or a list of patterns, got %r" % (key, value))
+    return str(value)
 
 
 def filters_to_options(raw_filters):
@@ -241,9 +279,44 @@ class ReplicationRule(Resource):
         if options.get("trigger", "scheduled") != "scheduled":
             options["cron"] = None
         if "registry" in options:
-            self.registry_id(options["registry"])
+            self._check_registry(options["registry"])
+        if merged.get("mode") == "pull":
+            self._check_destination(item["name"], merged)
         # a new rule: every option, so that check mode and diff predict the rule that create() makes
         return merged if raw is None else options
+
+    def _check_registry(self, name):
+        """The endpoint must exist; in check mode a missing one is predicted (an earlier task of the run creates it)."""
+        found = self.client.find("/registries", name) if self.module.check_mode and name not in self._registry_ids else True
+        if isinstance(found, dict):
+            self._registry_ids[name] = found["id"]
+        if found is None:
+            self.module.warn("registry: no registry endpoint named %r exists yet; check mode goes on as if an earlier task"
+                             " created it, but a real run fails unless it exists by then" % name)
+            return
+        self.registry_id(name)
+
+    def _check_destination(self, name, options):
+        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (NOTES
+        section 3), so every task of such a rule would fail. Refuse it before any write."""
+        namespace = (options.get("dest_namespace") or "").strip("/")
+        if namespace:
+            project, why = namespace.split("/", 1)[0], "dest_namespace %r" % namespace
+        else:
+            pattern = ((options.get("filters") or {}).get("name") or "").strip("/")
+            project = pattern.split("/", 1)[0] if "/" in pattern else ""
+            why = "filters.name %r (no dest_namespace: the source path is kept)" % pattern
+            if not project or any(c in project for c in "*?[]{},"):
+                return
+        found = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        if not found or not found.get("registry_id"):
+            return
+        option = "dest_namespace" if namespace else "filters.name"
+        raise HarborValidationError(
+            "%s: replication rule %s would pull into project %s (from %s), which is a proxy-cache project on this Harbor; Harbor"
+            " refuses every push into a proxy-cache project, so every task would fail. Pull into a normal project instead: set"
+            " dest_namespace to another project (for example %s-mirror, created with registryops.harbor.harbor_project without"
+            " proxy_cache_registry). Nothing was changed." % (option, name, project, why, project))
 
     def registry_id(self, name):
         """The id of the registry endpoint called ``name``; the error lists the endpoints that exist."""
@@ -338,6 +411,11 @@ class ReplicationRule(Resource):
                                         " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
                                         " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message))
 
+    def humanize(self, options):
+        if "bandwidth" in options and isinstance(options["bandwidth"], int):
+            options["bandwidth"] = human_rate(options["bandwidth"])
+        return options
+
     def public(self, raw):
         rule = dict(raw)
         for side in ("src_registry", "dest_registry"):
@@ -369,6 +447,7 @@ class Executions(object):
         self.log_lines = log_lines
         self._sleep = sleep
         self._clock = clock
+        self._deadline = None           # set while wait() runs: no pause or poll goes past it
 
     # -- lookups --------------------------------------------------------------------------------------------------
     def rule(self, name):
@@ -405,25 +484,41 @@ class Executions(object):
         lines = [line for line in self.log(execution_id, task_id).splitlines() if line.strip()]
         return "\n".join(lines[-self.log_lines:]) if self.log_lines > 0 else ""
 
-    def current_success(self, rule, executions):
-        """The newest execution that succeeded after the rule was last changed, or None."""
+    def latest_since_change(self, rule, executions):
+        """The newest execution started since the rule last changed (None when there is none), its state confirmed.
+
+        A ``Failed`` read is confirmed first: Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986).
+        Only this execution counts: an older success followed by a failed or stopped run is not "already succeeded"."""
         changed_at = parse_time(rule.get("update_time")) or parse_time(rule.get("creation_time"))
         for execution in executions:
             started = parse_time(execution.get("start_time"))
-            if execution.get("status") == "Succeed" and (changed_at is None or (started and started >= changed_at)):
+            if changed_at is None or (started and started >= changed_at):
+                if execution.get("status") == "Failed" and not self._confirm_final(dict(execution)):
+                    execution = self.get(execution["id"])
                 return execution
         return None
 
     # -- actions --------------------------------------------------------------------------------------------------
     def start(self, rule):
+        """POST a new execution; when the answer is lost (timeout, dropped connection, 502/504 of a proxy), look whether
+        Harbor started one anyway before reporting the failure, so that it is followed rather than started twice."""
         if not rule.get("enabled"):
             raise HarborValidationError(_disabled(rule))
+        known = set(e.get("id") for e in self.recent(rule))
         try:
             return self.client.post(EXECUTIONS, dict(policy_id=rule["id"]))
         except HarborError as exc:
             if exc.status == 412:
                 raise HarborValidationError("%s (%s)" % (_disabled(rule), exc.message))
-            raise
+            if exc.status not in (None, 502, 504):
+                raise
+            started = [e for e in self.recent(rule) if e.get("id") not in known]
+            if started:
+                return started[0]["id"]
+            raise HarborError("starting an execution of replication rule %s got no answer (%s). Harbor may still have started"
+                              " one; re-running the task looks for a running or finished execution before starting again"
+                              " (force=true would start another)." % (rule["name"], exc), status=exc.status, code=exc.code,
+                              method=exc.method, path=exc.path, request_id=exc.request_id, hint="", attempts=exc.attempts)
 
     def stop(self, execution_id):
         """Stop one execution if it is still in progress (GET first: a stop of a finished one can rewrite its status)."""
@@ -442,18 +537,34 @@ class Executions(object):
         return stopped
 
     def wait(self, execution_id):
-        """Poll until the execution is confirmed final; return (execution, timed_out)."""
+        """Poll until the execution is confirmed final; return (execution, timed_out).
+
+        ``wait_timeout`` bounds the whole wait, polls included: no request waits for an answer or a retry past it."""
         deadline = self._clock() + self.wait_timeout
-        interval = min(1.0, self.wait_sleep)
-        execution = self.get(execution_id)
-        while True:
-            if self._looks_final(execution) and self._confirm_final(execution):
-                return execution, False
-            if self._clock() >= deadline:
-                return execution, True
-            self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
-            interval = min(interval * 1.5, self.wait_sleep)
-            execution = self.get(execution_id)
+        self._deadline = deadline
+        self.client.deadline = time.monotonic() + self.wait_timeout
+        try:
+            interval = min(1.0, self.wait_sleep)
+            execution = dict(id=execution_id, status="unknown (no answer in time)")
+            first = True
+            while True:
+                try:
+                    if first:
+                        execution, first = self.get(execution_id), False
+                    if self._looks_final(execution) and self._confirm_final(execution):
+                        return execution, False
+                    if self._clock() >= deadline:
+                        return execution, True
+                    self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
+                    interval = min(interval * 1.5, self.wait_sleep)
+                    execution = self.get(execution_id)
+                except HarborError as exc:
+                    if exc.status is None and self._clock() >= deadline - 0.05:
+                        return execution, True       # a poll cut short by the deadline
+                    raise
+        finally:
+            self.client.deadline = None
+            self._deadline = None
 
     @staticmethod
     def _looks_final(execution):
@@ -462,7 +573,10 @@ class Executions(object):
     def _confirm_final(self, execution):
         """Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986): read again after a short pause
         and accept the state only when it did not change and no task is still running."""
-        self._sleep(min(1.0, self.wait_sleep))
+        pause = min(1.0, self.wait_sleep)
+        if getattr(self, "_deadline", None) is not None:
+            pause = max(min(pause, self._deadline - self._clock()), 0.05)
+        self._sleep(pause)
         again = self.get(execution["id"])
         if again.get("status") != execution.get("status") or not self._looks_final(again):
             return False
@@ -533,6 +647,13 @@ def run_execution(module):
     if p["wait_sleep"] <= 0:
         raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0, got %s" % p["wait_sleep"])
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
+    if module.check_mode and executions.client.find(POLICIES, p["rule"]) is None:
+        # a check run of a fresh set-up: the task that creates the rule ran in check mode too
+        module.warn("rule: no replication rule named %r exists yet; check mode goes on as if an earlier task created it, but"
+                    " a real run fails unless it exists by then" % p["rule"])
+        if p["state"] == "stopped":
+            return dict(changed=False, executions=[], msg="would stop nothing: replication rule %s does not exist yet" % p["rule"])
+        return dict(changed=True, execution=None, msg="would start an execution of replication rule %s once it exists" % p["rule"])
     rule = executions.rule(p["rule"])
     if p["state"] == "stopped":
         return _stop(module, executions, rule)
@@ -542,14 +663,17 @@ def run_execution(module):
 def _start(module, executions, rule):
     p = module.params
     recent = executions.recent(rule)
-    running = [e for e in recent if e.get("status") == "InProgress"]
-    done = executions.current_success(rule, recent)
+    latest = executions.latest_since_change(rule, recent)
+    running = [e for e in recent if e.get("status") == "InProgress" and (not latest or e.get("id") != latest.get("id"))]
+    if latest and latest.get("status") == "InProgress":
+        running.insert(0, latest)
+    done = latest if latest and latest.get("status") == "Succeed" else None
     if not p["force"] and (running or done):
         execution = running[0] if running else done
         if not running:
             return dict(changed=False, execution=executions.describe(execution, rule["name"]),
-                        msg="replication rule %s already succeeded with execution %s since it last changed (force=true starts"
-                            " another)" % (rule["name"], execution["id"]))
+                        msg="replication rule %s already succeeded with execution %s, its latest since it last changed"
+                            " (force=true starts another)" % (rule["name"], execution["id"]))
         execution_id, changed = execution["id"], False
         note = "execution %s was already running" % execution_id
     else:

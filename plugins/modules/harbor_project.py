@@ -58,7 +58,8 @@ options:
     description:
       - Storage limit of the project. A number of bytes, or a size with a unit, V(10GiB), V(500 MB), V(1TB), V(2Ti),
         where K, M, G, T, P are powers of 1000 and Ki, Mi, Gi, Ti, Pi powers of 1024 (a trailing V(B) is optional);
-        V(-1) or V(unlimited) for no limit. At most 1024 TiB.
+        V(-1) or V(unlimited) for no limit. At most 1024 TiB. This is the collection's one unit rule, also for the
+        bandwidth of registryops.harbor.harbor_replication_rule. Diffs show the size in these units (V(10 GiB)).
       - On an existing project the quota is changed through Harbor's quota API (a system administrator is needed).
     type: raw
   proxy_speed_kb:

@@ -14,12 +14,17 @@ author: registryops.harbor contributors (@registryops)
 description:
   - Starts an execution of a replication rule, found by name, and by default waits until it has finished; or stops
     the rule's running executions.
-  - B(Idempotent by default.) An execution is started only when the rule has no successful execution since the rule
-    last changed, so running a playbook again reports no change. If an execution of the rule is already running, the
-    module follows that one instead of starting another. O(force=true) starts an execution every time.
+  - B(Idempotent by default.) The rule for starting is this. If an execution of the rule is running, the module follows
+    that one instead of starting another. Otherwise it looks at the B(latest) execution started since the rule last
+    changed; when that one succeeded, nothing is started (running a playbook again reports no change); when it failed
+    or was stopped, or there is none, a new execution is started (an older success does not count).
+    O(force=true) starts an execution every time.
   - Harbor can report an execution as C(Failed) for a moment before it turns C(Succeed)
     (U(https://github.com/goharbor/harbor/issues/14986)). A final state is reported only after a second read that
-    shows the same state and no task still running.
+    shows the same state and no task still running; this also holds for the latest execution read before starting.
+  - When the request that starts an execution gets no answer (timeout, dropped connection, 502/504 of a proxy), the
+    module looks whether Harbor started one anyway and follows it; if none is seen yet, the task fails saying that one
+    may have started, and a re-run looks again before starting.
   - When tasks fail, the result lists them with the end of each task's log, and the task fails with a one-line summary
     that counts the failed tasks and names each failed source and destination with the last line of its log (see
     RV(msg)), unless O(fail_on_error=false). Harbor runs one task per repository, with all its selected tags.
@@ -58,6 +63,7 @@ options:
     description:
       - Seconds to wait. On timeout the task fails with the execution id and its last counts; the execution keeps
         running unless O(stop_on_timeout=true).
+      - The bound holds for the polls too; no poll waits for Harbor's answer, or for a retry, past it.
     type: int
     default: 600
   wait_sleep:

@@ -68,10 +68,15 @@ options:
         description:
           - Repository name pattern (doublestar), for example V(library/**), V(containers/etcd) or V(**) for all.
           - For a push rule the name includes the project, for example V(library/nginx).
-        type: str
+          - A list of patterns matches any of them; it is stored as Harbor's pattern C({a,b}), for example
+            V([library/nginx, library/redis]) becomes C({library/nginx,library/redis}).
+        type: raw
       tag:
-        description: Tag pattern, for example V(1.*), V(v[0-9]*) or V(**).
-        type: str
+        description:
+          - Tag pattern, for example V(1.*), V(v[0-9]*) or V(**).
+          - A list of patterns matches any of them; it is stored as Harbor's pattern C({a,b}), for example V([v1*, v2*])
+            becomes C({v1*,v2*}).
+        type: raw
       tag_decoration:
         description: Whether O(filters.tag) selects (V(matches)) or leaves out (V(excludes)) the tags it matches.
         type: str
@@ -122,9 +127,12 @@ options:
     type: str
   bandwidth:
     description:
-      - Bandwidth limit for each task of an execution. A number is in KB/s (Harbor's unit).
-      - Units are accepted, for example V(512KB/s), V(10MiB/s), V(10MB/s), V(1GB/s) (K/KB/KiB, M/MB/MiB and G/GB/GiB; as in
-        Harbor's UI, 1 MB is 1024 KB).
+      - Bandwidth limit for each task of an execution. A bare number is in Harbor's unit, which its UI calls Kbps; Harbor
+        throttles 1 unit as 1024 bits, that is 128 bytes, per second (C(src/lib/iothrottler.go)).
+      - A rate with a unit follows the collection's one unit rule (as for O(registryops.harbor.harbor_project#module:storage_quota)),
+        k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers of 1024; V(B/s) is bytes and V(bit/s) or V(bps) bits
+        per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
+        V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
       - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit.
       - Needs Harbor 2.4 or later for a limit.
     type: raw
@@ -298,7 +306,7 @@ after:
       description: The schedule of a scheduled rule, else V(null).
       type: str
     bandwidth:
-      description: Limit per task in KB/s; V(0) is unlimited.
+      description: Limit per task in Harbor's unit (Kbps, 128 bytes/s); V(0) is unlimited.
       type: int
 diff:
   description: Before and after (in the option shape), when diff mode is on.
@@ -340,8 +348,8 @@ def main():
         mode=dict(type="str", choices=["push", "pull"]),
         registry=dict(type="str"),
         filters=dict(type="dict", options=dict(
-            name=dict(type="str"),
-            tag=dict(type="str"),
+            name=dict(type="raw"),
+            tag=dict(type="raw"),
             tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
             labels=dict(type="raw"),
             label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),

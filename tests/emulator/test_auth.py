@@ -163,3 +163,32 @@ def test_list_paging_is_bound_before_the_caller_check(harbor):
                 resp = harbor.api("GET", path, params=params, auth=auth)
                 expected = {"errors": [{"code": "UNPROCESSABLE_ENTITY", "message": "validation failure list:\n" + message}]}
                 assert (resp.status_code, resp.json()) == (422, expected), (path, params, auth)
+
+
+def test_failed_login_freezes_the_user_name(emulator_factory):
+    """src/core/auth/authenticator.go (Login, frozenTime) and src/core/auth/lock.go (UserLock): a failed login locks the
+    user name; while locked, the right password runs as anonymous too. Robots do not go through Login."""
+    import threading
+    import time
+
+    target = emulator_factory(login_freeze=1.0)
+    assert target.api("GET", ADMIN_ONLY).status_code == 200
+    failed = threading.Thread(target=target.api, args=("GET", ADMIN_ONLY), kwargs={"auth": BAD})
+    failed.start()                       # the failed request itself sleeps for the freeze time
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and target.api("GET", "/systeminfo").json().get("harbor_version"):
+        time.sleep(0.02)
+    frozen_info = target.api("GET", "/systeminfo").json()
+    assert "harbor_version" not in frozen_info                                   # the right password, as anonymous
+    assert target.api("GET", ADMIN_ONLY).status_code == 401
+    assert target.api("GET", ADMIN_ONLY, auth=ROBOT).status_code == 200          # a robot is not locked
+    assert target.api("GET", ADMIN_ONLY, auth=DEVELOPER).status_code == 403      # nor another user
+    failed.join()
+    time.sleep(1.1)
+    assert target.api("GET", ADMIN_ONLY).status_code == 200                      # the lock ends
+
+
+def test_login_freeze_is_off_by_default(harbor):
+    harbor.need_emulator()
+    assert harbor.api("GET", ADMIN_ONLY, auth=BAD).status_code == 401
+    assert harbor.api("GET", ADMIN_ONLY).status_code == 200

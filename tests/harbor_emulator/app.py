@@ -34,14 +34,13 @@ def create_app(state):
     @app.before_request
     def before():
         g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
-        refused = controls.apply_faults(state)
-        if refused is not None:
-            return refused
-        refused = csrf.check(state)         # session and csrf middlewares run before security (core/middlewares)
-        if refused is not None:
-            return refused
+        injected = controls.apply_faults(state)     # a delayed request is authenticated when it is handled
+        if injected is None:
+            injected = csrf.check(state)            # session and csrf middlewares run before security (core/middlewares)
+            if injected is not None:
+                return injected
         security.resolve(state)
-        return None
+        return injected
 
     @app.after_request
     def after(resp):
@@ -95,8 +94,9 @@ class Emulator:
     """
 
     def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None,
-                 storage="memory"):
+                 storage="memory", login_freeze=0.0):
         self.state = State(version=version, admin_password=admin_password)
+        self.state.login_freeze = login_freeze          # security.py: Harbor's 1.5 s lock after a failed login
         self.storage = storage_of(self.state, storage)  # "registry": a docker-registry process of its own (storage.py)
         for username, password in (users or {}).items():
             self.state.users[username] = {"user_id": len(self.state.users) + 1, "password": password, "sysadmin": False}

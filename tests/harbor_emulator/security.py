@@ -2,8 +2,15 @@
 
 Basic auth with a known user or an enabled system robot gives a security context; anything else, bad
 credentials included, runs as anonymous, exactly like Harbor (no error at this stage).
+
+Login freeze (src/core/auth/authenticator.go ``Login``, ``frozenTime`` 1.5 s; src/core/auth/lock.go ``UserLock``): a
+failed basic-auth login of a user (not a robot) locks that user name and sleeps for the freeze time; while the name is
+locked, every login with it, a correct one included, runs as anonymous. ``state.login_freeze`` (seconds; the
+``Emulator(login_freeze=...)`` argument) sets the time; 0, the emulator's default, turns it off because many tests reuse
+a user name right after a bad login on purpose.
 """
 import base64
+import time
 from dataclasses import dataclass
 
 from flask import g, request
@@ -51,9 +58,18 @@ def resolve(state):
             if robot and not robot["disable"] and robot["secret"] == password:
                 g.security = Context(username=username, sysadmin=robot["sysadmin"], robot=True)
             return
+        freeze = getattr(state, "login_freeze", 0) or 0
+        failures = state.extensions.setdefault("login_failures", {})
+        if freeze and time.monotonic() - failures.get(username, float("-inf")) <= freeze:
+            return                      # locked after a recent failure: anonymous, even with the right password
         user = state.users.get(username)
         if user and user["password"] == password:
             g.security = Context(username=username, sysadmin=user["sysadmin"])
+            return
+        if freeze:
+            failures[username] = time.monotonic()
+    if freeze:
+        time.sleep(freeze)              # Harbor sleeps frozenTime in the failed request itself
 
 
 def current():

@@ -51,3 +51,66 @@ def test_tls_with_ca_path_and_failure_without(run_play, emulator_factory):
     assert "ca_path" in bad.result("without ca")["msg"]
     insecure = run_play([{"name": "unverified", INFO: {"name": "library", "validate_certs": False}}], target=no_ca)
     assert insecure.rc == 0, insecure.output
+
+
+# -- URLs (issue 10, defects 2 and 9) -------------------------------------------------------------------------------
+URL_SECRET = "Url-Pass-5e1f"
+
+
+@pytest.mark.parametrize("url_of, message", [
+    (lambda h: h.url.replace("://", "://admin:%s@" % URL_SECRET), "harbor_url: must not carry a user name or password"),
+    (lambda h: h.url.replace("http://", "").replace("https://", ""), "has no scheme; write it with https://"),
+    (lambda h: h.url + "/harbor/projects", "give Harbor's base URL only, here "),
+    (lambda h: h.url + "/?tab=1", "give Harbor's base URL only"),
+    (lambda h: "http://", "is not an http:// or https:// URL with a host name"),
+    (lambda h: "http://[::1", "is not a valid URL"),
+], ids=["userinfo", "no-scheme", "path", "query", "no-host", "bad-ipv6"])
+def test_bad_harbor_url_is_explained_and_never_shows_user_info(run_play, harbor, url_of, message):
+    url = url_of(harbor)
+    play = run_play([{"name": "bad url", INFO: {"harbor_url": url}}], verbosity=3)
+    assert play.rc != 0
+    msg = play.result("bad url")["msg"]
+    assert message in msg, msg
+    assert "Traceback" not in play.output
+    assert URL_SECRET not in play.output          # not in the message, the invocation, nor -vvv
+
+
+def test_request_retries_is_bounded(run_play, harbor):
+    play = run_play([{"name": "many", INFO: {"request_retries": 1000}}])
+    assert play.rc != 0
+    assert "request_retries: must be 0 to 10, got 1000" in play.result("many")["msg"]
+
+
+def test_missing_ca_path_file_is_named(run_play, harbor, tmp_path):
+    missing = str(tmp_path / "no-such-ca.pem")
+    play = run_play([{"name": "ca", INFO: {"ca_path": missing}}])
+    assert play.rc != 0
+    assert "ca_path: %s is not a file" % missing in play.result("ca")["msg"]
+    assert "Traceback" not in play.output
+
+
+def test_ca_path_ignored_without_verification_is_warned(run_play, harbor, tmp_path):
+    harbor.need_emulator()
+    play = run_play([{"name": "warn", INFO: {"name": "library", "validate_certs": False, "ca_path": str(tmp_path / "ca.pem")}}])
+    assert play.rc == 0, play.output
+    assert "ca_path is ignored because validate_certs is false" in play.output
+
+
+def test_https_to_a_plain_http_harbor_says_so(run_play, harbor):
+    harbor.need_emulator()
+    if not harbor.url.startswith("http://"):
+        pytest.skip("needs a plain-HTTP emulator")
+    play = run_play([{"name": "tls", INFO: {"harbor_url": harbor.url.replace("http://", "https://"), "request_retries": 0}}])
+    assert play.rc != 0
+    msg = play.result("tls")["msg"]
+    assert "does not answer with TLS" in msg and "use http://" in msg, msg
+
+
+def test_http_to_a_tls_harbor_says_so(run_play, emulator_factory):
+    secure = emulator_factory(tls=True)
+    play = run_play([{"name": "plain", INFO: {"harbor_url": secure.url.replace("https://", "http://"), "request_retries": 0}}],
+                    target=secure)
+    assert play.rc != 0
+    msg = play.result("plain")["msg"]
+    assert "use https://" in msg, msg
+    assert "urllib3" not in msg and "Connection aborted" not in msg.split("(")[0]

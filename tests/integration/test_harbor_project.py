@@ -5,6 +5,7 @@ that are not under test here are created through the API, pointing at a second e
 """
 import pytest
 import requests
+import yaml
 
 MODULE = "registryops.harbor.harbor_project"
 GIB = 1024 ** 3
@@ -111,7 +112,8 @@ def test_check_mode_and_diff(run_play, harbor):
     result = play.result("mirror")
     assert result["changed"] is True
     assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["storage_quota"] == 10 * GIB
+    assert result["diff"]["after"]["storage_quota"] == "10 GiB"          # human units in diffs (issue 10)
+    assert result["after"]["storage_quota"] == 10 * GIB
     assert_no_writes(harbor)
     assert project(harbor, "mirror") is None
 
@@ -121,7 +123,7 @@ def test_check_mode_and_diff(run_play, harbor):
     result = play.result("mirror")
     assert result["changed"] is True
     assert (result["diff"]["before"]["public"], result["diff"]["after"]["public"]) == (True, False)
-    assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == (10 * GIB, 1024 ** 4)
+    assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == ("10 GiB", "1 TiB")
     assert "retention_id" not in str(result)
     assert_no_writes(harbor)
     assert project(harbor, "mirror")["metadata"]["public"] == "true"
@@ -293,7 +295,10 @@ def test_recreate_whose_create_fails_says_the_project_was_deleted(run_play, harb
     assert result["changed"] is True
     assert "project nvidiaio (bound to NVIDIA, to be bound to ngc-mirror) was deleted and NOT created again" in msg, msg
     assert "it does not exist now" in msg
-    assert '"auto_scan": true' in msg and '"public": true' in msg and '"severity": "high"' in msg and '"storage_quota": -1' in msg
+    # the former options as YAML the user can paste into the task (issue 10, defect 11)
+    pasted = yaml.safe_load(msg.split("Its options before the delete were: ", 1)[1].split(". Fix the cause")[0])
+    assert (pasted["auto_scan"], pasted["public"], pasted["severity"], pasted["storage_quota"]) == (True, True, "high", -1)
+    assert pasted["proxy_cache_registry"] == "NVIDIA" and pasted["name"] == "nvidiaio"
     assert result["error"]["status"] == 500
     assert project(harbor, "nvidiaio") is None
 
@@ -400,3 +405,79 @@ def test_storage_quota_spellings(run_play, harbor):
     assert again.rc == 0, again.output
     assert again.changed == 0
     assert_no_writes(harbor)
+
+
+# -- issue 10, defect 8 ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("module, args", [
+    (MODULE, dict(name="secret-proj", state="absent")),
+    ("registryops.harbor.harbor_project_info", dict()),
+], ids=["absent", "info"])
+def test_a_lookup_answered_as_anonymous_fails_instead_of_shrinking(run_play, emulator_factory, module, args):
+    """A failed login by someone else freezes the user name (emulated, NOTES.md section 0); a read of /projects made
+    during the freeze lists public projects only. The module must fail, not report ok and delete nothing."""
+    import threading
+    import time
+
+    target = emulator_factory(login_freeze=6)
+    target.seed(project="secret-proj", repository="app", tags=["1"])          # a private project
+    target.clear_log()
+    target.fault(method="GET", path="/api/v2.0/projects", delay=3, count=1)    # the module's lookup arrives late
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(play=run_play([{"name": "look", module: args}], target=target)))
+    runner.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(e["path"].endswith("/systeminfo") for e in target.requests_log()):
+        time.sleep(0.05)
+    # someone's wrong password for the same user, while the module's lookup is on its way
+    threading.Thread(target=target.api, args=("GET", "/registries"), kwargs={"auth": (target.username, "typo")}, daemon=True).start()
+    runner.join(180)
+    play = outcome["play"]
+    assert play.rc != 0, play.output
+    msg = play.result("look")["msg"]
+    assert "as for an anonymous caller" in msg and "1.5 seconds after a failed login" in msg, msg
+    assert target.writes() == []
+    time.sleep(6)
+    assert call(target, "GET", "/projects/secret-proj")["name"] == "secret-proj"
+
+
+# -- issue 10, defect 3 ---------------------------------------------------------------------------------------------
+def _concurrently(run_play, target, plays):
+    import threading
+
+    results = [None] * len(plays)
+
+    def run(index, tasks):
+        results[index] = run_play(tasks, target=target)
+
+    threads = [threading.Thread(target=run, args=(i, tasks)) for i, tasks in enumerate(plays)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return results
+
+
+def test_races_converge_a_create_409_and_a_delete_404_are_success(run_play, harbor):
+    """Two runs read 'missing', both create: the second gets 409 and reconciles with what the first made. Two runs
+    read 'present', both delete: the second gets 404, which is success (changed=false: its request did nothing)."""
+    harbor.need_emulator()
+    harbor.clear_log()
+    # the emulator holds each create long enough for the other run to read before it
+    harbor.fault(method="POST", path="/api/v2.0/projects", delay=8, count=2)
+    plays = [[task("raced", name="raced", public=True)], [task("raced", name="raced", public=True, auto_scan=True)]]
+    first, second = _concurrently(run_play, harbor, plays)
+    assert first.rc == 0, first.output
+    assert second.rc == 0, second.output
+    posts = sorted(e["status"] for e in harbor.requests_log() if e["method"] == "POST" and e["path"] == "/api/v2.0/projects")
+    assert posts == [201, 409]
+    stored = project(harbor, "raced")
+    assert (stored["metadata"]["public"], stored["metadata"].get("auto_scan")) == ("true", "true")
+
+    harbor.clear_log()
+    harbor.fault(method="DELETE", path="/api/v2.0/projects/raced", delay=8, count=2)
+    gone = _concurrently(run_play, harbor, [[task("gone", name="raced", state="absent")]] * 2)
+    assert [p.rc for p in gone] == [0, 0], [p.output for p in gone]
+    deletes = sorted(e["status"] for e in harbor.requests_log() if e["method"] == "DELETE")
+    assert deletes == [200, 404]
+    assert sorted(p.result("gone")["changed"] for p in gone) == [False, True]
+    assert project(harbor, "raced") is None

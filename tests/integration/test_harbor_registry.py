@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 import trustme
+import yaml
 
 MODULE = "registryops.harbor.harbor_registry"
 NGC_KEY = "nvapi-Zm9vYmFyYmF6LXNlY3JldC1hcGkta2V5"
@@ -503,3 +504,81 @@ def test_test_connection_of_a_credential_removal_pings_anonymously(run_play, har
         assert NGC_KEY not in play.output
     finally:
         private.close()
+
+
+# -- issue 10 -------------------------------------------------------------------------------------------------------
+def test_ca_certificate_with_a_private_key_is_refused_and_never_shown(run_play, harbor, ngc, tmp_path):
+    """Defect 1: a PEM file with the certificate and its key would send the key to Harbor (stored, returned, diffed)."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("registry.example.com")
+    key = cert.private_key_pem.bytes().decode()
+    key_body = key.splitlines()[1]
+    both = tmp_path / "cert-and-key.pem"
+    both.write_text(cert.cert_chain_pems[0].bytes().decode() + key)
+    harbor.clear_log()
+    for value in (str(both), both.read_text()):
+        play = run_play([task("ca", **nvidia(ngc, ca_certificate=value))], verbosity=3, diff=True)
+        assert play.rc != 0
+        assert "ca_certificate: the PEM given holds a private key" in play.result("ca")["msg"]
+        assert key_body not in play.output
+    assert writes(harbor) == []
+    assert endpoint(harbor, "NVIDIA") is None
+
+
+def test_missing_ca_certificate_file_is_named(run_play, harbor, ngc, tmp_path):
+    missing = str(tmp_path / "ca.pem")
+    play = run_play([task("ca", **nvidia(ngc, ca_certificate=missing))])
+    assert play.rc != 0
+    assert "ca_certificate: file %s does not exist" % missing in play.result("ca")["msg"]
+
+
+URL_PASSWORD = "Reg-Url-Pw-77ab"
+
+
+@pytest.mark.parametrize("url_of, message", [
+    (lambda up: up.url.replace("://", "://jane:%s@" % URL_PASSWORD), "url: must not carry a user name or password"),
+    (lambda up: up.url.split("://", 1)[1], "has no scheme; write it with https://"),
+], ids=["userinfo", "no-scheme"])
+def test_registry_url_with_user_info_or_without_scheme_is_refused(run_play, harbor, ngc, url_of, message):
+    """Defects 2 and 9: Harbor would keep the URL as http:// (credentials in clear) and drop the user info silently."""
+    harbor.clear_log()
+    play = run_play([task("url", **nvidia(ngc, url=url_of(ngc)))], verbosity=3)
+    assert play.rc != 0
+    assert message in play.result("url")["msg"]
+    assert URL_PASSWORD not in play.output and NGC_KEY not in play.output
+    assert writes(harbor) == []
+
+
+def test_test_connection_is_retried_and_pings_with_the_secret_given(run_play, harbor, ngc):
+    """Defect 11: the ping is safe to retry; with update_password=on_create it tests the secret given, not the stored one."""
+    assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
+    harbor.need_emulator()
+    harbor.fault(method="POST", path="/api/v2.0/registries/ping", status=503, count=1)
+    harbor.clear_log()
+    play = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True))])
+    assert play.rc == 0, play.output
+    assert play.result("NVIDIA")["connection"] == "healthy"
+    assert [w["status"] for w in harbor.writes()] == [503, 200]
+
+    wrong = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True, access_secret="not-the-key"))], verbosity=3)
+    assert wrong.rc != 0                 # the stored key works, the one given does not: the ping says so
+    assert "access_key/access_secret" in wrong.result("NVIDIA")["msg"]
+    assert "not-the-key" not in wrong.output
+
+
+def test_recreate_whose_create_fails_says_the_endpoint_was_deleted(run_play, harbor, ngc):
+    """Defect 11: not "Nothing was changed" after the delete went through; the former settings are given as YAML."""
+    assert run_play([task("NVIDIA", **nvidia(ngc, description="the one"))]).rc == 0
+    harbor.need_emulator()
+    harbor.fault(method="POST", path="/api/v2.0/registries", status=500, count=1)
+    play = run_play([task("jfrog", **nvidia(ngc, provider="artifactory", recreate=True))], verbosity=3)
+    assert play.rc != 0
+    result = play.result("jfrog")
+    msg = result["msg"]
+    assert result["changed"] is True
+    assert "was deleted, but creating it again with provider" in msg and "does not exist now" in msg
+    assert "Nothing was changed" not in msg
+    former = yaml.safe_load(msg.split("were:\n", 1)[1].split("\nFix the cause")[0])
+    assert (former["provider"], former["description"], former["access_key"]) == ("docker-registry", "the one", "$oauthtoken")
+    assert NGC_KEY not in play.output
+    assert endpoint(harbor, "NVIDIA") is None

@@ -254,3 +254,95 @@ def test_pull_from_application_collection(run_play, pair):
     assert play.result("pull")["execution"]["status"] == "Succeed"
     repositories = {r["name"] for r in api(connected, "GET", "/projects/application-collection/repositories")}
     assert "application-collection/containers/etcd" in repositories
+
+
+def test_check_mode_plans_a_fresh_set_up(run_play, pair):
+    """Issue 10, defect 4: in --check, the endpoint and the rule that earlier tasks would create are predicted, not
+    missing: the run completes with warnings and writes nothing."""
+    connected, disconnected = pair
+    tasks = [
+        {"name": "endpoint", "registryops.harbor.harbor_registry": {
+            "name": "new-target", "provider": "harbor", "url": disconnected.url, "access_key": disconnected.username,
+            "access_secret": disconnected.password}},
+        rule_task("rule", dict(PUSH, name="fresh-rule", registry="new-target"), module=RULE),
+        run_task("start", {"rule": "fresh-rule"}),
+    ]
+    connected.clear_log()
+    play = run_play(tasks, target=connected, check=True)
+    assert play.rc == 0, play.output
+    assert [play.result(t)["changed"] for t in ("endpoint", "rule", "start")] == [True, True, True]
+    assert "no registry endpoint named 'new-target' exists yet" in play.output
+    assert "no replication rule named 'fresh-rule' exists yet" in play.output
+    assert connected.writes() == []
+
+
+# -- issue 10, defect 7 ---------------------------------------------------------------------------------------------
+def test_a_transient_failed_read_before_starting_does_not_start_another(run_play, connected):
+    """The start check confirms a Failed state too (Harbor issue #14986), instead of starting a second run."""
+    import time
+
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    connected.replication(task_seconds=0.05, transient_failed=True)
+    first = run_play([run_task("start", {"rule": "to-disconnected", "wait": False})], target=connected)
+    assert first.rc == 0, first.output
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and connected.emulator is not None:
+        with connected.emulator.state.lock:
+            if all(t["status"] in ("Succeed", "Failed") for t in connected.emulator.state.tasks.values()) \
+                    and connected.emulator.state.tasks:
+                break
+        time.sleep(0.05)
+    again = run_play([run_task("start", {"rule": "to-disconnected"})], target=connected)
+    assert again.rc == 0, again.output
+    assert again.result("start")["changed"] is False
+    assert len(executions_of(connected, rule["id"])) == 1
+
+
+def test_a_failed_run_after_a_success_is_not_already_succeeded(run_play, connected):
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    assert run_play([run_task("ok", {"rule": "to-disconnected"})], target=connected).rc == 0
+    connected.replication(task_seconds=0.05, fail={"pattern": "library/*", "log": "denied"})
+    bad = run_play([run_task("bad", {"rule": "to-disconnected", "force": True, "fail_on_error": False})], target=connected)
+    assert bad.result("bad")["execution"]["status"] == "Failed"
+    connected.replication(task_seconds=0.05)
+    again = run_play([run_task("again", {"rule": "to-disconnected"})], target=connected)
+    assert again.rc == 0, again.output
+    assert again.result("again")["changed"] is True
+    assert again.result("again")["execution"]["status"] == "Succeed"
+    assert len(executions_of(connected, rule["id"])) == 3
+
+
+def test_a_start_whose_answer_is_lost_says_it_may_have_started(run_play, connected):
+    import time
+
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    connected.fault(method="POST", path="/api/v2.0/replication/executions", delay=3, count=1)
+    play = run_play([run_task("start", {"rule": "to-disconnected", "request_timeout": 1})], target=connected)
+    assert play.rc != 0
+    msg = play.result("start")["msg"]
+    assert "Harbor may still have started one" in msg and "re-running the task looks" in msg, msg
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not executions_of(connected, rule["id"]):
+        time.sleep(0.1)
+    time.sleep(1)
+    again = run_play([run_task("start", {"rule": "to-disconnected"})], target=connected)
+    assert again.rc == 0, again.output
+    assert len(executions_of(connected, rule["id"])) == 1          # followed or found done, not started twice
+
+
+def test_wait_timeout_bounds_a_slow_poll(run_play, connected):
+    """Defect 10: a poll that Harbor answers slowly does not stretch wait_timeout (2 s took 11 s before)."""
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    create_rule(run_play, connected)
+    connected.replication(task_seconds=0.05, hang="library/*")
+    # every poll is answered after request_timeout (30 s): before the fix the task failed on that, after waiting it out
+    connected.fault(method="GET", path="/api/v2.0/replication/executions/*", delay=45, count=2)
+    play = run_play([run_task("start", {"rule": "to-disconnected", "wait_timeout": 2, "stop_on_timeout": False})],
+                    target=connected)
+    assert play.rc != 0
+    msg = play.result("start")["msg"]
+    assert "did not finish within 2 seconds" in msg and "no answer from Harbor" not in msg, msg
+    connected.clear_faults()

@@ -31,7 +31,7 @@ def test_rule_info_in_the_option_shape(run_play, connected):
     assert push == [{
         "name": "to-disconnected", "description": "Nightly copy to the air gap", "enabled": True, "mode": "push",
         "registry": "disconnected-harbor", "filters": {"name": "library/**", "tag": "v*", "tag_decoration": "matches"},
-        "dest_namespace": "mirror", "flattening": "none", "trigger": "scheduled", "cron": "0 0 2 * * *", "bandwidth": 10240,
+        "dest_namespace": "mirror", "flattening": "none", "trigger": "scheduled", "cron": "0 0 2 * * *", "bandwidth": 81920,
         "override": True, "replicate_deletion": False, "copy_by_chunk": False, "single_active_replication": False,
     }]
     assert play.result("pull names")["rules"] == ["application-collection"]

@@ -76,7 +76,7 @@ def test_push_rule_to_disconnected_harbor(run_play, connected):
     assert stored["dest_registry"]["id"] == endpoint_id
     assert stored["src_registry"]["id"] == 0
     assert stored["trigger"] == {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}
-    assert stored["speed"] == 10240
+    assert stored["speed"] == 81920          # 10 MiB/s in Harbor's unit (1024 bit/s = 128 B/s, src/lib/iothrottler.go)
     assert stored["dest_namespace"] == "mirror"
     assert stored["dest_namespace_replace_count"] == 0
     assert stored.get("enabled") is True
@@ -221,7 +221,8 @@ def test_check_mode_creates_nothing_and_predicts(run_play, connected):
     result = play.result("push rule")
     assert result["changed"] is True
     assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["bandwidth"] == 10240
+    assert result["diff"]["after"]["bandwidth"] == "10 MiB/s"
+    assert result["after"]["bandwidth"] == 81920
     assert connected.writes() == []
     assert policy(connected, "to-disconnected") is None
 
@@ -288,7 +289,8 @@ BAD = [
     ({"filters": {"name": "library/**", "labels": "approved"}}, "filters.labels: must be a list"),
     ({"filters": {"name": "library/nginx"}, "flattening": 2}, "flattening: 2 levels is deeper"),
     ({"flattening": "some"}, "flattening: expected none, 1, 2, 3"),
-    ({"bandwidth": "10 Mbit"}, "bandwidth: expected KB/s"),
+    ({"bandwidth": "fast"}, "bandwidth: expected a rate with a unit"),
+    ({"bandwidth": "10M"}, "bandwidth: expected a rate with a unit"),
     ({"dest_namespace": "Bad Namespace"}, "dest_namespace:"),
 ]
 
@@ -370,3 +372,51 @@ def test_secrets_never_in_output(run_play, connected):
     assert play.rc == 0
     assert connected.password not in play.output
     assert "access_secret" not in play.output
+
+
+# -- issue 10 -------------------------------------------------------------------------------------------------------
+def test_lists_of_name_and_tag_patterns_become_harbors_alternatives(run_play, connected):
+    """Defect 5: a list was stored as the text "['v1*', 'v2*']", which fails every execution."""
+    rule = dict(PUSH_RULE, filters={"name": ["library/nginx", "library/redis"], "tag": ["v1*", "v2*"]})
+    play = run_play([rule_task("lists", rule)], target=connected)
+    assert play.rc == 0, play.output
+    stored = {f["type"]: f["value"] for f in policy(connected, "to-disconnected")["filters"]}
+    assert (stored["name"], stored["tag"]) == ("{library/nginx,library/redis}", "{v1*,v2*}")
+    connected.clear_log()
+    again = run_play([rule_task("lists", rule)], target=connected)
+    assert again.rc == 0 and again.result("lists")["changed"] is False, again.output
+    assert connected.writes() == []
+
+    bad = run_play([rule_task("bad", dict(PUSH_RULE, filters={"tag": ["v1*", 2]}))], target=connected)
+    assert bad.rc != 0
+    assert "filters.tag: a list must hold non-empty patterns" in bad.result("bad")["msg"]
+    assert connected.writes() == []
+
+
+@pytest.mark.parametrize("rule", [
+    dict(AC_RULE, dest_namespace="ac-proxy"),
+    dict(AC_RULE, dest_namespace="", filters={"name": "ac-proxy/**"}),
+], ids=["dest_namespace", "source-path"])
+def test_pull_into_a_proxy_cache_project_is_refused_before_any_write(run_play, connected, rule):
+    """Defect 6: Harbor refuses every push into a proxy-cache project (NOTES.md section 3)."""
+    endpoint = [r for r in api(connected, "GET", "/registries") if r["name"] == "application-collection"][0]
+    api(connected, "POST", "/projects", json={"project_name": "ac-proxy", "registry_id": endpoint["id"], "metadata": {"public": "true"}})
+    connected.clear_log()
+    play = run_play([rule_task("pull", rule)], target=connected)
+    assert play.rc != 0
+    msg = play.result("pull")["msg"]
+    assert "would pull into project ac-proxy" in msg and "proxy-cache project" in msg and "set dest_namespace to another project" in msg
+    assert connected.writes() == []
+    assert policy(connected, "application-collection") is None
+
+
+@pytest.mark.parametrize("value, speed", [
+    ("10MiB/s", 81920), ("10MB/s", 78125), ("512kB/s", 4000), ("100Mbit/s", 97656), ("4096", 4096),
+])
+def test_one_unit_rule_for_bandwidth(run_play, connected, value, speed):
+    """Issue 10, defect 11: k/M/G are powers of 1000 and Ki/Mi/Gi powers of 1024, as for storage_quota; a bare number is
+    Harbor's unit (Kbps: 1024 bit/s = 128 bytes/s, src/lib/iothrottler.go); the diff shows the human form."""
+    play = run_play([rule_task("bw", dict(AC_RULE, bandwidth=value))], target=connected, diff=True)
+    assert play.rc == 0, play.output
+    assert policy(connected, "application-collection")["speed"] == speed
+    assert play.result("bw")["diff"]["after"]["bandwidth"].endswith("/s")

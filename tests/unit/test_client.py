@@ -254,3 +254,114 @@ def test_find_by_exact_name_whatever_the_characters(harbor):
     finally:
         for registry_id in created:
             client.delete("/registries/%s" % registry_id)
+
+
+# -- bounded waits (issue 10, defect 10) ----------------------------------------------------------------------------
+BUSY = {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}
+
+
+def test_retry_after_is_capped_per_wait(server):
+    answers = [(503, BUSY, {"Retry-After": "21600"}), (200, [], {})]
+    server.on("GET", "/api/v2.0/projects", lambda req: answers.pop(0) if len(answers) > 1 else answers[0])
+    started = time.monotonic()
+    assert client_for(server, retry_after_max=0.2).get("/projects") == []
+    assert time.monotonic() - started < 30          # not the 6 hours asked (a bound, not a performance figure)
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 2
+
+
+def test_invalid_retry_after_falls_back_to_backoff(server):
+    answers = [(429, BUSY, {"Retry-After": "soon, please"}), (200, [{"id": 1}], {})]
+    server.on("GET", "/api/v2.0/projects", lambda req: answers.pop(0) if len(answers) > 1 else answers[0])
+    assert client_for(server).get("/projects") == [{"id": 1}]
+    assert len(server.requests("GET", "/api/v2.0/projects")) == 2
+
+
+def test_total_wait_budget_stops_retries_and_counts_attempts(server):
+    server.json("GET", "/api/v2.0/projects", BUSY, status=503, headers={"Retry-After": "1"})
+    client = client_for(server, retries=10, retry_after_max=0.3, retry_budget=0.5)
+    with pytest.raises(HarborError) as err:
+        client.get("/projects")
+    sent = len(server.requests("GET", "/api/v2.0/projects"))
+    assert 2 <= sent < 11                            # the budget ended the retries before the 10 allowed
+    assert err.value.attempts == sent
+    assert "after %d attempts" % sent in str(err.value)
+    assert "overloaded or restarting" in str(err.value) and "remote registry" not in str(err.value)
+
+
+def test_request_retries_has_an_upper_bound(server):
+    with pytest.raises(HarborError) as err:
+        client_for(server, retries=11)
+    assert "request_retries: must be 0 to 10, got 11" in str(err.value)
+
+
+def test_poll_deadline_bounds_a_slow_answer(server):
+    def slow(req):
+        time.sleep(3)
+        return 200, [], {}
+    server.on("GET", "/api/v2.0/slow", slow)
+    client = client_for(server, retries=0, timeout=30)
+    client.deadline = time.monotonic() + 0.5
+    with pytest.raises(HarborError) as err:
+        client.get("/slow")
+    assert "no answer from Harbor" in str(err.value)
+
+
+# -- messages (issue 10, defect 9) ----------------------------------------------------------------------------------
+def test_html_error_page_is_summarised(server):
+    page = "<html><head><title>502 Bad Gateway</title></head><body>" + "<p>nginx</p>" * 500 + "</body></html>"
+    server.on("GET", "/api/v2.0/projects", lambda req: (502, page, {"Content-Type": "text/html"}))
+    with pytest.raises(HarborError) as err:
+        client_for(server, retries=0).get("/projects")
+    text = str(err.value)
+    assert "an HTML page: 502 Bad Gateway" in text and "<p>" not in text and len(text) < 600
+
+
+def test_403_names_the_user_instead_of_gluing_it(server):
+    server.json("GET", "/api/v2.0/registries", {"errors": [{"code": "FORBIDDEN", "message": "admin"}]}, status=403)
+    with pytest.raises(HarborError) as err:
+        client_for(server).get("/registries")
+    assert "user 'admin' is not allowed to do this" in str(err.value)
+
+
+def test_wrong_password_message_says_it_once(server):
+    server.json("GET", "/api/v2.0/systeminfo", {"auth_mode": "db_auth", "primary_auth_mode": False})
+    with pytest.raises(HarborError) as err:
+        client_for(server).systeminfo()
+    assert str(err.value).count("did not accept the credentials") == 1
+    assert "Nothing was changed" in str(err.value)
+
+
+def test_404_without_harbor_error_body_points_at_the_base_url(server):
+    server.on("GET", "/api/v2.0/projects", lambda req: (404, "404 page not found", {}))
+    with pytest.raises(HarborError) as err:
+        client_for(server).get("/projects")
+    assert "harbor_url is Harbor's base URL" in str(err.value)
+
+
+def test_dropped_post_says_it_may_have_been_applied(server):
+    import socket
+
+    def drop(req):
+        sock = req.environ.get("werkzeug.socket")
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+        return 500, "", {}
+    server.on("POST", "/api/v2.0/registries", drop)
+    with pytest.raises(HarborError) as err:
+        client_for(server).post("/registries", {"name": "x"})
+    text = str(err.value)
+    assert "closed the connection" in text and "may have received and applied this POST" in text
+    assert "DNS" not in text
+    assert len(server.requests("POST", "/api/v2.0/registries")) == 1
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://user:pw@h.example", "must not carry a user name or password"),
+    ("https://h.example/harbor/projects", "give Harbor's base URL only, here https://h.example"),
+    ("http://", "with a host name"),
+    ("http://[::1", "is not a valid URL"),
+])
+def test_bad_harbor_urls(url, message):
+    with pytest.raises(HarborError) as err:
+        HarborClient(url, "admin", "x")
+    assert message in str(err.value) and "pw@" not in str(err.value)
