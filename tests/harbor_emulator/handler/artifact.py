@@ -28,7 +28,8 @@ def render(art):
     """The swagger Artifact with the options of this request (tags by default, labels on request). handler/model/artifact.go
     ToSwagger appends to nil slices, so a list with nothing in it is ``null`` (go-swagger arrays carry no omitempty):
     ``tags`` when untagged or ``with_tag=false``, ``labels`` unless asked for and present, ``references`` of anything but
-    an index (pkg/artifact/manager.go assemble loads them always) and ``accessories`` always. Tags come newest push first (Tag.GetDefaultSorts: push_time desc, id desc)."""
+    an index (pkg/artifact/manager.go assemble loads them always) and ``accessories`` always. Tags come newest push first
+    (Tag.GetDefaultSorts: push_time desc, id desc)."""
     out = {key: value for key, value in art.items() if key not in ("tags", "labels")}
     tags = sorted(art["tags"], key=lambda tag: (tag["push_time"], tag["id"]), reverse=True)
     out["tags"] = tags if flag(request.args.get("with_tag"), True) and tags else None
