@@ -53,8 +53,8 @@ def parse_args(argv):
     parser.add_argument("--phases", default="first,unchanged,changed",
                         help="runs per variant and N, in this order (default first,unchanged,changed)")
     parser.add_argument("--peer", metavar="PATH", help="a collections folder holding a peer collection (swisstxt.harbor)")
-    parser.add_argument("--wait-cases", type=wait_cases, default=[(3.0, 1.0), (10.0, 3.0)],
-                        help="execution wait cases task_seconds:wait_sleep (default 3:1,10:3; 'none' to skip)")
+    parser.add_argument("--wait-cases", type=wait_cases, default=[(2.5, 1.0), (8.5, 3.0)],
+                        help="execution wait cases task_seconds:wait_sleep (default 2.5:1,8.5:3; 'none' to skip)")
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"), help="JSON result file")
     parser.add_argument("--docs", default=str(REPO / "docs" / "performance.md"),
                         help="generated Markdown report (default docs/performance.md; 'none' to skip)")

@@ -268,9 +268,13 @@ def analysis(result):
                 else ("the module process" if mod_extra >= ctl_extra else "the controller")))
     row = find(summary, "list", n, "unchanged")
     if row and row.get("cpu_ratio") is not None:
-        lines.append("- **List calls.** An unchanged converge of %d objects takes %.2f× the floor's CPU for the same "
-                     "number of items (%.1f s against %.1f s): fewer module processes is what removes Ansible's "
-                     "per-item cost." % (row["objects"], row["cpu_ratio"], row["cpu"], floor["cpu"]))
+        support = result["detected"]["list_options"]
+        lists = [k for k in ("endpoints", "projects", "rules") if support.get(k)]
+        loops = [k for k in ("endpoints", "projects", "rules") if not support.get(k)]
+        lines.append("- **List calls** (%s%s). An unchanged converge of %d objects takes %.2f× the floor's CPU for the "
+                     "same number of items (%.1f s against %.1f s), with %d module processes instead of %d." % (
+                         "lists for " + ", ".join(lists), "; still loops for " + ", ".join(loops) if loops else "",
+                         row["objects"], row["cpu_ratio"], row["cpu"], floor["cpu"], row["module_calls"], floor["items"]))
     else:
         lines.append("- **List calls.** Not measured: %s. Once a module takes a list, the same command measures it "
                      "without change." % (status.get("list") or "no list run"))
