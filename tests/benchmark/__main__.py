@@ -22,7 +22,7 @@ if str(REPO) not in sys.path:
 
 from tests.harbor_emulator import Emulator  # noqa: E402
 
-from . import execution_wait, report, runner, workload  # noqa: E402
+from . import execution_wait, imports, report, runner, workload  # noqa: E402
 
 VARIANTS = ("floor", "loop", "list", "uri", "peer", "roles")
 PHASES = (("first", False), ("unchanged", False), ("changed", True))
@@ -179,9 +179,11 @@ def main(argv=None):
         for case in waits:
             print("  execution wait task_seconds=%s wait_sleep=%s: notice %s s, %s requests/min" % (
                 case["task_seconds"], case["wait_sleep"], case.get("notice_s"), case.get("requests_per_minute")), flush=True)
+    import_costs = imports.measure()
+    print("  imports: %s" % ", ".join("%s +%.3fs" % (s["step"], s["added"]) for s in import_costs if "added" in s), flush=True)
     meta["seconds"] = round(time.time() - started, 1)
     meta["machine_end"] = machine()
-    result = report.analyse(meta, status, detected, runs, waits)
+    result = report.analyse(meta, status, detected, runs, waits, import_costs)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
     print("wrote %s" % args.json)

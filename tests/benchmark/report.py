@@ -114,10 +114,11 @@ def targets(summary, waits, status):
     return found
 
 
-def analyse(meta, status, detected, runs, waits):
+def analyse(meta, status, detected, runs, waits, import_costs=()):
     summary = summarise(runs)
     return {"meta": meta, "variants": status, "detected": detected, "summary": summary,
-            "targets": targets(summary, waits, status), "execution_wait": waits, "runs": runs}
+            "targets": targets(summary, waits, status), "execution_wait": waits, "imports": list(import_costs),
+            "runs": runs}
 
 
 # -- Markdown -------------------------------------------------------------------------------------------------------
@@ -165,7 +166,9 @@ def wall_table(summary, sizes):
         cells = []
         for n in sizes:
             row = find(summary, variant, n, phase)
-            cells.append("–" if not row else "%.1f s / %.1f s (%d items)" % (row["wall"], row["cpu"], row["items"]))
+            cells.append("–" if not row else "%.1f s / %.1f s (%d items%s)" % (
+                row["wall"], row["cpu"], row["items"],
+                "; wall %.2f× the floor's per item" % row["wall_ratio"] if variant != "floor" and row.get("wall_ratio") else ""))
         rows.append([variant, phase] + cells)
     return table(["variant", "run"] + ["N = %d: wall / CPU" % n for n in sizes], rows)
 
@@ -266,6 +269,19 @@ def analysis(result):
                 mod_extra, row["requests"]["total"] / float(row["objects"]), ctl_extra,
                 "Ansible's own per-item cost (the floor)" if floor["cpu_per_item"] >= max(mod_extra, ctl_extra)
                 else ("the module process" if mod_extra >= ctl_extra else "the controller")))
+    costs = {s["step"].split(" ")[0]: s["added"] for s in result.get("imports") or [] if "added" in s}
+    row = find(summary, "loop", n, "unchanged")
+    if row and "requests" in costs and "module_utils" in costs:
+        mod_extra = row["module_cpu_per_item"] - floor["module_cpu_per_item"]
+        rest = mod_extra - costs["requests"] - costs["module_utils"]
+        lines.append(
+            "- **Inside the module process** (unchanged loop, %.3f s per item above ping's): importing `requests` "
+            "costs %.3f s and the collection's module_utils %.3f s (measured apart, see Imports), %s" % (
+                mod_extra, costs["requests"], costs["module_utils"],
+                "which leaves about %.3f s for the module's own work and its %.1f HTTP requests per object." % (
+                    rest, row["requests"]["total"] / float(row["objects"])) if rest > 0 else
+                "as much as the whole difference: the imports are what the module process adds, and its own work and "
+                "%.1f HTTP requests per object are within the noise." % (row["requests"]["total"] / float(row["objects"]))))
     row = find(summary, "list", n, "unchanged")
     if row and row.get("cpu_ratio") is not None:
         support = result["detected"]["list_options"]
@@ -376,6 +392,14 @@ def markdown(result):
         "itself, usually).",
         "",
         memory_table(summary, sizes),
+        "",
+        "## Imports",
+        "",
+        "CPU of a fresh interpreter importing each step in addition to the previous one (median of 5; "
+        "tests/benchmark/imports.py).",
+        "",
+        table(["step", "CPU (s)", "added (s)"],
+              [[s["step"], fmt(s.get("cpu"), 3), fmt(s.get("added"), 3)] for s in result.get("imports") or []]),
         "",
         "## Execution wait",
         "",
