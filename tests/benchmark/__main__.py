@@ -55,6 +55,8 @@ def parse_args(argv):
     parser.add_argument("--peer", metavar="PATH", help="a collections folder holding a peer collection (swisstxt.harbor)")
     parser.add_argument("--wait-cases", type=wait_cases, default=[(2.5, 1.0), (8.5, 3.0)],
                         help="execution wait cases task_seconds:wait_sleep (default 2.5:1,8.5:3; 'none' to skip)")
+    parser.add_argument("--import-repeat", type=int, default=5,
+                        help="runs per import step, median reported (default 5; 0 skips the import costs)")
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"), help="JSON result file")
     parser.add_argument("--docs", default=str(REPO / "docs" / "performance.md"),
                         help="generated Markdown report (default docs/performance.md; 'none' to skip)")
@@ -160,7 +162,8 @@ def main(argv=None):
             print("  skipped %s: %s" % (variant, reason), flush=True)
     started = time.time()
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "sizes": args.sizes,
-            "repeat": args.repeat, "phases": [p for p, _ in args.phases], "machine_start": machine(), "note": args.note,
+            "repeat": args.repeat, "phases": [p for p, _ in args.phases],
+            "import_repeat": args.import_repeat, "machine_start": machine(), "note": args.note,
             "command": "python -m tests.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])}
     runs = []
     with tempfile.TemporaryDirectory(prefix="harbor-bench-") as tmp, Emulator() as upstream:
@@ -179,7 +182,7 @@ def main(argv=None):
         for case in waits:
             print("  execution wait task_seconds=%s wait_sleep=%s: notice %s s, %s requests/min" % (
                 case["task_seconds"], case["wait_sleep"], case.get("notice_s"), case.get("requests_per_minute")), flush=True)
-    import_costs = imports.measure()
+    import_costs = imports.measure(args.import_repeat) if args.import_repeat > 0 else []
     print("  imports: %s" % ", ".join("%s +%.3fs" % (s["step"], s["added"]) for s in import_costs if "added" in s), flush=True)
     meta["seconds"] = round(time.time() - started, 1)
     meta["machine_end"] = machine()

@@ -395,11 +395,13 @@ def markdown(result):
         "",
         "## Imports",
         "",
-        "CPU of a fresh interpreter importing each step in addition to the previous one (median of 5; "
-        "tests/benchmark/imports.py).",
+        "CPU of a fresh interpreter importing each step in addition to the previous one (median of %s runs; the "
+        "collection's module_utils from a zip, compiled at each start as in an AnsiballZ process; "
+        "tests/benchmark/imports.py)." % meta.get("import_repeat", 5),
         "",
         table(["step", "CPU (s)", "added (s)"],
-              [[s["step"], fmt(s.get("cpu"), 3), fmt(s.get("added"), 3)] for s in result.get("imports") or []]),
+              [[s["step"], fmt(s.get("cpu"), 3), fmt(s.get("added"), 3)] for s in result.get("imports")])
+        if result.get("imports") else "Not measured (`--import-repeat 0`).",
         "",
         "## Execution wait",
         "",

@@ -13,11 +13,11 @@ REPO = Path(__file__).resolve().parents[2]
 def test_benchmark_writes_its_json_result_and_report(tmp_path):
     result_file, docs = tmp_path / "benchmark.json", tmp_path / "performance.md"
     proc = subprocess.run([sys.executable, "-m", "tests.benchmark", "--sizes", "2", "--variants", "floor,loop",
-                           "--phases", "first,unchanged", "--wait-cases", "none", "--json", str(result_file),
+                           "--phases", "first,unchanged", "--wait-cases", "none", "--import-repeat", "0", "--json", str(result_file),
                            "--docs", str(docs)], cwd=str(REPO), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(result_file.read_text())
-    assert set(result) == {"meta", "variants", "detected", "summary", "targets", "execution_wait", "runs"}
+    assert set(result) == {"meta", "variants", "detected", "summary", "targets", "execution_wait", "imports", "runs"}
     assert result["meta"]["sizes"] == [2] and result["meta"]["phases"] == ["first", "unchanged"]
     assert result["variants"]["floor"] is None and result["variants"]["loop"] is None
     assert result["variants"]["uri"] == "not selected (--variants)"
