@@ -1,0 +1,201 @@
+"""python -m tests.benchmark [--sizes 10,50,200] [--repeat 1] [--peer PATH] [--json PATH] [--docs PATH]
+
+The benchmark of issue 11: converge N endpoints, N projects (half proxy caches) and N replication rules on emulated
+Harbors, for each N of --sizes, three times (first converge, unchanged re-run, re-run with 10% changed), with each
+variant of tests/benchmark/workload.py (the ping floor, this collection's per-item loops and list calls, a naive
+ansible.builtin.uri playbook, a peer collection), repetitions interleaved. Then the execution wait cases. Writes the
+JSON result and the generated docs/performance.md. Never part of the test suite's timings.
+"""
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.harbor_emulator import Emulator  # noqa: E402
+
+from . import execution_wait, imports, report, runner, workload  # noqa: E402
+
+VARIANTS = ("floor", "loop", "list", "uri", "peer", "roles")
+PHASES = (("first", False), ("unchanged", False), ("changed", True))
+
+
+def sizes(text):
+    values = [int(v) for v in text.split(",") if v.strip()]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("a comma-separated list of positive integers, e.g. 10,50,200")
+    return values
+
+
+def wait_cases(text):
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [(float(a), float(b)) for a, b in (case.split(":") for case in text.split(","))]
+    except ValueError:
+        raise argparse.ArgumentTypeError("task_seconds:wait_sleep pairs, e.g. 3:1,10:3, or 'none'")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__.splitlines()[2])
+    parser.add_argument("--sizes", type=sizes, default=[10, 50, 200], help="values of N (default 10,50,200)")
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved repetitions; medians are reported (default 1)")
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help="subset of %s (default: all; unsupported ones are recorded as skipped)" % ",".join(VARIANTS))
+    parser.add_argument("--phases", default="first,unchanged,changed",
+                        help="runs per variant and N, in this order (default first,unchanged,changed)")
+    parser.add_argument("--peer", metavar="PATH", help="a collections folder holding a peer collection (swisstxt.harbor)")
+    parser.add_argument("--wait-cases", type=wait_cases, default=[(2.5, 1.0), (8.5, 3.0)],
+                        help="execution wait cases task_seconds:wait_sleep (default 2.5:1,8.5:3; 'none' to skip)")
+    parser.add_argument("--import-repeat", type=int, default=5,
+                        help="runs per import step, median reported (default 5; 0 skips the import costs)")
+    parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"), help="JSON result file")
+    parser.add_argument("--docs", default=str(REPO / "docs" / "performance.md"),
+                        help="generated Markdown report (default docs/performance.md; 'none' to skip)")
+    parser.add_argument("--note", default="", help="a sentence about the machine for the report (e.g. 'shared by 6 jobs')")
+    args = parser.parse_args(argv)
+    chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = set(chosen) - set(VARIANTS)
+    if unknown:
+        parser.error("--variants: unknown %s; choose from %s" % (", ".join(sorted(unknown)), ", ".join(VARIANTS)))
+    args.variants = [v for v in VARIANTS if v in chosen]
+    names = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if not names or names[0] != "first" or set(names) - set(dict(PHASES)):
+        parser.error("--phases: 'first' then any of unchanged, changed")
+    args.phases = [(p, dict(PHASES)[p]) for p in names]
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
+    return args
+
+
+def plan(args):
+    """{variant: None (runs) or the reason it is skipped}, with what was detected."""
+    support = workload.list_support()
+    peer = workload.peer_collection(args.peer)
+    roles = workload.roles_present()
+    status = {"floor": None, "loop": None, "uri": None}
+    status["list"] = None if any(support[k] for k in workload.KINDS) else \
+        "not supported yet: no module has registries:/projects:/rules: (issue 11)"
+    if peer:
+        status["peer"] = None
+    else:
+        status["peer"] = "no --peer given" if not args.peer else "no swisstxt.harbor under %s" % args.peer
+    status["roles"] = ("not supported yet: the collection has no roles/" if not roles else
+                       "roles %s exist but the benchmark has no variant for them yet" % ", ".join(roles))
+    for variant in VARIANTS:
+        if variant not in args.variants and status.get(variant) is None:
+            status[variant] = "not selected (--variants)"
+    detected = {"list_options": support, "roles": roles, "peer": peer[0] if peer else None,
+                "peer_path": str(peer[1]) if peer else None}
+    return status, detected, peer
+
+
+def kinds_of(variant):
+    return workload.PEER_KINDS if variant == "peer" else workload.KINDS
+
+
+def playbook_for(variant, support, peer):
+    if variant == "floor":
+        return workload.floor_play()
+    if variant == "loop":
+        return workload.loop_play()
+    if variant == "list":
+        return workload.list_play(support)
+    if variant == "uri":
+        return workload.uri_play()
+    return workload.peer_play(peer[0])
+
+
+def measure_variant(variant, count, rep, upstream, support, peer, workdir, phases=PHASES):
+    kinds = kinds_of(variant)
+    playbook = workload.dump(playbook_for(variant, support, peer))
+    env = runner.base_env(workdir, peer_root=peer[1] if peer else None)
+    base = {"variant": variant, "n": count, "rep": rep, "items": count * len(kinds), "objects": count * len(kinds)}
+    if variant == "floor":
+        data = workload.extra_vars(workload.objects(count, upstream.url))
+        result = runner.run_playbook(playbook, data, workdir, env, label=variant)
+        return [dict(base, phase="floor", **result)]
+    runs = []
+    with Emulator() as harbor:
+        connection = {"harbor_url": harbor.url, "harbor_username": runner.ADMIN[0], "harbor_password": runner.ADMIN[1]}
+        env = dict(env, HARBOR_URL=harbor.url, HARBOR_USERNAME=runner.ADMIN[0], HARBOR_PASSWORD=runner.ADMIN[1])
+        for phase, changed in phases:
+            data = workload.extra_vars(workload.objects(count, upstream.url, changed=changed), **connection)
+            for kind in workload.KINDS:
+                if kind not in kinds:
+                    data[kind] = []
+            result = runner.run_playbook(playbook, data, workdir, env, harbor_url=harbor.url, label=variant)
+            runs.append(dict(base, phase=phase, **result))
+    return runs
+
+
+def machine():
+    load = os.getloadavg()
+    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in load], "python": platform.python_version(),
+            "platform": platform.platform(), "ansible_core": ansible_version()}
+
+
+def ansible_version():
+    try:
+        from ansible.release import __version__
+        return __version__
+    except ImportError:
+        return None
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    status, detected, peer = plan(args)
+    running = [v for v in VARIANTS if status.get(v) is None]
+    print("benchmark: sizes %s, repeat %d, variants %s" % (args.sizes, args.repeat, ", ".join(running)), flush=True)
+    for variant, reason in status.items():
+        if reason:
+            print("  skipped %s: %s" % (variant, reason), flush=True)
+    started = time.time()
+    meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "sizes": args.sizes,
+            "repeat": args.repeat, "phases": [p for p, _ in args.phases],
+            "import_repeat": args.import_repeat, "machine_start": machine(), "note": args.note,
+            "command": "python -m tests.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])}
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="harbor-bench-") as tmp, Emulator() as upstream:
+        workdir = Path(tmp)
+        for rep in range(args.repeat):
+            for count in args.sizes:
+                order = running[rep % len(running):] + running[:rep % len(running)]   # interleaved, rotated
+                for variant in order:
+                    t0 = time.monotonic()
+                    new = measure_variant(variant, count, rep, upstream, detected["list_options"], peer, workdir, args.phases)
+                    runs.extend(new)
+                    print("  rep %d N=%-4d %-6s %s (%.0f s)" % (rep + 1, count, variant, "  ".join(
+                        "%s: %.1fs cpu%s" % (r["phase"], r["cpu"], "" if r["rc"] == 0 else " FAILED") for r in new),
+                        time.monotonic() - t0), flush=True)
+        waits = execution_wait.measure(args.wait_cases, workdir)
+        for case in waits:
+            print("  execution wait task_seconds=%s wait_sleep=%s: notice %s s, %s requests/min" % (
+                case["task_seconds"], case["wait_sleep"], case.get("notice_s"), case.get("requests_per_minute")), flush=True)
+    import_costs = imports.measure(args.import_repeat) if args.import_repeat > 0 else []
+    print("  imports: %s" % ", ".join("%s +%.3fs" % (s["step"], s["added"]) for s in import_costs if "added" in s), flush=True)
+    meta["seconds"] = round(time.time() - started, 1)
+    meta["machine_end"] = machine()
+    result = report.analyse(meta, status, detected, runs, waits, import_costs)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    print("wrote %s" % args.json)
+    if args.docs.lower() != "none":
+        Path(args.docs).write_text(report.markdown(result))
+        print("wrote %s" % args.docs)
+    failed = [r for r in runs if r["rc"] != 0] + [c for c in waits if c["rc"] != 0]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
