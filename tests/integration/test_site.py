@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from .conftest import ansible_playbook
@@ -75,14 +74,12 @@ def no_writes(*targets):
     return {target.url: target.writes() for target in targets if target.writes()}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 defect 4 (branch rel): in check mode harbor_replication_rule fails when its"
-                   " endpoint would be created earlier in the same run, and harbor_replication_execution when its rule would be")
 def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_factory, tmp_path):
     emulators, inventory = air_gap(emulator_factory)
     for target in emulators:
         target.clear_log()
     run = run_site(tmp_path, args=["--check", "--diff"], **inventory)
-    assert no_writes(*emulators) == {}                                          # holds today already
+    assert no_writes(*emulators) == {}
     assert run.rc == 0, run.output[-6000:]
     out = run.output
     # The plan: every endpoint, project, rule and execution that would be created.
