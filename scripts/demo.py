@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.dataplane import upstreams  # noqa: E402  (needs REPO on sys.path)
+from tests.dataplane.registry import RegistryError  # noqa: E402
 
 ADMIN = ("admin", "Harbor12345")
 # Demo secrets; the inventory has the same values (a real one keeps them in Ansible Vault).
@@ -185,7 +186,11 @@ def main(argv):
         started = time.monotonic()
         for name in ("connected", "disconnected"):
             procs[name] = start_emulator()              # they start while the upstreams are seeded
-        seeded = start_upstreams()
+        try:
+            seeded = start_upstreams()
+        except RegistryError as exc:                    # not installed (scripts/demo installs them), or did not start
+            print("FAILED: the upstream registries did not start: %s" % exc)
+            return 1
         emulators = {name: address_of(name, proc) for name, proc in procs.items()}
         setup = time.monotonic() - started
         for flavour, (registry, artifacts) in seeded.items():
