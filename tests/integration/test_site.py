@@ -48,8 +48,9 @@ def run_site(tmp_path, connected=None, disconnected=None, playbook="site.yml", a
 
 
 def air_gap(emulator_factory, tls=False):
-    """upstream (NGC), connected and disconnected emulators, seeded like scripts/demo.py, with the demo's role variables
-    (``tls``: the disconnected Harbor serves HTTPS with a self-signed CA, given as harbor_ca_path)."""
+    """upstream (NGC), connected and disconnected emulators (in-memory storage, fast), seeded with curated images, a push
+    rule to the air gap and a pull rule from the connected Harbor (``tls``: the disconnected Harbor serves HTTPS with a
+    self-signed CA, given as harbor_ca_path)."""
     upstream = emulator_factory(users={"$oauthtoken": NGC_KEY})
     upstream.seed(project="nvaie", repository="vllm", tags=["latest"])
     upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
@@ -58,13 +59,21 @@ def air_gap(emulator_factory, tls=False):
     connected.seed(project="nvaie", repository="nvidia/tritonserver", tags=["24.05-py3"])
     connected.seed(project="nvaie", repository="nvidia/scratch", tags=["dev"])
     connected.seed(project="appco", repository="containers/etcd", tags=["3.5.14-7.7"])
-    demo = REPO / "inventories" / "demo" / "host_vars"
-    connected_vars = yaml.safe_load((demo / "harbor-connected.yml").read_text())
-    disconnected_vars = yaml.safe_load((demo / "harbor-disconnected.yml").read_text())
-    [ngc] = connected_vars["proxy_cache_upstreams"]
-    ngc.update(url=upstream.url, access_secret=NGC_KEY)
-    for role_vars in (connected_vars, disconnected_vars):
-        role_vars.pop("harbor_url")
+    connected_vars = {
+        "proxy_cache_upstreams": [{"name": "NVIDIA", "preset": "ngc", "url": upstream.url, "verify_remote_cert": False,
+                                   "access_secret": NGC_KEY, "test_reference": "nvaie/vllm:latest"}],
+        "replication_endpoints": [{"name": "disconnected-harbor", "host": "harbor-disconnected"}],
+        "replication_projects": [{"name": "nvaie", "storage_quota": "500GiB"}],
+        "replication_rules": [{"name": "nvaie-to-disconnected", "mode": "push", "endpoint": "disconnected-harbor",
+                               "filters": {"name": "nvaie/nvidia/**", "tag": "{2*,1*}"}, "dest_namespace": "nvaie",
+                               "flattening": 1, "dest_project": {"public": False, "storage_quota": "500GiB"}}],
+    }
+    disconnected_vars = {
+        "replication_endpoints": [{"name": "connected-harbor", "host": "harbor-connected"}],
+        "replication_rules": [{"name": "application-collection-from-connected", "mode": "pull", "endpoint": "connected-harbor",
+                               "filters": {"name": "appco/**", "tag": "**"}, "dest_namespace": "application-collection",
+                               "flattening": 1, "dest_project": {"public": True}}],
+    }
     inventory = dict(connected={"harbor-connected": host(connected, **connected_vars)},
                      disconnected={"harbor-disconnected": host(disconnected, **disconnected_vars)})
     return (upstream, connected, disconnected), inventory
@@ -223,3 +232,25 @@ def test_a_pull_from_a_registry_that_cannot_be_listed_is_checked_against_expect(
     assert "replication rule 'alpine': 1 artifact(s) missing at the destination after the replication: mirror/alpine:9.99." in out
     tags = harbor.api("GET", "/projects/mirror/repositories/alpine/artifacts").json()
     assert sorted(t["name"] for art in tags for t in art.get("tags") or []) == ["3.19", "3.20"]
+
+
+def test_a_tag_with_another_digest_at_the_destination_is_missing_and_replicated_again(emulator_factory, tmp_path):
+    """The role compares digests, not only names and tags: the destination holds nvaie/app:1.0 with another digest (an
+    older build), so it is missing; the execution overwrites it (override) and the run ends in sync, digests equal."""
+    connected, disconnected = emulator_factory(), emulator_factory()
+    source = connected.seed(project="nvaie", repository="app", tags=["1.0"], digest="sha256:" + "a" * 64)["digest"]
+    disconnected.seed(project="nvaie", repository="app", tags=["1.0"], digest="sha256:" + "b" * 64)
+    rules = [{"name": "nvaie-to-disconnected", "endpoint": "disconnected-harbor", "filters": {"name": "nvaie/**"},
+              "dest_namespace": "nvaie", "flattening": 1}]
+    run = run_site(tmp_path, playbook="replication.yml",
+                   connected={"harbor-connected": host(connected, replication_rules=rules, replication_endpoints=[
+                       {"name": "disconnected-harbor", "host": "harbor-disconnected"}])},
+                   disconnected={"harbor-disconnected": host(disconnected)})
+    assert run.rc == 0, run.output[-5000:]
+    out = " ".join(run.output.split())
+    assert "1 reference(s) expected at the destination, 1 missing before. started execution" in out
+    assert ("replication rule 'nvaie-to-disconnected' is in sync: 1 reference(s) at the destination with the same digests"
+            " as the source") in out
+    arts = disconnected.api("GET", "/projects/nvaie/repositories/app/artifacts").json()
+    tagged = {t["name"]: art["digest"] for art in arts for t in art.get("tags") or []}
+    assert tagged == {"1.0": source}                # the tag moved to the source's digest (the old build stays, untagged)
