@@ -158,7 +158,8 @@ class Run:
         return [r for r in self.results if r.get("failed") and (host is None or r.get("host") == host)]
 
 
-def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=False, forks=8, play_vars=None, tmp_root=None):
+def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=False, forks=8, play_vars=None, tmp_root=None,
+                strategy="linear"):
     """Run ``tasks`` in one play on ``hosts`` (``{name: vars}``; default: localhost alone), all local connections.
 
     The connection options come from host variables ``harbor_url``/``harbor_username``/``harbor_password`` (and
@@ -180,7 +181,7 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
             "harbor_password": "{{ harbor_password }}"}}
         if all("harbor_ca_path" in h for h in hosts.values()):
             defaults["group/registryops.harbor.harbor"]["ca_path"] = "{{ harbor_ca_path }}"
-    play = [{"name": "reliability", "hosts": "all", "connection": "local", "gather_facts": False,
+    play = [{"name": "reliability", "hosts": "all", "connection": "local", "gather_facts": False, "strategy": strategy,
              "vars": dict(play_vars or {}), "module_defaults": defaults, "tasks": tasks}]
     with tempfile.TemporaryDirectory(prefix="harbor-reliability-", dir=tmp_root) as tmp:
         tmp = Path(tmp)
