@@ -127,6 +127,33 @@ def test_log_names_the_fault_that_touched_a_request(emulator):
         (503, "status"), (200, "delay"), (0, "drop"), (200, None)]
 
 
+def test_barrier_holds_requests_until_all_arrived(emulator):
+    # Why: the race suites (tests/reliability/test_races.py) need concurrent playbooks to collide every time, whatever
+    # their start-up times: each create waits until every racer has sent its own.
+    import threading
+    emulator.fault(method="POST", path="/api/v2.0/projects", barrier=3)
+    answers = []
+
+    def create():
+        answers.append(emulator.api("POST", "/projects", json={"project_name": "raced"}).status_code)
+
+    racers = [threading.Thread(target=create) for _ in range(3)]
+    for racer in racers[:2]:
+        racer.start()
+    time.sleep(0.3)
+    assert answers == []                    # held: the third has not arrived
+    racers[2].start()
+    for racer in racers:
+        racer.join(timeout=10)
+    assert sorted(answers) == [201, 409, 409]
+    assert [e.get("fault") for e in emulator.requests_log()] == ["barrier"] * 3
+
+
+def test_barrier_gives_up_after_its_timeout(emulator):
+    emulator.fault(method="GET", path="/api/v2.0/ping", barrier=2, barrier_timeout=0.2)
+    assert emulator.api("GET", "/ping").status_code == 200      # alone, released after 0.2 s
+
+
 def test_clearing_faults(emulator):
     emulator.fault(path="/api/*", count=5, status=500)
     emulator.clear_faults()
