@@ -11,7 +11,8 @@
   or a network that fails while Harbor commits). ``DELETE /_emulator/faults`` clears them.
   ``"barrier": N`` holds each of the next N matching requests until all N have arrived (at most ``barrier_timeout``
   seconds, default 20), then lets them go on together: concurrent clients collide for sure (the race suites).
-  A logged request that a fault touched carries ``fault``: ``status``, ``drop``, ``drop_after``, ``barrier`` or ``delay``. ``GET /_emulator/state`` summarises the state for debugging.
+  A logged request that a fault touched carries ``fault``: ``status``, ``drop``, ``drop_after``, ``barrier`` or ``delay``.
+  ``GET /_emulator/state`` summarises the state for debugging.
 Controls themselves are neither logged nor faulted.
 """
 import fnmatch

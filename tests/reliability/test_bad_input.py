@@ -12,8 +12,8 @@ from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malf
 
 C = "registryops.harbor."
 REG, PROJ, RULE, EXE = C + "harbor_registry", C + "harbor_project", C + "harbor_replication_rule", C + "harbor_replication_execution"
-REG_I, PROJ_I, RULE_I, EXE_I = (C + m for m in ("harbor_registry_info", "harbor_project_info", "harbor_replication_rule_info",
-                                               "harbor_replication_execution_info"))
+INFO_MODULES = ("harbor_registry_info", "harbor_project_info", "harbor_replication_rule_info", "harbor_replication_execution_info")
+REG_I, PROJ_I, RULE_I, EXE_I = (C + m for m in INFO_MODULES)
 PEM_GARBAGE = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
 GCR_NO_KEY = '{"type": "service_account", "client_email": "sa@example.iam.gserviceaccount.com"}'
 D9 = "issue 10 defect 9: "
@@ -232,8 +232,8 @@ def set_up(target, remote):
     repository."""
     api = target.api
     credential = {"type": "basic", "access_key": remote.username, "access_secret": remote.password}
-    assert api("POST", "/registries", json={"name": "existing-endpoint", "type": "docker-registry", "url": remote.url,
-                                             "insecure": True, "credential": credential}).status_code == 201
+    body = {"name": "existing-endpoint", "type": "docker-registry", "url": remote.url, "insecure": True, "credential": credential}
+    assert api("POST", "/registries", json=body).status_code == 201
     endpoint_id = api("GET", "/registries").json()[0]["id"]
     for name, enabled in (("existing-rule", True), ("disabled-rule", False)):
         assert api("POST", "/replication/policies", json={

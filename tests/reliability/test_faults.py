@@ -144,8 +144,8 @@ def set_up(target, remote):
     target.seed(project="hangs", repository="app", tags=["1"])
     for name in ("old-endpoint", "gone-endpoint"):
         credential = {"type": "basic", "access_key": remote.username, "access_secret": remote.password}
-        assert api("POST", "/registries", json={"name": name, "type": "docker-registry", "url": remote.url,
-                                                 "insecure": True, "credential": credential}).status_code == 201
+        body = {"name": name, "type": "docker-registry", "url": remote.url, "insecure": True, "credential": credential}
+        assert api("POST", "/registries", json=body).status_code == 201
     endpoint_id = [r for r in api("GET", "/registries").json() if r["name"] == "old-endpoint"][0]["id"]
     assert api("POST", "/projects", json={"project_name": "old-project", "storage_limit": 1024 ** 3}).status_code == 201
     for name, pattern in (("old-rule", "library/**"), ("gone-rule", "library/**"), ("running-rule", "hangs/**")):

@@ -19,7 +19,7 @@ from tests.harbor_emulator.handler import registry as emulated_registry  # noqa:
 from tests.harbor_emulator.handler import replication as emulated_replication  # noqa: E402
 from tests.harbor_emulator.errors import HarborAPIError  # noqa: E402
 from tests.integration.conftest import collections_root  # noqa: E402
-from tests.reliability.harness import FULL, measure  # noqa: E402
+from tests.reliability.harness import FULL  # noqa: E402
 
 sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication  # noqa: E402
@@ -46,10 +46,6 @@ def outcome(fn, value):
         return ("refused", str(exc))
 
 
-def record(name, passed=True):
-    measure("property", name=name, examples=EXAMPLES, passed=passed)
-
-
 # -- sizes (storage_quota) -------------------------------------------------------------------------------------------
 @pytest.mark.xfail(strict=True, reason=FOUND + "a size with hundreds of digits overflows float: OverflowError, not a clear error")
 @PROPERTIES
@@ -68,7 +64,6 @@ def test_parse_size_answers_bytes_or_a_clear_refusal(text):
 def test_parse_size_takes_a_byte_count_as_is(number):
     assert project.parse_size(number) == number
     assert project.parse_size(str(number)) == number
-    record("parse_size: a byte count as is")
 
 
 @PROPERTIES
@@ -79,7 +74,6 @@ def test_parse_size_binary_units_are_powers_of_1024_and_monotonic(number, unit):
     assert project.parse_size("%d %s" % (number, name)) == number * 1024 ** power
     if number < 1023:
         assert project.parse_size("%d%s" % (number, name)) < project.parse_size("%d%s" % (number + 1, name))
-    record("parse_size: binary units, monotonic")
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 defect 11: 500MB is SI for storage_quota and 10MB/s binary for bandwidth")
@@ -110,7 +104,6 @@ def test_parse_bandwidth_answers_kbps_or_a_clear_refusal(text):
 def test_parse_bandwidth_numbers_are_kbps_and_negative_is_unlimited(number):
     assert replication.parse_bandwidth(number) == max(number, 0)
     assert replication.parse_bandwidth(str(number)) == max(number, 0)
-    record("parse_bandwidth: numbers are KB/s, negative is unlimited")
 
 
 # -- cron --------------------------------------------------------------------------------------------------------------
@@ -134,7 +127,6 @@ def test_a_valid_cron_is_accepted_normalised_and_stable(cron):
     assert normal == " ".join(cron.split())
     assert replication.normalize_cron(normal) == normal
     assert emulated_replication.valid_cron(normal)
-    record("normalize_cron: valid crons accepted, stable")
 
 
 @pytest.mark.xfail(strict=True, reason=FOUND + "normalize_cron checks the characters, not the ranges: '0 61 * * * *' passes"
@@ -163,7 +155,6 @@ def test_registry_url_normalisation_is_harbors_and_stable(url):
     normal = registry.normalize_url(url)
     assert registry.normalize_url(normal) == normal
     assert normal == emulated_registry.normalize_url(url).replace("HTTPS://", "https://")
-    record("normalize_url: Harbor's normal form, stable")
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10 defect 9: a malformed IPv6 URL crashes (ValueError) instead of a clear error")
@@ -192,7 +183,6 @@ def test_harbor_url_suffixes_are_dropped(url, suffix):
     base = client.base_url(url.rstrip("/"))
     assert client.base_url(url.rstrip("/") + suffix) == base
     assert client.base_url(base) == base
-    record("base_url: suffixes dropped, stable")
 
 
 # -- names -------------------------------------------------------------------------------------------------------------
@@ -203,14 +193,12 @@ project_names = st.from_regex(r"\A[a-z0-9]{1,8}([._-][a-z0-9]{1,8}){0,3}\Z")
 @given(project_names)
 def test_project_names_from_harbors_grammar_are_accepted(name):
     assert project.NAME.match(name) and emulated_project.NAME_PATTERN.match(name)
-    record("project names: Harbor's grammar accepted")
 
 
 @PROPERTIES
 @given(st.text(alphabet="aZ09._-/ \u00e9", min_size=0, max_size=12))
 def test_project_name_check_agrees_with_harbor(name):
     assert bool(project.NAME.match(name)) == bool(emulated_project.NAME_PATTERN.match(name))
-    record("project names: same verdict as Harbor")
 
 
 @pytest.mark.xfail(strict=True, reason=FOUND + "a registry name is checked in characters, Harbor counts bytes: 64 non-ASCII"
@@ -229,7 +217,6 @@ def test_quoted_path_segments_round_trip(name):
     quoted = client.quote(name)
     assert "/" not in quoted and unquote(quoted) == name
     assert unquote(unquote(client.quote_repository(name))) == name
-    record("quote: path segments round trip")
 
 
 @PROPERTIES
@@ -241,7 +228,6 @@ def test_q_values_are_exact_matches_or_none(name):
     else:
         decoded = unquote(value)
         assert decoded in (name, "\\" + name)
-    record("q_value: exact match or the full listing")
 
 
 # -- limits and flattening ---------------------------------------------------------------------------------------------
@@ -253,7 +239,6 @@ def test_upstream_limits(number):
         assert kind == "refused" and value.startswith("proxy_speed_kb:")
     else:
         assert value == (number if number > 0 else -1)
-    record("parse_limit: positive as is, else unlimited, bounded")
 
 
 @PROPERTIES
@@ -262,7 +247,6 @@ def test_flattening_round_trips(value):
     name = replication.parse_flattening(value)
     assert replication.parse_flattening(name) == name
     assert replication.flattening_name(replication.flattening_count(name)) == name
-    record("flattening: round trip")
 
 
 def test_the_emulator_refuses_what_harbor_refuses():

@@ -112,4 +112,3 @@ def test_concurrent_playbooks_leave_no_duplicate_and_converge(state, racers):
     assert figures["collisions"] == racers, "the barrier did not make every racer write: %s" % figures
     assert not figures["duplicates"], figures["duplicates"]
     assert not figures["rerun_problems"], "the re-run after the race changed or failed: %s" % figures["rerun_problems"]
-
