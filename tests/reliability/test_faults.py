@@ -86,13 +86,14 @@ FAULTS = {
 DURATIONS = {"brief": 1, "lasting": 1000}
 
 # What a representative CI slice runs (one playbook, three runs): a lost create, a lost execution start, a lasting
-# outage of a read, a rate limit on an update, a reset of a delete, an opaque 500 of a create.
+# outage of a read, a rate limit on an update (retried), a delete whose answer was lost (its retry meets 404), an
+# opaque 500 of a create.
 SLICE = [
     ("POST registries", "reset after acting", "brief"),
     ("POST replication/executions", "delay past request_timeout", "brief"),
     ("GET registries", "503 Retry-After", "lasting"),
     ("PUT projects/{name}", "429 Retry-After", "brief"),
-    ("DELETE replication/policies/{id}", "reset before acting", "brief"),
+    ("DELETE replication/policies/{id}", "reset after acting", "brief"),
     ("POST projects", "500", "brief"),
 ]
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError  # noqa: E402
 
-EXAMPLES = 1000 if FULL else 150
+EXAMPLES = 1000 if FULL else 100
 PROPERTIES = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None)
 FOUND = "found by the property suite (not in issue 10's list): "
 

@@ -3,7 +3,7 @@
 The emulator's barrier fault holds each create (or delete) until all N racers have sent theirs, so every race is a real
 collision: all racers read "missing" (or "present"), all write, one wins. Expected: 0 failed tasks (the losers re-read
 and reconcile: issue 10 defect 3), 0 duplicates (one create answered per object, one object per name), and a
-re-run that changes nothing. CI runs N=2; ``scripts/reliability.py --full`` runs N=2..6.
+re-run that changes nothing. CI runs N=2 creating; ``scripts/reliability.py --full`` runs N=2, 4, 6 creating and deleting.
 """
 import time
 
@@ -94,8 +94,10 @@ def run_concurrently(tasks, hosts, racers):
 
 
 def cases():
-    sizes = (2, 4, 6) if FULL else (2,)
-    return [(state, n) for n in sizes for state in ("present", "absent")]
+    """CI: two racers creating (the DELETE that meets 404 is in the fault matrix's slice); full: 2, 4, 6 both ways."""
+    if not FULL:
+        return [("present", 2)]
+    return [(state, n) for n in (2, 4, 6) for state in ("present", "absent")]
 
 
 @pytest.mark.parametrize("state,racers", [pytest.param(s, n, id="%s-x%d" % (s, n), marks=[pytest.mark.xfail(strict=True, reason=D3)])
