@@ -85,7 +85,7 @@ def figures(records, outcomes):
         "faults": dict(tried=len(faults), survived=sum(1 for f in faults if f["survived"]),
                        success=sum(1 for f in faults if f["outcome"] == "success"),
                        clear_error=sum(1 for f in faults if f["outcome"] == "clear error"),
-                       unclear_error=sum(1 for f in faults if f["outcome"] == "unclear error"),
+                       unclear_error=sum(1 for f in faults if f["outcome"] not in ("success", "clear error")),
                        rerun_converged=sum(1 for f in faults if f["rerun_ok"]),
                        idempotent_after=sum(1 for f in faults if f["idempotent"]),
                        duplicates=sum(f["duplicates"] for f in faults),
@@ -135,8 +135,8 @@ def markdown(full, seconds, rc, records, outcomes, numbers):
     f, r, b, s, t, p = (numbers[k] for k in ("faults", "races", "bad_input", "secrets", "tls", "properties"))
     lines += [
         "| faults | %d tried (%d request kinds × %d faults × brief/lasting), **%d survived**: %d succeeded, %d ended with a clear"
-        " error, %d with an unclear one; re-run converged in %d, third run idempotent in %d; **%d duplicate creates or"
-        " execution starts** |"
+        " error, %d with an unclear error or a failure that a retry should have absorbed; re-run converged in %d, third run"
+        " idempotent in %d; **%d duplicate creates or execution starts** |"
         % (f["tried"], f["kinds"], f["faults"], f["survived"], f["success"], f["clear_error"], f["unclear_error"], f["rerun_converged"],
            f["idempotent_after"], f["duplicates"]),
         "| races | %d races of %d playbooks in all, %d colliding writes forced; **%d failed tasks, %d duplicates**; clean re-run"
