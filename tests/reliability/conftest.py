@@ -13,6 +13,8 @@ def pytest_collection_modifyitems(items):
         callspec = getattr(item, "callspec", None)
         if group == "test_faults" and callspec and "cell" in callspec.params:
             group = item.module.chunk_of(callspec.params["cell"])
+        elif group == "test_faults" and callspec and "case" in callspec.params:
+            group = "faults-retry-after"
         elif group == "test_secrets":
             group = "secrets-%s" % (item.module.SECRETS[callspec.params["name"]][0] if callspec else "main")
         elif group == "test_races" and callspec:
