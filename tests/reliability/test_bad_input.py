@@ -206,8 +206,10 @@ ROWS = [
 # zero writes, no traceback, no malformed path). Rows whose failure today is a listed defect carry defect="issue ...".
 ROLE_VARIABLE_ROWS = []
 
-# The CI slice: rows spread over every module and every kind of check (argument spec, parser, lookup, combination).
+# The CI slice: rows spread over every module and every kind of check (argument spec, parser, lookup, combination),
+# plus a few that guard listed defects (xfail until fixed).
 SLICE_EVERY = 9
+SLICE_DEFECTS = ("url without a scheme", "request_retries has no upper limit", "issue 10 defect 5")
 
 
 def all_rows():
@@ -222,7 +224,7 @@ def selected_rows():
     rows = all_rows()
     if FULL:
         return rows
-    return [r for i, r in enumerate(rows) if i % SLICE_EVERY == 0 or r["defect"] and i % (2 * SLICE_EVERY) == 3]
+    return [r for i, r in enumerate(rows) if i % SLICE_EVERY == 0 or any(d in (r["defect"] or "") for d in SLICE_DEFECTS)]
 
 
 def set_up(target, remote):
