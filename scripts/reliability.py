@@ -28,6 +28,15 @@ DOC = REPO / "docs" / "reliability.md"
 COMMAND = ".venv/bin/python scripts/reliability.py --full"
 
 
+def current_commit():
+    """The commit the suites run from, marked ``+changes`` when the work tree differs from it."""
+    def git(*args):
+        return subprocess.run(["git"] + list(args), cwd=str(REPO), stdout=subprocess.PIPE, text=True, check=False).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "plugins", "tests", "scripts")
+    return commit + (" +changes" if dirty else "")
+
+
 def run_suites(full, workers, extra):
     record = tempfile.NamedTemporaryFile(prefix="reliability-", suffix=".jsonl", delete=False)
     record.close()
@@ -111,10 +120,8 @@ def short(text, size=160):
     return text if len(text) <= size else text[:size - 1] + "…"
 
 
-def markdown(full, seconds, rc, records, outcomes, numbers):
+def markdown(full, seconds, commit, records, outcomes, numbers):
     suites = by_suite(records)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=str(REPO), stdout=subprocess.PIPE, text=True,
-                            check=False).stdout.strip() or "unknown"
     import ansible
     lines = [
         "# Reliability figures",
@@ -266,11 +273,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (e.g. -k faults)")
     args = parser.parse_args()
+    commit = current_commit()
     rc, seconds, records, outcomes = run_suites(args.full, args.workers, args.pytest_args)
     numbers = figures(records, outcomes)
     print(json.dumps(numbers, indent=2))
     if args.full and not args.pytest_args:
-        DOC.write_text(markdown(True, seconds, rc, records, outcomes, numbers))
+        DOC.write_text(markdown(True, seconds, commit, records, outcomes, numbers))
         print("==> wrote %s" % DOC.relative_to(REPO))
     elif args.full:
         print("==> docs/reliability.md not written: extra pytest arguments select only part of the suites")
