@@ -159,7 +159,7 @@ class Run:
 
 
 def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=False, forks=8, play_vars=None, tmp_root=None,
-                strategy="linear"):
+                strategy="linear", extra_vars=None):
     """Run ``tasks`` in one play on ``hosts`` (``{name: vars}``; default: localhost alone), all local connections.
 
     The connection options come from host variables ``harbor_url``/``harbor_username``/``harbor_password`` (and
@@ -197,6 +197,9 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
             cmd.append("--diff")
         if verbosity:
             cmd.append("-" + "v" * verbosity)
+        if extra_vars:                  # like vaulted variables: never in the playbook's text (which errors quote)
+            (tmp / "extra.json").write_text(json.dumps(extra_vars))
+            cmd += ["-e", "@%s" % (tmp / "extra.json")]
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
         full_env.update({
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),

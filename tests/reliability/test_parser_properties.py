@@ -78,12 +78,15 @@ def test_parse_size_binary_units_are_powers_of_1024_and_monotonic(number, unit):
 
 @pytest.mark.xfail(strict=True, reason="issue 10 defect 11: 500MB is SI for storage_quota and 10MB/s binary for bandwidth")
 @PROPERTIES
-@given(st.integers(min_value=1, max_value=1000), st.sampled_from(["K", "M", "G"]))
+@given(st.integers(min_value=100, max_value=1000), st.sampled_from(["M", "G"]))
+@example(100, "M")
 def test_one_unit_rule_for_sizes_and_bandwidth(number, prefix):
-    """``MB`` means the same multiple of ``KB`` in storage_quota and in bandwidth (issue 10, defect 11)."""
+    """``MB`` is the same multiple of ``KB`` in storage_quota as in bandwidth (issue 10, defect 11), whatever unit
+    Harbor stores (bytes for a quota; its own unit, rounded to whole ones, for a bandwidth: hence numbers >= 100)."""
     size_ratio = project.parse_size("%d%sB" % (number, prefix)) / project.parse_size("%dKB" % number)
     speed_ratio = replication.parse_bandwidth("%d%sB/s" % (number, prefix)) / replication.parse_bandwidth("%dKB/s" % number)
-    assert math.isclose(size_ratio, speed_ratio, rel_tol=1e-3)
+    assert math.isclose(size_ratio, speed_ratio, rel_tol=1e-2), "%d%sB: x%s as a quota, x%s as a bandwidth" % (
+        number, prefix, size_ratio, speed_ratio)
 
 
 # -- bandwidth ---------------------------------------------------------------------------------------------------------
