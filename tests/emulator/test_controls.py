@@ -99,6 +99,61 @@ def test_drop_closes_the_connection(emulator):
     assert [e["status"] for e in emulator.requests_log()] == [0, 200]
 
 
+def test_drop_after_lets_the_server_act_then_closes_the_connection(emulator):
+    # Why: a create whose answer is lost (a proxy timeout, a reset while Harbor commits) leaves the object in Harbor
+    # although the client saw only an error; the fault suites (tests/reliability) need this to prove that a re-run
+    # finds the object instead of creating it twice.
+    emulator.fault(method="POST", path="/api/v2.0/projects", drop_after=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emulator.api("POST", "/projects", json={"project_name": "acted"})
+    assert emulator.api("GET", "/projects/acted", headers={"X-Is-Resource-Name": "true"}).status_code == 200
+    again = emulator.api("POST", "/projects", json={"project_name": "acted"})
+    assert again.status_code == 409
+    assert [(e["method"], e["status"], e.get("fault")) for e in emulator.requests_log()] == [
+        ("POST", 201, "drop_after"), ("GET", 200, None), ("POST", 409, None)]
+
+
+def test_log_names_the_fault_that_touched_a_request(emulator):
+    # Why: a 503 that Harbor's handler never saw must be told apart from one it answered, to count handled creates.
+    emulator.fault(method="GET", path="/api/v2.0/ping", status=503)
+    emulator.fault(method="GET", path="/api/v2.0/ping", delay=0.01)
+    emulator.fault(method="GET", path="/api/v2.0/ping", drop=True)
+    assert emulator.api("GET", "/ping").status_code == 503
+    assert emulator.api("GET", "/ping").status_code == 200
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emulator.api("GET", "/ping")
+    assert emulator.api("GET", "/ping").status_code == 200
+    assert [(e["status"], e.get("fault")) for e in emulator.requests_log()] == [
+        (503, "status"), (200, "delay"), (0, "drop"), (200, None)]
+
+
+def test_barrier_holds_requests_until_all_arrived(emulator):
+    # Why: the race suites (tests/reliability/test_races.py) need concurrent playbooks to collide every time, whatever
+    # their start-up times: each create waits until every racer has sent its own.
+    import threading
+    emulator.fault(method="POST", path="/api/v2.0/projects", barrier=3)
+    answers = []
+
+    def create():
+        answers.append(emulator.api("POST", "/projects", json={"project_name": "raced"}).status_code)
+
+    racers = [threading.Thread(target=create) for _ in range(3)]
+    for racer in racers[:2]:
+        racer.start()
+    time.sleep(0.3)
+    assert answers == []                    # held: the third has not arrived
+    racers[2].start()
+    for racer in racers:
+        racer.join(timeout=10)
+    assert sorted(answers) == [201, 409, 409]
+    assert [e.get("fault") for e in emulator.requests_log()] == ["barrier"] * 3
+
+
+def test_barrier_gives_up_after_its_timeout(emulator):
+    emulator.fault(method="GET", path="/api/v2.0/ping", barrier=2, barrier_timeout=0.2)
+    assert emulator.api("GET", "/ping").status_code == 200      # alone, released after 0.2 s
+
+
 def test_clearing_faults(emulator):
     emulator.fault(path="/api/*", count=5, status=500)
     emulator.clear_faults()
@@ -106,7 +161,9 @@ def test_clearing_faults(emulator):
 
 
 @pytest.mark.parametrize("spec", [{"path": "/api/*"}, {"status": 500}, {"path": "/api/*", "status": "x"},
-                                  {"path": "/api/*", "status": 42}, {"path": "/api/*", "delay": "long"}])
+                                  {"path": "/api/*", "status": 42}, {"path": "/api/*", "delay": "long"},
+                                  {"path": "/api/*", "drop_after": True, "status": 503},
+                                  {"path": "/api/*", "drop_after": True, "drop": True}])
 def test_a_fault_needs_a_path_and_an_effect(emulator, spec):
     resp = control(emulator, "POST", "faults", json=spec)
     assert resp.status_code == 400

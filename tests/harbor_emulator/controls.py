@@ -6,12 +6,18 @@
 - ``POST /_emulator/faults``: ``{"method": "GET", "path": "/api/v2.0/registries*", "count": 1, "status": 503,
   "retry_after": 1, "delay": 0, "drop": false}``: the next ``count`` requests matching ``method`` (``*`` for any) and
   the fnmatch ``path`` answer ``status`` with Harbor's error body (``Retry-After`` when given), are delayed by
-  ``delay`` seconds and then handled normally (no ``status``), or lose their connection (``drop``).
-  ``DELETE /_emulator/faults`` clears them. ``GET /_emulator/state`` summarises the state for debugging.
+  ``delay`` seconds and then handled normally (no ``status``), or lose their connection (``drop``: before the server
+  acts; ``drop_after``: the request is handled, then the connection is closed before the answer is sent, like a proxy
+  or a network that fails while Harbor commits). ``DELETE /_emulator/faults`` clears them.
+  ``"barrier": N`` holds each of the next N matching requests until all N have arrived (at most ``barrier_timeout``
+  seconds, default 20), then lets them go on together: concurrent clients collide for sure (the race suites).
+  A logged request that a fault touched carries ``fault``: ``status``, ``drop``, ``drop_after``, ``barrier`` or ``delay``.
+  ``GET /_emulator/state`` summarises the state for debugging.
 Controls themselves are neither logged nor faulted.
 """
 import fnmatch
 import socket
+import threading
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -49,8 +55,18 @@ def apply_faults(state):
     if fault is None:
         return None
     g.emulator_fault = True             # an injected answer: not Harbor's behaviour, not checked against the spec
+    g.emulator_fault_kind = ("drop" if fault.get("drop") else "status" if fault.get("status")
+                             else "drop_after" if fault.get("drop_after") else "barrier" if fault.get("barrier")
+                             else "delay")
+    if fault.get("barrier"):
+        try:
+            fault["barrier"].wait()
+        except threading.BrokenBarrierError:
+            pass                        # not all arrived in time: go on rather than hang the client
     if fault.get("delay"):
         time.sleep(fault["delay"])
+    if fault.get("drop_after"):
+        g.emulator_drop_after = True    # handled normally; record() closes the socket instead of answering
     if fault.get("drop"):
         drop_connection()
         g.emulator_dropped = True
@@ -70,8 +86,12 @@ def record(state, resp):
     if logged(request.path):
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"),
                  "status": 0 if g.get("emulator_dropped") else resp.status_code}
+        if g.get("emulator_fault_kind"):
+            entry["fault"] = g.emulator_fault_kind
         with state.lock:
             controls(state)["log"].append(entry)
+    if g.get("emulator_drop_after"):
+        drop_connection()               # the server acted (status logged), the client never hears of it
     return resp
 
 
@@ -96,7 +116,8 @@ def add_fault():
     fault = parse_fault(request.get_json(silent=True))
     with st.lock:
         controls(st)["faults"].append(fault)
-    return jsonify(fault), 201
+    shown = dict(fault, barrier=fault["barrier"].parties) if fault.get("barrier") else fault
+    return jsonify(shown), 201
 
 
 def parse_fault(data):
@@ -106,11 +127,17 @@ def parse_fault(data):
         fault = {"method": str(data.get("method") or "*").upper(), "path": data["path"], "count": int(data.get("count", 1)),
                  "status": int(data["status"]) if data.get("status") else None,
                  "retry_after": data.get("retry_after"), "delay": float(data.get("delay") or 0),
-                 "drop": bool(data.get("drop")), "message": data.get("message")}
+                 "drop": bool(data.get("drop")), "drop_after": bool(data.get("drop_after")), "message": data.get("message")}
+        if data.get("barrier"):
+            parties = int(data["barrier"])
+            fault["barrier"] = threading.Barrier(parties, timeout=float(data.get("barrier_timeout") or 20))
+            fault["count"] = parties
     except (TypeError, ValueError) as exc:
         raise bad_request("bad fault: %s" % exc)
-    if not (fault["status"] or fault["delay"] or fault["drop"]):
-        raise bad_request("a fault needs 'status', 'delay' or 'drop'")
+    if not (fault["status"] or fault["delay"] or fault["drop"] or fault["drop_after"] or fault.get("barrier")):
+        raise bad_request("a fault needs 'status', 'delay', 'drop', 'drop_after' or 'barrier'")
+    if fault["drop_after"] and (fault["status"] or fault["drop"]):
+        raise bad_request("'drop_after' lets the server act, so it takes no 'status' nor 'drop'")
     if fault["status"] and not 100 <= fault["status"] <= 599:
         raise bad_request("'status' must be an HTTP status code")
     return fault

@@ -1,0 +1,222 @@
+"""Shared machinery of the reliability suites (faults, races, bad input, secrets, TLS).
+
+- ``FULL``: true when ``RELIABILITY_FULL=1`` (``scripts/reliability.py --full``): the suites run their whole matrices;
+  otherwise (pytest's default, what CI runs) a small representative slice of each.
+- ``measure(suite, **figures)``: appends one JSON line to ``$RELIABILITY_RECORD`` (when set); scripts/reliability.py
+  turns those lines into docs/reliability.md. Every figure in that document comes from here.
+- ``shared_batch(key, compute)``: runs ``compute()`` once per test run, even when pytest-xdist spreads the test items
+  that read its result over several workers (a lock file per key); the result must be JSON.
+- ``start_emulator()`` / ``Target``: emulators outside pytest's fixtures (a batch owns many), stopped by the caller.
+- ``clear_error(result)``: why a failed task result is not a clear error (``None`` when it is one).
+- ``log_writes(log)``, ``malformed_paths(log)``, ``handled(log, method, pattern)``: readings of an emulator's request log.
+"""
+import fcntl
+import fnmatch
+import json
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+
+from tests.conftest import ADMIN, READ_METHODS, Target
+from tests.harbor_emulator import Emulator
+
+FULL = os.environ.get("RELIABILITY_FULL") == "1"
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "tests" / "output" / "reliability"
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+logging.getLogger("werkzeug").setLevel(logging.ERROR)      # no access log lines from the many emulators
+
+
+def measure(suite, **figures):
+    path = os.environ.get("RELIABILITY_RECORD")
+    if not path:
+        return
+    line = json.dumps(dict(figures, suite=suite), sort_keys=True, default=str)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write(line + "\n")
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_batch(key, compute):
+    """``compute()``'s result, computed by the first worker of this test run that asks, read from a file by the others."""
+    folder = OUTPUT / RUN_ID
+    folder.mkdir(parents=True, exist_ok=True)
+    result_file = folder / ("%s.json" % key)
+    with open(folder / ("%s.lock" % key), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if result_file.exists():
+                return json.loads(result_file.read_text())
+            result = compute()
+            result_file.write_text(json.dumps(result, default=str))
+            return result
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def start_emulator(**kwargs):
+    emulator = Emulator(**kwargs)
+    emulator.start()
+    password = kwargs.get("admin_password", ADMIN[1])
+    return Target(emulator.url, ADMIN[0], password, ca_path=emulator.ca_path, emulator=emulator)
+
+
+def stop_all(targets):
+    for target in targets:
+        try:
+            target.emulator.stop()
+        except Exception:  # noqa: BLE001  (a stop that fails must not hide the test's own result)
+            pass
+
+
+# -- results ---------------------------------------------------------------------------------------------------------
+def traceback_in(result):
+    """A traceback or an unhandled exception in a task result (the raw module output, or Ansible's wrapper).
+
+    ansible-core 2.19 puts ``exception: "(traceback unavailable)"`` into every ``fail_json`` result: not a crash."""
+    text = json.dumps(result, default=str)
+    if "Traceback (most recent call last)" in text or "MODULE FAILURE" in str(result.get("msg", "")):
+        return True
+    return bool(result.get("module_stderr"))
+
+
+def clear_error(result):
+    """Why ``result`` (a failed task) is not a clear error, or None: a message that says what happened, no traceback,
+    no HTML page pasted in, not a wall of text."""
+    msg = str(result.get("msg") or "")
+    if traceback_in(result):
+        return "traceback or module failure"
+    if not msg.strip():
+        return "no message"
+    if re.search(r"<(html|body|head|!doctype)\b", msg, re.I):
+        return "an HTML page in the message"
+    if len(msg) > 2000:
+        return "a message of %d characters" % len(msg)
+    return None
+
+
+# -- request log -----------------------------------------------------------------------------------------------------
+def log_writes(log):
+    """Requests that may change something (every method but GET/HEAD; a registry ping changes nothing) and reached
+    Harbor's handler."""
+    return [e for e in log if e["method"] not in READ_METHODS and e.get("fault") not in ("status", "drop")
+            and e["path"] != "/api/v2.0/registries/ping"]
+
+
+def handled(log, method, pattern):
+    """Requests of ``method`` on paths matching ``pattern`` that Harbor's handler ran (not answered by a fault)."""
+    return [e for e in log if e["method"] == method and fnmatch.fnmatchcase(e["path"], pattern)
+            and e.get("fault") not in ("status", "drop")]
+
+
+# Every path the modules may ask for; anything else (an empty segment, "None", an unquoted name) is malformed.
+_SEGMENT = r"[A-Za-z0-9._~%$!*'()+,;=:@-]+"
+VALID_PATHS = [re.compile("^/api/v2.0%s$" % p.replace("{s}", _SEGMENT).replace("{id}", r"[1-9][0-9]*")) for p in (
+    "/systeminfo", "/ping", "/registries", "/registries/ping", "/registries/{id}", "/registries/{id}/info",
+    "/projects", "/projects/{s}", "/projects/{s}/summary", "/projects/{s}/repositories", "/projects/{s}/repositories/{s}",
+    "/quotas", "/quotas/{id}", "/replication/policies", "/replication/policies/{id}", "/replication/executions",
+    "/replication/executions/{id}", "/replication/executions/{id}/tasks", "/replication/executions/{id}/tasks/{id}/log",
+    "/replication/adapters", "/replication/adapterinfos",
+)]
+
+
+def malformed_paths(log):
+    bad = []
+    for entry in log:
+        path = entry["path"]
+        if not path.startswith("/api/"):
+            continue                    # /v2 and /service/token: another Harbor's health check, not a module request
+        if not any(p.match(path) for p in VALID_PATHS) or "/None" in path or "//" in path:
+            bad.append("%s %s" % (entry["method"], path))
+    return bad
+
+
+def grep(secret, text):
+    """Occurrences of ``secret`` in ``text``, also URL-encoded or JSON-escaped."""
+    import urllib.parse
+    forms = {secret, urllib.parse.quote(secret, safe=""), json.dumps(secret)[1:-1]}
+    return sum(text.count(form) for form in forms if form)
+
+
+# -- ansible-playbook with many hosts --------------------------------------------------------------------------------
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
+
+
+class Run:
+    """One ansible-playbook run: ``rc``, ``output`` (stdout and stderr), ``results`` (every task result, with ``host``)."""
+
+    def __init__(self, rc, output, results):
+        self.rc, self.output, self.results = rc, output, results
+
+    def of(self, host):
+        return [r for r in self.results if r.get("host") == host]
+
+    def failures(self, host=None):
+        return [r for r in self.results if r.get("failed") and (host is None or r.get("host") == host)]
+
+
+def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=False, forks=8, play_vars=None, tmp_root=None,
+                strategy="linear", extra_vars=None):
+    """Run ``tasks`` in one play on ``hosts`` (``{name: vars}``; default: localhost alone), all local connections.
+
+    The connection options come from host variables ``harbor_url``/``harbor_username``/``harbor_password`` (and
+    ``harbor_ca_path``) through module_defaults when the host has them, else from the HARBOR_* variables in ``env``.
+    """
+    import subprocess
+    import sys
+    import tempfile
+
+    import yaml
+
+    from tests.integration.conftest import ansible_playbook, collections_root
+
+    hosts = hosts or {"localhost": {}}
+    defaults = {}
+    if any("harbor_url" in h for h in hosts.values()):
+        defaults = {"group/registryops.harbor.harbor": {
+            "harbor_url": "{{ harbor_url }}", "harbor_username": "{{ harbor_username }}",
+            "harbor_password": "{{ harbor_password }}"}}
+        if all("harbor_ca_path" in h for h in hosts.values()):
+            defaults["group/registryops.harbor.harbor"]["ca_path"] = "{{ harbor_ca_path }}"
+    play = [{"name": "reliability", "hosts": "all", "connection": "local", "gather_facts": False, "strategy": strategy,
+             "vars": dict(play_vars or {}), "module_defaults": defaults, "tasks": tasks}]
+    with tempfile.TemporaryDirectory(prefix="harbor-reliability-", dir=tmp_root) as tmp:
+        tmp = Path(tmp)
+        (tmp / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+        inventory = {"all": {"hosts": dict((name, dict(hvars, ansible_connection="local", ansible_python_interpreter=sys.executable))
+                                           for name, hvars in hosts.items())}}
+        (tmp / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False))
+        record = tmp / "results.jsonl"
+        cmd = [ansible_playbook(), "-i", str(tmp / "inventory.yml"), str(tmp / "play.yml"), "--forks", str(forks)]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        if verbosity:
+            cmd.append("-" + "v" * verbosity)
+        if extra_vars:                  # like vaulted variables: never in the playbook's text (which errors quote)
+            (tmp / "extra.json").write_text(json.dumps(extra_vars))
+            cmd += ["-e", "@%s" % (tmp / "extra.json")]
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
+        full_env.update({
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "cells", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible-tmp"),
+            "ANSIBLE_HOME": str(tmp / "ansible-home"), "ANSIBLE_DEPRECATION_WARNINGS": "0", "ANSIBLE_HOST_KEY_CHECKING": "0",
+            "CELLS_FILE": str(record),
+        })
+        full_env.update(env or {})
+        proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=1200)
+        results = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
+        return Run(proc.returncode, proc.stdout, results)
+
+
+def host_vars(target):
+    found = {"harbor_url": target.url, "harbor_username": target.username, "harbor_password": target.password}
+    if target.ca_path:
+        found["harbor_ca_path"] = target.ca_path
+    return found
