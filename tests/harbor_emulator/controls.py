@@ -68,8 +68,9 @@ def apply_faults(state):
     if fault.get("drop_after"):
         g.emulator_drop_after = True    # handled normally; record() closes the socket instead of answering
     if fault.get("drop"):
-        drop_connection()
         g.emulator_dropped = True
+        record(state, None)             # logged before the client can see the reset and send its next request
+        drop_connection()
         return Response(status=500)     # never reaches the client: the socket is closed
     status = fault.get("status")
     if not status:
@@ -83,7 +84,8 @@ def apply_faults(state):
 
 
 def record(state, resp):
-    if logged(request.path):
+    if logged(request.path) and not g.get("emulator_recorded"):
+        g.emulator_recorded = True
         entry = {"method": request.method, "path": request.path, "query": request.query_string.decode("latin-1"),
                  "status": 0 if g.get("emulator_dropped") else resp.status_code}
         if g.get("emulator_fault_kind"):
