@@ -257,8 +257,9 @@ class ReplicationRule(Resource):
         return options
 
     def read(self, names):
-        self._found = self.client.list_named(POLICIES, names)
-        return self._found
+        found = self.client.list_named(POLICIES, names)
+        self._found.update(found)
+        return found
 
     def desired(self, item):
         options = self._normalize(item)

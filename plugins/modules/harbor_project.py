@@ -289,33 +289,36 @@ recreated:
   type: bool
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.project import run_project
 
 
+SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    public=dict(type="bool"),
+    proxy_cache_registry=dict(type="str"),
+    storage_quota=dict(type="raw"),
+    proxy_speed_kb=dict(type="int"),
+    max_upstream_connections=dict(type="int"),
+    proxy_cache_local_on_not_found=dict(type="bool"),
+    auto_scan=dict(type="bool"),
+    prevent_vulnerable_images=dict(type="bool"),
+    severity=dict(type="str"),
+    content_trust=dict(type="bool"),
+    auto_sbom_generation=dict(type="bool"),
+    reuse_system_cve_allowlist=dict(type="bool"),
+    cve_allowlist=dict(type="dict", options=dict(
+        cves=dict(type="list", elements="str", default=[]),
+        expires_at=dict(type="int"),
+    )),
+    purge=dict(type="bool", default=False),
+    recreate=dict(type="bool", default=False),
+)
+
+
 def main():
-    module = HarborModule(argument_spec=dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        public=dict(type="bool"),
-        proxy_cache_registry=dict(type="str"),
-        storage_quota=dict(type="raw"),
-        proxy_speed_kb=dict(type="int"),
-        max_upstream_connections=dict(type="int"),
-        proxy_cache_local_on_not_found=dict(type="bool"),
-        auto_scan=dict(type="bool"),
-        prevent_vulnerable_images=dict(type="bool"),
-        severity=dict(type="str"),
-        content_trust=dict(type="bool"),
-        auto_sbom_generation=dict(type="bool"),
-        reuse_system_cve_allowlist=dict(type="bool"),
-        cve_allowlist=dict(type="dict", options=dict(
-            cves=dict(type="list", elements="str", default=[]),
-            expires_at=dict(type="int"),
-        )),
-        purge=dict(type="bool", default=False),
-        recreate=dict(type="bool", default=False),
-    ))
+    module = HarborModule(**object_or_list(SPEC, "projects"))
     module.run(lambda: run_project(module))
 
 

@@ -282,26 +282,29 @@ recreated:
   type: bool
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import run_registry
 
 
+SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    provider=dict(type="str"),
+    url=dict(type="str"),
+    description=dict(type="str"),
+    access_key=dict(type="str", no_log=False),
+    access_secret=dict(type="raw", no_log=True),
+    credential_type=dict(type="str", choices=["basic", "oauth"]),
+    verify_remote_cert=dict(type="bool"),
+    ca_certificate=dict(type="str"),
+    update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+    test_connection=dict(type="bool", default=False),
+    recreate=dict(type="bool", default=False),
+)
+
+
 def main():
-    module = HarborModule(argument_spec=dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        provider=dict(type="str"),
-        url=dict(type="str"),
-        description=dict(type="str"),
-        access_key=dict(type="str", no_log=False),
-        access_secret=dict(type="raw", no_log=True),
-        credential_type=dict(type="str", choices=["basic", "oauth"]),
-        verify_remote_cert=dict(type="bool"),
-        ca_certificate=dict(type="str"),
-        update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
-        test_connection=dict(type="bool", default=False),
-        recreate=dict(type="bool", default=False),
-    ))
+    module = HarborModule(**object_or_list(SPEC, "registries"))
     module.run(lambda: run_registry(module))
 
 

@@ -332,42 +332,44 @@ rule:
       type: str
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import single
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import run
 from ansible_collections.registryops.harbor.plugins.module_utils.replication import ReplicationRule
 
 DECORATIONS = ["matches", "excludes"]
 
+SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    description=dict(type="str"),
+    enabled=dict(type="bool"),
+    mode=dict(type="str", choices=["push", "pull"]),
+    registry=dict(type="str"),
+    filters=dict(type="dict", options=dict(
+        name=dict(type="raw"),
+        tag=dict(type="raw"),
+        tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
+        labels=dict(type="raw"),
+        label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
+        resource=dict(type="str", choices=["image", "artifact"]),
+    )),
+    dest_namespace=dict(type="str"),
+    flattening=dict(type="raw"),
+    trigger=dict(type="str", choices=["manual", "scheduled", "event_based"]),
+    cron=dict(type="str"),
+    bandwidth=dict(type="raw"),
+    override=dict(type="bool"),
+    replicate_deletion=dict(type="bool"),
+    copy_by_chunk=dict(type="bool"),
+    single_active_replication=dict(type="bool"),
+    stop_running=dict(type="bool", default=False),
+    stop_timeout=dict(type="int", default=300),
+)
+
 
 def main():
-    module = HarborModule(argument_spec=dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        description=dict(type="str"),
-        enabled=dict(type="bool"),
-        mode=dict(type="str", choices=["push", "pull"]),
-        registry=dict(type="str"),
-        filters=dict(type="dict", options=dict(
-            name=dict(type="raw"),
-            tag=dict(type="raw"),
-            tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
-            labels=dict(type="raw"),
-            label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
-            resource=dict(type="str", choices=["image", "artifact"]),
-        )),
-        dest_namespace=dict(type="str"),
-        flattening=dict(type="raw"),
-        trigger=dict(type="str", choices=["manual", "scheduled", "event_based"]),
-        cron=dict(type="str"),
-        bandwidth=dict(type="raw"),
-        override=dict(type="bool"),
-        replicate_deletion=dict(type="bool"),
-        copy_by_chunk=dict(type="bool"),
-        single_active_replication=dict(type="bool"),
-        stop_running=dict(type="bool", default=False),
-        stop_timeout=dict(type="int", default=300),
-    ))
-    module.run(lambda: single(ReplicationRule(module), module.params))
+    module = HarborModule(**object_or_list(SPEC, "rules"))
+    module.run(lambda: run(ReplicationRule(module), "rules"))
 
 
 if __name__ == "__main__":
