@@ -225,6 +225,7 @@ class ReplicationRule(Resource):
         super(ReplicationRule, self).__init__(module)
         self._found = {}
         self._registry_ids = {}
+        self._projects = {}
 
     def validate(self, item):
         if (item.get("state") or "present") == "absent":
@@ -309,7 +310,9 @@ class ReplicationRule(Resource):
             why = "filters.name %r (no dest_namespace: the source path is kept)" % pattern
             if not project or any(c in project for c in "*?[]{},"):
                 return
-        found = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        if project not in self._projects:      # read once per call, however many rules pull into it
+            self._projects[project] = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        found = self._projects[project]
         if not found or not found.get("registry_id"):
             return
         option = "dest_namespace" if namespace else "filters.name"
