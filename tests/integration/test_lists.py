@@ -146,8 +146,8 @@ def test_a_failure_midway_names_what_was_done(run_play, harbor, ngc):
     setup = run_play([{"name": "used", REGISTRY: endpoint(ngc, "used")},
                       {"name": "cache", PROJECT: {"name": "cache", "proxy_cache_registry": "used"}}])
     assert setup.rc == 0, setup.output
-    run = run_play([{"name": "mixed", REGISTRY: {"registries": [endpoint(ngc, "new-one"), dict(name="used", state="absent"),
-                                                                 endpoint(ngc, "never")]}}], verbosity=3)
+    registries = [endpoint(ngc, "new-one"), dict(name="used", state="absent"), endpoint(ngc, "never")]
+    run = run_play([{"name": "mixed", REGISTRY: {"registries": registries}}], verbosity=3)
     assert run.rc != 0
     result = run.result("mixed")
     assert result["changed"] is True
