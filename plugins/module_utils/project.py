@@ -155,6 +155,7 @@ class Project(Resource):
         self._summaries = {}
         self._quotas_forbidden = False
         self._posted = set()
+        self._with_quotas = False        # /quotas is read only when an item sets storage_quota (or a recreate carries it)
 
     # -- validation -----------------------------------------------------------------------------------------------
     def validate(self, item):
@@ -166,6 +167,8 @@ class Project(Resource):
         if (item.get("state") or "present") == "absent":
             return
         options = self._normalize(item)
+        if "storage_quota" in options:
+            self._with_quotas = True
         for option, (_key, _kind, since) in METADATA.items():
             if since and option in options:
                 version_gate(self.client, since, option)
@@ -191,7 +194,8 @@ class Project(Resource):
     def read(self, names):
         found = self.client.list_named(PROJECTS, names)
         self._found.update(found)
-        self._quotas.update(self.read_quotas([raw["project_id"] for raw in found.values()]))
+        if self._with_quotas:
+            self._quotas.update(self.read_quotas([raw["project_id"] for raw in found.values()]))
         return found
 
     def read_quotas(self, project_ids):
@@ -308,6 +312,9 @@ class Project(Resource):
         if repositories:
             raise HarborValidationError("proxy_cache_registry: %s, and it cannot be recreated while it holds %d repositories (%s)"
                                         % (change, len(repositories), _some(repositories)))
+        if raw["project_id"] not in self._quotas:
+            # the new project carries the quota over, so it is read now even without storage_quota
+            self._quotas.update(self.read_quotas([raw["project_id"]]))
         self.recreate.add(name)
 
     # -- writes ---------------------------------------------------------------------------------------------------

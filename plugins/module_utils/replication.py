@@ -274,15 +274,19 @@ class ReplicationRule(Resource):
                 defaults["flattening"] = "all"          # the only flattening before dest_namespace_replace_count
             merged = dict(defaults, **options)
         else:
-            merged = dict(self.to_options(raw), **options)
+            current = self.to_options(raw)
+            merged = dict(current, **options)
         if merged.get("trigger") != "scheduled" and "cron" not in options:
             merged["cron"] = None
         check_rule(merged, item["name"])
         if options.get("trigger", "scheduled") != "scheduled":
             options["cron"] = None
-        if "registry" in options:
+        # An unchanged rule costs no lookup: its endpoint exists (Harbor keeps an endpoint a rule uses) and its
+        # destination was checked when it was set (a project never turns into a proxy cache).
+        moved = raw is None or any(merged.get(k) != current.get(k) for k in ("mode", "registry", "dest_namespace", "filters"))
+        if "registry" in options and (raw is None or options["registry"] != current["registry"]):
             self._check_registry(options["registry"])
-        if merged.get("mode") == "pull":
+        if merged.get("mode") == "pull" and moved:
             self._check_destination(item["name"], merged)
         # a new rule: every option, so that check mode and diff predict the rule that create() makes
         return merged if raw is None else options

@@ -264,10 +264,15 @@ project:
       description: Name of the upstream endpoint of a proxy-cache project; V(null) for a normal project.
       type: str
     storage_quota:
-      description: Storage limit in bytes; V(-1) is unlimited.
+      description:
+        - Storage limit in bytes; V(-1) is unlimited.
+        - V(null) when the task does not set O(storage_quota) (Harbor's quota is then not read; see
+          M(registryops.harbor.harbor_project_info)). The same holds for C(storage_quota) in RV(before) and RV(after).
       type: int
     quota:
-      description: The storage quota, C(hard) (limit) and C(used), in bytes.
+      description:
+        - The storage quota, C(hard) (limit) and C(used), in bytes.
+        - V(null) when the task does not set O(storage_quota).
       type: dict
     repo_count:
       description: Number of repositories.

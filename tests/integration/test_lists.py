@@ -155,3 +155,38 @@ def test_a_failure_midway_names_what_was_done(run_play, harbor, ngc):
     assert "Done before this error: new-one (changed). Not attempted: never." in result["msg"]
     assert [(r["name"], r["changed"]) for r in result["results"]] == [("new-one", True)]
     assert NGC_KEY not in run.output
+
+
+# -- what an unchanged object costs (issue 11: <= 1 GET per object + 1 per module call, no /quotas without a quota) ----
+def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor, ngc):
+    """Private projects: a listing of public projects only makes the client re-check its login (client.check_login)."""
+    harbor.need_emulator()
+    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
+             {"name": "plain", PROJECT: {"name": "plain", "public": False, "auto_scan": True}},
+             {"name": "mirror", PROJECT: {"name": "mirror"}},
+             {"name": "rule", RULE: dict(name="pull", mode="pull", registry="upstream", filters={"name": "team/**"}, dest_namespace="mirror",
+                                         trigger="scheduled", cron="0 0 * * * *")}]
+    first = run_play(tasks)
+    assert first.rc == 0, first.output
+    for one in tasks:
+        harbor.clear_log()
+        again = run_play([one])
+        assert again.rc == 0 and again.changed == 0, again.output
+        assert writes(harbor) == []
+        paths = api_paths(gets(harbor))
+        assert paths.count("/api/v2.0/systeminfo") == 1, (one["name"], paths)
+        assert len(paths) <= 2, (one["name"], paths)
+        assert "/api/v2.0/quotas" not in paths
+
+
+def test_the_quota_is_read_only_when_storage_quota_is_set(run_play, harbor):
+    harbor.need_emulator()
+    assert run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}]).rc == 0
+    harbor.clear_log()
+    again = run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}])
+    assert again.rc == 0 and again.changed == 0, again.output
+    assert writes(harbor) == []
+    paths = api_paths(gets(harbor))
+    assert paths.count("/api/v2.0/quotas") == 1 and len(paths) <= 3, paths
+    results = again.result("q")["results"]
+    assert results[0]["project"]["quota"]["hard"] == 1024 ** 3 and results[0]["before"]["storage_quota"] == 1024 ** 3
