@@ -10,6 +10,8 @@ The options here and ``plugins/doc_fragments/connection.py`` are kept in step (v
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -38,10 +40,34 @@ CONNECTION_SPEC = dict(
 )
 
 QUERY_SPEC = dict(query=dict(type="str"))
+_OPTION_ERROR = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*: ")
+
+
+def object_or_list(spec, list_option, key="name"):
+    """The keyword arguments of ``HarborModule`` for a resource module that manages one object (``spec``, its options
+    at the top level) or a list of them (``list_option``, each element with the same options, validation and
+    defaults: one source of truth). The two forms are mutually exclusive."""
+    top = copy.deepcopy(spec)
+    top[key] = dict(top[key], required=False)
+    top[list_option] = dict(type="list", elements="dict", options=copy.deepcopy(spec))
+    return dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
+                required_one_of=[(key, list_option)])
 
 
 class HarborValidationError(Exception):
     """The user's input is wrong; raised before any write. The message names the option and what is allowed."""
+
+
+def element_message(exc):
+    """The error message with the element it belongs to: ``registries[3].url: ...`` for an option's error, else
+    ``registries[3] (name NVIDIA): ...``."""
+    text = str(exc)
+    where = getattr(exc, "element", None)
+    if not where:
+        return text
+    if _OPTION_ERROR.match(text):
+        return "%s.%s" % (where, text)
+    return "%s (name %s): %s" % (where, getattr(exc, "element_name", None), text)
 
 
 class HarborModule(AnsibleModule):
@@ -70,8 +96,11 @@ class HarborModule(AnsibleModule):
 
     def _hide_url_userinfo(self):
         """User info in a URL option (``https://user:pw@host``) is a secret: never show it (invocation, messages, -vvv)."""
-        for option in ("harbor_url", "url"):
-            value = self.params.get(option)
+        values = [self.params.get("harbor_url"), self.params.get("url")]
+        for elements in self.params.values():
+            if isinstance(elements, list):
+                values.extend(element.get("url") for element in elements if isinstance(element, dict))
+        for value in values:
             info = userinfo(value) if isinstance(value, str) else ""
             if info:
                 self.no_log_values.add(info)
@@ -96,10 +125,27 @@ class HarborModule(AnsibleModule):
         try:
             result = fn()
         except HarborValidationError as exc:
-            self.fail_json(msg=str(exc), changed=self._wrote())
+            self.fail_json(msg=self._message(exc), changed=self._wrote(), **self._partial(exc))
         except HarborError as exc:
-            self.fail_json(msg=str(exc), changed=self._wrote(), error=exc.to_dict())
+            self.fail_json(msg=self._message(exc), changed=self._wrote(), error=exc.to_dict(), **self._partial(exc))
         self.exit_json(**result)
+
+    @staticmethod
+    def _message(exc):
+        """The error's message; for an element of a list option, prefixed with where it is (``registries[3].url: ...``)
+        and followed by which objects were done before it."""
+        text = element_message(exc)
+        partial = getattr(exc, "partial", None)
+        if partial is not None:
+            done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in partial["results"])
+            text += " Done before this error: %s. Not attempted: %s." % (done or "none", ", ".join(partial["pending"]) or "none")
+        return text
+
+    @staticmethod
+    def _partial(exc):
+        """``results`` of the objects done before an error in a list call (each like a single-object result)."""
+        partial = getattr(exc, "partial", None)
+        return dict(results=partial["results"]) if partial is not None else {}
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""

@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes, single
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes, run
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
 
 PROJECTS = "/projects"
@@ -155,6 +155,7 @@ class Project(Resource):
         self._summaries = {}
         self._quotas_forbidden = False
         self._posted = set()
+        self._with_quotas = False        # /quotas is read only when an item sets storage_quota (or a recreate carries it)
 
     # -- validation -----------------------------------------------------------------------------------------------
     def validate(self, item):
@@ -166,6 +167,8 @@ class Project(Resource):
         if (item.get("state") or "present") == "absent":
             return
         options = self._normalize(item)
+        if "storage_quota" in options:
+            self._with_quotas = True
         for option, (_key, _kind, since) in METADATA.items():
             if since and option in options:
                 version_gate(self.client, since, option)
@@ -189,9 +192,11 @@ class Project(Resource):
 
     # -- read and compare -----------------------------------------------------------------------------------------
     def read(self, names):
-        self._found = self.client.list_named(PROJECTS, names)
-        self._quotas = self.read_quotas([raw["project_id"] for raw in self._found.values()])
-        return self._found
+        found = self.client.list_named(PROJECTS, names)
+        self._found.update(found)
+        if self._with_quotas:
+            self._quotas.update(self.read_quotas([raw["project_id"] for raw in found.values()]))
+        return found
 
     def read_quotas(self, project_ids):
         """``{project_id: quota}`` from /quotas: one filtered call for one project, one listing for several."""
@@ -307,6 +312,9 @@ class Project(Resource):
         if repositories:
             raise HarborValidationError("proxy_cache_registry: %s, and it cannot be recreated while it holds %d repositories (%s)"
                                         % (change, len(repositories), _some(repositories)))
+        if raw["project_id"] not in self._quotas:
+            # the new project carries the quota over, so it is read now even without storage_quota
+            self._quotas.update(self.read_quotas([raw["project_id"]]))
         self.recreate.add(name)
 
     # -- writes ---------------------------------------------------------------------------------------------------
@@ -415,6 +423,14 @@ class Project(Resource):
         return options
 
     # -- output ---------------------------------------------------------------------------------------------------
+    def extra(self, item, result):
+        """``removed_repositories`` of a purge (predicted in check mode) and ``recreated`` of one project."""
+        name = item["name"]
+        if item["state"] == "absent" and item.get("purge") and result["changed"]:
+            result["removed_repositories"] = self.repository_names(name) if self.module.check_mode else self.removed.get(name, [])
+        if name in self.recreate:
+            result["recreated"] = True
+
     def public(self, raw):
         return self.info(raw)
 
@@ -453,16 +469,8 @@ def _some(names, shown=5):
 
 # -- module entry points --------------------------------------------------------------------------------------------
 def run_project(module):
-    """harbor_project: one project to its desired state; reports repositories removed by ``purge``."""
-    params = module.params
-    resource = Project(module)
-    result = single(resource, params)
-    name = params["name"]
-    if params["state"] == "absent" and params.get("purge") and result["changed"]:
-        result["removed_repositories"] = resource.repository_names(name) if module.check_mode else resource.removed.get(name, [])
-    if name in resource.recreate:
-        result["recreated"] = True
-    return result
+    """harbor_project: one project (or the list ``projects``) to its desired state."""
+    return run(Project(module), "projects")
 
 
 def project_info(module):

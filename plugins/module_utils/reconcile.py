@@ -69,6 +69,9 @@ class Resource(object):
     def delete(self, item, raw):
         raise NotImplementedError
 
+    def extra(self, item, result):
+        """Add the resource's own keys to one object's result (``secret_sent``, ``recreated``...)."""
+
     def humanize(self, options):
         """``options`` as shown in a diff: sizes and rates in human units (the result's before/after keep numbers)."""
         return options
@@ -81,17 +84,65 @@ class Resource(object):
         return self.read([name]).get(name)
 
 
-def reconcile(resource, items):
-    """Bring every item (a dict of module options with ``state``) to its desired state; one result per item."""
+def reconcile(resource, items, label=None):
+    """Bring every item (a dict of module options with ``state``) to its desired state; one result per item.
+
+    Every item is validated and its desired state worked out (``desired``, which may read) before the first write.
+    ``label`` is the list option of a module called with several objects (``registries``): errors then name the element
+    (``registries[3].url: ...``) and a failure after a write carries the results of the objects done before it
+    (``partial``: what ``HarborModule.run`` reports)."""
     module = resource.module
-    for item in items:
-        resource.validate(item)
+    for index, item in enumerate(items):
+        with _element(label, index, item):
+            resource.validate(item)
+    seen = {}
+    for index, item in enumerate(items):
+        name = item[resource.key]
+        if name in seen:
+            with _element(label, index, item):
+                raise HarborValidationError("%s: %r is also element %d of %s; each %s may appear once"
+                                            % (resource.key, name, seen[name], label, resource.kind))
+        seen[name] = index
     names = [item[resource.key] for item in items]
     found = resource.read(names) if names else {}
-    return [_reconcile_one(resource, module, item, found.get(item[resource.key])) for item in items]
+    plans = []
+    for index, item in enumerate(items):
+        with _element(label, index, item):
+            present = (item.get("state") or "present") != "absent"
+            plans.append(resource.desired(item) if present else None)
+    results = []
+    for index, (item, desired) in enumerate(zip(items, plans)):
+        try:
+            with _element(label, index, item):
+                result = _reconcile_one(resource, module, item, found.get(item[resource.key]), desired)
+                resource.extra(item, result)
+        except (HarborError, HarborValidationError) as exc:
+            if label is not None:
+                exc.partial = dict(results=results, pending=[i[resource.key] for i in items[index + 1:]])
+            raise
+        results.append(result)
+    return results
 
 
-def _reconcile_one(resource, module, item, raw):
+class _element(object):
+    """Prefix an error raised for element ``index`` of list option ``label`` with where it is (no-op without ``label``)."""
+
+    def __init__(self, label, index, item):
+        self.label, self.index, self.item = label, index, item
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if self.label is None or exc is None or not isinstance(exc, (HarborError, HarborValidationError)):
+            return False
+        if getattr(exc, "element", None) is None:
+            exc.element = "%s[%d]" % (self.label, self.index)
+            exc.element_name = self.item.get("name")
+        return False
+
+
+def _reconcile_one(resource, module, item, raw, desired):
     name = item[resource.key]
     state = item.get("state") or "present"
     result = dict(changed=False, name=name, state=state)
@@ -111,7 +162,6 @@ def _reconcile_one(resource, module, item, raw):
                     result["changed"] = exc.attempts > 1
         result[resource.result_key] = None if raw is None or result["changed"] else resource.public(raw)
     else:
-        desired = resource.desired(item)
         if raw is None:
             result["changed"] = True
             after = _predict(resource, {}, desired)
@@ -182,4 +232,14 @@ def single(resource, params):
     return reconcile(resource, [dict(params)])[0]
 
 
-__all__ = ["Resource", "reconcile", "single", "human_bytes", "HarborValidationError"]
+def run(resource, list_option):
+    """The result of a resource module: one object (its options at the top level), or the list ``list_option`` of
+    objects in one call (``results`` in the order given, ``changed`` when any changed)."""
+    items = resource.module.params.get(list_option)
+    if items is None:
+        return single(resource, resource.module.params)
+    results = reconcile(resource, [dict(item) for item in items], label=list_option)
+    return dict(changed=any(r["changed"] for r in results), results=results)
+
+
+__all__ = ["Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError, check_url
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, single
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, run
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 REGISTRIES = "/registries"
@@ -306,8 +306,9 @@ class Registry(Resource):
 
     # -- read and compare -----------------------------------------------------------------------------------------
     def read(self, names):
-        self._found = self.client.list_named(REGISTRIES, names)
-        return self._found
+        found = self.client.list_named(REGISTRIES, names)
+        self._found.update(found)
+        return found
 
     def to_options(self, raw):
         credential = raw.get("credential") or {}
@@ -489,6 +490,12 @@ class Registry(Resource):
             why = "update_password=always" if item.get("update_password") == "always" else "new endpoint or changed url/access_key"
             self.reports.setdefault(item["name"], {})["secret_sent"] = why
 
+    def extra(self, item, result):
+        """``connection``, ``secret_sent`` (predicted in check mode) and ``recreated`` of one endpoint."""
+        if self.module.check_mode and result["changed"] and result["state"] == "present":
+            self.predict_secret(item)
+        result.update(self.reports.get(item["name"], {}))
+
     def predict_secret(self, item):
         """Check mode: ``secret_sent`` as the real run would report it (create/update are not called)."""
         plan = self._plans.get(item["name"])
@@ -528,13 +535,8 @@ class Registry(Resource):
 
 # -- module entry points --------------------------------------------------------------------------------------------
 def run_registry(module):
-    """harbor_registry: one endpoint to its desired state."""
-    resource = Registry(module)
-    result = single(resource, module.params)
-    if module.check_mode and result["changed"] and result["state"] == "present":
-        resource.predict_secret(module.params)
-    result.update(resource.reports.get(module.params["name"], {}))
-    return result
+    """harbor_registry: one endpoint (or the list ``registries``) to its desired state."""
+    return run(Registry(module), "registries")
 
 
 def registry_info(module):

@@ -225,6 +225,7 @@ class ReplicationRule(Resource):
         super(ReplicationRule, self).__init__(module)
         self._found = {}
         self._registry_ids = {}
+        self._projects = {}
 
     def validate(self, item):
         if (item.get("state") or "present") == "absent":
@@ -257,8 +258,9 @@ class ReplicationRule(Resource):
         return options
 
     def read(self, names):
-        self._found = self.client.list_named(POLICIES, names)
-        return self._found
+        found = self.client.list_named(POLICIES, names)
+        self._found.update(found)
+        return found
 
     def desired(self, item):
         options = self._normalize(item)
@@ -272,15 +274,19 @@ class ReplicationRule(Resource):
                 defaults["flattening"] = "all"          # the only flattening before dest_namespace_replace_count
             merged = dict(defaults, **options)
         else:
-            merged = dict(self.to_options(raw), **options)
+            current = self.to_options(raw)
+            merged = dict(current, **options)
         if merged.get("trigger") != "scheduled" and "cron" not in options:
             merged["cron"] = None
         check_rule(merged, item["name"])
         if options.get("trigger", "scheduled") != "scheduled":
             options["cron"] = None
-        if "registry" in options:
+        # An unchanged rule costs no lookup: its endpoint exists (Harbor keeps an endpoint a rule uses) and its
+        # destination was checked when it was set (a project never turns into a proxy cache).
+        moved = raw is None or any(merged.get(k) != current.get(k) for k in ("mode", "registry", "dest_namespace", "filters"))
+        if "registry" in options and (raw is None or options["registry"] != current["registry"]):
             self._check_registry(options["registry"])
-        if merged.get("mode") == "pull":
+        if merged.get("mode") == "pull" and moved:
             self._check_destination(item["name"], merged)
         # a new rule: every option, so that check mode and diff predict the rule that create() makes
         return merged if raw is None else options
@@ -308,7 +314,9 @@ class ReplicationRule(Resource):
             why = "filters.name %r (no dest_namespace: the source path is kept)" % pattern
             if not project or any(c in project for c in "*?[]{},"):
                 return
-        found = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        if project not in self._projects:      # read once per call, however many rules pull into it
+            self._projects[project] = self.client.get_or_none("/projects/%s" % quote(project), headers=HarborClient.BY_NAME)
+        found = self._projects[project]
         if not found or not found.get("registry_id"):
             return
         option = "dest_namespace" if namespace else "filters.name"

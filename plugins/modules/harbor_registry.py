@@ -26,10 +26,11 @@ extends_documentation_fragment:
   - registryops.harbor.attributes
 options:
   name:
-    description: Name of the endpoint (at most 64 characters), unique in Harbor.
+    description:
+      - Name of the endpoint (at most 64 characters), unique in Harbor.
+      - Required unless O(registries) is given.
     type: str
-    required: true
-  state:
+  state: &state
     description:
       - V(present) creates or updates the endpoint, V(absent) deletes it.
       - Harbor refuses to delete an endpoint that a replication rule or a proxy-cache project uses; the module then fails
@@ -37,7 +38,7 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  provider:
+  provider: &provider
     description:
       - Harbor's registry type (the UI's C(Provider)), with Harbor's exact spelling. Required to create an endpoint.
       - 'Case does not matter, and words may be separated by V(-), V(_) or spaces as in the UI (V(Docker Hub), V(AWS ECR)).
@@ -52,7 +53,7 @@ options:
         V(huawei-SWR), V(jfrog-artifactory), V(quay), V(gitlab), V(github-ghcr), V(tencent-tcr), V(volcengine-cr), V(dtr).
         An unknown name fails before anything is sent.'
     type: str
-  url:
+  url: &url
     description:
       - URL of the remote registry, for example V(https://nvcr.io).
       - Compared in Harbor's stored form (spaces and a trailing V(/) removed, V(http://) added when there is no scheme,
@@ -60,10 +61,10 @@ options:
       - Required to create an endpoint, except for V(docker-hub) (V(https://hub.docker.com)) and V(github-ghcr)
         (V(https://ghcr.io)), whose fixed URL is the default.
     type: str
-  description:
+  description: &description
     description: Description of the endpoint.
     type: str
-  access_key:
+  access_key: &access_key
     description:
       - The Access ID, that is a user name, V($oauthtoken) for NVIDIA NGC, an AWS access key id for ECR.
       - Defaults to V(_json_key) for V(google-gcr) and V(json_file) for V(quay) when O(access_secret) is set.
@@ -71,7 +72,7 @@ options:
       - Left out, an existing endpoint keeps its stored access key, and O(access_secret) alone is sent with it (for
         example to rotate an NGC API key with O(update_password=always)); this needs an endpoint that has a stored access key.
     type: str
-  access_secret:
+  access_secret: &access_secret
     description:
       - The Access Secret, that is a password, an NGC API key, an access token, an AWS secret access key.
       - 'For V(google-gcr) the service-account JSON key, and for V(quay) the JSON document
@@ -82,31 +83,31 @@ options:
       - Never returned, logged or shown in a diff, nor is the content of a key file or its private key. See
         O(update_password) for when it is sent.
     type: raw
-  credential_type:
+  credential_type: &credential_type
     description:
       - V(basic) (Harbor's default) or V(oauth). Only stored together with O(access_key).
     type: str
     choices: [basic, oauth]
-  verify_remote_cert:
+  verify_remote_cert: &verify_remote_cert
     description:
       - Verify the remote's TLS certificate (the UI's C(Verify Remote Cert); Harbor stores the inverse, C(insecure)).
       - Harbor's default for a new endpoint is V(true). Set V(false) for a remote with a self-signed certificate, or
         prefer O(ca_certificate).
     type: bool
-  ca_certificate:
+  ca_certificate: &ca_certificate
     description:
       - PEM text (or the path of a PEM file on the controller) of the CA that signed the remote's certificate.
         V("") removes it. Checked before anything is sent.
       - Needs Harbor 2.15.0 or later.
     type: str
-  update_password:
+  update_password: &update_password
     description:
       - V(on_create) sends O(access_secret) only when the endpoint is created, or when O(url) or O(access_key) change.
       - V(always) sends it on every run; since Harbor cannot tell whether it changed, the task then reports C(changed).
     type: str
     choices: [on_create, always]
     default: on_create
-  test_connection:
+  test_connection: &test_connection
     description:
       - Ask Harbor to connect to the remote with the settings the endpoint will have (the UI's C(Test Connection)) before
         anything is written, also in check mode and when nothing changes. This changes nothing.
@@ -114,7 +115,7 @@ options:
         tests the remote on every write.
     type: bool
     default: false
-  recreate:
+  recreate: &recreate
     description:
       - Delete the endpoint and create it again when O(provider) differs from the existing endpoint's, which Harbor cannot
         change in place.
@@ -122,6 +123,34 @@ options:
         endpoint has a stored secret. Without this option a provider change fails.
     type: bool
     default: false
+  registries:
+    description:
+      - Several endpoints in one call, each element with the options of a single registry endpoint (O(name), O(state)
+        and the others, with the same checks and defaults), instead of those options at the top level; the two forms are
+        mutually exclusive.
+      - One module run, one connection and one listing of the existing endpoints for all elements; every element is
+        checked before the first write, and an error names the element (V(registries[3].url), counted from 0) and, after
+        a write, the elements done before it.
+      - The results, one per element in the order given, are in RV(results).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the endpoint (at most 64 characters), unique in Harbor.
+        type: str
+        required: true
+      state: *state
+      provider: *provider
+      url: *url
+      description: *description
+      access_key: *access_key
+      access_secret: *access_secret
+      credential_type: *credential_type
+      verify_remote_cert: *verify_remote_cert
+      ca_certificate: *ca_certificate
+      update_password: *update_password
+      test_connection: *test_connection
+      recreate: *recreate
 notes:
   - Managing endpoints needs a Harbor system administrator or a system robot account with registry permissions.
   - Each create and update makes Harbor connect to the remote, so Harbor (not the Ansible controller) must reach it.
@@ -195,12 +224,28 @@ EXAMPLES = r'''
   registryops.harbor.harbor_registry:
     name: old-mirror
     state: absent
+- name: Several endpoints in one call (one module run, one listing; results in the same order)
+  registryops.harbor.harbor_registry:
+    registries:
+      - name: NVIDIA
+        provider: docker-registry
+        url: https://nvcr.io
+        access_key: $oauthtoken
+        access_secret: "{{ vault_ngc_api_key }}"
+      - name: application-collection
+        provider: docker-registry
+        url: https://dp.apps.rancher.io
+        access_key: "{{ application_collection_user }}"
+        access_secret: "{{ vault_application_collection_token }}"
+      - name: old-mirror
+        state: absent
+  register: endpoints
 '''
 
 RETURN = r'''
 registry:
   description: The endpoint as Harbor shows it after the task (the secret only as C(*****)); V(null) after a delete.
-  returned: always
+  returned: when one object is managed (without O(registries))
   type: dict
   sample:
     id: 3
@@ -250,13 +295,13 @@ registry:
       type: str
 before:
   description: The endpoint's options before the task (V(null) if it did not exist); never a secret.
-  returned: always
+  returned: when one object is managed (without O(registries))
   type: dict
   sample: {name: NVIDIA, provider: docker-registry, url: https://nvcr.io, description: "", access_key: $oauthtoken,
            credential_type: basic, verify_remote_cert: true, ca_certificate: ""}
 after:
   description: The endpoint's options after the task (predicted in check mode; V(null) after a delete); never a secret.
-  returned: always
+  returned: when one object is managed (without O(registries))
   type: dict
   sample: {name: NVIDIA, provider: docker-registry, url: https://nvcr.io, description: NVIDIA Global Catalog Endpoint,
            access_key: $oauthtoken, credential_type: basic, verify_remote_cert: true, ca_certificate: ""}
@@ -280,28 +325,42 @@ recreated:
   description: V(true) when the endpoint was deleted and created again for a provider change (O(recreate)).
   returned: when it happened
   type: bool
+results:
+  description:
+    - With O(registries), one result per element in the order given, each with the keys that a single-object call returns
+      (C(name), C(state), C(changed), C(registry), C(before), C(after), C(diff) in diff mode, and the other keys above
+      when they apply); never a secret.
+    - When the call fails after some elements were done, the results of those elements.
+  returned: when O(registries) is given
+  type: list
+  elements: dict
+  sample:
+    - {name: NVIDIA, state: present, changed: true, registry: {id: 3, name: NVIDIA}, before: null, after: {name: NVIDIA}}
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import run_registry
 
 
+SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    provider=dict(type="str"),
+    url=dict(type="str"),
+    description=dict(type="str"),
+    access_key=dict(type="str", no_log=False),
+    access_secret=dict(type="raw", no_log=True),
+    credential_type=dict(type="str", choices=["basic", "oauth"]),
+    verify_remote_cert=dict(type="bool"),
+    ca_certificate=dict(type="str"),
+    update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+    test_connection=dict(type="bool", default=False),
+    recreate=dict(type="bool", default=False),
+)
+
+
 def main():
-    module = HarborModule(argument_spec=dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        provider=dict(type="str"),
-        url=dict(type="str"),
-        description=dict(type="str"),
-        access_key=dict(type="str", no_log=False),
-        access_secret=dict(type="raw", no_log=True),
-        credential_type=dict(type="str", choices=["basic", "oauth"]),
-        verify_remote_cert=dict(type="bool"),
-        ca_certificate=dict(type="str"),
-        update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
-        test_connection=dict(type="bool", default=False),
-        recreate=dict(type="bool", default=False),
-    ))
+    module = HarborModule(**object_or_list(SPEC, "registries"))
     module.run(lambda: run_registry(module))
 
 

@@ -27,37 +27,38 @@ extends_documentation_fragment:
   - registryops.harbor.attributes
 options:
   name:
-    description: Name of the replication rule; the key to find it.
+    description:
+      - Name of the replication rule; the key to find it.
+      - Required unless O(rules) is given.
     type: str
-    required: true
-  state:
+  state: &state
     description:
       - V(present) creates or updates the rule, V(absent) deletes it.
       - Harbor does not delete a rule while one of its executions runs; see O(stop_running).
     type: str
     choices: [present, absent]
     default: present
-  description:
+  description: &description
     description: Free text shown in Harbor's UI. A new rule gets an empty description.
     type: str
-  enabled:
+  enabled: &enabled
     description:
       - Whether the rule may run. A disabled rule cannot be started and its schedule does not fire.
       - A new rule is enabled unless this is V(false) (Harbor's API alone would create it disabled).
     type: bool
-  mode:
+  mode: &mode
     description:
       - V(push) copies from this Harbor to O(registry), V(pull) copies from O(registry) into this Harbor.
       - Required to create a rule.
     type: str
     choices: [push, pull]
-  registry:
+  registry: &registry
     description:
       - Name of the registry endpoint on the other side (see M(registryops.harbor.harbor_registry)), the destination
         of a push rule, the source of a pull rule.
       - Required to create a rule. An unknown name fails with the list of the endpoints that exist.
     type: str
-  filters:
+  filters: &filters
     description:
       - Which artifacts the rule copies. The filters you give replace all of the rule's filters; V({}) removes them.
       - Leave it out to keep the rule's current filters. A new rule without filters copies everything.
@@ -95,12 +96,12 @@ options:
         description: V(image) copies only container images, V(artifact) only other OCI artifacts (Helm charts, ...).
         type: str
         choices: [image, artifact]
-  dest_namespace:
+  dest_namespace: &dest_namespace
     description:
       - Repository path at the destination, for example V(application-collection) or V(mirror/ngc).
       - Empty (the default of a new rule) keeps the source path.
     type: str
-  flattening:
+  flattening: &flattening
     description:
       - How many leading levels of the source repository path are dropped before O(dest_namespace) is put in front,
         as in the "Flattening" list of Harbor's UI. Only used when O(dest_namespace) is set.
@@ -112,20 +113,20 @@ options:
       - When O(filters.name) has no C(**), its number of levels is known and a deeper flattening is refused (Harbor
         would fail every task at run time).
     type: raw
-  trigger:
+  trigger: &trigger
     description:
       - V(manual) runs only when started; V(scheduled) runs on O(cron); V(event_based) runs when artifacts are
         pushed or deleted in this Harbor (push rules only).
       - A new rule is V(manual).
     type: str
     choices: [manual, scheduled, event_based]
-  cron:
+  cron: &cron
     description:
       - Schedule of a V(scheduled) O(trigger), with Harbor's 6 fields C(seconds minutes hours day-of-month month
         day-of-week). The seconds field must be V(0) and the minutes field must not be V(*), for example
         V(0 0 2 * * *) (02:00 every day).
     type: str
-  bandwidth:
+  bandwidth: &bandwidth
     description:
       - Bandwidth limit for each task of an execution. A bare number is in Harbor's unit, which its UI calls Kbps; Harbor
         throttles 1 unit as 1024 bits, that is 128 bytes, per second (C(src/lib/iothrottler.go)).
@@ -136,35 +137,68 @@ options:
       - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit.
       - Needs Harbor 2.4 or later for a limit.
     type: raw
-  override:
+  override: &override
     description: Overwrite artifacts that already exist at the destination with the same name. A new rule overwrites.
     type: bool
-  replicate_deletion:
+  replicate_deletion: &replicate_deletion
     description:
       - Also delete at the destination what is deleted at the source (push rules with an event-based trigger). A new
         rule does not.
       - Sent as both C(deletion) (the field Harbor reads) and C(replicate_deletion).
     type: bool
-  copy_by_chunk:
+  copy_by_chunk: &copy_by_chunk
     description:
       - Copy blobs in chunks, for registries that limit the size of one upload. Needs Harbor 2.7 or later, and an
         endpoint type that supports it. A new rule does not.
     type: bool
-  single_active_replication:
+  single_active_replication: &single_active_replication
     description:
       - Do not start an execution while the previous one of this rule still runs (Harbor records the skipped start as
         a failed execution). Needs Harbor 2.14 or later; not possible with O(trigger=event_based). A new rule does not.
     type: bool
-  stop_running:
+  stop_running: &stop_running
     description:
       - With O(state=absent), stop the rule's running executions and wait until they have stopped, then delete it.
       - Without it, deleting a rule that is running fails with an explanation.
     type: bool
     default: false
-  stop_timeout:
+  stop_timeout: &stop_timeout
     description: Seconds to wait for running executions to stop with O(stop_running).
     type: int
     default: 300
+  rules:
+    description:
+      - Several rules in one call, each element with the options of a single replication rule (O(name), O(state) and the
+        others, with the same checks and defaults), instead of those options at the top level; the two forms are
+        mutually exclusive.
+      - One module run, one connection and one listing of the existing rules for all elements; every element is checked
+        before the first write, and an error names the element (V(rules[3].cron), counted from 0) and, after a write,
+        the elements done before it.
+      - The results, one per element in the order given, are in RV(results).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the replication rule; the key to find it.
+        type: str
+        required: true
+      state: *state
+      description: *description
+      enabled: *enabled
+      mode: *mode
+      registry: *registry
+      filters: *filters
+      dest_namespace: *dest_namespace
+      flattening: *flattening
+      trigger: *trigger
+      cron: *cron
+      bandwidth: *bandwidth
+      override: *override
+      replicate_deletion: *replicate_deletion
+      copy_by_chunk: *copy_by_chunk
+      single_active_replication: *single_active_replication
+      stop_running: *stop_running
+      stop_timeout: *stop_timeout
 notes:
   - Managing replication needs a Harbor system administrator or a system robot account with the replication
     permissions.
@@ -246,29 +280,45 @@ EXAMPLES = r'''
     name: to-disconnected
     state: absent
     stop_running: true
+- name: Several replication rules in one call (one module run, one listing; results in the same order)
+  registryops.harbor.harbor_replication_rule:
+    rules:
+      - name: nvaie-pull
+        mode: pull
+        registry: NVIDIA
+        filters:
+          name: nvaie/**
+        dest_namespace: nvidia
+      - name: etcd-pull
+        mode: pull
+        registry: application-collection
+        filters:
+          name: "**/etcd"
+        dest_namespace: application-collection
+  register: rules
 '''
 
 RETURN = r'''
 name:
   description: Name of the rule.
-  returned: always
+  returned: when one object is managed (without O(rules))
   type: str
   sample: to-disconnected
 state:
   description: The O(state) asked for.
-  returned: always
+  returned: when one object is managed (without O(rules))
   type: str
   sample: present
 before:
   description: The rule in this module's option shape before the run; V(null) when it did not exist.
-  returned: always
+  returned: when one object is managed (without O(rules))
   type: dict
   sample: null
 after:
   description:
     - The rule in this module's option shape after the run (predicted in check mode); V(null) when it was deleted.
     - The same shape as the items of M(registryops.harbor.harbor_replication_rule_info).
-  returned: always
+  returned: when one object is managed (without O(rules))
   type: dict
   sample:
     name: to-disconnected
@@ -330,44 +380,57 @@ rule:
     update_time:
       description: When the rule last changed.
       type: str
+results:
+  description:
+    - With O(rules), one result per element in the order given, each with the keys that a single-object call returns
+      (C(name), C(state), C(changed), C(rule), C(before), C(after), C(diff) in diff mode, and the other keys above
+      when they apply); never a secret.
+    - When the call fails after some elements were done, the results of those elements.
+  returned: when O(rules) is given
+  type: list
+  elements: dict
+  sample:
+    - {name: nvaie-pull, state: present, changed: true, rule: {id: 1, name: nvaie-pull}, before: null, after: {}}
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import single
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import run
 from ansible_collections.registryops.harbor.plugins.module_utils.replication import ReplicationRule
 
 DECORATIONS = ["matches", "excludes"]
 
+SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    description=dict(type="str"),
+    enabled=dict(type="bool"),
+    mode=dict(type="str", choices=["push", "pull"]),
+    registry=dict(type="str"),
+    filters=dict(type="dict", options=dict(
+        name=dict(type="raw"),
+        tag=dict(type="raw"),
+        tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
+        labels=dict(type="raw"),
+        label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
+        resource=dict(type="str", choices=["image", "artifact"]),
+    )),
+    dest_namespace=dict(type="str"),
+    flattening=dict(type="raw"),
+    trigger=dict(type="str", choices=["manual", "scheduled", "event_based"]),
+    cron=dict(type="str"),
+    bandwidth=dict(type="raw"),
+    override=dict(type="bool"),
+    replicate_deletion=dict(type="bool"),
+    copy_by_chunk=dict(type="bool"),
+    single_active_replication=dict(type="bool"),
+    stop_running=dict(type="bool", default=False),
+    stop_timeout=dict(type="int", default=300),
+)
+
 
 def main():
-    module = HarborModule(argument_spec=dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        description=dict(type="str"),
-        enabled=dict(type="bool"),
-        mode=dict(type="str", choices=["push", "pull"]),
-        registry=dict(type="str"),
-        filters=dict(type="dict", options=dict(
-            name=dict(type="raw"),
-            tag=dict(type="raw"),
-            tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
-            labels=dict(type="raw"),
-            label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
-            resource=dict(type="str", choices=["image", "artifact"]),
-        )),
-        dest_namespace=dict(type="str"),
-        flattening=dict(type="raw"),
-        trigger=dict(type="str", choices=["manual", "scheduled", "event_based"]),
-        cron=dict(type="str"),
-        bandwidth=dict(type="raw"),
-        override=dict(type="bool"),
-        replicate_deletion=dict(type="bool"),
-        copy_by_chunk=dict(type="bool"),
-        single_active_replication=dict(type="bool"),
-        stop_running=dict(type="bool", default=False),
-        stop_timeout=dict(type="int", default=300),
-    ))
-    module.run(lambda: single(ReplicationRule(module), module.params))
+    module = HarborModule(**object_or_list(SPEC, "rules"))
+    module.run(lambda: run(ReplicationRule(module), "rules"))
 
 
 if __name__ == "__main__":

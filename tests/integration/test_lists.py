@@ -1,0 +1,192 @@
+"""Many objects in one module call: ``registries:``, ``projects:`` and ``rules:`` (issue 11), with ansible-playbook
+against the emulator.
+
+Each list converges in ONE module run; the unchanged re-run sends no write and at most one GET per object plus one
+per call (counted from the emulator's request log); a bad element fails naming ``<list>[i].<option>`` before any
+write; check mode and diff are per object; an element's secret is never shown, even with -vvv.
+"""
+import pytest
+
+from tests.integration.test_harbor_registry import NGC_KEY, Upstream
+
+REGISTRY = "registryops.harbor.harbor_registry"
+PROJECT = "registryops.harbor.harbor_project"
+RULE = "registryops.harbor.harbor_replication_rule"
+N = 4
+
+
+@pytest.fixture
+def ngc():
+    upstream = Upstream("$oauthtoken", NGC_KEY)
+    yield upstream
+    upstream.close()
+
+
+def endpoint(upstream, name, **extra):
+    return dict(dict(name=name, provider="docker-registry", url=upstream.url, access_key="$oauthtoken", access_secret=NGC_KEY), **extra)
+
+
+def writes(target):
+    return [(w["method"], w["path"]) for w in target.writes()]
+
+
+def gets(target):
+    return [e["path"] for e in target.requests_log() if e["method"] == "GET"]
+
+
+def api_paths(entries):
+    return [p for p in entries if "/api/v2.0/" in p]
+
+
+@pytest.mark.core_matrix
+def test_registries_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, ngc):
+    harbor.need_emulator()
+    names = ["ep-%d" % i for i in range(N)]
+    tasks = [{"name": "endpoints", REGISTRY: {"registries": [endpoint(ngc, n, description="endpoint %s" % n) for n in names]}}]
+    harbor.clear_log()
+    first = run_play(tasks, verbosity=3)
+    assert first.rc == 0, first.output
+    result = first.result("endpoints")
+    assert result["changed"] is True
+    assert [r["name"] for r in result["results"]] == names
+    assert all(r["changed"] and r["registry"]["credential"]["access_secret"] == "*****" for r in result["results"])
+    assert all(r["secret_sent"] for r in result["results"])
+    assert [m for m, p in writes(harbor)] == ["POST"] * N
+    assert api_paths(gets(harbor)).count("/api/v2.0/systeminfo") == 1          # one login check for the whole list
+    assert NGC_KEY not in first.output
+
+    harbor.clear_log()
+    again = run_play(tasks, verbosity=3)
+    assert again.rc == 0, again.output
+    assert again.result("endpoints")["changed"] is False
+    assert [r["changed"] for r in again.result("endpoints")["results"]] == [False] * N
+    assert writes(harbor) == []
+    assert len(api_paths(gets(harbor))) <= N + 1
+    assert again.changed == 0
+    assert NGC_KEY not in again.output
+
+
+def test_projects_check_mode_and_diff_are_per_object(run_play, harbor):
+    harbor.need_emulator()
+    run = run_play([{"name": "seed", PROJECT: {"projects": [dict(name="same", public=True), dict(name="other", public=False)]}}])
+    assert run.rc == 0, run.output
+    harbor.clear_log()
+    wanted = [dict(name="fresh", storage_quota="10GiB"), dict(name="same", public=True), dict(name="other", public=True),
+              dict(name="gone", state="absent")]
+    check = run_play([{"name": "plan", PROJECT: {"projects": wanted}}], check=True, diff=True)
+    assert check.rc == 0, check.output
+    results = check.result("plan")["results"]
+    assert [(r["name"], r["changed"]) for r in results] == [("fresh", True), ("same", False), ("other", True), ("gone", False)]
+    assert results[0]["diff"]["after"]["storage_quota"] == "10 GiB" and results[0]["before"] is None
+    assert (results[2]["diff"]["before"]["public"], results[2]["diff"]["after"]["public"]) == (False, True)
+    assert check.result("plan")["changed"] is True
+    assert writes(harbor) == []
+
+    real = run_play([{"name": "apply", PROJECT: {"projects": wanted}}])
+    assert real.rc == 0, real.output
+    assert [r["changed"] for r in real.result("apply")["results"]] == [True, False, True, False]
+    harbor.clear_log()
+    again = run_play([{"name": "apply", PROJECT: {"projects": wanted}}])
+    assert again.rc == 0 and again.changed == 0, again.output
+    assert writes(harbor) == []
+    assert len(api_paths(gets(harbor))) <= len(wanted) + 1
+
+
+def test_rules_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, ngc):
+    harbor.need_emulator()
+    rules = [dict(name="pull-%d" % i, mode="pull", registry="upstream", filters={"name": "team%d/**" % i}, dest_namespace="mirror")
+             for i in range(N)]
+    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
+             {"name": "project", PROJECT: {"name": "mirror"}},
+             {"name": "rules", RULE: {"rules": rules}}]
+    first = run_play(tasks)
+    assert first.rc == 0, first.output
+    assert [(r["name"], r["changed"]) for r in first.result("rules")["results"]] == [(r["name"], True) for r in rules]
+    harbor.clear_log()
+    again = run_play(tasks[2:])
+    assert again.rc == 0 and again.changed == 0, again.output
+    assert writes(harbor) == []
+    assert len(api_paths(gets(harbor))) <= N + 1
+
+
+@pytest.mark.parametrize("task, message", [
+    ({REGISTRY: {"registries": [{"name": "ok-1", "provider": "docker-registry", "url": "https://ok.example"},
+                                {"name": "bad", "provider": "docker-registry", "url": "ftp://x"}]}}, "registries[1].url:"),
+    ({PROJECT: {"projects": [{"name": "fine"}, {"name": "fine-too"}, {"name": "big", "storage_quota": "lots"}]}},
+     "projects[2].storage_quota:"),
+    ({RULE: {"rules": [{"name": "r1", "mode": "pull", "registry": "x", "cron": "nope", "trigger": "scheduled"}]}}, "rules[0].cron:"),
+    ({PROJECT: {"projects": [{"name": "twice"}, {"name": "twice"}]}}, "projects[1].name:"),
+])
+def test_a_bad_element_fails_naming_it_before_any_write(run_play, harbor, task, message):
+    harbor.need_emulator()
+    harbor.clear_log()
+    run = run_play([dict(task, name="bad")])
+    assert run.rc != 0
+    assert message in run.result("bad")["msg"], run.result("bad")["msg"]
+    assert writes(harbor) == []
+
+
+def test_list_and_single_forms_are_mutually_exclusive(run_play, harbor):
+    harbor.need_emulator()
+    harbor.clear_log()
+    run = run_play([{"name": "both", PROJECT: {"name": "one", "projects": [{"name": "two"}]}},
+                    {"name": "neither", PROJECT: {"public": True}, "ignore_errors": True}])
+    assert run.rc != 0
+    assert "mutually exclusive" in run.result("both")["msg"] and "projects" in run.result("both")["msg"]
+    harbor.clear_log()
+    neither = run_play([{"name": "neither", PROJECT: {"public": True}}])
+    assert "one of the following is required: name, projects" in neither.result("neither")["msg"]
+    assert writes(harbor) == []
+
+
+def test_a_failure_midway_names_what_was_done(run_play, harbor, ngc):
+    """Element 1 cannot be deleted (a proxy-cache project uses it) after element 0 was created: the error names the
+    element, says element 0 was done (changed) and which were not attempted; changed is true."""
+    harbor.need_emulator()
+    setup = run_play([{"name": "used", REGISTRY: endpoint(ngc, "used")},
+                      {"name": "cache", PROJECT: {"name": "cache", "proxy_cache_registry": "used"}}])
+    assert setup.rc == 0, setup.output
+    registries = [endpoint(ngc, "new-one"), dict(name="used", state="absent"), endpoint(ngc, "never")]
+    run = run_play([{"name": "mixed", REGISTRY: {"registries": registries}}], verbosity=3)
+    assert run.rc != 0
+    result = run.result("mixed")
+    assert result["changed"] is True
+    assert result["msg"].startswith("registries[1] (name used): cannot delete"), result["msg"]
+    assert "Done before this error: new-one (changed). Not attempted: never." in result["msg"]
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [("new-one", True)]
+    assert NGC_KEY not in run.output
+
+
+# -- what an unchanged object costs (issue 11: <= 1 GET per object + 1 per module call, no /quotas without a quota) ----
+def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor, ngc):
+    """Private projects: a listing of public projects only makes the client re-check its login (client.check_login)."""
+    harbor.need_emulator()
+    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
+             {"name": "plain", PROJECT: {"name": "plain", "public": False, "auto_scan": True}},
+             {"name": "mirror", PROJECT: {"name": "mirror"}},
+             {"name": "rule", RULE: dict(name="pull", mode="pull", registry="upstream", filters={"name": "team/**"}, dest_namespace="mirror",
+                                         trigger="scheduled", cron="0 0 * * * *")}]
+    first = run_play(tasks)
+    assert first.rc == 0, first.output
+    for one in tasks:
+        harbor.clear_log()
+        again = run_play([one])
+        assert again.rc == 0 and again.changed == 0, again.output
+        assert writes(harbor) == []
+        paths = api_paths(gets(harbor))
+        assert paths.count("/api/v2.0/systeminfo") == 1, (one["name"], paths)
+        assert len(paths) <= 2, (one["name"], paths)
+        assert "/api/v2.0/quotas" not in paths
+
+
+def test_the_quota_is_read_only_when_storage_quota_is_set(run_play, harbor):
+    harbor.need_emulator()
+    assert run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}]).rc == 0
+    harbor.clear_log()
+    again = run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}])
+    assert again.rc == 0 and again.changed == 0, again.output
+    assert writes(harbor) == []
+    paths = api_paths(gets(harbor))
+    assert paths.count("/api/v2.0/quotas") == 1 and len(paths) <= 3, paths
+    results = again.result("q")["results"]
+    assert results[0]["project"]["quota"]["hard"] == 1024 ** 3 and results[0]["before"]["storage_quota"] == 1024 ** 3
