@@ -3,7 +3,7 @@
 Two kinds of properties: the parser's own (never an exception other than HarborValidationError, round trips,
 idempotency, monotony), and agreement with Harbor (what the module accepts, the emulator, which follows Harbor's Go
 code, accepts too; so that bad input is refused before any write). Examples are derandomized: CI sees the same cases
-on every run; the @example lines pin the cases behind the xfail marks.
+on every run; the @example lines pin the cases that once failed.
 """
 import math
 import sys
@@ -76,7 +76,6 @@ def test_parse_size_binary_units_are_powers_of_1024_and_monotonic(number, unit):
         assert project.parse_size("%d%s" % (number, name)) < project.parse_size("%d%s" % (number + 1, name))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 defect 11: 500MB is SI for storage_quota and 10MB/s binary for bandwidth")
 @PROPERTIES
 @given(st.integers(min_value=100, max_value=1000), st.sampled_from(["M", "G"]))
 @example(100, "M")
@@ -160,7 +159,6 @@ def test_registry_url_normalisation_is_harbors_and_stable(url):
     assert normal == emulated_registry.normalize_url(url).replace("HTTPS://", "https://")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 defect 9: a malformed IPv6 URL crashes (ValueError) instead of a clear error")
 @PROPERTIES
 @given(st.text(alphabet="htps:/[]@.:%1a", max_size=25))
 @example("https://[::1")
@@ -172,7 +170,6 @@ def test_normalize_url_answers_or_refuses_clearly(text):
         assert value.startswith("url:")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 defect 9: a registry url without a scheme silently becomes http://")
 @PROPERTIES
 @given(hosts)
 def test_a_url_without_a_scheme_is_refused(host):
