@@ -26,7 +26,7 @@ extends_documentation_fragment:
   - registryops.harbor.attributes
 options:
   name:
-    description: Name of the endpoint (at most 64 characters), unique in Harbor.
+    description: Name of the endpoint (at most 64 bytes in UTF-8, as Harbor counts; fewer characters when some are not ASCII), unique in Harbor.
     type: str
     required: true
   state:
