@@ -14,7 +14,8 @@ import copy
 import re
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
@@ -70,13 +71,34 @@ def element_message(exc):
     return "%s (name %s): %s" % (where, getattr(exc, "element_name", None), text)
 
 
+def dict_text_problem(spec, params):
+    """``(option, message)`` for the first dict option with suboptions given text that is neither JSON nor key=value
+    (ansible-core's own message, 'dictionary requested, could not parse JSON or key=value', does not name it), or None."""
+    for option, opts in spec.items():
+        value = params.get(option)
+        if opts.get("type") != "dict" or not opts.get("options") or not isinstance(value, str):
+            continue
+        try:
+            check_type_dict(value)
+        except TypeError:
+            return option, ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got the text %r"
+                            % (option, ", ".join(sorted(opts["options"])), value))
+    return None
+
+
 class HarborModule(AnsibleModule):
     """``HarborModule(argument_spec=...)``: adds the connection options and check mode; ``run(fn)`` is the error edge."""
 
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
+        text_problem = dict_text_problem(spec, _load_params())
+        if text_problem:
+            # ansible-core would refuse it with a message that does not name the option: take the text as it is, then fail
+            spec[text_problem[0]] = dict(type="raw")
         super(HarborModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if text_problem:
+            self.fail_json(msg=text_problem[1])
         self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

@@ -74,8 +74,12 @@ def parse_size(value):
     if binary and not prefix:
         raise HarborValidationError("storage_quota: %r has no unit prefix before 'i' (use KiB, MiB, GiB, TiB)" % (value,))
     power = _POWERS.get(prefix.lower(), 0)
-    size = int(round(float(number) * ((1024 if binary else 1000) ** power)))
-    if size <= 0 or size > MAX_QUOTA:
+    scaled = float(number) * ((1024 if binary else 1000) ** power)
+    if scaled > MAX_QUOTA:               # also a number too long for a float (inf)
+        raise HarborValidationError("storage_quota: %r is more than Harbor's maximum of 1024 TiB (%d bytes); use -1 or"
+                                    " unlimited for no limit" % (value, MAX_QUOTA))
+    size = int(round(scaled))
+    if size <= 0:
         raise HarborValidationError("storage_quota: %r is %d bytes; Harbor takes 1 byte to 1024 TiB (%d bytes), or -1 for"
                                     " unlimited" % (value, size, MAX_QUOTA))
     return size

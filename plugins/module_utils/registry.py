@@ -55,6 +55,14 @@ CA_CERTIFICATE_SINCE = "2.15.0"
 URL_CHANGE_CLEARS_SECRET = "2.15.3"
 
 
+def check_name(name):
+    """Harbor's limit on an endpoint name: 1 to 64 bytes (Go's ``len`` of the UTF-8 string; NOTES.md)."""
+    if not name.strip() or len(name.encode("utf-8")) > NAME_MAX_LEN:
+        raise HarborValidationError("name: must be 1 to %d bytes in UTF-8 (Harbor counts bytes, so fewer characters"
+                                    " when some are not ASCII), got %r" % (NAME_MAX_LEN, name))
+    return name
+
+
 # -- option normalisation -------------------------------------------------------------------------------------------
 def normalize_provider(value):
     """A provider name or alias, in any case, with '-', '_' or spaces between words (the UI's "Docker Hub") -> Harbor's type."""
@@ -214,9 +222,7 @@ class Registry(Resource):
 
     # -- validation (no request but the login for version checks) -------------------------------------------------
     def validate(self, item):
-        name = item.get("name") or ""
-        if not name.strip() or len(name) > NAME_MAX_LEN:
-            raise HarborValidationError("name: must be 1 to %d characters, got %r" % (NAME_MAX_LEN, name))
+        check_name(item.get("name") or "")
         if (item.get("state") or "present") == "absent":
             return
         options = self._normalize(item)

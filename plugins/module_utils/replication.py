@@ -49,11 +49,15 @@ VERSION_GATES = dict(
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*$" % (_COMPONENT, _COMPONENT))
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
+# Harbor's cron parser (robfig/cron with seconds): field name, lowest, highest, names allowed for the values
+_CRON_FIELDS = (("seconds", 0, 59, None), ("minutes", 0, 59, None), ("hours", 0, 23, None), ("day-of-month", 1, 31, None),
+                ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+                ("day-of-week", 0, 6, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")))
 _BANDWIDTH = re.compile(r"^(\d+(?:\.\d+)?)(?:([kmgt])(i?))?(b|b/s|bytes?|bytes?/s|bits?|bits?/s|bps)?$", re.I)
 _POWER = dict(k=1, m=2, g=3, t=4)
 HARBOR_RATE_BYTES = 128          # Harbor throttles 1 unit of ``speed`` as 1024 bits = 128 bytes per second (src/lib/iothrottler.go)
 _UNLIMITED = ("unlimited", "-1", "0")
+MAX_SPEED = 2 ** 31 - 1          # Harbor stores ``speed`` as an int32
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
@@ -72,11 +76,15 @@ def parse_bandwidth(value):
                                     " (Kbps: 1024 bit/s), or unlimited (also -1 or 0); got %r" % (value,))
     number, prefix, binary, unit = match.groups()
     if not unit:
-        return int(round(float(number)))
-    scale = (1024 if binary else 1000) ** _POWER[prefix.lower()] if prefix else 1
-    bits = unit.lower().startswith("bit") or unit.lower() == "bps"
-    rate = float(number) * scale / (1024 if bits else HARBOR_RATE_BYTES)
-    return max(int(round(rate)), 1)
+        rate = float(number)
+    else:
+        scale = (1024 if binary else 1000) ** _POWER[prefix.lower()] if prefix else 1
+        bits = unit.lower().startswith("bit") or unit.lower() == "bps"
+        rate = float(number) * scale / (1024 if bits else HARBOR_RATE_BYTES)
+    if rate > MAX_SPEED:                 # also a number too long for a float (inf)
+        raise HarborValidationError("bandwidth: %r is more than Harbor's maximum of %d Kbps (about 256 GiB/s); use unlimited"
+                                    " for no limit" % (value, MAX_SPEED))
+    return int(round(rate)) if not unit else max(int(round(rate)), 1)
 
 
 def human_rate(speed):
@@ -116,10 +124,37 @@ def normalize_cron(value):
         raise HarborValidationError("cron: the first field (seconds) must be 0 in %r" % value)
     if fields[1] == "*":
         raise HarborValidationError("cron: the minutes field must not be * (Harbor refuses a replication every minute) in %r" % value)
-    bad = [f for f in fields if not _CRON_FIELD.match(f)]
-    if bad:
-        raise HarborValidationError("cron: field %r of %r is not a cron expression" % (bad[0], value))
+    for field, spec in zip(fields, _CRON_FIELDS):
+        problem = cron_field_problem(field, *spec)
+        if problem:
+            raise HarborValidationError("cron: the %s field %r of %r %s" % (spec[0], field, value, problem))
     return " ".join(fields)
+
+
+def cron_field_problem(field, name, low, high, names):
+    """Why Harbor's cron parser refuses this field (a list of ``*``, ``?``, values or ranges, each with an optional
+    ``/step``), or None."""
+    allowed = "takes * or ?, values %d-%d%s, ranges a-b and steps /n, separated by commas" % (
+        low, high, " or %s-%s" % (names[0], names[-1]) if names else "")
+
+    def number(text):
+        if names and text.upper() in names:
+            return names.index(text.upper()) + low
+        return int(text) if text.isdigit() else None
+
+    for part in field.split(","):
+        span, slash, step = part.partition("/")
+        if slash and (not step.isdigit() or int(step) == 0):
+            return "has a bad step %r: %s" % (step, allowed)
+        if span in ("*", "?"):
+            continue
+        first, dash, last = span.partition("-")
+        start, end = number(first), number(last) if dash else number(first)
+        if start is None or end is None:
+            return "is not a cron expression: it %s" % allowed
+        if not low <= start <= end <= high:
+            return "is out of range: it %s" % allowed
+    return None
 
 
 def normalize_filters(filters):

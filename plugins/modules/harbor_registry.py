@@ -27,7 +27,7 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Name of the endpoint (at most 64 characters), unique in Harbor.
+      - Name of the endpoint (at most 64 bytes in UTF-8, as Harbor counts; fewer characters when some are not ASCII), unique in Harbor.
       - Required unless O(registries) is given.
     type: str
   state: &state

@@ -125,6 +125,9 @@ options:
       - Schedule of a V(scheduled) O(trigger), with Harbor's 6 fields C(seconds minutes hours day-of-month month
         day-of-week). The seconds field must be V(0) and the minutes field must not be V(*), for example
         V(0 0 2 * * *) (02:00 every day).
+      - Each field is a comma-separated list of V(*), V(?), values, ranges C(a-b) and steps C(/n) within its range (minutes
+        0-59, hours 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 0-6 or SUN-SAT), as Harbor's cron
+        parser takes them; anything else is refused before any request.
     type: str
   bandwidth: &bandwidth
     description:
@@ -135,7 +138,7 @@ options:
         per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
         V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
       - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit.
-      - Needs Harbor 2.4 or later for a limit.
+      - Needs Harbor 2.4 or later for a limit. The largest is Harbor's 2147483647 (an int32), about 256 GiB/s.
     type: raw
   override: &override
     description: Overwrite artifacts that already exist at the destination with the same name. A new rule overwrites.

@@ -169,7 +169,7 @@ def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
     (dict(name="bad--name"), "is not a Harbor project name"),
     (dict(name="mirror", storage_quota="ten gigs"), "storage_quota: expected a size"),
     (dict(name="mirror", storage_quota=0), "is 0 bytes; Harbor takes 1 byte to 1024 TiB"),
-    (dict(name="mirror", storage_quota="1025TiB"), "Harbor takes 1 byte to 1024 TiB"),
+    (dict(name="mirror", storage_quota="1025TiB"), "storage_quota: '1025TiB' is more than Harbor's maximum of 1024 TiB"),
     (dict(name="mirror", storage_quota="-2"), "storage_quota: expected a size"),
     (dict(name="mirror", storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
     (dict(name="mirror", severity="urgent"), "severity: expected one of none, low, medium, high, critical"),

@@ -384,7 +384,8 @@ def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
     (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_key="u", access_secret="*****"), "Harbor hides a stored secret"),
     (dict(name="x", provider="docker-registry", url="https://nvcr.io", ca_certificate=BAD_PEM), "ca_certificate: the PEM text holds no valid"),
     (dict(name="x", provider="gcr", url="https://gcr.io", access_secret="/nonexistent/key.json"), "access_secret: provider google-gcr"),
-    (dict(name="x" * 65, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 characters"),
+    (dict(name="x" * 65, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 bytes"),
+    (dict(name="\u00e9" * 33, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 bytes"),
 ])
 def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
     harbor.clear_log()

@@ -102,31 +102,6 @@ RETRIED_STATUSES = (429, 502, 503, 504)
 IDEMPOTENT = ("GET", "HEAD", "PUT", "DELETE")
 
 
-# -- which cells fail on today's code, and why (issue 10) ------------------------------------------------------------
-def known_defect(kind, fault, duration):
-    """The issue-10 defect that makes this cell fail today (its xfail reason), or None.
-
-    Today's client retries GET/HEAD/PUT/DELETE on 429/502/503/504 and on lost connections (request_retries), never a
-    POST; so a brief fault on those methods is survived, a lasting one ends with a message without an attempt count."""
-    method = KINDS[kind][0]
-    spec = FAULTS[fault]
-    lasting = duration == "lasting"
-    write = kind != "POST registries/ping"
-    retried = method in IDEMPOTENT and (spec.get("status") in RETRIED_STATUSES or "delay" in spec or "drop" in spec
-                                        or "drop_after" in spec)
-    if method == "DELETE" and "drop_after" in spec:
-        return "issue 10 defect 3: the retry of a DELETE that worked answers 404, which must count as success"
-    if lasting and retried:
-        return "issue 10 defect 9: after retries the message gives no attempt count (and blames DNS for a reset)"
-    if method == "POST" and ("drop" in spec or "drop_after" in spec):
-        return "issue 10 defect 9: a reset blames DNS (and a lost write does not say it may have been applied)"
-    if method == "POST" and "delay" in spec and write:
-        return "issue 10 defects 7 and 9: a write that timed out does not say it may have been applied"
-    if spec.get("status") in (502, 503) and not retried:
-        return "issue 10 defect 9: Harbor's own 502/503 gets a hint about the remote registry"
-    return None
-
-
 def cells():
     if FULL:
         return [(k, f, d) for k in KINDS for f in FAULTS for d in DURATIONS]
@@ -217,7 +192,7 @@ def run_chunk(chunk_cells):
             verdict["seconds_of_chunk"] = round(first_seconds, 1)
             verdicts[cell_id(cell)] = verdict
             measure("fault", kind=cell[0], fault=cell[1], duration=cell[2], **dict((k, verdict[k]) for k in (
-                "outcome", "survived", "problems", "duplicates", "rerun_ok", "idempotent", "defect")))
+                "outcome", "survived", "problems", "duplicates", "rerun_ok", "idempotent")))
         return verdicts
     finally:
         stop_all(targets)
@@ -260,7 +235,7 @@ def judge(cell, first, second, third, log, third_log, target):
     duplicates = duplicate_writes(log, target)
     problems.extend(duplicates)
     return dict(outcome=outcome, problems=problems, duplicates=len(duplicates), rerun_ok=not rerun_failed,
-                idempotent=idempotent, survived=not problems, defect=known_defect(kind, fault, duration))
+                idempotent=idempotent, survived=not problems)
 
 
 def message_problems(method, spec, duration, msg, write=True):
@@ -302,11 +277,7 @@ def duplicate_writes(log, target):
 def params():
     found = []
     for cell in cells():
-        marks = []
-        reason = known_defect(*cell)
-        if reason:
-            marks.append(pytest.mark.xfail(strict=True, reason=reason))
-        found.append(pytest.param(cell, id=cell_id(cell), marks=marks))
+        found.append(pytest.param(cell, id=cell_id(cell)))
     return found
 
 
@@ -335,10 +306,8 @@ def test_drop_after_is_seen_as_a_lost_answer_by_requests():
 RETRY_AFTER_CASES = {
     "not a number": {"status": 503, "retry_after": "soon"},
 }
-if FULL:                                # today this one waits out the task's time limit: full runs only
+if FULL:                                # full runs only: a regression here would wait out the task's time limit
     RETRY_AFTER_CASES["an hour"] = {"status": 503, "retry_after": 3600}
-D10 = ("issue 10 defect 10: Retry-After is honoured up to urllib3's 6-hour cap (an hour's wait hangs the task) and an"
-       " invalid one fails at once; cap the wait and fall back to backoff")
 
 
 def run_retry_after_cases():
@@ -360,13 +329,12 @@ def run_retry_after_cases():
             verdicts[hvars["case"]] = ["failed: %s" % str(failed[0].get("msg"))[:300]] if failed or not results else []
             measure("fault", kind="GET projects", fault="503 Retry-After: %s" % hvars["case"], duration="brief",
                     outcome="success" if not verdicts[hvars["case"]] else "unclear error", survived=not verdicts[hvars["case"]],
-                    problems=verdicts[hvars["case"]], duplicates=0, rerun_ok=True, idempotent=True, defect=D10)
+                    problems=verdicts[hvars["case"]], duplicates=0, rerun_ok=True, idempotent=True)
         return verdicts
     finally:
         stop_all(targets)
 
 
-@pytest.mark.xfail(strict=True, reason=D10)
 @pytest.mark.parametrize("case", list(RETRY_AFTER_CASES))
 def test_retry_after_is_capped_and_an_invalid_one_falls_back(case):
     verdicts = shared_batch("faults-retry-after", run_retry_after_cases)

@@ -12,7 +12,6 @@ import pytest
 from tests.reliability.harness import FULL, handled, log_writes, measure, run_ansible, shared_batch, start_emulator, stop_all
 
 A = "/api/v2.0"
-D3 = "issue 10 defect 3: a create answered 409 (another run won) or a DELETE answered 404 fails a run that reached the desired state"
 
 OBJECTS = [("registry endpoint", A + "/registries", A + "/registries/[0-9]*"),
            ("project", A + "/projects", A + "/projects/race-project"),
@@ -100,7 +99,7 @@ def cases():
     return [(state, n) for n in (2, 4, 6) for state in ("present", "absent")]
 
 
-@pytest.mark.parametrize("state,racers", [pytest.param(s, n, id="%s-x%d" % (s, n), marks=[pytest.mark.xfail(strict=True, reason=D3)])
+@pytest.mark.parametrize("state,racers", [pytest.param(s, n, id="%s-x%d" % (s, n))
                                           for s, n in cases()])
 def test_concurrent_playbooks_converge_without_failure(state, racers):
     figures = shared_batch("race-%s-%d" % (state, racers), lambda: race(state, racers))

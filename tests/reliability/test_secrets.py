@@ -2,8 +2,8 @@
 captured output (check mode, real runs and re-runs, all with -vvv and --diff, failures included), in every registered
 result, in the emulators' request logs, and in what Harbor stores and returns. Expected: 0 hits.
 
-Each scenario is one batch of ansible-playbook runs; each secret is one test item (the ones that leak today because
-of a listed defect are marked xfail with it).
+Each scenario is one batch of ansible-playbook runs; each secret is one test item (the private key in a
+ca_certificate file and URL user info guard issue 10's defects 1 and 2, fixed).
 """
 import json
 import tempfile
@@ -30,8 +30,6 @@ URL_PASSWORD = "UrlPassw0rd-S3cret-31"
 REGISTRY_URL_PASSWORD = "RegUrlPw-S3cret-4d4d"
 
 REG = "registryops.harbor.harbor_registry"
-D1 = "issue 10 defect 1: a ca_certificate file holding a private key is sent whole; Harbor stores and returns the key"
-D2 = "issue 10 defect 2: user info in a URL appears in invocation, messages and -vvv"
 
 
 def key_material(pem):
@@ -150,36 +148,34 @@ def scenario_url_userinfo():
 
 SCENARIOS = {"main": scenario_main, "private-key": scenario_private_key, "url-userinfo": scenario_url_userinfo}
 
-# secret id -> (scenario, the text that must never appear, the defect that shows it today)
+# secret id -> (scenario, the text that must never appear; None: every secret the scenario holds)
 SECRETS = {
-    "harbor_password": ("main", ADMIN_PASSWORD, None),
-    "wrong harbor_password": ("main", WRONG_HARBOR_PASSWORD, None),
-    "registry token": ("main", NGC_TOKEN, None),
-    "wrong registry token": ("main", WRONG_TOKEN, None),
-    "GCR JSON key: private key": ("main", GCR_KEY_BODY, None),
-    "GCR JSON key: key id": ("main", GCR_KEY_ID, None),
-    "GCR JSON key: whole document": ("main", GCR_JSON, None),
-    "Quay JSON key: CLI password": ("main", QUAY_PASSWORD, None),
-    "Quay JSON key: OAuth token": ("main", QUAY_TOKEN, None),
-    "private key in ca_certificate": ("private-key", None, D1),
-    "harbor_url user info": ("url-userinfo", URL_PASSWORD, D2),
-    "registry url user info": ("url-userinfo", REGISTRY_URL_PASSWORD, D2),
+    "harbor_password": ("main", ADMIN_PASSWORD),
+    "wrong harbor_password": ("main", WRONG_HARBOR_PASSWORD),
+    "registry token": ("main", NGC_TOKEN),
+    "wrong registry token": ("main", WRONG_TOKEN),
+    "GCR JSON key: private key": ("main", GCR_KEY_BODY),
+    "GCR JSON key: key id": ("main", GCR_KEY_ID),
+    "GCR JSON key: whole document": ("main", GCR_JSON),
+    "Quay JSON key: CLI password": ("main", QUAY_PASSWORD),
+    "Quay JSON key: OAuth token": ("main", QUAY_TOKEN),
+    "private key in ca_certificate": ("private-key", None),
+    "harbor_url user info": ("url-userinfo", URL_PASSWORD),
+    "registry url user info": ("url-userinfo", REGISTRY_URL_PASSWORD),
 }
 
 
 def params():
-    return [pytest.param(name, id=name.replace(" ", "-").replace(":", ""),
-                         marks=[pytest.mark.xfail(strict=True, reason=spec[2])] if spec[2] else [])
-            for name, spec in SECRETS.items()]
+    return [pytest.param(name, id=name.replace(" ", "-").replace(":", "")) for name in SECRETS]
 
 
 @pytest.mark.parametrize("name", params())
 def test_secret_is_never_shown(name):
-    scenario, secret, defect = SECRETS[name]
+    scenario, secret = SECRETS[name]
     found = shared_batch("secrets-%s" % scenario, SCENARIOS[scenario])
     texts = [secret] if secret else found["secrets"]
     leaks = sorted(set(place for text in texts for place, content in found["places"].items() if grep(text, content)))
-    measure("secret", secret=name, places=len(found["places"]), leaks=len(leaks), leaked_in=leaks, defect=defect)
+    measure("secret", secret=name, places=len(found["places"]), leaks=len(leaks), leaked_in=leaks)
     assert not leaks, "%s appears in: %s" % (name, ", ".join(leaks))
 
 

@@ -9,8 +9,6 @@ from tests.reliability.harness import clear_error, measure, run_ansible, shared_
 
 INFO = "registryops.harbor.harbor_project_info"
 REG = "registryops.harbor.harbor_registry"
-D9 = "issue 10 defect 9: "
-D11 = "issue 10 defect 11: validate_certs=false ignores ca_path silently (warn)"
 
 
 def cases(secure, plain, remote, other_ca, ca_path):
@@ -47,14 +45,6 @@ def cases(secure, plain, remote, other_ca, ca_path):
     }
 
 
-DEFECTS = {
-    "validate_certs=false with ca_path warns that ca_path is ignored": D11,
-    "https:// to an http Harbor is explained as a wrong scheme": D9 + "https to an http Harbor is blamed on TLS verification",
-    "http:// to an https Harbor is explained as a wrong scheme": D9 + "http to https shows raw urllib3 text",
-    "a missing ca_path file is named": D9 + "a missing ca_path file crashes or misleads",
-}
-
-
 def run_cases():
     secure = start_emulator(tls=True)
     plain = start_emulator()
@@ -72,7 +62,7 @@ def run_cases():
         for name, (_task, expect) in table.items():
             results = [r for r in run.results if r.get("task") == name]
             verdicts[name] = judge(results[-1] if results else {}, expect)
-            measure("tls", case=name, ok=not verdicts[name], defect=DEFECTS.get(name))
+            measure("tls", case=name, ok=not verdicts[name])
         return verdicts
     finally:
         stop_all([secure, plain, remote])
@@ -105,9 +95,7 @@ NAMES = ["verification is on by default", "ca_path trusts Harbor's CA", "HARBOR_
          "an endpoint trusted with ca_certificate works"]
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, id=n.replace(" ", "-"),
-                                               marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[n])] if n in DEFECTS else [])
-                                  for n in NAMES])
+@pytest.mark.parametrize("name", [pytest.param(n, id=n.replace(" ", "-")) for n in NAMES])
 def test_tls(name):
     verdicts = shared_batch("tls", run_cases)
     assert not verdicts[name], "%s:\n%s" % (name, "\n".join(verdicts[name]))
