@@ -210,7 +210,7 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
         })
         full_env.update(env or {})
         proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              timeout=1200)
+                              timeout=1200, check=False)
         results = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
         return Run(proc.returncode, proc.stdout, results)
 
