@@ -72,17 +72,29 @@ def element_message(exc):
 
 
 def dict_text_problem(spec, params):
-    """``(option, message)`` for the first dict option with suboptions given text that is neither JSON nor key=value
-    (ansible-core's own message, 'dictionary requested, could not parse JSON or key=value', does not name it), or None."""
+    """``(option, message)`` for the first dict option with suboptions (or list of such dicts, e.g. ``rules``) given text
+    that is neither JSON nor key=value (ansible-core's own message, 'dictionary requested, could not parse JSON or
+    key=value', does not name it), or None."""
     for option, opts in spec.items():
-        value = params.get(option)
-        if opts.get("type") != "dict" or not opts.get("options") or not isinstance(value, str):
+        if not opts.get("options"):
             continue
-        try:
-            check_type_dict(value)
-        except TypeError:
-            return option, ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got the text %r"
-                            % (option, ", ".join(sorted(opts["options"])), value))
+        value = params.get(option)
+        if opts.get("type") == "dict":
+            texts = [(option, value)]
+        elif opts.get("type") == "list" and opts.get("elements") == "dict":
+            items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            texts = [("%s[%d]" % (option, index), item) for index, item in enumerate(items)]
+        else:
+            continue
+        for where, text in texts:
+            if not isinstance(text, str):
+                continue
+            try:
+                check_type_dict(text)
+            except TypeError:
+                shown = " %r" % text if where == option else ""    # an element may hold a secret (access_secret): not shown
+                return option, ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got the text%s"
+                                % (where, ", ".join(sorted(opts["options"])), shown))
     return None
 
 

@@ -6,21 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import collections_root
+
 REPO = Path(__file__).resolve().parents[2]
 LINT = Path(sys.executable).with_name("ansible-lint")
-
-
-def collections_root():
-    """A folder holding ansible_collections/registryops/harbor -> the repository, so that FQCNs resolve."""
-    root = REPO / "tests" / "output" / "collections"
-    link = root / "ansible_collections" / "registryops" / "harbor"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(REPO, target_is_directory=True)
-        except FileExistsError:
-            pass
-    return root
 
 
 def lint(*paths, cwd=REPO):

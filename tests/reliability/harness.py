@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tests.conftest import ADMIN, READ_METHODS, Target
 from tests.harbor_emulator import Emulator
+from tests.integration.conftest import CALLBACKS     # the integration tests' `record` callback serves the suites too
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 REPO = Path(__file__).resolve().parents[2]
@@ -142,8 +143,6 @@ def grep(secret, text):
 
 
 # -- ansible-playbook with many hosts --------------------------------------------------------------------------------
-CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
-
 
 class Run:
     """One ansible-playbook run: ``rc``, ``output`` (stdout and stderr), ``results`` (every task result, with ``host``)."""
@@ -203,10 +202,10 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
         full_env.update({
             "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-            "ANSIBLE_CALLBACKS_ENABLED": "cells", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_CALLBACKS_ENABLED": "record", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible-tmp"),
             "ANSIBLE_HOME": str(tmp / "ansible-home"), "ANSIBLE_DEPRECATION_WARNINGS": "0", "ANSIBLE_HOST_KEY_CHECKING": "0",
-            "CELLS_FILE": str(record),
+            "RECORD_FILE": str(record),
         })
         full_env.update(env or {})
         proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

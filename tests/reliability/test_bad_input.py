@@ -82,6 +82,9 @@ ROWS = [
     row(REG, {"name": "e1", "provider": "docker-registry", "url": "https://x.example", "colour": "red"}, "colour"),
     row(REG, {"name": "existing-endpoint", "provider": "harbor"}, "provider"),
     row(REG, {"name": "existing-endpoint", "access_key": "someone-else"}, "access_secret"),
+    row(REG, {"registries": [{"name": "ok-1", "provider": "docker-registry", "url": "https://ok.example"},
+                             {"name": "bad", "provider": "docker-registry", "url": "ftp://x"}]}, "registries[1].url"),
+    row(REG, {"registries": [{"name": "e1", "provider": "docker-hub"}], "name": "e2"}, "registries"),
     # -- harbor_project
     row(PROJ, {"name": "Upper"}, "name"),
     row(PROJ, {"name": "a..b"}, "name"),
@@ -124,7 +127,12 @@ ROWS = [
     row(PROJ, {"name": "p1", "cve_allowlist": {"cves": {"CVE-2024-3094": True}}}, "cves"),
     row(PROJ, {"name": "p1", "recreate": "x"}, "recreate"),
     row(PROJ, {"name": "existing-project", "proxy_cache_registry": "existing-endpoint"}, "proxy_cache_registry"),
+    row(PROJ, {"projects": [{"name": "fine"}, {"name": "big", "storage_quota": "lots"}]}, "projects[1].storage_quota"),
+    row(PROJ, {"projects": [{"name": "twice"}, {"name": "twice"}]}, "projects[1].name"),
+    row(PROJ, {"projects": [{"name": "p1"}], "name": "p2"}, "projects"),
     # -- harbor_replication_rule
+    row(RULE, {"rules": [{"name": "r1", "mode": "pull", "registry": "x", "cron": "nope", "trigger": "scheduled"}]}, "rules[0].cron"),
+    row(RULE, {"rules": "r1"}, "rules"),
     row(RULE, {"name": "r1", "mode": "sideways", "registry": "existing-endpoint"}, "mode"),
     row(RULE, {"name": "r1", "registry": "existing-endpoint"}, "mode"),
     row(RULE, {"name": "r1", "mode": "push"}, "registry"),

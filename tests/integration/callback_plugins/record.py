@@ -1,6 +1,7 @@
 # Copyright (c) 2026 registryops.harbor contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test-only callback: writes every task result as one JSON line to $RECORD_FILE (after Ansible's no_log censoring)."""
+"""Test-only callback: writes every task result, with its host, as one JSON line to $RECORD_FILE (after Ansible's no_log
+censoring). Used by the integration tests and the reliability suites."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
@@ -12,8 +13,8 @@ from ansible.plugins.callback import CallbackBase
 DOCUMENTATION = r'''
 name: record
 type: aggregate
-short_description: write task results to a JSON-lines file for the integration tests
-description: Writes each task's result, as Ansible censored it, to the file named by E(RECORD_FILE).
+short_description: write task results to a JSON-lines file for the integration tests and reliability suites
+description: Writes each task's result, as Ansible censored it, with its host, to the file named by E(RECORD_FILE).
 requirements: [enable in configuration]
 '''
 
@@ -30,9 +31,7 @@ class CallbackModule(CallbackBase):
             return
         data = dict(result._result)
         data.setdefault("changed", False)
-        data["task"] = result._task.get_name()
-        data["status"] = status
-        data["failed"] = status == "failed"
+        data.update(task=result._task.get_name(), host=result._host.get_name(), status=status, failed=status == "failed")
         with open(path, "a") as handle:
             handle.write(json.dumps(data, default=str) + "\n")
 
@@ -44,3 +43,6 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_skipped(self, result):
         self._write(result, "skipped")
+
+    def v2_runner_on_unreachable(self, result):
+        self._write(result, "failed")
