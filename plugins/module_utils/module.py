@@ -104,7 +104,8 @@ class HarborModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
-        text_problem = dict_text_problem(spec, _load_params())
+        params = _load_params()         # None when ansible-test's validate-modules introspects the argument spec
+        text_problem = dict_text_problem(spec, params) if isinstance(params, dict) else None
         if text_problem:
             # ansible-core would refuse it with a message that does not name the option: take the text as it is, then fail
             spec[text_problem[0]] = dict(type="raw")
