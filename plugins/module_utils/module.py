@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
@@ -19,6 +18,10 @@ from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
+)
+# The errors live in errors.py; HarborValidationError and element_message are re-exported here for existing imports.
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
+    HarborPartialError, HarborValidationError, element_message,
 )
 
 JMESPATH_IMPORT_ERROR = None
@@ -41,7 +44,6 @@ CONNECTION_SPEC = dict(
 )
 
 QUERY_SPEC = dict(query=dict(type="str"))
-_OPTION_ERROR = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*: ")
 
 
 def object_or_list(spec, list_option, key="name"):
@@ -53,22 +55,6 @@ def object_or_list(spec, list_option, key="name"):
     top[list_option] = dict(type="list", elements="dict", options=copy.deepcopy(spec))
     return dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
                 required_one_of=[(key, list_option)])
-
-
-class HarborValidationError(Exception):
-    """The user's input is wrong; raised before any write. The message names the option and what is allowed."""
-
-
-def element_message(exc):
-    """The error message with the element it belongs to: ``registries[3].url: ...`` for an option's error, else
-    ``registries[3] (name NVIDIA): ...``."""
-    text = str(exc)
-    where = getattr(exc, "element", None)
-    if not where:
-        return text
-    if _OPTION_ERROR.match(text):
-        return "%s.%s" % (where, text)
-    return "%s (name %s): %s" % (where, getattr(exc, "element_name", None), text)
 
 
 def dict_text_problem(spec, params):
@@ -155,32 +141,23 @@ class HarborModule(AnsibleModule):
         return self._client
 
     def run(self, fn):
-        """Call ``fn()`` for the result dict and exit with it; Harbor and validation errors become ``fail_json``
-        (``changed`` says whether a write went through before the error)."""
+        """Call ``fn()`` for the result dict and exit with it: the one place where errors become ``fail_json``.
+
+        ``HarborValidationError`` (bad input, or ``HarborRefused``) and ``HarborError`` (HTTP, with its details in
+        ``error``) fail with their message (prefixed with the element of a list call); ``HarborPartialError`` also
+        reports its partial result. ``changed`` says whether a write went through before the error."""
         try:
             result = fn()
+        except HarborPartialError as exc:
+            details = dict(exc.result)
+            if isinstance(exc.cause, HarborError):
+                details["error"] = exc.cause.to_dict()
+            self.fail_json(msg=str(exc), changed=self._wrote() if exc.changed is None else exc.changed, **details)
         except HarborValidationError as exc:
-            self.fail_json(msg=self._message(exc), changed=self._wrote(), **self._partial(exc))
+            self.fail_json(msg=element_message(exc), changed=self._wrote())
         except HarborError as exc:
-            self.fail_json(msg=self._message(exc), changed=self._wrote(), error=exc.to_dict(), **self._partial(exc))
+            self.fail_json(msg=element_message(exc), changed=self._wrote(), error=exc.to_dict())
         self.exit_json(**result)
-
-    @staticmethod
-    def _message(exc):
-        """The error's message; for an element of a list option, prefixed with where it is (``registries[3].url: ...``)
-        and followed by which objects were done before it."""
-        text = element_message(exc)
-        partial = getattr(exc, "partial", None)
-        if partial is not None:
-            done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in partial["results"])
-            text += " Done before this error: %s. Not attempted: %s." % (done or "none", ", ".join(partial["pending"]) or "none")
-        return text
-
-    @staticmethod
-    def _partial(exc):
-        """``results`` of the objects done before an error in a list call (each like a single-object result)."""
-        partial = getattr(exc, "partial", None)
-        return dict(results=partial["results"]) if partial is not None else {}
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""
