@@ -214,7 +214,7 @@ executions:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
-from ansible_collections.registryops.harbor.plugins.module_utils.replication import run_execution
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import run_execution
 
 
 def main():

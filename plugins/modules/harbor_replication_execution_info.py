@@ -157,7 +157,7 @@ executions:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
-from ansible_collections.registryops.harbor.plugins.module_utils.replication import execution_info
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import execution_info
 
 
 def main():

@@ -398,7 +398,7 @@ results:
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import run
-from ansible_collections.registryops.harbor.plugins.module_utils.replication import ReplicationRule
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule
 
 DECORATIONS = ["matches", "excludes"]
 

@@ -137,7 +137,7 @@ rules:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
-from ansible_collections.registryops.harbor.plugins.module_utils.replication import rule_info
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import rule_info
 
 
 def main():

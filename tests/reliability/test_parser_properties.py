@@ -22,7 +22,7 @@ from tests.integration.conftest import collections_root  # noqa: E402
 from tests.reliability.harness import FULL  # noqa: E402
 
 sys.path.insert(0, str(collections_root()))
-from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication_rule  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError  # noqa: E402
 
 EXAMPLES = 1000 if FULL else 100
@@ -81,7 +81,7 @@ def test_one_unit_rule_for_sizes_and_bandwidth(number, prefix):
     """``MB`` is the same multiple of ``KB`` in storage_quota as in bandwidth (issue 10, defect 11), whatever unit
     Harbor stores (bytes for a quota; its own unit, rounded to whole ones, for a bandwidth: hence numbers >= 100)."""
     size_ratio = project.parse_size("%d%sB" % (number, prefix)) / project.parse_size("%dKB" % number)
-    speed_ratio = replication.parse_bandwidth("%d%sB/s" % (number, prefix)) / replication.parse_bandwidth("%dKB/s" % number)
+    speed_ratio = replication_rule.parse_bandwidth("%d%sB/s" % (number, prefix)) / replication_rule.parse_bandwidth("%dKB/s" % number)
     assert math.isclose(size_ratio, speed_ratio, rel_tol=1e-2), "%d%sB: x%s as a quota, x%s as a bandwidth" % (
         number, prefix, size_ratio, speed_ratio)
 
@@ -91,7 +91,7 @@ def test_one_unit_rule_for_sizes_and_bandwidth(number, prefix):
 @given(st.one_of(st.text(max_size=30), size_text.map(lambda s: s + "/s")))
 @example("9" * 400 + "KB/s")
 def test_parse_bandwidth_answers_kbps_or_a_clear_refusal(text):
-    kind, value = outcome(replication.parse_bandwidth, text)
+    kind, value = outcome(replication_rule.parse_bandwidth, text)
     if kind == "ok":
         assert isinstance(value, int) and value >= 0
     else:
@@ -101,8 +101,8 @@ def test_parse_bandwidth_answers_kbps_or_a_clear_refusal(text):
 @PROPERTIES
 @given(st.integers(min_value=-10 ** 6, max_value=10 ** 9))
 def test_parse_bandwidth_numbers_are_kbps_and_negative_is_unlimited(number):
-    assert replication.parse_bandwidth(number) == max(number, 0)
-    assert replication.parse_bandwidth(str(number)) == max(number, 0)
+    assert replication_rule.parse_bandwidth(number) == max(number, 0)
+    assert replication_rule.parse_bandwidth(str(number)) == max(number, 0)
 
 
 # -- cron --------------------------------------------------------------------------------------------------------------
@@ -122,9 +122,9 @@ valid_cron = st.builds(lambda m, h, dom, mon, dow, spaces: spaces.join(["0", m, 
 @PROPERTIES
 @given(valid_cron)
 def test_a_valid_cron_is_accepted_normalised_and_stable(cron):
-    normal = replication.normalize_cron(cron)
+    normal = replication_rule.normalize_cron(cron)
     assert normal == " ".join(cron.split())
-    assert replication.normalize_cron(normal) == normal
+    assert replication_rule.normalize_cron(normal) == normal
     assert emulated_replication.valid_cron(normal)
 
 
@@ -132,7 +132,7 @@ def test_a_valid_cron_is_accepted_normalised_and_stable(cron):
 @given(st.text(alphabet="0123456789*/,-? ", max_size=30))
 @example("0 61 * * * *")
 def test_what_the_module_accepts_as_cron_harbor_accepts(text):
-    kind, value = outcome(replication.normalize_cron, text)
+    kind, value = outcome(replication_rule.normalize_cron, text)
     if kind == "ok":
         assert emulated_replication.valid_cron(value), "accepted %r, which Harbor refuses" % value
     else:
@@ -240,9 +240,9 @@ def test_upstream_limits(number):
 @PROPERTIES
 @given(st.one_of(st.integers(min_value=0, max_value=50), st.sampled_from(["none", "all", "NONE", " 2 "])))
 def test_flattening_round_trips(value):
-    name = replication.parse_flattening(value)
-    assert replication.parse_flattening(name) == name
-    assert replication.flattening_name(replication.flattening_count(name)) == name
+    name = replication_rule.parse_flattening(value)
+    assert replication_rule.parse_flattening(name) == name
+    assert replication_rule.flattening_name(replication_rule.flattening_count(name)) == name
 
 
 def test_the_emulator_refuses_what_harbor_refuses():

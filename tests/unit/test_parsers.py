@@ -7,7 +7,7 @@ from tests.integration.conftest import collections_root
 
 sys.path.insert(0, str(collections_root()))
 
-from ansible_collections.registryops.harbor.plugins.module_utils import project, registry, replication  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import project, registry, replication_rule  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.module import (  # noqa: E402
     HarborValidationError, dict_text_problem,
 )
@@ -26,12 +26,12 @@ def test_the_largest_size_is_accepted():
 @pytest.mark.parametrize("text", ["9" * 400 + "KB/s", "9" * 400, "275GB/s", str(2 ** 31)])
 def test_a_bandwidth_beyond_harbors_int32_is_refused(text):
     with pytest.raises(HarborValidationError, match=r"^bandwidth: .*maximum of 2147483647 Kbps"):
-        replication.parse_bandwidth(text)
+        replication_rule.parse_bandwidth(text)
 
 
 def test_the_largest_bandwidth_is_accepted():
-    assert replication.parse_bandwidth(str(2 ** 31 - 1)) == 2 ** 31 - 1
-    assert replication.parse_bandwidth("250GB/s") == 1953125000
+    assert replication_rule.parse_bandwidth(str(2 ** 31 - 1)) == 2 ** 31 - 1
+    assert replication_rule.parse_bandwidth("250GB/s") == 1953125000
 
 
 @pytest.mark.parametrize("cron,field", [("0 61 * * * *", "minutes"), ("0 0 24 * * *", "hours"), ("0 0 2 0 * *", "day-of-month"),
@@ -39,12 +39,12 @@ def test_the_largest_bandwidth_is_accepted():
                                         ("0 0 2 * * MON#1", "day-of-week"), ("0 */0 * * * *", "minutes"), ("0 5-2 * * * *", "minutes")])
 def test_a_cron_field_harbor_refuses_is_named(cron, field):
     with pytest.raises(HarborValidationError, match=r"^cron: the %s field " % field):
-        replication.normalize_cron(cron)
+        replication_rule.normalize_cron(cron)
 
 
 @pytest.mark.parametrize("cron", ["0 */15 1-5 * JAN-JUN MON,FRI", "0 30 3 * * 1", "0 0 2 ? * ?", "0 59 23 31 12 6", "0 5/10 * * * sun"])
 def test_a_cron_harbor_takes_is_accepted(cron):
-    assert replication.normalize_cron(cron) == cron
+    assert replication_rule.normalize_cron(cron) == cron
 
 
 def test_a_registry_name_is_counted_in_bytes():

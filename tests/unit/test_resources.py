@@ -22,7 +22,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.module import C
 from ansible_collections.registryops.harbor.plugins.module_utils.project import Project  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import single  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Registry  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.replication import ReplicationRule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule  # noqa: E402
 
 NGC_KEY = test_harbor_registry.NGC_KEY
 ngc = test_harbor_registry.ngc          # the fixture: an upstream registry that takes NGC's key
