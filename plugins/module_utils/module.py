@@ -144,13 +144,13 @@ class HarborModule(AnsibleModule):
 
     @property
     def client(self):
-        """The logged-in client (one GET /systeminfo checks the credentials and reads the version)."""
+        """The client of this call. It checks the login lazily (GET /systeminfo before the first read that anonymous
+        callers may do, or for a version gate; a 401 anywhere is a refused login): see ``HarborClient.request``."""
         if self._client is None:
             p = self.params
             client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
                                   validate_certs=p["validate_certs"], ca_path=p["ca_path"],
                                   timeout=p["request_timeout"], retries=p["request_retries"])
-            client.systeminfo()
             self._client = client
         return self._client
 
