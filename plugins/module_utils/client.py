@@ -15,7 +15,6 @@ import os
 import re
 import time
 import traceback
-import uuid
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote as _quote, urljoin, urlsplit
 
@@ -262,7 +261,7 @@ class HarborClient(object):
         url = path if path.startswith(("http://", "https://")) else self._absolute(path)
         if method == "GET" and not self.login_checked and _anonymous_read(url):
             self.systeminfo()
-        req_headers = {"X-Request-Id": str(uuid.uuid4())}
+        req_headers = {"X-Request-Id": request_id()}
         req_headers.update(headers or {})
         shown = urlsplit(url).path
         self.budget["attempts"] = 1
@@ -486,6 +485,15 @@ class HarborClient(object):
         return dict((item[key], item) for item in self.list(path, params=params, headers=headers,
                                                             complete=lambda items: _has(items, key, wanted))
                     if isinstance(item, dict) and item.get(key) in wanted)
+
+
+def request_id():
+    """A random (version 4) UUID for X-Request-Id, made without importing ``uuid`` (one import less per module call)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    text = raw.hex()
+    return "%s-%s-%s-%s-%s" % (text[:8], text[8:12], text[12:16], text[16:20], text[20:])
 
 
 def q_value(value):

@@ -21,14 +21,6 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
 )
 
-JMESPATH_IMPORT_ERROR = None
-try:
-    import jmespath
-    HAS_JMESPATH = True
-except ImportError:
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-
 
 CONNECTION_SPEC = dict(
     harbor_url=dict(type="str", required=True, fallback=(env_fallback, ["HARBOR_URL"])),
@@ -115,8 +107,14 @@ class HarborModule(AnsibleModule):
         self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if self.params.get("query") and not HAS_JMESPATH:
-            self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+        self._jmespath = None
+        if self.params.get("query"):
+            # imported only for a call with ``query``: most calls do not pay for it
+            try:
+                import jmespath
+            except ImportError:
+                self.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
+            self._jmespath = jmespath
         if self.params["request_timeout"] <= 0:
             self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
         if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
@@ -191,6 +189,7 @@ class HarborModule(AnsibleModule):
         expression = self.params.get("query")
         if not expression:
             return data
+        jmespath = self._jmespath
         try:
             return jmespath.search(expression, data)
         except jmespath.exceptions.JMESPathError as exc:
