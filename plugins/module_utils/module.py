@@ -24,14 +24,6 @@ from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborPartialError, HarborValidationError, element_message,
 )
 
-JMESPATH_IMPORT_ERROR = None
-try:
-    import jmespath
-    HAS_JMESPATH = True
-except ImportError:
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-
 
 CONNECTION_SPEC = dict(
     harbor_url=dict(type="str", required=True, fallback=(env_fallback, ["HARBOR_URL"])),
@@ -101,8 +93,14 @@ class HarborModule(AnsibleModule):
         self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if self.params.get("query") and not HAS_JMESPATH:
-            self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+        self._jmespath = None
+        if self.params.get("query"):
+            # imported only for a call with ``query``: most calls do not pay for it
+            try:
+                import jmespath
+            except ImportError:
+                self.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
+            self._jmespath = jmespath
         if self.params["request_timeout"] <= 0:
             self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
         if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
@@ -130,13 +128,13 @@ class HarborModule(AnsibleModule):
 
     @property
     def client(self):
-        """The logged-in client (one GET /systeminfo checks the credentials and reads the version)."""
+        """The client of this call. It checks the login lazily (GET /systeminfo before the first read that anonymous
+        callers may do, or for a version gate; a 401 anywhere is a refused login): see ``HarborClient.request``."""
         if self._client is None:
             p = self.params
             client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
                                   validate_certs=p["validate_certs"], ca_path=p["ca_path"],
                                   timeout=p["request_timeout"], retries=p["request_retries"])
-            client.systeminfo()
             self._client = client
         return self._client
 
@@ -168,6 +166,7 @@ class HarborModule(AnsibleModule):
         expression = self.params.get("query")
         if not expression:
             return data
+        jmespath = self._jmespath
         try:
             return jmespath.search(expression, data)
         except jmespath.exceptions.JMESPathError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import ansible_playbook
+from tests.support.ansible import ansible_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 NGC_KEY = "site-test-ngc-key"
