@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 
 sys.path.insert(0, str(collections_root()))
 

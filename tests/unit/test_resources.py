@@ -11,7 +11,7 @@ import sys
 import pytest
 import trustme
 
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 from tests.integration import test_harbor_registry
 from tests.unit.test_reconcile import Module
 
