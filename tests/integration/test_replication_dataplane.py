@@ -2,7 +2,8 @@
 and blobs over the distribution API, digests preserved, filters, destination namespace and ``override`` respected; a
 copy that fails fails its task with the real error in its log, which harbor_replication_execution surfaces; a
 destination that is a proxy-cache project refuses every push (NOTES.md section 3).
-Harbor: src/controller/replication/transfer/image/transfer.go, src/server/middleware/repoproxy/proxy.go."""
+Harbor: src/controller/replication/transfer/image/transfer.go, src/server/middleware/repoproxy/proxy.go, src/lib/iothrottler.go."""
+import os
 import threading
 import time
 
@@ -13,6 +14,7 @@ from tests.dataplane import oci, upstreams
 from tests.dataplane.conftest import need_binaries
 from tests.dataplane.distribution import DistributionClient
 from tests.dataplane.registry import Registry
+from tests.harbor_emulator import iothrottler
 from tests.emulator.test_replication_policy import add_registry, create
 from tests.integration.test_harbor_replication_execution import run_task
 from tests.integration.test_harbor_replication_rule import failed
@@ -225,3 +227,28 @@ def test_copy_by_chunk_pushes_blobs_larger_than_the_chunk_size_in_ranges(emulato
     assert "copying the blob %s by chunk(chunkSize: 100)" % largest.digest in log
     assert "copying the blob chunk: 0-99/%d" % largest.size in log
     assert "copy the blob chunk: %d-%d/%d completed" % ((largest.size - 1) // 100 * 100, largest.size - 1, largest.size) in log
+
+
+def large_image(name, tag, extra):
+    """An image whose layer is ``extra`` bytes beyond the limiter's burst (random: gzip cannot shrink it)."""
+    return oci.image(name, tag, files={"data/blob.bin": os.urandom(iothrottler.BURST + extra)})
+
+
+def test_the_speed_of_a_rule_limits_each_blob_copy_as_harbors_iothrottler(emulator_factory, registries):
+    """speed = 8 units = 8 Kibit/s = 1 KiB/s: a blob 2 KiB beyond the 1000 KiB burst takes at least 2 s to copy
+    (src/lib/iothrottler.go, transfer.go copyBlobByMonolithic). A lower bound only: a loaded machine is slower."""
+    harbor = backed(emulator_factory)
+    target = registries("target")
+    image = large_image("big", "1.0", 2 * 1024)
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/big", "1.0", image)
+    registry_id = endpoint(harbor, "target", target)
+    policy = create(harbor, name="slow", dest_registry={"id": registry_id}, enabled=True, speed=8,
+                    filters=[{"type": "name", "value": "library/**"}])
+    started = time.monotonic()
+    execution_id = execute(harbor, policy)
+    elapsed = time.monotonic() - started
+    layer = max(image.blobs, key=lambda blob: blob.size)
+    assert elapsed >= (layer.size - iothrottler.BURST) / (8 * iothrottler.KBRATE)
+    assert DistributionClient(target.url).get_manifest("library/big", "1.0")[2] == image.digest
+    assert DistributionClient(target.url).get_blob("library/big", layer.digest) == layer.data
+    assert "limit network speed at 8 kb/s" in task_logs(harbor, execution_id)["library/big [1 item(s) in total]"]

@@ -16,7 +16,8 @@ Test settings (``POST /_emulator/replication``, see ``configure``): ``fail`` and
 pattern on the source repository (``library/bad*``); a hung task stays ``InProgress`` until the execution is stopped;
 ``transient_failed`` makes every successful task read ``Failed`` in the first read of its execution after the end,
 then ``Succeed`` (the retry of Harbor issue #14986); ``chunk_size`` is Harbor's ``REPLICATION_CHUNK_SIZE`` (a rule with
-``copy_by_chunk`` copies larger blobs in ranges, replication/transfer.py).
+``copy_by_chunk`` copies larger blobs in ranges, replication/transfer.py). A rule's ``speed`` > 0 reads every blob at
+that limit (iothrottler.py) and the task log says ``limit network speed at <speed> kb/s``.
 
 ``stop`` is asynchronous: it only signals the runner, which marks every unfinished task ``Stopped`` right after.
 Stopping a finished execution changes nothing. Execution status: stored while it has no task, else aggregated from the
@@ -252,7 +253,7 @@ def plan_tasks(state, policy, src_registry, dest_registry):
         except (AdapterError, HarborAPIError) as exc:
             raise FlowError("failed to do the prepare work for pushing/uploading resources: %s" % exc)
     return {"tasks": items, "src": src, "dst": dst, "override": policy["override"], "state": state,
-            "copy_by_chunk": policy.get("copy_by_chunk")}
+            "copy_by_chunk": policy.get("copy_by_chunk"), "speed": policy.get("speed") or 0}
 
 
 def create_task(state, execution_id, item, policy):
@@ -303,12 +304,14 @@ def copy_artifacts(plan, task, override):
     source, destination = item["resource"]["repository"], item["destination"]
     src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
     ok = True
+    if plan.get("speed", 0) > 0:
+        task["_log"].append(log_line("INFO", "limit network speed at %d kb/s" % plan["speed"]))
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
             try:
                 transfer.copy(src, dst, source, destination, reference, override,
                               lambda level, text: task["_log"].append(log_line(level, text)),
-                              chunk_size=plan.get("chunk_size"))
+                              chunk_size=plan.get("chunk_size"), speed=plan.get("speed", 0))
             except AdapterError as exc:
                 task["_log"].append(log_line("ERROR", "failed to copy %s:%s to %s:%s: %s" % (source, reference, destination, reference, exc)))
                 ok = False

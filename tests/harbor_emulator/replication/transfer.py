@@ -25,7 +25,7 @@ import hashlib
 import json
 from urllib.parse import urlsplit
 
-from .. import distribution
+from .. import distribution, iothrottler
 from ..handler import project as projects
 from ..storage import INDEXES, ContentError, references_of, storage_of
 from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, http_error_text, repository_scope
@@ -154,14 +154,15 @@ class RemoteContent:
             raise AdapterError("the blob %s of %s has the content of %s" % (digest, repository, sha256(resp.content)))
         return resp.content
 
-    def push_blob(self, repository, digest, data, chunk_size=None, log=None):
+    def push_blob(self, repository, digest, data, chunk_size=None, log=None, speed=0):
         """A monolithic upload (POST, PUT with the bytes), or with ``chunk_size`` a chunked one (POST, one PATCH per
-        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``."""
+        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``; each chunk is read through a
+        limiter of its own at ``speed`` (copyBlobByChunk wraps every chunk's reader in lib.NewReader)."""
         scope = repository_scope(repository, "pull,push")
         resp = self.adapter.v2("POST", "/v2/%s/blobs/uploads/" % repository, scope)
         location = resp.headers.get("Location", "")
         for start in range(0, len(data), chunk_size) if chunk_size else ():
-            chunk = data[start:start + chunk_size]
+            chunk = iothrottler.pace(data[start:start + chunk_size], speed)
             span = "%d-%d" % (start, start + len(chunk) - 1)
             log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)))
             resp = self.adapter.v2("PATCH", self._path(location), scope, data=chunk, headers={
@@ -180,10 +181,12 @@ class RemoteContent:
         self.adapter.push(repository, reference, body, media_type)
 
 
-def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None):
+def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None, speed=0):
     """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
     holds the reference already and ``override`` is off, or holds the same digest). ``chunk_size`` (``copy_by_chunk``): a blob
-    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``)."""
+    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``).
+    ``speed`` > 0: every blob is read from the source at that limit (iothrottler.py; the policy's ``speed``, or the
+    proxy-cache project's ``proxy_speed_kb``)."""
     log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, reference, dst_repo, reference))
     media_type, body, digest = src.manifest(src_repo, reference)
     existing = dst.manifest_digest(dst_repo, reference)
@@ -191,12 +194,12 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None
         log("INFO", "the artifact %s:%s already exists on the destination registry (override: %s), skip"
             % (dst_repo, reference, str(override).lower()))
         return False
-    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size)
+    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size, speed)
     log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
     return True
 
 
-def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None):
+def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None, speed=0):
     if not made_up(body):
         try:
             blobs, children = references_of(media_type, json.loads(body))
@@ -206,7 +209,7 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
             if dst.manifest_digest(dst_repo, child) == child:
                 continue
             child_type, child_body, _ = src.manifest(src_repo, child)
-            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size)
+            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size, speed)
         for blob in blobs:
             if dst.blob_exists(dst_repo, blob):
                 log("INFO", "the blob %s already exists on the destination registry, skip" % blob)
@@ -214,11 +217,11 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
             data = src.pull_blob(src_repo, blob)
             if chunk_size and isinstance(dst, RemoteContent) and len(data) > chunk_size:   # else monolithic, as Harbor
                 log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size))
-                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log)
+                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log, speed=speed)
                 log("INFO", "copy the blob %s by chunk completed" % blob)
             else:
                 log("INFO", "copying the blob %s..." % blob)
-                dst.push_blob(dst_repo, blob, data)
+                dst.push_blob(dst_repo, blob, iothrottler.pace(data, speed))
     log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
     try:
         dst.push_manifest(dst_repo, reference, media_type, body)
