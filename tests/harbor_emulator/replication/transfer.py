@@ -154,6 +154,10 @@ class RemoteContent:
             raise AdapterError("the blob %s of %s has the content of %s" % (digest, repository, sha256(resp.content)))
         return resp.content
 
+    def blob_reader(self, repository, digest):
+        """The upstream's answer to ``GET`` of the blob, its body not read yet (``iter_content``; close it)."""
+        return self.adapter.v2("GET", "/v2/%s/blobs/%s" % (repository, digest), repository_scope(repository, "pull"), stream=True)
+
     def push_blob(self, repository, digest, data, chunk_size=None, log=None, speed=0):
         """A monolithic upload (POST, PUT with the bytes), or with ``chunk_size`` a chunked one (POST, one PATCH per
         chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``; each chunk is read through a
