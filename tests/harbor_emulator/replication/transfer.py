@@ -2,7 +2,7 @@
 and src/pkg/reg: pull the manifest, copy the blobs the destination lacks, child manifests of an index first, then
 push the manifest; digests are preserved because the bytes are).
 
-Two kinds of end, with the same six operations::
+Two kinds of end, with the same seven operations::
 
     manifest(repository, reference) -> (media_type, body, digest)      # AdapterError(status 404) when absent
     manifest_digest(repository, reference) -> digest or None
@@ -10,6 +10,7 @@ Two kinds of end, with the same six operations::
     pull_blob(repository, digest) -> bytes
     push_blob(repository, digest, data)
     push_manifest(repository, reference, media_type, body)
+    delete_manifest(repository, digest)                                  # replicate_deletion (delete below)
 
 - ``LocalContent(state, proxy=False)``: this emulator's storage (storage.py), ``<project>/<repository>`` paths. Pushing
   into a proxy-cache project is refused as Harbor's registry refuses it (403 DENIED) unless ``proxy`` (the proxy
@@ -93,6 +94,10 @@ class LocalContent:
         if data is None:
             raise AdapterError("http error: code 404, blob %s of %s not found" % (digest, repository), 404)
         return data
+
+    def delete_manifest(self, repository, digest):
+        project, repo = self.split(repository)
+        self.storage.delete_artifact(project, repo, digest)
 
     def _refuse_proxy(self, repository):
         with self.state.lock:
@@ -184,6 +189,10 @@ class RemoteContent:
     def push_manifest(self, repository, reference, media_type, body):
         self.adapter.push(repository, reference, body, media_type)
 
+    def delete_manifest(self, repository, digest):
+        """``DELETE /v2/<repository>/manifests/<digest>`` (scope ``*``, as Harbor's bearer scope.go asks for a DELETE)."""
+        self.adapter.v2("DELETE", "/v2/%s/manifests/%s" % (repository, digest), repository_scope(repository, "*"))
+
 
 def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None, speed=0):
     """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
@@ -200,6 +209,27 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None
         return False
     copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size, speed)
     log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
+    return True
+
+
+def delete(dst, repository, reference, log):
+    """transfer.go delete: the manifest ``repository:reference`` deleted on the destination (by its digest, as the
+    registry client's DeleteManifest resolves a tag); absent -> skipped. True when deleted."""
+    try:
+        digest = dst.manifest_digest(repository, reference)
+    except AdapterError as exc:
+        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
+            % (repository, reference, exc))
+        raise
+    if digest is None:
+        log("INFO", "the artifact %s:%s doesn't exist on the destination registry, skip" % (repository, reference))
+        return False
+    try:
+        dst.delete_manifest(repository, digest)
+    except AdapterError as exc:
+        log("ERROR", "failed to delete the manifest of artifact %s:%s on the destination registry: %s" % (repository, reference, exc))
+        raise
+    log("INFO", "the manifest of artifact %s:%s is deleted" % (repository, reference))
     return True
 
 
