@@ -267,7 +267,8 @@ def create_task(state, execution_id, item, policy):
     task_id = state.next_id("task")
     task = state.tasks[task_id] = {
         "id": task_id, "execution_id": execution_id, "status": "InProgress", "job_id": uuid.uuid4().hex[:24],
-        "operation": "deletion" if res.get("deleted") else "copy", "resource_type": res["type"], "src_resource": resource_name(res["repository"], res["artifacts"]),
+        "operation": "deletion" if res.get("deleted") else "copy", "resource_type": res["type"],
+        "src_resource": resource_name(res["repository"], res["artifacts"]),
         "dst_resource": resource_name(item["destination"], res["artifacts"]), "start_time": now(), "end_time": ZERO_TIME,
         "_item": item, "_log": [log_line("INFO", "copying %s to %s (override: %s)" % (res["repository"], item["destination"],
                                                                                       str(policy["override"]).lower()))],
