@@ -186,8 +186,20 @@ class Storage:
                                 references=facts["references"] if media_type in INDEXES else None)
 
     def delete_artifact(self, project, repository, digest):
+        """The artifact, then, as Harbor's deleteDeeply (src/controller/artifact/controller.go), each child of an index
+        that has no tag and that no other artifact references."""
+        art = self.records.get(project, repository, digest)
         self._content_delete_manifest("%s/%s" % (project, repository), digest)
-        return self.records.delete_artifact(project, repository, digest)
+        deleted = self.records.delete_artifact(project, repository, digest)
+        for ref in (art or {}).get("references") or ():
+            child = self.records.get(project, repository, ref["child_digest"])
+            if child is None or child["tags"]:
+                continue
+            if any(other.get("child_id") == child["id"] for parent in self.records.artifacts(project, repository)
+                   for other in parent.get("references") or ()):
+                continue
+            self.delete_artifact(project, repository, child["digest"])
+        return deleted
 
     def delete_repository(self, project, repository):
         for art in self.records.artifacts(project, repository):
