@@ -151,7 +151,7 @@ class Project(Resource):
 
     def __init__(self, module):
         super(Project, self).__init__(module)
-        self.endpoints = Endpoints(module.client)
+        self.endpoints = Endpoints.of(module)
         self._found = {}
         self._quotas = {}
         self.recreate = set()
