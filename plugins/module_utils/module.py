@@ -178,9 +178,13 @@ class HarborModule(AnsibleModule):
 
     @staticmethod
     def _partial(exc):
-        """``results`` of the objects done before an error in a list call (each like a single-object result)."""
+        """``results`` of the objects done before an error in a list call (each like a single-object result), and the
+        keys of an error's own ``result`` (an execution that failed or timed out)."""
+        reported = dict(getattr(exc, "result", None) or {})
         partial = getattr(exc, "partial", None)
-        return dict(results=partial["results"]) if partial is not None else {}
+        if partial is not None:
+            reported["results"] = partial["results"]
+        return reported
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""
