@@ -30,7 +30,7 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.1.0"     # = galaxy.yml version, the source of truth (tests/packaging/test_version.py)
 USER_AGENT = "registryops.harbor/%s (Ansible collection)" % COLLECTION_VERSION
 API_PATH = "/api/v2.0"
 MIN_VERSION = (2, 0, 0)         # the first Harbor with /api/v2.0

@@ -161,7 +161,7 @@ class Project(Resource):
     def __init__(self, module):
         super(Project, self).__init__(module)
         # per-call caches, never about one item
-        self.endpoints = Endpoints(module.client)
+        self.endpoints = Endpoints.of(module)
         self._quotas = {}
         self._summaries = {}
         self._quotas_forbidden = False

@@ -196,12 +196,12 @@ def reconcile(resource, items, label=None):
         except (HarborError, HarborValidationError) as exc:
             if label is None:
                 raise
-            raise _partial(exc, results, [i[resource.key] for i in items[index + 1:]])
+            raise partial_error(exc, results, [i[resource.key] for i in items[index + 1:]])
         results.append(result)
     return results
 
 
-def _partial(exc, results, pending):
+def partial_error(exc, results, pending):
     """The error of a list call after ``results``: which objects were done, which not attempted."""
     done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in results)
     msg = "%s Done before this error: %s. Not attempted: %s." % (element_message(exc), done or "none", ", ".join(pending) or "none")

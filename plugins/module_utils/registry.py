@@ -19,13 +19,14 @@ import ssl
 from urllib.parse import urlsplit
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import REGISTRIES, Endpoints as _Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
-REGISTRIES = "/registries"
 POLICIES = "/replication/policies"
 MASK = "*****"
+Endpoints = _Endpoints          # the lookups live in endpoints.py; registry.Endpoints stays importable
 NAME_MAX_LEN = 64
 
 # Harbor's registry types (exact spelling) -> the first Harbor version with the adapter.
@@ -134,10 +135,6 @@ def version_gate(client, since, what):
                                     % (what, since, client.systeminfo().get("harbor_version")))
 
 
-def names_of(objects):
-    return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
-
-
 def to_yaml(options):
     """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
     lines = []
@@ -151,42 +148,6 @@ def to_yaml(options):
         else:
             lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
     return "\n".join(lines) or "{}"
-
-
-# -- lookups shared with the project resource ----------------------------------------------------------------------
-class Endpoints(object):
-    """Every registry endpoint of one Harbor, listed once, by name and by id."""
-
-    def __init__(self, client):
-        self.client = client
-        self._all = None
-        self._forbidden = None
-
-    def all(self):
-        """Every endpoint; HarborError 403 (asked once) for a caller that is not a system administrator."""
-        if self._forbidden is not None:
-            raise self._forbidden
-        if self._all is None:
-            try:
-                self._all = [r for r in self.client.list(REGISTRIES) if isinstance(r, dict)]
-            except HarborError as exc:
-                if exc.status == 403:
-                    self._forbidden = exc
-                raise
-        return self._all
-
-    def by_name(self, name, option):
-        for registry in self.all():
-            if registry.get("name") == name:
-                return registry
-        raise HarborValidationError("%s: no registry endpoint named %r; existing endpoints: %s (create it with"
-                                    " registryops.harbor.harbor_registry)" % (option, name, names_of(self.all())))
-
-    def name_of(self, registry_id):
-        for registry in self.all():
-            if registry.get("id") == registry_id:
-                return registry.get("name")
-        return None
 
 
 def references(client, registry_id):

@@ -16,7 +16,8 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
 
 POLICIES = "/replication/policies"
 EXECUTIONS = "/replication/executions"
@@ -138,34 +139,58 @@ class Executions(object):
         return stopped
 
     def wait(self, execution_id):
-        """Poll until the execution is confirmed final; return (execution, timed_out).
+        """Poll until the execution is confirmed final; return (execution, timed_out)."""
+        return self.wait_all([execution_id])[execution_id]
 
-        ``wait_timeout`` bounds the whole wait, polls included: no request waits for an answer or a retry past it."""
+    def wait_all(self, execution_ids):
+        """Poll the executions together until each one is confirmed final; ``{id: (execution, timed_out)}``.
+
+        ``wait_timeout`` bounds the whole wait, polls included: no request waits for an answer or a retry past it. A
+        final state counts when the next read (one short pause later) shows it again and no task is still running:
+        Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986)."""
+        ids = list(dict.fromkeys(execution_ids))
         deadline = self._clock() + self.wait_timeout
         self._deadline = deadline
         self.client.deadline = time.monotonic() + self.wait_timeout
+        latest = dict((i, dict(id=i, status="unknown (no answer in time)")) for i in ids)
+        done, seen_final = {}, {}           # seen_final: id -> the final status read once, confirmed by the next read
+        interval, confirm = min(1.0, self.wait_sleep), min(1.0, self.wait_sleep)
+        grace = True                        # a final state read at the deadline still gets its confirming read
         try:
-            interval = min(1.0, self.wait_sleep)
-            execution = dict(id=execution_id, status="unknown (no answer in time)")
-            first = True
-            while True:
+            while ids:
+                fresh = False
                 try:
-                    if first:
-                        execution, first = self.get(execution_id), False
-                    if self._looks_final(execution) and self._confirm_final(execution):
-                        return execution, False
-                    if self._clock() >= deadline:
-                        return execution, True
-                    self._sleep(min(interval, max(deadline - self._clock(), 0.05)))
-                    interval = min(interval * 1.5, self.wait_sleep)
-                    execution = self.get(execution_id)
+                    for execution_id in [i for i in ids if i not in done]:
+                        execution = latest[execution_id] = self.get(execution_id)
+                        if not self._looks_final(execution):
+                            seen_final.pop(execution_id, None)
+                        elif seen_final.get(execution_id) == execution.get("status") and self._tasks_final(execution_id):
+                            done[execution_id] = execution
+                        elif execution_id not in seen_final:
+                            seen_final[execution_id], fresh = execution.get("status"), True
+                        else:
+                            seen_final[execution_id] = execution.get("status")
                 except HarborError as exc:
                     if exc.status is None and self._clock() >= deadline - 0.05:
-                        return execution, True       # a poll cut short by the deadline
+                        break                       # a poll cut short by the deadline
                     raise
+                if len(done) == len(ids):
+                    break
+                if self._clock() >= deadline:
+                    if not (fresh and grace):
+                        break
+                    grace = False
+                pending_final = any(i not in done for i in seen_final)
+                self._sleep(min(confirm if pending_final else interval, max(deadline - self._clock(), 0.05)))
+                if not pending_final:
+                    interval = min(interval * 1.5, self.wait_sleep)
         finally:
             self.client.deadline = None
             self._deadline = None
+        return dict((i, (done[i], False) if i in done else (latest[i], True)) for i in ids)
+
+    def _tasks_final(self, execution_id):
+        return all(t.get("status") in FINAL_TASK_STATES for t in self.tasks(execution_id))
 
     @staticmethod
     def _looks_final(execution):
@@ -181,8 +206,7 @@ class Executions(object):
         again = self.get(execution["id"])
         if again.get("status") != execution.get("status") or not self._looks_final(again):
             return False
-        tasks = self.tasks(execution["id"])
-        if any(t.get("status") not in FINAL_TASK_STATES for t in tasks):
+        if not self._tasks_final(execution["id"]):
             return False
         execution.clear()
         execution.update(again)
@@ -239,96 +263,241 @@ def _disabled(rule):
 
 
 # -- the execution modules ------------------------------------------------------------------------------------------
+# Options of harbor_replication_execution that each element of ``rules`` has; wait_timeout, wait_sleep and log_lines
+# (and the connection) are per call: every execution of the call is waited for together, within one wait_timeout.
+ELEMENT_OPTIONS = ("rule", "state", "force", "wait", "stop_on_timeout", "fail_on_error")
+
+
+class ExecutionFailed(HarborPartialError):
+    """A failure after the work began (an execution that ended Failed or Stopped, a wait that timed out, an error after
+    some executions were started): ``result`` holds what the module reports with the failure (``execution``,
+    ``executions`` or the per-rule ``results``). HarborModule.run is the one place that turns it into fail_json."""
+
+    def __init__(self, msg, result):
+        super(ExecutionFailed, self).__init__(msg, result=result)
+
+
 def run_execution(module):
-    """harbor_replication_execution: start (idempotently) or stop the executions of one rule, and wait for them."""
+    """harbor_replication_execution: start (idempotently) or stop the executions of one rule or of a list of rules
+    (``rules``), and wait for them: every execution is started (or stopped) first, then all are waited for together."""
     p = module.params
     for option, low in (("wait_timeout", 0), ("log_lines", 0)):
         if p[option] < low:
             raise HarborValidationError("%s: must be %d or more, got %s" % (option, low, p[option]))
     if p["wait_sleep"] <= 0:
         raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0, got %s" % p["wait_sleep"])
+    label = "rules" if p.get("rules") is not None else None
+    items = p["rules"] if label else [dict((k, p[k]) for k in ELEMENT_OPTIONS)]
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
-    if module.check_mode and executions.client.find(POLICIES, p["rule"]) is None:
-        # a check run of a fresh set-up: the task that creates the rule ran in check mode too
-        module.warn("rule: no replication rule named %r exists yet; check mode goes on as if an earlier task created it, but"
-                    " a real run fails unless it exists by then" % p["rule"])
-        if p["state"] == "stopped":
-            return dict(changed=False, executions=[], msg="would stop nothing: replication rule %s does not exist yet" % p["rule"])
-        return dict(changed=True, execution=None, msg="would start an execution of replication rule %s once it exists" % p["rule"])
-    rule = executions.rule(p["rule"])
-    if p["state"] == "stopped":
-        return _stop(module, executions, rule)
-    return _start(module, executions, rule)
+    runs = [_Run(module, executions, item, label and "%s[%d]" % (label, index)) for index, item in enumerate(items)]
+    _plan(module, executions, runs, label)
+    for index, run in enumerate(runs):
+        try:
+            run.act()
+        except (HarborError, HarborValidationError) as exc:
+            raise _with_element(exc, run) if label is None else _partial(exc, run, runs[:index], runs[index + 1:])
+    waited = [run for run in runs if run.waits()]
+    if waited:
+        outcome = executions.wait_all([i for run in waited for i in run.wait_ids()])
+        for run in waited:
+            run.waited(outcome)
+    for run in runs:
+        run.finish()
+    if label is None:
+        run = runs[0]
+        if run.failure:
+            raise ExecutionFailed(run.failure, run.result_keys())
+        return dict(run.result_keys(), changed=run.changed, msg=run.msg)
+    results = [run.element_result() for run in runs]
+    failed = [run for run in runs if run.failure]
+    if failed:
+        raise ExecutionFailed("%d of %d rules failed: %s. Done: %s." % (
+            len(failed), len(runs), "; ".join("%s (rule %s): %s" % (run.where, run.name, run.failure) for run in failed),
+            ", ".join("%s (%s)" % (run.name, "failed" if run.failure else "changed" if run.changed else "unchanged") for run in runs)),
+            dict(results=results))
+    return dict(changed=any(run.changed for run in runs), results=results,
+                msg="; ".join("%s: %s" % (run.name, run.msg) for run in runs))
 
 
-def _start(module, executions, rule):
-    p = module.params
-    recent = executions.recent(rule)
-    latest = executions.latest_since_change(rule, recent)
-    running = [e for e in recent if e.get("status") == "InProgress" and (not latest or e.get("id") != latest.get("id"))]
-    if latest and latest.get("status") == "InProgress":
-        running.insert(0, latest)
-    done = latest if latest and latest.get("status") == "Succeed" else None
-    if not p["force"] and (running or done):
-        execution = running[0] if running else done
-        if not running:
-            return dict(changed=False, execution=executions.describe(execution, rule["name"]),
-                        msg="replication rule %s already succeeded with execution %s, its latest since it last changed"
-                            " (force=true starts another)" % (rule["name"], execution["id"]))
-        execution_id, changed = execution["id"], False
-        note = "execution %s was already running" % execution_id
-    else:
-        if not rule.get("enabled"):
-            raise HarborValidationError(_disabled(rule))
-        if module.check_mode:
-            return dict(changed=True, execution=None, msg="would start an execution of replication rule %s" % rule["name"])
-        execution_id, changed = executions.start(rule), True
-        note = "started execution %s" % execution_id
-    if module.check_mode or not p["wait"]:
-        result = executions.describe(executions.get(execution_id), rule["name"], with_failures=False)
-        return dict(changed=changed, execution=result, msg="%s of replication rule %s" % (note, rule["name"]))
-    return _finish(module, executions, rule, execution_id, changed, note)
+def _plan(module, executions, runs, label):
+    """Validate every element and decide what each one does, before any write: one listing of the rules, then each
+    rule's recent executions."""
+    seen = {}
+    for index, run in enumerate(runs):
+        if run.name in seen:
+            raise _with_element(HarborValidationError("rule: %r is also element %d of %s; each rule may appear once"
+                                                      % (run.name, seen[run.name], label)), run)
+        seen[run.name] = index
+    found = executions.client.list_named(POLICIES, [run.name for run in runs])
+    for run in runs:
+        try:
+            run.plan(found.get(run.name))
+        except (HarborError, HarborValidationError) as exc:
+            raise _with_element(exc, run)
 
 
-def _finish(module, executions, rule, execution_id, changed, note):
-    p = module.params
-    execution, timed_out = executions.wait(execution_id)
-    if timed_out:
-        left = "it is still running (state=stopped stops it; stop_on_timeout=true does it on timeout)"
-        if p["stop_on_timeout"] and executions.stop(execution_id):
-            left = "it was asked to stop"
-            execution = executions.get(execution_id)
-        result = executions.describe(execution, rule["name"], with_failures=False)
-        module.fail_json(changed=changed, execution=result,
-                         msg="execution %s of replication rule %s did not finish within %s seconds (%s); %s"
-                             % (execution_id, rule["name"], p["wait_timeout"], progress(result), left))
-    result = executions.describe(execution, rule["name"])
-    msg = "%s of replication rule %s: %s" % (note, rule["name"], progress(result))
-    if result["status"] != "Succeed":
-        msg = "execution %s of replication rule %s ended %s: %s" % (execution_id, rule["name"], result["status"], failure_summary(result))
-        if p["fail_on_error"]:
-            module.fail_json(changed=changed, execution=result, msg=msg)
-    return dict(changed=changed, execution=result, msg=msg)
+def _with_element(exc, run):
+    if run.where and getattr(exc, "element", None) is None:
+        exc.element, exc.element_name = run.where, run.name
+    return exc
 
 
-def _stop(module, executions, rule):
-    running = executions.recent(rule, status="InProgress")
-    if module.check_mode:
-        described = [executions.describe(e, rule["name"], with_failures=False) for e in running]
-        return dict(changed=bool(running), executions=described,
-                    msg="would stop %d execution(s) of replication rule %s" % (len(running), rule["name"]))
-    stopped = [e["id"] for e in running if executions.stop(e["id"])]
-    described = []
-    for execution_id in stopped:
-        execution = executions.get(execution_id)
-        if module.params["wait"]:
-            execution, timed_out = executions.wait(execution_id)
-            if timed_out:
-                module.fail_json(changed=True, msg="execution %s of replication rule %s was asked to stop but is still %s after"
-                                 " %s seconds" % (execution_id, rule["name"], execution.get("status"), executions.wait_timeout))
-        described.append(executions.describe(execution, rule["name"], with_failures=False))
-    return dict(changed=bool(stopped), executions=described,
-                msg="stopped %d execution(s) of replication rule %s" % (len(stopped), rule["name"]))
+def _partial(exc, run, done, pending):
+    """An error while starting or stopping element ``run``: the result says which rules were done before it."""
+    return partial_error(_with_element(exc, run), [r.element_result() for r in done], [r.name for r in pending])
+
+
+class _Run(object):
+    """One rule of the call: plan (reads only), act (the one write: start, or stop the running executions), then the
+    outcome of the common wait, and the result."""
+
+    def __init__(self, module, executions, item, where):
+        self.module, self.executions, self.item, self.where = module, executions, item, where
+        self.name = item["rule"]
+        self.rule = None
+        self.changed = False
+        self.result = None                  # the final ``execution`` (state=started) or ``executions`` (state=stopped)
+        self.msg = None
+        self.failure = None
+        self.execution_id = None            # state=started: the execution to follow (started or found running)
+        self.start_needed = False
+        self.note = None
+        self.running = []                   # state=stopped: the executions in progress
+        self.stopped = []
+        self.outcome = {}
+
+    @property
+    def stopping(self):
+        return self.item["state"] == "stopped"
+
+    def plan(self, rule):
+        check = self.module.check_mode
+        if rule is None and check:
+            # a check run of a fresh set-up: the task that creates the rule ran in check mode too
+            self.module.warn("rule: no replication rule named %r exists yet; check mode goes on as if an earlier task created it,"
+                             " but a real run fails unless it exists by then" % self.name)
+            if self.stopping:
+                self._done(False, [], "would stop nothing: replication rule %s does not exist yet" % self.name)
+            else:
+                self._done(True, None, "would start an execution of replication rule %s once it exists" % self.name)
+            return
+        self.rule = rule or self.executions.rule(self.name)     # the error lists the rules that exist
+        if self.stopping:
+            self.running = self.executions.recent(self.rule, status="InProgress")
+            if check:
+                described = [self.executions.describe(e, self.name, with_failures=False) for e in self.running]
+                self._done(bool(self.running), described, "would stop %d execution(s) of replication rule %s" % (len(self.running), self.name))
+            return
+        recent = self.executions.recent(self.rule)
+        latest = self.executions.latest_since_change(self.rule, recent)
+        running = [e for e in recent if e.get("status") == "InProgress" and (not latest or e.get("id") != latest.get("id"))]
+        if latest and latest.get("status") == "InProgress":
+            running.insert(0, latest)
+        succeeded = latest if latest and latest.get("status") == "Succeed" else None
+        if not self.item["force"] and (running or succeeded):
+            if not running:
+                self._done(False, self.executions.describe(succeeded, self.name),
+                           "replication rule %s already succeeded with execution %s, its latest since it last changed"
+                           " (force=true starts another)" % (self.name, succeeded["id"]))
+                return
+            self.execution_id = running[0]["id"]
+            self.note = "execution %s was already running" % self.execution_id
+        else:
+            if not self.rule.get("enabled"):
+                raise HarborValidationError(_disabled(self.rule))
+            if check:
+                self._done(True, None, "would start an execution of replication rule %s" % self.name)
+                return
+            self.start_needed = True
+
+    def _done(self, changed, result, msg):
+        self.changed, self.result, self.msg = changed, result, msg
+
+    @property
+    def planned(self):
+        return self.msg is not None
+
+    def act(self):
+        if self.planned:
+            return
+        if self.stopping:
+            self.stopped = [e["id"] for e in self.running if self.executions.stop(e["id"])]
+            self.changed = bool(self.stopped)
+        elif self.start_needed:
+            self.execution_id, self.changed = self.executions.start(self.rule), True
+            self.note = "started execution %s" % self.execution_id
+
+    def waits(self):
+        """Nothing is waited for in check mode (a followed execution is described as it is)."""
+        return not self.planned and self.item["wait"] and not self.module.check_mode and bool(self.wait_ids())
+
+    def wait_ids(self):
+        return self.stopped if self.stopping else [self.execution_id]
+
+    def waited(self, outcome):
+        self.outcome = dict((i, outcome[i]) for i in self.wait_ids())
+
+    def finish(self):
+        if self.planned:
+            return
+        if self.stopping:
+            self._finish_stop()
+        elif not self.outcome:
+            result = self.executions.describe(self.executions.get(self.execution_id), self.name, with_failures=False)
+            self._done(self.changed, result, "%s of replication rule %s" % (self.note, self.name))
+        else:
+            self._finish_start()
+
+    def _finish_start(self):
+        execution, timed_out = self.outcome[self.execution_id]
+        if timed_out:
+            left = "it is still running (state=stopped stops it; stop_on_timeout=true does it on timeout)"
+            if self.item["stop_on_timeout"] and self.executions.stop(self.execution_id):
+                left = "it was asked to stop"
+                execution = self.executions.get(self.execution_id)
+            result = self.executions.describe(execution, self.name, with_failures=False)
+            self.failure = ("execution %s of replication rule %s did not finish within %s seconds (%s); %s"
+                            % (self.execution_id, self.name, self.executions.wait_timeout, progress(result), left))
+            self._done(self.changed, result, self.failure)
+            return
+        result = self.executions.describe(execution, self.name)
+        msg = "%s of replication rule %s: %s" % (self.note, self.name, progress(result))
+        if result["status"] != "Succeed":
+            msg = "execution %s of replication rule %s ended %s: %s" % (self.execution_id, self.name, result["status"], failure_summary(result))
+            if self.item["fail_on_error"]:
+                self.failure = msg
+        self._done(self.changed, result, msg)
+
+    def _finish_stop(self):
+        described = []
+        for execution_id in self.stopped:
+            if execution_id in self.outcome:
+                execution, timed_out = self.outcome[execution_id]
+                if timed_out and not self.failure:
+                    self.failure = ("execution %s of replication rule %s was asked to stop but is still %s after %s seconds"
+                                    % (execution_id, self.name, execution.get("status"), self.executions.wait_timeout))
+            else:
+                execution = self.executions.get(execution_id)
+            described.append(self.executions.describe(execution, self.name, with_failures=False))
+        self._done(bool(self.stopped), described, self.failure or "stopped %d execution(s) of replication rule %s"
+                   % (len(self.stopped), self.name))
+
+    def result_keys(self):
+        """``execution`` (state=started) or ``executions`` (state=stopped), as a single-rule call returns it."""
+        return dict(executions=self.result) if self.stopping else dict(execution=self.result)
+
+    def element_result(self):
+        """This rule's entry in ``results`` of a list call (also for a rule started or stopped before a later element's
+        error, with what is known without another request)."""
+        if self.planned:
+            keys, msg = self.result_keys(), self.msg
+        elif self.stopping:
+            keys = dict(executions=[dict(id=i, rule=self.name) for i in self.stopped])
+            msg = "asked %d execution(s) of replication rule %s to stop" % (len(self.stopped), self.name)
+        else:
+            keys = dict(execution=dict(id=self.execution_id, rule=self.name) if self.execution_id else None)
+            msg = "%s of replication rule %s" % (self.note, self.name) if self.note else "nothing done yet"
+        return dict(keys, name=self.name, state=self.item["state"], changed=self.changed, failed=bool(self.failure), msg=msg)
 
 
 def execution_info(module):

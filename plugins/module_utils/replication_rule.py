@@ -16,6 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, human_bytes
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import POLICIES, Executions
@@ -255,7 +256,7 @@ class ReplicationRule(Resource):
     def __init__(self, module):
         super(ReplicationRule, self).__init__(module)
         # per-call caches, never about one item
-        self._registry_ids = {}
+        self.endpoints = Endpoints.of(module)
         self._projects = {}
 
     @staticmethod
@@ -309,14 +310,11 @@ class ReplicationRule(Resource):
 
     def _check_registry(self, name):
         """The endpoint must exist; in check mode a missing one is predicted (an earlier task of the run creates it)."""
-        found = self.client.find("/registries", name) if self.module.check_mode and name not in self._registry_ids else True
-        if isinstance(found, dict):
-            self._registry_ids[name] = found["id"]
-        if found is None:
+        if self.module.check_mode and self.endpoints.find(name) is None:
             self.module.warn("registry: no registry endpoint named %r exists yet; check mode goes on as if an earlier task"
                              " created it, but a real run fails unless it exists by then" % name)
             return
-        self.registry_id(name)
+        self.endpoints.by_name(name, "registry")
 
     def _check_destination(self, name, options):
         """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (NOTES
@@ -342,17 +340,6 @@ class ReplicationRule(Resource):
             " dest_namespace to another project (for example %s-mirror, created with registryops.harbor.harbor_project without"
             " proxy_cache_registry). Nothing was changed." % (option, name, project, why, project))
 
-    def registry_id(self, name):
-        """The id of the registry endpoint called ``name``; the error lists the endpoints that exist."""
-        if name not in self._registry_ids:
-            found = self.client.find("/registries", name)
-            if found is None:
-                names = sorted(r.get("name") for r in self.client.list("/registries"))
-                raise HarborValidationError("registry: no registry endpoint named %r; existing endpoints: %s (create it with"
-                                            " registryops.harbor.harbor_registry)" % (name, ", ".join(names) or "none"))
-            self._registry_ids[name] = found["id"]
-        return self._registry_ids[name]
-
     def to_options(self, raw):
         src = raw.get("src_registry") or {}
         dest = raw.get("dest_registry") or {}
@@ -365,7 +352,7 @@ class ReplicationRule(Resource):
             description=raw.get("description") or "",
             enabled=bool(raw.get("enabled")),
             mode="pull" if src.get("id") else "push",
-            registry=remote.get("name") or self._registry_name(remote.get("id")),
+            registry=remote.get("name") or (self.endpoints.name_of(remote["id"]) if remote.get("id") else None),
             filters=filters_to_options(raw.get("filters")),
             dest_namespace=raw.get("dest_namespace") or "",
             flattening=flattening_name(raw.get("dest_namespace_replace_count")),
@@ -378,14 +365,8 @@ class ReplicationRule(Resource):
             single_active_replication=bool(raw.get("single_active_replication")),
         )
 
-    def _registry_name(self, registry_id):
-        if not registry_id:
-            return None
-        found = self.client.get_or_none("/registries/%s" % registry_id)
-        return found.get("name") if found else None
-
     def create(self, item, plan):
-        self.client.post(POLICIES, self._body(item["name"], plan.options, self.registry_id(plan.options["registry"])))
+        self.client.post(POLICIES, self._body(item["name"], plan.options, self.endpoints.by_name(plan.options["registry"], "registry")["id"]))
 
     def update(self, item, plan, raw, changed):
         desired = plan.options
@@ -393,7 +374,7 @@ class ReplicationRule(Resource):
         if options["trigger"] != "scheduled":
             options["cron"] = None
         if "registry" in desired:
-            remote_id = self.registry_id(desired["registry"])
+            remote_id = self.endpoints.by_name(desired["registry"], "registry")["id"]
         else:
             remote_id = (raw.get("src_registry") or {}).get("id") or (raw.get("dest_registry") or {}).get("id")
         self.client.put("%s/%s" % (POLICIES, raw["id"]), self._body(item["name"], options, remote_id))

@@ -14,6 +14,9 @@ author: registryops.harbor contributors (@registryops)
 description:
   - Starts an execution of a replication rule, found by name, and by default waits until it has finished; or stops
     the rule's running executions.
+  - With O(rules), does this for several rules in one module run (one connection, one login check, one listing of the
+    rules). Every element is checked first (the rule exists and, when it must start, is enabled), then every
+    execution is started (or stopped), and then all of them are waited for together, within one O(wait_timeout).
   - B(Idempotent by default.) The rule for starting is this. If an execution of the rule is running, the module follows
     that one instead of starting another. Otherwise it looks at the B(latest) execution started since the rule last
     changed; when that one succeeded, nothing is started (running a playbook again reports no change); when it failed
@@ -37,11 +40,12 @@ attributes:
     details: An execution has no before and after; the result describes it.
 options:
   rule:
-    description: Name of the replication rule (see M(registryops.harbor.harbor_replication_rule)).
+    description:
+      - Name of the replication rule (see M(registryops.harbor.harbor_replication_rule)).
+      - Required unless O(rules) is given.
     type: str
-    required: true
     aliases: [name]
-  state:
+  state: &state
     description:
       - V(started) starts an execution (see O(force)) and, with O(wait), waits for its end.
       - V(stopped) stops the executions of the rule that are in progress and, with O(wait), waits until they have
@@ -49,12 +53,12 @@ options:
     type: str
     choices: [started, stopped]
     default: started
-  force:
+  force: &force
     description:
       - Start a new execution even when the rule already succeeded since it last changed, or is running now.
     type: bool
     default: false
-  wait:
+  wait: &wait
     description:
       - Wait until the execution has finished (C(Succeed), C(Failed) or C(Stopped)). Nothing is waited for in check mode.
     type: bool
@@ -64,28 +68,58 @@ options:
       - Seconds to wait. On timeout the task fails with the execution id and its last counts; the execution keeps
         running unless O(stop_on_timeout=true).
       - The bound holds for the polls too; no poll waits for Harbor's answer, or for a retry, past it.
+      - With O(rules), one bound for the whole call (not per rule), as all executions are waited for together.
     type: int
     default: 600
   wait_sleep:
     description:
       - The longest pause in seconds between two status reads. Polling starts at one second (or less, if this is
         smaller) and backs off by half at each read up to this value.
+      - With O(rules), one setting for the call; each round reads every execution not yet finished.
     type: float
     default: 10
-  stop_on_timeout:
+  stop_on_timeout: &stop_on_timeout
     description: Stop the execution when O(wait_timeout) has passed.
     type: bool
     default: false
-  fail_on_error:
+  fail_on_error: &fail_on_error
     description:
       - Fail the task when the execution ends C(Failed) or C(Stopped). With V(false) the result is returned and the task
         succeeds; check RV(execution.status).
     type: bool
     default: true
   log_lines:
-    description: How many last lines of each failed task's log go into RV(execution.failed_tasks[].log_excerpt).
+    description:
+      - How many last lines of each failed task's log go into RV(execution.failed_tasks[].log_excerpt).
+      - With O(rules), one setting for the call.
     type: int
     default: 5
+  rules:
+    description:
+      - Several rules in one call, each element with the per-rule options of a single call (O(rule), O(state), O(force),
+        O(wait), O(stop_on_timeout), O(fail_on_error), with the same defaults), instead of those options at the top
+        level; the two forms are mutually exclusive. O(wait_timeout), O(wait_sleep), O(log_lines) and the connection
+        options stay at the top level and hold for the whole call.
+      - Every element is checked before the first write; an error there names the element (V(rules[2].rule), counted
+        from 0). Each rule may appear once.
+      - The executions are started (or stopped) one after the other, in the order given, and then waited for together.
+        When a rule fails (its execution ends C(Failed) or C(Stopped) with O(fail_on_error), or does not finish in
+        time), the task fails after all executions were waited for; the message names each failed element and lists
+        what every rule did, and RV(results) holds every rule's result.
+      - In check mode each element is predicted on its own and nothing is waited for.
+    type: list
+    elements: dict
+    suboptions:
+      rule:
+        description: Name of the replication rule.
+        type: str
+        required: true
+        aliases: [name]
+      state: *state
+      force: *force
+      wait: *wait
+      stop_on_timeout: *stop_on_timeout
+      fail_on_error: *fail_on_error
 notes:
   - Managing replication needs a Harbor system administrator or a system robot account with the replication
     permissions.
@@ -123,6 +157,23 @@ EXAMPLES = r'''
   registryops.harbor.harbor_replication_execution:
     rule: application-collection
     state: stopped
+
+- name: Air gap - run every push rule in one task, waiting for all of them together (up to two hours in total)
+  registryops.harbor.harbor_replication_execution:
+    rules:
+      - rule: to-disconnected-library
+      - rule: to-disconnected-charts
+      - rule: to-disconnected-nightly
+        force: true
+        fail_on_error: false
+    wait_timeout: 7200
+    wait_sleep: 30
+  register: air_gap
+
+- name: Show how each rule ended
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.msg }}"
+  loop: "{{ air_gap.results }}"
 '''
 
 RETURN = r'''
@@ -136,7 +187,7 @@ execution:
   description:
     - The execution started or followed (with O(state=started)); V(null) in check mode when one would be started.
     - Also returned when the task fails on an error or a timeout.
-  returned: with O(state=started)
+  returned: with O(state=started) and without O(rules)
   type: dict
   contains:
     id:
@@ -208,27 +259,49 @@ execution:
           type: str
 executions:
   description: The executions that were stopped (or would be, in check mode), in the shape of RV(execution).
-  returned: with O(state=stopped)
+  returned: with O(state=stopped) and without O(rules)
   type: list
   elements: dict
+results:
+  description:
+    - With O(rules), one result per element in the order given, each with C(name) (the rule), C(state), C(changed),
+      C(failed), C(msg) and the RV(execution) (O(state=started)) or RV(executions) (O(state=stopped)) that a
+      single-rule call returns.
+    - Also returned when the task fails; when the failure came while starting or stopping (before the wait), the
+      results of the rules done before it.
+  returned: when O(rules) is given
+  type: list
+  elements: dict
+  sample:
+    - {name: to-disconnected-library, state: started, changed: true, failed: false,
+       msg: "started execution 12 of replication rule to-disconnected-library: Succeed, 3 tasks: 3 succeeded, 0 failed, 0 in progress, 0 stopped",
+       execution: {id: 12, rule: to-disconnected-library, status: Succeed}}
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import run_execution
+
+# The options of one rule's execution: at the top level, or in each element of ``rules``.
+ELEMENT_SPEC = dict(
+    rule=dict(type="str", required=True, aliases=["name"]),
+    state=dict(type="str", choices=["started", "stopped"], default="started"),
+    force=dict(type="bool", default=False),
+    wait=dict(type="bool", default=True),
+    stop_on_timeout=dict(type="bool", default=False),
+    fail_on_error=dict(type="bool", default=True),
+)
+# Per call, also with ``rules``: every execution of the call is waited for together, within one wait_timeout.
+CALL_SPEC = dict(
+    wait_timeout=dict(type="int", default=600),
+    wait_sleep=dict(type="float", default=10),
+    log_lines=dict(type="int", default=5),
+)
 
 
 def main():
-    module = HarborModule(argument_spec=dict(
-        rule=dict(type="str", required=True, aliases=["name"]),
-        state=dict(type="str", choices=["started", "stopped"], default="started"),
-        force=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
-        wait_sleep=dict(type="float", default=10),
-        stop_on_timeout=dict(type="bool", default=False),
-        fail_on_error=dict(type="bool", default=True),
-        log_lines=dict(type="int", default=5),
-    ))
+    kwargs = object_or_list(ELEMENT_SPEC, "rules", key="rule")
+    kwargs["argument_spec"].update(CALL_SPEC)
+    module = HarborModule(**kwargs)
     module.run(lambda: run_execution(module))
 
 

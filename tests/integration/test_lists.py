@@ -192,3 +192,40 @@ def test_the_quota_is_read_only_when_storage_quota_is_set(run_play, harbor):
     assert paths.count("/api/v2.0/quotas") == 1 and len(paths) <= 3, paths
     results = again.result("q")["results"]
     assert results[0]["project"]["quota"]["hard"] == 1024 ** 3 and results[0]["before"]["storage_quota"] == 1024 ** 3
+
+
+def test_rules_list_the_endpoints_once_per_call(run_play, harbor, ngc):
+    """Every rule of a ``rules:`` call finds its endpoint in one listing of /registries (module_utils/endpoints.py),
+    in check mode (a missing endpoint is predicted with a warning) and in a real run (a missing one fails listing those
+    that exist, before any write)."""
+    harbor.need_emulator()
+    setup = run_play([{"name": "a", REGISTRY: endpoint(ngc, "upstream-a")}, {"name": "b", REGISTRY: endpoint(ngc, "upstream-b")}])
+    assert setup.rc == 0, setup.output
+    rules = [dict(name="push-%d" % i, mode="push", registry="upstream-%s" % "ab"[i % 2], filters={"name": "team%d/**" % i})
+             for i in range(N)]
+
+    def endpoint_reads():
+        return [p for p in api_paths(gets(harbor)) if p.startswith("/api/v2.0/registries")]
+
+    harbor.clear_log()
+    check = run_play([{"name": "plan", RULE: {"rules": rules + [dict(rules[0], name="later", registry="made-later")]}}], check=True)
+    assert check.rc == 0, check.output
+    assert [r["changed"] for r in check.result("plan")["results"]] == [True] * (N + 1)
+    assert "no registry endpoint named 'made-later' exists yet" in " ".join(check.output.split())
+    assert endpoint_reads() == ["/api/v2.0/registries"]
+    assert writes(harbor) == []
+
+    harbor.clear_log()
+    real = run_play([{"name": "rules", RULE: {"rules": rules}}])
+    assert real.rc == 0, real.output
+    assert [r["changed"] for r in real.result("rules")["results"]] == [True] * N
+    assert endpoint_reads() == ["/api/v2.0/registries"]
+    assert [m for m, p in writes(harbor)] == ["POST"] * N
+
+    harbor.clear_log()
+    missing = run_play([{"name": "missing", RULE: {"rules": [dict(rules[0], name="new-a"), dict(rules[1], name="new-b", registry="nope")]}}])
+    assert missing.rc != 0
+    msg = missing.result("missing")["msg"]
+    assert "registry: no registry endpoint named 'nope'; existing endpoints: upstream-a, upstream-b" in msg, msg
+    assert endpoint_reads() == ["/api/v2.0/registries"]
+    assert writes(harbor) == []

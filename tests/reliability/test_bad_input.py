@@ -188,6 +188,11 @@ ROWS = [
     row(EXE, {"rule": "existing-rule", "wait": "x"}, "wait"),
     row(EXE, {"rule": "existing-rule", "stop_on_timeout": "x"}, "stop_on_timeout"),
     row(EXE, {"rule": "existing-rule", "fail_on_error": "x"}, "fail_on_error"),
+    row(EXE, {"rules": [{"rule": "existing-rule"}, {"rule": "no-such-rule"}]}, "rules[1].rule"),
+    row(EXE, {"rules": [{"rule": "existing-rule"}, {"rule": "disabled-rule"}]}, "rules[1]"),
+    row(EXE, {"rules": [{"rule": "existing-rule"}, {"rule": "existing-rule", "state": "stopped"}]}, "rules[1].rule"),
+    row(EXE, {"rules": [{"rule": "existing-rule", "state": "paused"}]}, "state"),
+    row(EXE, {"rules": [{"rule": "existing-rule"}], "rule": "existing-rule"}, "rules"),
     # -- the _info modules
     row(PROJ_I, {"query": "[["}, "query"),
     row(REG_I, {"query": "foo("}, "query"),

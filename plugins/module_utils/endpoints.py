@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Registry endpoints by name and by id: the one home of these lookups for every resource (projects bind a proxy cache
+to an endpoint, replication rules name one). FOR INTERNAL COLLECTION USE ONLY.
+
+The endpoints are listed once per module call (``Endpoints.of(module)``) and never read again, however many objects the
+call converges. Listing them needs a Harbor system administrator (or a system robot account): NOTES.md section 2.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+
+REGISTRIES = "/registries"
+
+
+def names_of(objects):
+    return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
+
+
+class Endpoints(object):
+    """Every registry endpoint of one Harbor, listed once, by name and by id."""
+
+    def __init__(self, client=None, module=None):
+        self._client, self._module = client, module
+        self._all = None
+        self._forbidden = None
+
+    @classmethod
+    def of(cls, module):
+        """The module call's one instance: every resource of the call shares its listing. Nothing is sent (not even
+        the login check) before the first lookup."""
+        endpoints = getattr(module, "_harbor_endpoints", None)
+        if endpoints is None:
+            endpoints = module._harbor_endpoints = cls(module=module)
+        return endpoints
+
+    @property
+    def client(self):
+        return self._client if self._client is not None else self._module.client
+
+    def all(self):
+        """Every endpoint; HarborError 403 (asked once) for a caller that is not a system administrator."""
+        if self._forbidden is not None:
+            raise self._forbidden
+        if self._all is None:
+            try:
+                self._all = [r for r in self.client.list(REGISTRIES) if isinstance(r, dict)]
+            except HarborError as exc:
+                if exc.status == 403:
+                    self._forbidden = exc
+                raise
+        return self._all
+
+    def find(self, name):
+        """The endpoint called ``name``, or None."""
+        for registry in self.all():
+            if registry.get("name") == name:
+                return registry
+        return None
+
+    def by_name(self, name, option):
+        """The endpoint called ``name``; the error names ``option`` and lists the endpoints that exist."""
+        registry = self.find(name)
+        if registry is None:
+            raise HarborValidationError("%s: no registry endpoint named %r; existing endpoints: %s (create it with"
+                                        " registryops.harbor.harbor_registry)" % (option, name, names_of(self.all())))
+        return registry
+
+    def name_of(self, registry_id):
+        for registry in self.all():
+            if registry.get("id") == registry_id:
+                return registry.get("name")
+        return None

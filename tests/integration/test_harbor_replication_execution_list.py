@@ -1,0 +1,146 @@
+"""harbor_replication_execution with ``rules:`` (issue 11): several rules in one module run, with ansible-playbook
+against two emulators (the connected Harbor pushes to the disconnected one).
+
+Every execution is started first and then all are waited for together (the request log shows every start before the
+first status read, and the reads of the executions interleaved); per-rule results in the order given; check mode per
+element; every element checked before the first write; a failure names the rules that failed and those done.
+"""
+import pytest
+
+from tests.integration.test_harbor_replication_execution import EXECUTION, PUSH, RULE, executions_of
+from tests.integration.test_harbor_replication_rule import add_endpoints, api, failed, policy
+
+RULES = [dict(PUSH, name="nginx", filters={"name": "library/nginx"}),
+         dict(PUSH, name="redis", filters={"name": "library/redis"}),
+         dict(PUSH, name="bad", filters={"name": "library/bad-image"})]
+
+
+@pytest.fixture
+def connected(harbor_pair):
+    connected, disconnected = harbor_pair
+    add_endpoints(connected, disconnected)
+    connected.replication(task_seconds=0.2)
+    for repository in ("nginx", "redis", "bad-image"):
+        connected.seed(project="library", repository=repository, tags=["1.0"])
+    return connected
+
+
+def create_rules(run_play, target, rules):
+    play = run_play([{"name": "rules", RULE: {"rules": rules}}], target=target)
+    assert play.rc == 0, play.output
+
+
+def run_rules(run_play, target, rules, check=False, **call):
+    play = run_play([{"name": "run", EXECUTION: dict({"wait_sleep": 0.2, "rules": rules}, **call)}], target=target, check=check)
+    return play, play.result("run")
+
+
+def polls(target):
+    """``(method, execution id)`` of every start (POST) and status read (GET .../executions/<id>), in order."""
+    seen = []
+    for entry in target.requests_log():
+        path = entry["path"]
+        if entry["method"] == "POST" and path == "/api/v2.0/replication/executions":
+            seen.append(("POST", None))
+        elif entry["method"] == "GET" and path.startswith("/api/v2.0/replication/executions/") and path.count("/") == 5:
+            seen.append(("GET", int(path.rsplit("/", 1)[1])))
+    return seen
+
+
+@pytest.mark.core_matrix
+def test_rules_are_started_first_then_waited_for_together(run_play, connected):
+    create_rules(run_play, connected, RULES[:2])
+    connected.clear_log()
+    play, result = run_rules(run_play, connected, [{"rule": "redis"}, {"rule": "nginx"}])
+    assert play.rc == 0, play.output
+    assert result["changed"] is True
+    outcome = [(r["name"], r["changed"], r["execution"]["status"]) for r in result["results"]]
+    assert outcome == [("redis", True, "Succeed"), ("nginx", True, "Succeed")]
+    seen = polls(connected)
+    starts = [i for i, (method, _) in enumerate(seen) if method == "POST"]
+    reads = [(i, execution) for i, (method, execution) in enumerate(seen) if method == "GET"]
+    assert len(starts) == 2 and starts[-1] < reads[0][0], seen          # both started before the first status read
+    ids = [r["execution"]["id"] for r in result["results"]]
+    first_of, last_of = dict((e, min(i for i, x in reads if x == e)) for e in ids), dict((e, max(i for i, x in reads if x == e)) for e in ids)
+    assert first_of[ids[1]] < last_of[ids[0]] and first_of[ids[0]] < last_of[ids[1]], seen   # the reads interleave
+    paths = [e["path"] for e in connected.requests_log() if e["method"] == "GET"]
+    assert paths.count("/api/v2.0/systeminfo") == 1 and paths.count("/api/v2.0/replication/policies") == 1
+
+    connected.clear_log()
+    again, result = run_rules(run_play, connected, [{"rule": "redis"}, {"name": "nginx"}])
+    assert again.rc == 0 and again.changed == 0, again.output
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [("redis", False), ("nginx", False)]
+    assert all("already succeeded" in r["msg"] for r in result["results"])
+    assert connected.writes() == []
+
+
+def test_check_mode_is_per_element_and_waits_for_nothing(run_play, connected):
+    create_rules(run_play, connected, RULES[:2])
+    assert run_rules(run_play, connected, [{"rule": "nginx"}])[0].rc == 0
+    connected.clear_log()
+    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}, {"rule": "later"},
+                                                   {"rule": "bad", "state": "stopped"}],
+                             check=True)
+    assert play.rc == 0, play.output
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [("nginx", False), ("redis", True), ("later", True), ("bad", False)]
+    assert result["results"][1]["execution"] is None and "would start" in result["results"][1]["msg"]
+    assert "no replication rule named 'later' exists yet" in " ".join(play.output.split())
+    assert result["results"][3]["executions"] == []
+    assert connected.writes() == []
+
+
+def test_a_failed_rule_is_named_with_the_rules_done(run_play, connected):
+    connected.replication(task_seconds=0.2, fail={"pattern": "library/bad*", "log": "pull failed: unauthorized"})
+    create_rules(run_play, connected, RULES)
+    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "bad"}, {"rule": "redis"}])
+    assert play.rc != 0 and failed(result)
+    assert result["changed"] is True
+    msg = result["msg"]
+    assert msg.startswith("1 of 3 rules failed: rules[1] (rule bad): execution "), msg
+    assert "ended Failed: 1 of 1 tasks failed: library/bad-image" in msg and "unauthorized" in msg
+    assert msg.endswith("Done: nginx (changed), bad (failed), redis (changed)."), msg
+    states = [(r["name"], r["failed"], r["execution"]["status"]) for r in result["results"]]
+    assert states == [("nginx", False, "Succeed"), ("bad", True, "Failed"), ("redis", False, "Succeed")]
+
+    lenient, result = run_rules(run_play, connected, [{"rule": "bad", "force": True, "fail_on_error": False}, {"rule": "nginx"}])
+    assert lenient.rc == 0, lenient.output
+    outcome = [(r["name"], r["changed"], r["execution"]["status"]) for r in result["results"]]
+    assert outcome == [("bad", True, "Failed"), ("nginx", False, "Succeed")]
+
+
+@pytest.mark.parametrize("rules, message", [
+    ([{"rule": "nginx"}, {"rule": "missing"}], "rules[1].rule: no replication rule named 'missing'; existing rules: "),
+    ([{"rule": "nginx"}, {"rule": "off"}], "rules[1] (name off): replication rule off is disabled"),
+    ([{"rule": "nginx"}, {"rule": "nginx", "state": "stopped"}], "rules[1].rule: 'nginx' is also element 0 of rules"),
+])
+def test_every_element_is_checked_before_any_write(run_play, connected, rules, message):
+    create_rules(run_play, connected, [RULES[0], dict(RULES[1], name="off", enabled=False)])
+    connected.clear_log()
+    play, result = run_rules(run_play, connected, rules)
+    assert play.rc != 0
+    assert message in result["msg"], result["msg"]
+    assert connected.writes() == []
+
+
+def test_timeout_and_stop_of_a_list(run_play, connected):
+    """One wait_timeout for the call: the hung rule times out, the other one is reported done; then both are stopped in
+    one call and the single form cannot be mixed with the list."""
+    connected.replication(task_seconds=0.2, hang="library/redis*")
+    create_rules(run_play, connected, RULES[:2])
+    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}], wait_timeout=3)
+    assert play.rc != 0
+    assert result["msg"].startswith("1 of 2 rules failed: rules[1] (rule redis): execution "), result["msg"]
+    assert "did not finish within 3 seconds" in result["msg"]
+    assert [(r["name"], r["execution"]["status"]) for r in result["results"]] == [("nginx", "Succeed"), ("redis", "InProgress")]
+    hung = result["results"][1]["execution"]["id"]
+
+    play, result = run_rules(run_play, connected, [{"rule": "redis", "state": "stopped"}, {"rule": "nginx", "state": "stopped"}])
+    assert play.rc == 0, play.output
+    outcome = [(r["name"], r["changed"], [e["id"] for e in r["executions"]]) for r in result["results"]]
+    assert outcome == [("redis", True, [hung]), ("nginx", False, [])]
+    assert result["results"][0]["executions"][0]["status"] == "Stopped"
+    assert len(executions_of(connected, policy(connected, "redis")["id"])) == 1
+
+    both = run_play([{"name": "both", EXECUTION: {"rule": "nginx", "rules": [{"rule": "redis"}]}}], target=connected)
+    assert both.rc != 0 and "mutually exclusive" in both.result("both")["msg"]
+    assert api(connected, "GET", "/replication/executions/%s" % hung)["status"] == "Stopped"
