@@ -19,7 +19,7 @@ import re
 import uuid
 from pathlib import Path
 
-from tests.support.ansible import ansible_env, ansible_playbook, read_records
+from tests.support.ansible import ansible_env, ansible_playbook, playbook_options, read_records
 from tests.support.harbor import READ_METHODS
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
@@ -180,15 +180,7 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
         (tmp / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False))
         record = tmp / "results.jsonl"
         cmd = [ansible_playbook(), "-i", str(tmp / "inventory.yml"), str(tmp / "play.yml"), "--forks", str(forks)]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        if extra_vars:                  # like vaulted variables: never in the playbook's text (which errors quote)
-            (tmp / "extra.json").write_text(json.dumps(extra_vars))
-            cmd += ["-e", "@%s" % (tmp / "extra.json")]
+        cmd += playbook_options(tmp, check, diff, verbosity, extra_vars)    # extra vars like vaulted ones: in a file
         full_env = ansible_env(tmp, record=record)
         full_env["ANSIBLE_HOST_KEY_CHECKING"] = "0"
         full_env.update(env or {})

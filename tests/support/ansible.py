@@ -99,6 +99,17 @@ def target_env(target):
     return env
 
 
+def playbook_options(workdir, check=False, diff=False, verbosity=0, extra_vars=None):
+    """ansible-playbook's options for check and diff mode, ``-v``... and extra variables (written to a file in
+    ``workdir``, so that they never appear in the command line or in the playbook's text, which errors quote)."""
+    options = (["--check"] if check else []) + (["--diff"] if diff else []) + (["-" + "v" * verbosity] if verbosity else [])
+    if extra_vars:
+        path = Path(workdir) / "extra.json"
+        path.write_text(json.dumps(extra_vars))
+        options += ["-e", "@%s" % path]
+    return options
+
+
 def run_playbook(tasks, target=None, check=False, diff=False, verbosity=0, extra_vars=None, env=None, vars=None):
     with tempfile.TemporaryDirectory(prefix="harbor-play-") as tmp:
         tmp = Path(tmp)
@@ -108,16 +119,8 @@ def run_playbook(tasks, target=None, check=False, diff=False, verbosity=0, extra
                  "vars": dict(vars or {}, ansible_python_interpreter=sys.executable), "tasks": tasks}]
         (tmp / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
         record = tmp / "results.jsonl"
-        cmd = [ansible_playbook(), "-i", "localhost,", str(tmp / "play.yml")]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        if extra_vars:
-            (tmp / "extra.json").write_text(json.dumps(extra_vars))
-            cmd += ["-e", "@%s" % (tmp / "extra.json")]
+        cmd = [ansible_playbook(), "-i", "localhost,", str(tmp / "play.yml")] + playbook_options(tmp, check, diff, verbosity,
+                                                                                                 extra_vars)
         full_env = ansible_env(tmp, record=record)
         if target is not None:
             full_env.update(target_env(target))
