@@ -255,37 +255,43 @@ def test_the_speed_of_a_rule_limits_each_blob_copy_as_harbors_iothrottler(emulat
 
 
 def test_event_based_rules_copy_each_push_and_replicate_deletion_to_a_registry_and_a_harbor(emulator_factory, registries):
-    """A push into the connected Harbor starts the event-based rules it concerns; deleting the artifact there deletes it
-    on the destinations whose rule has replicate_deletion (src/controller/event/handler/replication, flow/deletion.go,
-    transfer.go delete), on a registry-backed Harbor and on a plain registry alike; a rule without it keeps its copy."""
+    """A push into the connected Harbor starts the event-based rules it concerns (one event per manifest: an index and
+    each of its children); deleting the artifact there deletes it on the destinations whose rule has
+    replicate_deletion (src/controller/event/handler/replication, flow/deletion.go, transfer.go delete), on a
+    registry-backed Harbor (the index's children go with it, deleteDeeply) and on a plain registry alike; a rule
+    without replicate_deletion keeps its copy."""
     connected, disconnected = backed(emulator_factory), backed(emulator_factory)
     target = registries("target", users={"robot": "target-pass"})
     harbor_id = add_registry(connected, disconnected)
     registry_id = endpoint(connected, "target", target, credential=("robot", "target-pass"))
     event = {"type": "event_based"}
-    library = [{"type": "name", "value": "library/**"}]
-    to_harbor = create(connected, name="to-harbor", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=library,
+    etcd, app = [{"type": "name", "value": "library/etcd"}], [{"type": "name", "value": "library/app"}]
+    to_harbor = create(connected, name="to-harbor", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=etcd,
                        deletion=True, replicate_deletion=True, dest_namespace="mirror", dest_namespace_replace_count=1)
-    to_registry = create(connected, name="to-registry", dest_registry={"id": registry_id}, enabled=True, trigger=event,
-                         filters=library, deletion=True, replicate_deletion=True)
-    keep = create(connected, name="keep", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=library,
+    keep = create(connected, name="keep", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=etcd,
                   dest_namespace="keep", dest_namespace_replace_count=1)
-    index = oci.image_index("etcd", "3.5.14-7.7")
-    DistributionClient(connected.url, auth=connected.auth).push("library/etcd", "3.5.14-7.7", index)
-    for policy_id in (to_harbor, to_registry, keep):         # Harbor fires an event per manifest: two children, the index
-        assert [e["trigger"] for e in finished(connected, policy_id, 3)] == ["event_based"] * 3
+    to_registry = create(connected, name="to-registry", dest_registry={"id": registry_id}, enabled=True, trigger=event,
+                         filters=app, deletion=True, replicate_deletion=True)
+    index, image = oci.image_index("etcd", "3.5.14-7.7"), oci.image("app", "1.0")
+    source = DistributionClient(connected.url, auth=connected.auth)
+    source.push("library/etcd", "3.5.14-7.7", index)
+    source.push("library/app", "1.0", image)
+    for policy_id, count in ((to_harbor, 3), (keep, 3), (to_registry, 1)):     # the index: two children, then itself
+        assert [e["trigger"] for e in finished(connected, policy_id, count)] == ["event_based"] * count
     assert_whole(disconnected, "mirror/etcd", index)
-    assert DistributionClient(target.url, auth=target.auth).get_manifest("library/etcd", "3.5.14-7.7")[2] == index.digest
     assert digest_on(disconnected, "keep/etcd", "3.5.14-7.7") == index.digest
+    assert DistributionClient(target.url, auth=target.auth).get_manifest("library/app", "1.0")[2] == image.digest
 
     assert connected.api("DELETE", "/projects/library/repositories/etcd/artifacts/3.5.14-7.7").status_code == 200
-    for policy_id in (to_harbor, to_registry):
-        deletion = finished(connected, policy_id, 4)[0]        # one event: the index (its children go with it)
-        assert "the manifest of artifact" in task_logs(connected, deletion["id"])["library/etcd [1 item(s) in total]"]
+    assert connected.api("DELETE", "/projects/library/repositories/app/artifacts/1.0").status_code == 200
+    for policy_id, count, resource in ((to_harbor, 4, "library/etcd"), (to_registry, 2, "library/app")):
+        deletion = finished(connected, policy_id, count)[0]                   # one event each: the index's children go with it
+        log = task_logs(connected, deletion["id"])["%s [1 item(s) in total]" % resource]
+        assert "the manifest of artifact" in log and "is deleted" in log
     assert digest_on(disconnected, "mirror/etcd", "3.5.14-7.7") is None
-    assert disconnected.api("GET", "/projects/mirror/repositories/etcd/artifacts").json() == []
-    resp = requests.head(target.url + "/v2/library/etcd/manifests/" + index.digest, auth=target.auth, timeout=10,
-                         headers={"Accept": oci.OCI_INDEX})
+    assert disconnected.api("GET", "/projects/mirror/repositories/etcd/artifacts", params={"q": "base=*"}).json() == []
+    resp = requests.head(target.url + "/v2/library/app/manifests/" + image.digest, auth=target.auth, timeout=10,
+                         headers={"Accept": oci.OCI_MANIFEST})
     assert resp.status_code == 404
     assert digest_on(disconnected, "keep/etcd", "3.5.14-7.7") == index.digest
     assert len(finished(connected, keep, 3)) == 3
