@@ -461,3 +461,18 @@ def test_a_push_and_a_deletion_start_the_event_based_policies_they_concern(pair)
     assert len(executions_of(harbor, keep)) == 1
     for policy_id in (other, manual, off):                                     # tag filter, manual trigger, disabled
         assert executions_of(harbor, policy_id) == []
+
+
+def test_an_artifact_pulled_by_a_replication_is_a_push_that_starts_event_based_rules(pair):
+    """Harbor's pull replication pushes through its own /v2/, so Artifact.Ensure (src/controller/artifact/controller.go)
+    fires the push event that starts the event-based rules it concerns."""
+    harbor, remote, registry_id = pair
+    seeded = remote.seed(project="src", repository="app", tags=["1.0"])
+    chained = push_policy(harbor, registry_id, name="chained", trigger={"type": "event_based"},
+                          filters=[{"type": "name", "value": "pulled/**"}], dest_namespace="back")
+    pull = create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True,
+                  filters=[{"type": "name", "value": "src/**"}], dest_namespace="pulled")
+    wait_status(harbor, start(harbor, pull), "Succeed")
+    [execution] = wait_executions(harbor, chained, 1)
+    assert (execution["trigger"], execution["status"]) == ("event_based", "Succeed")
+    assert [a["digest"] for a in artifacts(remote, "back", "app")] == [seeded["digest"]]
