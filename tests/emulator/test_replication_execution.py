@@ -476,3 +476,19 @@ def test_an_artifact_pulled_by_a_replication_is_a_push_that_starts_event_based_r
     [execution] = wait_executions(harbor, chained, 1)
     assert (execution["trigger"], execution["status"]) == ("event_based", "Succeed")
     assert [a["digest"] for a in artifacts(remote, "back", "app")] == [seeded["digest"]]
+
+
+def test_a_rule_with_a_speed_says_so_in_its_task_log(pair):
+    """transfer.go copy: "limit network speed at <speed> kb/s" when speed > 0; the blobs are read through
+    lib.NewReader (src/lib/iothrottler.go; its arithmetic: test_iothrottler.py, an observable limit:
+    tests/integration/test_replication_dataplane.py). A blob within the 1000 KiB burst is not slowed."""
+    harbor, remote, registry_id = pair
+    image = oci.image("app", "1.0")
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/app", "1.0", image)
+    policy_id = push_policy(harbor, registry_id, speed=8, filters=[{"type": "name", "value": "library/**"}])
+    execution_id = start(harbor, policy_id)
+    wait_status(harbor, execution_id, "Succeed")
+    [task] = tasks(harbor, execution_id)
+    log = harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (execution_id, task["id"])).text
+    assert "limit network speed at 8 kb/s" in log
+    assert [a["digest"] for a in artifacts(remote, "library", "app")] == [image.digest]
