@@ -175,7 +175,7 @@ def blob_stream(st, project, repository, digest):
     except AdapterError:
         connection.release()
         return None
-    size = int(resp.headers.get("Content-Length") or 0)
+    size = resp.headers.get("Content-Length")                      # io.CopyN(w, reader, size): the upstream's size
 
     def pieces():
         received, hashed = bytearray(), hashlib.sha256()
@@ -199,5 +199,7 @@ def blob_stream(st, project, repository, digest):
             connection.release()
 
     out = Response(pieces(), status=200, content_type="application/octet-stream")
-    out.headers.update({"Docker-Content-Digest": digest, "Content-Length": str(size), "Etag": digest})
+    out.headers.update({"Docker-Content-Digest": digest, "Etag": digest})
+    if size:
+        out.headers["Content-Length"] = size
     return out
