@@ -137,6 +137,21 @@ def image(name, tag, os_name="linux", arch="amd64", files=None):
     return Manifest(OCI_MANIFEST, body, blobs=[config, layer], platform={"os": os_name, "architecture": arch})
 
 
+def incompressible(size, seed=b""):
+    """``size`` bytes that gzip cannot shrink, the same for the same seed (a sha256 counter stream)."""
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out.extend(hashlib.sha256(seed + counter.to_bytes(8, "big")).digest())
+        counter += 1
+    return bytes(out[:size])
+
+
+def large_image(name, tag, layer_size):
+    """An image whose layer holds ``layer_size`` incompressible bytes (for bandwidth limits, which spare small blobs)."""
+    return image(name, tag, files={"data/blob.bin": incompressible(layer_size, ("%s:%s" % (name, tag)).encode())})
+
+
 def image_index(name, tag, platforms=PLATFORMS):
     """A multi-platform OCI image index over one ``image`` per (os, architecture)."""
     children = [image(name, tag, os_name, arch) for os_name, arch in platforms]

@@ -82,3 +82,11 @@ def test_an_oci_layout_holds_every_blob_under_its_digest_and_names_each_referenc
     assert sorted(os.listdir(blobs)) == sorted({blob.digest.split(":")[1] for blob in expected})
     for name in os.listdir(blobs):
         assert sha((blobs / name).read_bytes()) == "sha256:" + name
+
+
+def test_a_large_image_has_an_incompressible_layer_and_is_reproducible():
+    image = oci.large_image("big", "1.0", 300 * 1024)
+    layer = image.blobs[1]
+    assert layer.size >= 300 * 1024                    # gzip could not shrink it: a bandwidth limit sees every byte
+    assert oci.large_image("big", "1.0", 300 * 1024).digest == image.digest
+    assert oci.large_image("big", "1.1", 300 * 1024).blobs[1].digest != layer.digest

@@ -4,7 +4,6 @@ credentials, its CA), store the artifact in the project and serve later pulls fr
 ``proxy_speed_kb`` and ``max_upstream_conn`` limit what goes to the upstream (src/controller/proxy/remote.go,
 src/lib/iothrottler.go, src/pkg/proxy/connection/limit.go)."""
 import hashlib
-import os
 import threading
 import time
 
@@ -112,7 +111,7 @@ TOO_MANY = {"code": "TOO_MANY_REQUEST", "message": "too many requests to upstrea
 def large_upstream(registry_factory, extra=2 * 1024):
     """An anonymous upstream holding ``big/data:1.0``, an image whose layer is ``extra`` bytes beyond the limiter's burst."""
     upstream = registry_factory("upstream")
-    image = oci.image("data", "1.0", files={"data/blob.bin": os.urandom(iothrottler.BURST + extra)})
+    image = oci.large_image("data", "1.0", iothrottler.BURST + extra)
     DistributionClient(upstream.url).push("big/data", "1.0", image)
     return upstream, image, max(image.blobs, key=lambda blob: blob.size)
 

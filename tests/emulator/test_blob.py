@@ -6,6 +6,8 @@ import hashlib
 
 import requests
 
+from tests.dataplane import oci
+from tests.dataplane.distribution import DistributionClient
 from tests.emulator.test_replication_policy import add_registry
 
 ADMIN = ("admin", "Harbor12345")
@@ -69,3 +71,19 @@ def test_uploads_need_push_permission_and_are_refused_in_a_proxy_cache_project(h
     resp = v2(harbor, "POST", "/v2/proxy/app/blobs/uploads/", scope="repository:proxy/app:pull,push")
     assert resp.status_code == 403
     assert resp.json()["errors"] == [{"code": "DENIED", "message": "can not push artifact to a proxy project: proxy"}]
+
+
+def test_a_manifest_is_deleted_by_digest_only_with_its_artifact(harbor):
+    """src/server/registry/manifest.go deleteManifest: a tag is refused (400 UNSUPPORTED, the digest parser's text), an
+    unknown digest is 404, a known one deletes the artifact and its tags (202)."""
+    harbor.need_emulator()
+    image = oci.image("app", "1.0")
+    DistributionClient(harbor.url, auth=ADMIN).push("library/app", "1.0", image)
+    resp = v2(harbor, "DELETE", "/v2/library/app/manifests/1.0", scope="repository:library/app:*")
+    assert resp.status_code == 400
+    assert resp.json()["errors"][0] == {"code": "UNSUPPORTED", "message": "unsupported digest 1.0: invalid checksum digest format"}
+    resp = v2(harbor, "DELETE", "/v2/library/app/manifests/" + digest_of(b"nothing"), scope="repository:library/app:*")
+    assert resp.status_code == 404 and resp.json()["errors"][0]["code"] == "NOT_FOUND"
+    resp = v2(harbor, "DELETE", "/v2/library/app/manifests/" + image.digest, scope="repository:library/app:*")
+    assert resp.status_code == 202
+    assert harbor.api("GET", "/projects/library/repositories/app/artifacts/1.0").status_code == 404

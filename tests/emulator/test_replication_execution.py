@@ -461,3 +461,34 @@ def test_a_push_and_a_deletion_start_the_event_based_policies_they_concern(pair)
     assert len(executions_of(harbor, keep)) == 1
     for policy_id in (other, manual, off):                                     # tag filter, manual trigger, disabled
         assert executions_of(harbor, policy_id) == []
+
+
+def test_an_artifact_pulled_by_a_replication_is_a_push_that_starts_event_based_rules(pair):
+    """Harbor's pull replication pushes through its own /v2/, so Artifact.Ensure (src/controller/artifact/controller.go)
+    fires the push event that starts the event-based rules it concerns."""
+    harbor, remote, registry_id = pair
+    seeded = remote.seed(project="src", repository="app", tags=["1.0"])
+    chained = push_policy(harbor, registry_id, name="chained", trigger={"type": "event_based"},
+                          filters=[{"type": "name", "value": "pulled/**"}], dest_namespace="back")
+    pull = create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True,
+                  filters=[{"type": "name", "value": "src/**"}], dest_namespace="pulled")
+    wait_status(harbor, start(harbor, pull), "Succeed")
+    [execution] = wait_executions(harbor, chained, 1)
+    assert (execution["trigger"], execution["status"]) == ("event_based", "Succeed")
+    assert [a["digest"] for a in artifacts(remote, "back", "app")] == [seeded["digest"]]
+
+
+def test_a_rule_with_a_speed_says_so_in_its_task_log(pair):
+    """transfer.go copy: "limit network speed at <speed> kb/s" when speed > 0; the blobs are read through
+    lib.NewReader (src/lib/iothrottler.go; its arithmetic: test_iothrottler.py, an observable limit:
+    tests/integration/test_replication_dataplane.py). A blob within the 1000 KiB burst is not slowed."""
+    harbor, remote, registry_id = pair
+    image = oci.image("app", "1.0")
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/app", "1.0", image)
+    policy_id = push_policy(harbor, registry_id, speed=8, filters=[{"type": "name", "value": "library/**"}])
+    execution_id = start(harbor, policy_id)
+    wait_status(harbor, execution_id, "Succeed")
+    [task] = tasks(harbor, execution_id)
+    log = harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (execution_id, task["id"])).text
+    assert "limit network speed at 8 kb/s" in log
+    assert [a["digest"] for a in artifacts(remote, "library", "app")] == [image.digest]

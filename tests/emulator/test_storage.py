@@ -113,6 +113,23 @@ def test_a_second_push_of_a_tag_moves_it_and_a_deleted_artifact_is_gone_with_its
     assert storage.get_manifest("library", "app", first.digest)[2] == first.digest
 
 
+def test_deleting_an_index_deletes_its_untagged_children_unless_another_artifact_references_them(storage):
+    """src/controller/artifact/controller.go deleteDeeply: a child goes with its index unless it has a tag of its own or
+    another index references it."""
+    platforms = [("linux", "amd64"), ("linux", "arm64"), ("linux", "s390x")]
+    index = oci.image_index("etcd", "3.5", platforms=platforms)
+    push(storage, "etcd", "3.5", index)
+    amd64, arm64, s390x = index.children
+    storage.push_manifest("library", "etcd", "amd64", amd64.media_type, amd64.data)     # a tag of its own
+    other = oci.Manifest(oci.OCI_INDEX, {"schemaVersion": 2, "mediaType": oci.OCI_INDEX, "annotations": {"only": "s390x"},
+                                         "manifests": [s390x.descriptor(platform=s390x.platform)]}, children=[s390x])
+    storage.push_manifest("library", "etcd", "s390x-only", other.media_type, other.data)  # references s390x too
+    storage.delete_artifact("library", "etcd", index.digest)
+    left = {art["digest"] for art in storage.artifacts("library", "etcd")}
+    assert left == {amd64.digest, s390x.digest, other.digest}
+    assert storage.get_manifest("library", "etcd", arm64.digest) is None
+
+
 def test_seeding(storage):
     art = storage.seed("library", "nginx", tags=["1.25"], labels=["prod"])
     assert [tag["name"] for tag in art["tags"]] == ["1.25"] and [label["name"] for label in art["labels"]] == ["prod"]

@@ -147,10 +147,18 @@ def manifest_response(st, project, repository, reference):
     return local_or_unknown(st, project, repository, reference)
 
 
-def blob(st, project, repository, digest):
-    """A blob the proxy-cache project lacks (HEAD), fetched from the upstream and stored; None when it cannot be had."""
+def proxied_endpoint(st, project, digest):
+    """The endpoint a blob of the project comes from (canProxy: a healthy one), or None."""
     registry = endpoint(st, project)
     if not registry or not distribution._DIGEST.match(digest) or registry.get("status") == "unhealthy":
+        return None
+    return registry
+
+
+def blob(st, project, repository, digest):
+    """A blob the proxy-cache project lacks (HEAD), fetched from the upstream and stored; None when it cannot be had."""
+    registry = proxied_endpoint(st, project, digest)
+    if registry is None:
         return None
     speed, most = limits(project)
     with UpstreamConnection(st, connection_key(project, repository, digest), most):
@@ -165,9 +173,9 @@ def blob(st, project, repository, digest):
 def blob_stream(st, project, repository, digest):
     """handleBlob + ProxyBlob: the upstream's blob streamed to the client at the project's speed, stored once whole
     (before its last piece is handed on); None when the upstream cannot give it (the caller answers BLOB_UNKNOWN)."""
-    registry = endpoint(st, project)
-    if not registry or not distribution._DIGEST.match(digest) or registry.get("status") == "unhealthy":
-        return None                                                     # canProxy
+    registry = proxied_endpoint(st, project, digest)
+    if registry is None:
+        return None
     speed, most = limits(project)
     connection = UpstreamConnection(st, connection_key(project, repository, digest), most).__enter__()
     try:
@@ -175,7 +183,7 @@ def blob_stream(st, project, repository, digest):
     except AdapterError:
         connection.release()
         return None
-    size = int(resp.headers.get("Content-Length") or 0)
+    size = resp.headers.get("Content-Length")                      # io.CopyN(w, reader, size): the upstream's size
 
     def pieces():
         received, hashed = bytearray(), hashlib.sha256()
@@ -199,5 +207,7 @@ def blob_stream(st, project, repository, digest):
             connection.release()
 
     out = Response(pieces(), status=200, content_type="application/octet-stream")
-    out.headers.update({"Docker-Content-Digest": digest, "Content-Length": str(size), "Etag": digest})
+    out.headers.update({"Docker-Content-Digest": digest, "Etag": digest})
+    if size:
+        out.headers["Content-Length"] = size
     return out

@@ -3,7 +3,6 @@ and blobs over the distribution API, digests preserved, filters, destination nam
 copy that fails fails its task with the real error in its log, which harbor_replication_execution surfaces; a
 destination that is a proxy-cache project refuses every push (NOTES.md section 3).
 Harbor: src/controller/replication/transfer/image/transfer.go, src/server/middleware/repoproxy/proxy.go, src/lib/iothrottler.go."""
-import os
 import threading
 import time
 
@@ -229,17 +228,12 @@ def test_copy_by_chunk_pushes_blobs_larger_than_the_chunk_size_in_ranges(emulato
     assert "copy the blob chunk: %d-%d/%d completed" % ((largest.size - 1) // 100 * 100, largest.size - 1, largest.size) in log
 
 
-def large_image(name, tag, extra):
-    """An image whose layer is ``extra`` bytes beyond the limiter's burst (random: gzip cannot shrink it)."""
-    return oci.image(name, tag, files={"data/blob.bin": os.urandom(iothrottler.BURST + extra)})
-
-
 def test_the_speed_of_a_rule_limits_each_blob_copy_as_harbors_iothrottler(emulator_factory, registries):
     """speed = 8 units = 8 Kibit/s = 1 KiB/s: a blob 2 KiB beyond the 1000 KiB burst takes at least 2 s to copy
     (src/lib/iothrottler.go, transfer.go copyBlobByMonolithic). A lower bound only: a loaded machine is slower."""
     harbor = backed(emulator_factory)
     target = registries("target")
-    image = large_image("big", "1.0", 2 * 1024)
+    image = oci.large_image("big", "1.0", iothrottler.BURST + 2 * 1024)     # 2 KiB beyond the burst
     DistributionClient(harbor.url, auth=harbor.auth).push("library/big", "1.0", image)
     registry_id = endpoint(harbor, "target", target)
     policy = create(harbor, name="slow", dest_registry={"id": registry_id}, enabled=True, speed=8,

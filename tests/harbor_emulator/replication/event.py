@@ -4,7 +4,8 @@ This Harbor's pushes and deletions are events; each starts an execution (trigger
 policy, for that one resource:
 
 - ``pushed(state, project, repository, digest, tags)``: a manifest pushed through ``/v2/`` (PushArtifactEvent; a
-  push by tag is also CreateTagEvent, handled the same way).
+  push by tag is also CreateTagEvent, handled the same way), by a pull replication into this Harbor, or cached by a
+  proxy-cache project for the first time (Artifact.Ensure fires for every manifest it records, src/controller/artifact).
 - ``deleted(state, project, repository, art)``: an artifact deleted through the API or ``/v2/`` (DeleteArtifactEvent;
   its tags at the time of the deletion travel with it).
 

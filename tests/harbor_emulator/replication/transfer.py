@@ -111,15 +111,21 @@ class LocalContent:
         self._call(self.storage.put_blob, *(self.split(repository) + [data, digest]))
 
     def push_manifest(self, repository, reference, media_type, body):
+        """Store the manifest; then, as Harbor's Artifact.Ensure, fire the push event (event-based rules, event.py): for
+        a replication always, for the proxy cache only when the artifact is new in the project."""
+        from . import event     # event.py starts flows, flow.py imports this module
         self._refuse_proxy(repository)
         project, repo = self.split(repository)
+        tags = [] if reference.startswith("sha256:") else [reference]
+        new = self.storage.get(project, repo, made_up(body) or sha256(body)) is None
         if self.storage.kind == "memory" or made_up(body):
             pushed = distribution.artifact_of(body)
-            tags = [] if reference.startswith("sha256:") else [reference]
-            self.storage.records.add(project, repo, digest=pushed["digest"], tags=tags, type=pushed["type"],
-                                     size=pushed["size"], media_type=pushed["media_type"])
-            return
-        self._call(self.storage.push_manifest, project, repo, reference, media_type, body)
+            art = self.storage.records.add(project, repo, digest=pushed["digest"], tags=tags, type=pushed["type"],
+                                           size=pushed["size"], media_type=pushed["media_type"])
+        else:
+            art = self._call(self.storage.push_manifest, project, repo, reference, media_type, body)
+        if new or not self.proxy:
+            event.pushed(self.state, project, repo, art["digest"], tags)
 
 
 class RemoteContent:
