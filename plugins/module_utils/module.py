@@ -40,7 +40,6 @@ CONNECTION_SPEC = dict(
     request_retries=dict(type="int", default=3),
 )
 
-QUERY_SPEC = dict(query=dict(type="str"))
 _OPTION_ERROR = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*: ")
 
 
