@@ -21,30 +21,23 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.harbor_emulator import Emulator  # noqa: E402  (after the path set-up)
-
-ADMIN = ("admin", "Harbor12345")
+from tests.support.ansible import ansible_playbook  # noqa: E402  (after the path set-up)
+from tests.support.harbor import ADMIN, seed, start_emulator  # noqa: E402
 
 
 def start(started):
-    emulator = Emulator()
-    emulator.start()
-    started.append(emulator)
-    return emulator
-
-
-def seed(emulator, **spec):
-    import requests
-    requests.post(emulator.url + "/_emulator/seed", json=spec, timeout=10).raise_for_status()
+    target = start_emulator()
+    started.append(target.emulator)
+    return target
 
 
 def inventory(pairs, started):
     upstream = start(started)
-    seed(upstream, project="library", repository="alpine", tags=["3.20"])
+    seed(upstream.url, project="library", repository="alpine", tags=["3.20"])
     connected, disconnected = {}, {}
     for index in range(pairs):
         source, peer = start(started), start(started)
-        seed(source, project="mirror", repository="tools/kubectl", tags=["1.31", "1.30"])
+        seed(source.url, project="mirror", repository="tools/kubectl", tags=["1.31", "1.30"])
         base = {"harbor_username": ADMIN[0], "harbor_password": ADMIN[1]}
         connected["harbor-%02d" % index] = dict(
             base, harbor_url=source.url,
@@ -62,7 +55,7 @@ def run(inventory_file, forks):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
     env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
     started = time.monotonic()
-    proc = subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), str(REPO / "playbooks" / "site.yml"),
+    proc = subprocess.run([ansible_playbook(), str(REPO / "playbooks" / "site.yml"),
                            "-i", str(inventory_file), "--forks", str(forks)], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.monotonic() - started

@@ -15,7 +15,6 @@ import os
 import re
 import time
 import traceback
-import uuid
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote as _quote, urljoin, urlsplit
 
@@ -34,6 +33,10 @@ except ImportError:
 COLLECTION_VERSION = "0.1.0"     # = galaxy.yml version, the source of truth (tests/packaging/test_version.py)
 USER_AGENT = "registryops.harbor/%s (Ansible collection)" % COLLECTION_VERSION
 API_PATH = "/api/v2.0"
+MIN_VERSION = (2, 0, 0)         # the first Harbor with /api/v2.0
+# GETs (other than /systeminfo, the check itself) that an anonymous caller gets answered (200, reduced data) instead of
+# refused with 401: the login is checked before the first of them (NOTES sections 0 and 1).
+_ANONYMOUS_READS = re.compile(r"^/(?:ping|health|projects|repositories|search|labels|statistics|icons)(?:/|$)")
 PAGE_SIZE = 100
 RETRY_STATUSES = (429, 502, 503, 504)
 RETRY_METHODS = ("GET", "HEAD", "PUT", "DELETE")
@@ -44,6 +47,8 @@ RETRY_WAIT_BUDGET = 120.0       # seconds of waits between retries in one module
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 
+LOGIN_HINT = ("Check harbor_username/harbor_password (robot accounts are written robot$name); after a failed login Harbor"
+              " refuses that user for about 1.5 seconds. Nothing was changed.")
 HINTS = {
     401: "Harbor did not accept the credentials: check harbor_username/harbor_password"
          " (robot accounts are written robot$name).",
@@ -208,6 +213,7 @@ class HarborClient(object):
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._systeminfo = None
+        self.login_checked = False      # True once GET /systeminfo showed an authenticated caller (see request())
 
     @property
     def deadline(self):
@@ -219,6 +225,11 @@ class HarborClient(object):
         self.budget["deadline"] = value
 
     # -- login and version -------------------------------------------------------------------------------------------
+    # The login is checked lazily (NOTES section 0): bad basic-auth credentials make a request anonymous, and Harbor
+    # answers 401 on everything an anonymous caller may not read (registries, policies, quotas, every write), which
+    # ``_error`` words as a refused login. Only the reads that anonymous callers get in a reduced form instead (GET
+    # /projects, repositories, /systeminfo...) need GET /systeminfo first, and a version gate needs its version: so an
+    # unchanged registry endpoint or rule costs one GET, not two.
     def systeminfo(self):
         """GET /systeminfo once; authenticated callers get ``harbor_version``, anonymous ones do not."""
         if self._systeminfo is None:
@@ -226,10 +237,9 @@ class HarborClient(object):
             if not isinstance(info, dict) or not info.get("harbor_version"):
                 raise HarborError("Harbor at %s did not accept the credentials of %r (GET /systeminfo answered as for an"
                                   " anonymous caller)" % (self.url, self.username or ""), status=401, method="GET",
-                                  path=API_PATH + "/systeminfo",
-                                  hint="Check harbor_username/harbor_password (robot accounts are written robot$name);"
-                                       " after a failed login Harbor refuses that user for about 1.5 seconds. Nothing was changed.")
+                                  path=API_PATH + "/systeminfo", hint=LOGIN_HINT)
             self._systeminfo = info
+            self.login_checked = True
         return self._systeminfo
 
     @property
@@ -237,14 +247,21 @@ class HarborClient(object):
         return parse_version(self.systeminfo().get("harbor_version"))
 
     def version_at_least(self, text):
+        """True when Harbor is ``text`` or later. Anything up to 2.0.0 is true without asking: a Harbor that serves
+        /api/v2.0 is 2.0 or later."""
+        wanted = parse_version(text)
+        if wanted is not None and wanted <= MIN_VERSION:
+            return True
         version = self.version
-        return version is None or version >= parse_version(text)
+        return version is None or version >= wanted
 
     # -- HTTP --------------------------------------------------------------------------------------------------------
     def request(self, method, path, body=None, params=None, headers=None):
         """Send one request; return the ``requests.Response`` of a 2xx answer, raise ``HarborError`` otherwise."""
         url = path if path.startswith(("http://", "https://")) else self._absolute(path)
-        req_headers = {"X-Request-Id": str(uuid.uuid4())}
+        if method == "GET" and not self.login_checked and _anonymous_read(url):
+            self.systeminfo()
+        req_headers = {"X-Request-Id": request_id()}
         req_headers.update(headers or {})
         shown = urlsplit(url).path
         self.budget["attempts"] = 1
@@ -336,6 +353,9 @@ class HarborClient(object):
         if resp.status_code == 500:
             hint = ("Harbor hides the cause of a 500 (the real error is in Harbor core's log); a frequent cause is a reference"
                     " to something that does not exist.")
+        if resp.status_code == 401:
+            # The login is checked lazily: a 401 anywhere means Harbor ran the request as anonymous (NOTES section 0).
+            hint = "Harbor refused the login of %r: c%s" % (self.username or "", LOGIN_HINT[1:])
         if resp.status_code == 403 and self.username and message.strip() == self.username:
             message = "user %r is not allowed to do this" % self.username
         if resp.status_code == 404 and not errors:
@@ -387,9 +407,13 @@ class HarborClient(object):
         return resp
 
     # -- lists and lookups -------------------------------------------------------------------------------------------
-    def list(self, path, params=None, headers=None):
+    def list(self, path, params=None, headers=None, complete=None):
         """Every item of a paged list: page_size=100, following ``Link: <...>; rel="next"`` (relative), or the page
-        number while ``X-Total-Count`` says there is more (for answers without a Link header)."""
+        number while ``X-Total-Count`` says there is more (for answers without a Link header).
+
+        A list that anonymous callers get in a reduced form (public projects only) is trusted when it holds a private
+        object, or when ``complete(items)`` says it holds everything the caller looks for; otherwise the login is
+        checked again (``check_login``)."""
         query = dict(params or {})
         query.setdefault("page_size", PAGE_SIZE)
         query.setdefault("page", 1)
@@ -408,7 +432,8 @@ class HarborClient(object):
             if not page:
                 break
             items.extend(page)
-        if _shrinks_for_anonymous(path) and not any(_private(item) for item in items):
+        if _shrinks_for_anonymous(path) and not any(_private(item) for item in items) \
+                and not (complete is not None and complete(items)):
             self.check_login("GET %s" % urlsplit(self._absolute(path)).path)
         return items
 
@@ -419,6 +444,7 @@ class HarborClient(object):
         shrinking."""
         info = self.get("/systeminfo")
         if isinstance(info, dict) and info.get("harbor_version"):
+            self._systeminfo = self._systeminfo or info
             return
         raise HarborError("Harbor answered %s as for an anonymous caller: the login of %r was not accepted at that moment, so"
                           " the answer may lack private objects and is not trusted" % (what, self.username or ""),
@@ -436,10 +462,9 @@ class HarborClient(object):
         value = q_value(name)
         if value is not None:
             query["q"] = "%s=%s" % (key, value)
-        for item in self.list(path, params=query, headers=headers):
-            if isinstance(item, dict) and item.get(key) == name:
-                return item
-        return None
+        found = [item for item in self.list(path, params=query, headers=headers, complete=lambda items: _has(items, key, [name]))
+                 if isinstance(item, dict) and item.get(key) == name]
+        return found[0] if found else None
 
     def find_all(self, path, name=None, key="name"):
         """The object named ``name`` as a one-item list (empty when missing), or every object when ``name`` is None."""
@@ -457,8 +482,18 @@ class HarborClient(object):
         if not names:
             return {}
         wanted = set(names)
-        return dict((item[key], item) for item in self.list(path, params=params, headers=headers)
+        return dict((item[key], item) for item in self.list(path, params=params, headers=headers,
+                                                            complete=lambda items: _has(items, key, wanted))
                     if isinstance(item, dict) and item.get(key) in wanted)
+
+
+def request_id():
+    """A random (version 4) UUID for X-Request-Id, made without importing ``uuid`` (one import less per module call)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    text = raw.hex()
+    return "%s-%s-%s-%s-%s" % (text[:8], text[8:12], text[12:16], text[16:20], text[20:])
 
 
 def q_value(value):
@@ -474,6 +509,19 @@ def q_value(value):
     if value[:1] in ("~", "[", "{", "(", "\\"):
         value = "\\" + value
     return _quote(value, safe="")
+
+
+def _anonymous_read(url):
+    """True for a GET that anonymous callers get answered instead of refused (their answer is reduced)."""
+    path = urlsplit(url).path
+    path = path[len(API_PATH):] if path.startswith(API_PATH) else path
+    return bool(_ANONYMOUS_READS.match(path))
+
+
+def _has(items, key, names):
+    """True when ``items`` hold an object for each of ``names`` (a lookup that found everything is complete)."""
+    seen = set(item.get(key) for item in items if isinstance(item, dict))
+    return all(name in seen for name in names)
 
 
 def _shrinks_for_anonymous(path):

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
@@ -20,14 +19,10 @@ from ansible.module_utils.common.validation import check_type_dict
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
 )
-
-JMESPATH_IMPORT_ERROR = None
-try:
-    import jmespath
-    HAS_JMESPATH = True
-except ImportError:
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+# The errors live in errors.py; HarborValidationError and element_message are re-exported here for existing imports.
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
+    HarborPartialError, HarborValidationError, element_message,
+)
 
 
 CONNECTION_SPEC = dict(
@@ -40,8 +35,6 @@ CONNECTION_SPEC = dict(
     request_retries=dict(type="int", default=3),
 )
 
-_OPTION_ERROR = re.compile(r"^[a-z_]+(?:\.[a-z_]+)*: ")
-
 
 def object_or_list(spec, list_option, key="name"):
     """The keyword arguments of ``HarborModule`` for a resource module that manages one object (``spec``, its options
@@ -52,22 +45,6 @@ def object_or_list(spec, list_option, key="name"):
     top[list_option] = dict(type="list", elements="dict", options=copy.deepcopy(spec))
     return dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
                 required_one_of=[(key, list_option)])
-
-
-class HarborValidationError(Exception):
-    """The user's input is wrong; raised before any write. The message names the option and what is allowed."""
-
-
-def element_message(exc):
-    """The error message with the element it belongs to: ``registries[3].url: ...`` for an option's error, else
-    ``registries[3] (name NVIDIA): ...``."""
-    text = str(exc)
-    where = getattr(exc, "element", None)
-    if not where:
-        return text
-    if _OPTION_ERROR.match(text):
-        return "%s.%s" % (where, text)
-    return "%s (name %s): %s" % (where, getattr(exc, "element_name", None), text)
 
 
 def dict_text_problem(spec, params):
@@ -114,8 +91,14 @@ class HarborModule(AnsibleModule):
         self._hide_url_userinfo()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if self.params.get("query") and not HAS_JMESPATH:
-            self.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
+        self._jmespath = None
+        if self.params.get("query"):
+            # imported only for a call with ``query``: most calls do not pay for it
+            try:
+                import jmespath
+            except ImportError:
+                self.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
+            self._jmespath = jmespath
         if self.params["request_timeout"] <= 0:
             self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
         if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
@@ -143,47 +126,34 @@ class HarborModule(AnsibleModule):
 
     @property
     def client(self):
-        """The logged-in client (one GET /systeminfo checks the credentials and reads the version)."""
+        """The client of this call. It checks the login lazily (GET /systeminfo before the first read that anonymous
+        callers may do, or for a version gate; a 401 anywhere is a refused login): see ``HarborClient.request``."""
         if self._client is None:
             p = self.params
             client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
                                   validate_certs=p["validate_certs"], ca_path=p["ca_path"],
                                   timeout=p["request_timeout"], retries=p["request_retries"])
-            client.systeminfo()
             self._client = client
         return self._client
 
     def run(self, fn):
-        """Call ``fn()`` for the result dict and exit with it; Harbor and validation errors become ``fail_json``
-        (``changed`` says whether a write went through before the error)."""
+        """Call ``fn()`` for the result dict and exit with it: the one place where errors become ``fail_json``.
+
+        ``HarborValidationError`` (bad input, or ``HarborRefused``) and ``HarborError`` (HTTP, with its details in
+        ``error``) fail with their message (prefixed with the element of a list call); ``HarborPartialError`` also
+        reports its partial result. ``changed`` says whether a write went through before the error."""
         try:
             result = fn()
+        except HarborPartialError as exc:
+            details = dict(exc.result)
+            if isinstance(exc.cause, HarborError):
+                details["error"] = exc.cause.to_dict()
+            self.fail_json(msg=str(exc), changed=self._wrote() if exc.changed is None else exc.changed, **details)
         except HarborValidationError as exc:
-            self.fail_json(msg=self._message(exc), changed=self._wrote(), **self._partial(exc))
+            self.fail_json(msg=element_message(exc), changed=self._wrote())
         except HarborError as exc:
-            self.fail_json(msg=self._message(exc), changed=self._wrote(), error=exc.to_dict(), **self._partial(exc))
+            self.fail_json(msg=element_message(exc), changed=self._wrote(), error=exc.to_dict())
         self.exit_json(**result)
-
-    @staticmethod
-    def _message(exc):
-        """The error's message; for an element of a list option, prefixed with where it is (``registries[3].url: ...``)
-        and followed by which objects were done before it."""
-        text = element_message(exc)
-        partial = getattr(exc, "partial", None)
-        if partial is not None:
-            done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in partial["results"])
-            text += " Done before this error: %s. Not attempted: %s." % (done or "none", ", ".join(partial["pending"]) or "none")
-        return text
-
-    @staticmethod
-    def _partial(exc):
-        """``results`` of the objects done before an error in a list call (each like a single-object result), and the
-        keys of an error's own ``result`` (an execution that failed or timed out)."""
-        reported = dict(getattr(exc, "result", None) or {})
-        partial = getattr(exc, "partial", None)
-        if partial is not None:
-            reported["results"] = partial["results"]
-        return reported
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""
@@ -194,6 +164,7 @@ class HarborModule(AnsibleModule):
         expression = self.params.get("query")
         if not expression:
             return data
+        jmespath = self._jmespath
         try:
             return jmespath.search(expression, data)
         except jmespath.exceptions.JMESPathError as exc:

@@ -14,9 +14,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote, quote_repository
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes, run
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote, quote_repository
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
 
 PROJECTS = "/projects"
@@ -148,56 +148,44 @@ class Project(Resource):
     kind = "project"
     result_key = "project"
     options = PROJECT_OPTIONS
+    control_options = ("purge", "recreate")
+    normalizers = dict(
+        storage_quota=parse_size,
+        severity=parse_severity,
+        proxy_speed_kb=lambda value: parse_limit(value, "proxy_speed_kb"),
+        max_upstream_connections=lambda value: parse_limit(value, "max_upstream_connections"),
+        cve_allowlist=normalize_allowlist,
+        proxy_cache_registry=lambda value: value or None,       # "" is no proxy cache (a normal project)
+    )
 
     def __init__(self, module):
         super(Project, self).__init__(module)
+        # per-call caches, never about one item
         self.endpoints = Endpoints.of(module)
-        self._found = {}
         self._quotas = {}
-        self.recreate = set()
-        self.removed = {}
         self._summaries = {}
         self._quotas_forbidden = False
-        self._posted = set()
         self._with_quotas = False        # /quotas is read only when an item sets storage_quota (or a recreate carries it)
 
     # -- validation -----------------------------------------------------------------------------------------------
-    def validate(self, item):
-        name = item.get("name") or ""
+    def check_key(self, name):
+        name = name or ""
         if not NAME.match(name) or len(name) > NAME_MAX_LEN:
             raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
                                         " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
                                         % (name, NAME_MAX_LEN))
-        if (item.get("state") or "present") == "absent":
-            return
-        options = self._normalize(item)
-        if "storage_quota" in options:
-            self._with_quotas = True
+
+    def validate(self, item, options):
         for option, (_key, _kind, since) in METADATA.items():
             if since and option in options:
                 version_gate(self.client, since, option)
         if options.get("proxy_cache_registry"):
             version_gate(self.client, PROXY_CACHE_SINCE, "proxy_cache_registry (proxy cache)")
 
-    def _normalize(self, item):
-        options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
-        if "storage_quota" in options:
-            options["storage_quota"] = parse_size(options["storage_quota"])
-        if "severity" in options:
-            options["severity"] = parse_severity(options["severity"])
-        for option in ("proxy_speed_kb", "max_upstream_connections"):
-            if option in options:
-                options[option] = parse_limit(options[option], option)
-        if "cve_allowlist" in options:
-            options["cve_allowlist"] = normalize_allowlist(options["cve_allowlist"])
-        if options.get("proxy_cache_registry") == "":
-            options["proxy_cache_registry"] = None
-        return options
-
     # -- read and compare -----------------------------------------------------------------------------------------
-    def read(self, names):
+    def read(self, names, wanted):
         found = self.client.list_named(PROJECTS, names)
-        self._found.update(found)
+        self._with_quotas = self._with_quotas or any("storage_quota" in options for options in wanted)
         if self._with_quotas:
             self._quotas.update(self.read_quotas([raw["project_id"] for raw in found.values()]))
         return found
@@ -255,19 +243,20 @@ class Project(Resource):
             quota = self._summary(raw).get("quota")
         return quota
 
-    def desired(self, item):
+    def desired(self, item, options, raw):
         name = item["name"]
-        raw = self._found.get(name)
-        options = self._normalize(item)
         current = self.to_options(raw) if raw is not None else {}
         proxy = options.get("proxy_cache_registry", current.get("proxy_cache_registry"))
         rebinding = raw is not None and options.get("proxy_cache_registry", current["proxy_cache_registry"]) != current["proxy_cache_registry"]
         if proxy and "proxy_cache_registry" in options and (raw is None or rebinding):
             self._check_proxy_endpoint(proxy)
         self._check_proxy_options(name, options, bool(proxy))
+        plan = Plan(options, recreate=False)
         if rebinding:
             self._check_rebinding(item, raw, current, options)
-        return options
+            plan.recreate = True
+            plan.report["recreated"] = True
+        return plan
 
     def _check_proxy_endpoint(self, endpoint_name):
         try:
@@ -319,43 +308,51 @@ class Project(Resource):
         if raw["project_id"] not in self._quotas:
             # the new project carries the quota over, so it is read now even without storage_quota
             self._quotas.update(self.read_quotas([raw["project_id"]]))
-        self.recreate.add(name)
 
     # -- writes ---------------------------------------------------------------------------------------------------
-    def create(self, item, desired):
-        name = item["name"]
-        body = dict(project_name=name, metadata=self._metadata(desired, desired))
+    def create(self, item, plan):
+        self._post(item["name"], plan.options)
+        self._put_allowlist(item["name"], plan.options)
+
+    def _post(self, name, desired):
+        body = dict(project_name=name, metadata=self._metadata(desired, bool(desired.get("proxy_cache_registry"))))
         if desired.get("storage_quota") is not None:
             body["storage_limit"] = desired["storage_quota"]
         if desired.get("proxy_cache_registry"):
             body["registry_id"] = self.endpoints.by_name(desired["proxy_cache_registry"], "proxy_cache_registry")["id"]
         try:
             self.client.post(PROJECTS, body)
-            self._posted.add(name)
         except HarborError as exc:
             if exc.status == 403 and body.get("registry_id"):
                 raise HarborError("proxy_cache_registry: creating proxy-cache project %s needs a Harbor system administrator (or a system robot account"
                                   " with project create permission); %s is not one" % (name, self.module.params.get("harbor_username")),
                                   status=403, code=exc.code, method=exc.method, path=exc.path, request_id=exc.request_id, hint="")
             raise
+
+    def _put_allowlist(self, name, desired):
         if desired.get("cve_allowlist") is not None:
             # POST ignores the allowlist: it is set with a PUT.
             self.client.put("%s/%s" % (PROJECTS, quote(name)), dict(cve_allowlist=_allowlist_body(desired["cve_allowlist"])),
                             headers=HarborClient.BY_NAME)
 
-    def update(self, item, desired, raw, changed):
-        name = item["name"]
-        if name in self.recreate:
+    def update(self, item, plan, raw, changed):
+        name, desired = item["name"], plan.options
+        if plan.recreate:
             current = self.to_options(raw)
-            carried = dict((k, current[k]) for k in CARRIED if current.get(k) is not None)
+            carried = dict(dict((k, current[k]) for k in CARRIED if current.get(k) is not None), **desired)
             self.client.delete("%s/%s" % (PROJECTS, quote(name)), headers=HarborClient.BY_NAME)
+            posted = False
             try:
-                self.create(item, dict(carried, **desired))
+                self._post(name, carried)
+                posted = True
+                self._put_allowlist(name, carried)
             except (HarborError, HarborValidationError) as exc:
-                self._recreate_failed(name, current, desired, exc)
+                self._recreate_failed(name, current, desired, exc, posted)
             return None
         body = {}
-        metadata = self._metadata(dict((k, desired[k]) for k in changed if k in METADATA), desired)
+        # the binding never changes without a recreate: a proxy-cache project stays one, also when the task leaves
+        # proxy_cache_registry out (a change of proxy_speed_kb alone must reach Harbor)
+        metadata = self._metadata(dict((k, desired[k]) for k in changed if k in METADATA), bool(raw.get("registry_id")))
         if metadata:
             body["metadata"] = metadata
         if "cve_allowlist" in changed:
@@ -366,10 +363,10 @@ class Project(Resource):
             self._set_quota(raw, desired["storage_quota"])
         return None
 
-    def _recreate_failed(self, name, current, desired, exc):
+    def _recreate_failed(self, name, current, desired, exc, posted):
         """The project is gone (or half made) after its delete: fail with what it was, so it can be restored."""
         cause = exc.message if isinstance(exc, HarborError) else str(exc)
-        if name in self._posted:
+        if posted:
             state = "was deleted and created again, but setting its cve_allowlist failed (%s)" % cause
         else:
             state = "was deleted and NOT created again: creating it failed (%s); it does not exist now" % cause
@@ -383,9 +380,8 @@ class Project(Resource):
         raise HarborValidationError(msg)
 
     @staticmethod
-    def _metadata(values, desired):
-        """Harbor's metadata strings for ``values`` (proxy-only keys left out of a normal project)."""
-        proxy = bool(desired.get("proxy_cache_registry"))
+    def _metadata(values, proxy):
+        """Harbor's metadata strings for ``values`` (proxy-only keys left out unless ``proxy``: a proxy-cache project)."""
         return dict((METADATA[k][0], encode_metadata(METADATA[k][1], v)) for k, v in values.items()
                     if k in METADATA and v is not None and (proxy or k not in PROXY_ONLY))
 
@@ -396,23 +392,22 @@ class Project(Resource):
                               " system administrator?), so storage_quota cannot be set" % raw["name"], hint="")
         self.client.put("%s/%s" % (QUOTAS, quota["id"]), dict(hard=dict(storage=storage)))
 
-    def delete(self, item, raw):
+    def delete(self, item, plan, raw):
         name = item["name"]
         if item.get("purge"):
-            removed = []
+            removed = plan.report["removed_repositories"] = []
             for repository in self.repository_names(name):
                 self.client.delete("%s/%s/repositories/%s" % (PROJECTS, quote(name), quote_repository(repository)))
                 removed.append(repository)
-            self.removed[name] = removed
         try:
             self.client.delete("%s/%s" % (PROJECTS, quote(name)), headers=HarborClient.BY_NAME)
         except HarborError as exc:
             if exc.status != 412:
                 raise
             repositories = self.repository_names(name)
-            raise HarborValidationError("project %s holds %d repositories (%s) and Harbor deletes only empty projects; delete them"
-                                        " first, or set purge: true to delete them together with the project (%s)"
-                                        % (name, len(repositories), _some(repositories), exc.message))
+            raise HarborRefused("project %s holds %d repositories (%s) and Harbor deletes only empty projects; delete them"
+                                " first, or set purge: true to delete them together with the project (%s)"
+                                % (name, len(repositories), _some(repositories), exc.message), cause=exc)
 
     def repository_names(self, name):
         """The project's repositories, without the ``<project>/`` prefix."""
@@ -427,13 +422,12 @@ class Project(Resource):
         return options
 
     # -- output ---------------------------------------------------------------------------------------------------
-    def extra(self, item, result):
-        """``removed_repositories`` of a purge (predicted in check mode) and ``recreated`` of one project."""
-        name = item["name"]
-        if item["state"] == "absent" and item.get("purge") and result["changed"]:
-            result["removed_repositories"] = self.repository_names(name) if self.module.check_mode else self.removed.get(name, [])
-        if name in self.recreate:
-            result["recreated"] = True
+    def predict(self, item, plan, before):
+        """Check mode: also ``removed_repositories`` of a purge (the repositories the delete would remove)."""
+        after, keys = super(Project, self).predict(item, plan, before)
+        if plan.deletes and item.get("purge"):
+            keys["removed_repositories"] = self.repository_names(item["name"])
+        return after, keys
 
     def public(self, raw):
         return self.info(raw)

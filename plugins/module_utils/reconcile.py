@@ -7,6 +7,10 @@
 A ``Resource`` says how one kind of Harbor object maps to module options and how to read and write it;
 ``reconcile()`` does the rest for a list of desired items: validation before any request, one read of every
 object, comparison on the options the user set, check mode (no write, predicted ``after``), and ``diff``.
+
+The hooks are stateless: what ``desired()`` decides for one item is a ``Plan``, which ``reconcile()`` keeps and passes
+to ``must_write``/``predict``/``create``/``update``/``extra``; a resource instance holds only per-call caches (an
+endpoint listing, quotas), never anything about one item. docs/developing.md has the hook table.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,18 +18,46 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
+    HarborError, HarborPartialError, HarborValidationError, element_message,
+)
+
+OMIT = object()     # a normaliser's answer for a value that means "not set" (e.g. an empty cron)
+
+
+class Plan(object):
+    """What ``reconcile`` will do for one item, decided by ``Resource.desired`` before any write.
+
+    ``options``: the options to reach (normalised, set ones only; None for a delete); ``report``: the resource's own
+    result keys, filled by the hooks that know them (``connection`` by a ping, ``secret_sent`` by a write...); any other
+    keyword is the resource's own (``Plan(options, secret=..., recreate=True)`` -> ``plan.secret``, ``plan.recreate``)."""
+
+    def __init__(self, options, **keys):
+        self.options = options
+        self.report = {}
+        self.__dict__.update(keys)
+
+    @property
+    def deletes(self):
+        return self.options is None
+
+    def __repr__(self):
+        # names only: a plan holds secrets (the access_secret to send), and a repr may end up in a message
+        return "Plan(options=%s, keys=%s)" % (sorted(self.options) if self.options is not None else None, sorted(self.__dict__))
 
 
 class Resource(object):
-    """One Harbor object kind. Subclasses set ``kind``/``result_key`` and implement the hooks they need."""
+    """One Harbor object kind. Subclasses set ``kind``/``result_key``/``options`` and implement the hooks they need."""
 
     kind = "object"                 # for messages: "registry endpoint"
     result_key = "object"           # the key of the Harbor object in a module's result: "registry"
     key = "name"                    # the option that names an object
     options = ()                    # the options that describe the object (compared, shown in before/after)
-    secret_options = ()             # options never shown in before/after/diff
+    secret_options = ()             # options never shown in before/after/diff (the resource sends them from its Plan)
+    control_options = ()            # options that steer the run, never compared (recreate, purge, update_password)
+    # option -> function(value): the user's value in to_options' shape (OMIT: as if not set); a string names a method of
+    # the resource (a normaliser that needs the module). Applied by normalize() to the options that are set.
+    normalizers = {}
 
     def __init__(self, module):
         self.module = module
@@ -35,42 +67,77 @@ class Resource(object):
         return self.module.client
 
     # -- hooks ------------------------------------------------------------------------------------------------------
-    def validate(self, item):
-        """Raise HarborValidationError for bad input; called for every item before any request."""
+    def check_key(self, name):
+        """Raise HarborValidationError for a bad ``key`` (every item, also ``state: absent`` ones)."""
+        if not name:
+            raise HarborValidationError("%s: must not be empty" % self.key)
 
-    def desired(self, item):
-        """The user's options that describe the object (set ones only), normalised to the shape of ``to_options``."""
-        return dict((k, item[k]) for k in self.options if item.get(k) is not None)
+    def normalize(self, item):
+        """The user's options that describe the object (set ones only), through ``normalizers``."""
+        options = {}
+        for option in self.options:
+            value = item.get(option)
+            if value is None:
+                continue
+            normalizer = self.normalizers.get(option)
+            if normalizer is not None:
+                value = (getattr(self, normalizer) if isinstance(normalizer, str) else normalizer)(value)
+            if value is not OMIT:
+                options[option] = value        # None from a normaliser is kept: an explicit "none" (no proxy cache)
+        return options
 
-    def read(self, names):
-        """``{name: raw}`` for the names asked, reading each object once."""
+    def validate(self, item, options):
+        """Raise HarborValidationError for bad input of an item to be present (``options``: ``normalize(item)``);
+        called for every item before any read of the objects."""
+
+    def validate_delete(self, item):
+        """Raise HarborValidationError for bad input of an item with ``state: absent`` (its key is checked already)."""
+
+    def read(self, names, wanted):
+        """``{name: raw}`` for the names asked, reading each object once (``wanted``: the normalised options of the
+        items to be present, for a resource that reads more only when an option is set)."""
         raise NotImplementedError
 
     def to_options(self, raw):
         """The Harbor object in the module's option shape (never a secret)."""
         raise NotImplementedError
 
-    def differs(self, desired, current):
-        """Names of the desired options whose value differs from the current object's."""
-        return sorted(k for k, v in desired.items() if k not in self.secret_options and current.get(k) != v)
+    def desired(self, item, options, raw):
+        """The ``Plan`` of an item to be present (``raw``: its current object or None): the checks that need the
+        current object, and what the write will send. Still before any write."""
+        return Plan(options)
 
-    def must_write(self, item, desired, raw):
+    def differs(self, options, current):
+        """Names of the desired options whose value differs from the current object's."""
+        return sorted(k for k, v in options.items() if k not in self.secret_options and current.get(k) != v)
+
+    def must_write(self, item, plan, raw):
         """A reason to write although no compared option differs (e.g. ``update_password: always``)."""
         return False
 
-    def create(self, item, desired):
+    def predict(self, item, plan, before):
+        """``(after, keys)``: the options the object will have (None after a delete) and, for check mode, the result
+        keys a real run would report (``secret_sent``, ``removed_repositories``). No write."""
+        if plan.deletes:
+            return None, {}
+        after = copy.deepcopy(before or {})
+        after.update(copy.deepcopy(plan.options))
+        return after, {}
+
+    def create(self, item, plan):
         """Create the object; return the new raw object (or None to have it read)."""
         raise NotImplementedError
 
-    def update(self, item, desired, raw, changed):
-        """Change the object; return the new raw object (or None to have it read)."""
+    def update(self, item, plan, raw, changed):
+        """Change the object (``changed``: the option names that differ); return the new raw object (or None)."""
         raise NotImplementedError
 
-    def delete(self, item, raw):
+    def delete(self, item, plan, raw):
         raise NotImplementedError
 
-    def extra(self, item, result):
-        """Add the resource's own keys to one object's result (``secret_sent``, ``recreated``...)."""
+    def extra(self, item, plan, result):
+        """Add the resource's own keys to one object's result; by default ``plan.report``."""
+        result.update(plan.report)
 
     def humanize(self, options):
         """``options`` as shown in a diff: sizes and rates in human units (the result's before/after keep numbers)."""
@@ -81,20 +148,31 @@ class Resource(object):
         return raw
 
     def refresh(self, name):
-        return self.read([name]).get(name)
+        return self.read([name], ()).get(name)
+
+
+def _deletes(item):
+    return (item.get("state") or "present") == "absent"
 
 
 def reconcile(resource, items, label=None):
     """Bring every item (a dict of module options with ``state``) to its desired state; one result per item.
 
-    Every item is validated and its desired state worked out (``desired``, which may read) before the first write.
-    ``label`` is the list option of a module called with several objects (``registries``): errors then name the element
-    (``registries[3].url: ...``) and a failure after a write carries the results of the objects done before it
-    (``partial``: what ``HarborModule.run`` reports)."""
-    module = resource.module
+    Every item is validated and planned (``desired``, which may read) before the first write. ``label`` is the list
+    option of a module called with several objects (``registries``): errors then name the element
+    (``registries[3].url: ...``) and a failure after a write is a ``HarborPartialError`` with the results of the objects
+    done before it (what ``HarborModule.run`` reports)."""
+    wanted = []
     for index, item in enumerate(items):
         with _element(label, index, item):
-            resource.validate(item)
+            resource.check_key(item.get(resource.key))
+            if _deletes(item):
+                resource.validate_delete(item)
+                wanted.append(None)
+            else:
+                options = resource.normalize(item)
+                resource.validate(item, options)
+                wanted.append(options)
     seen = {}
     for index, item in enumerate(items):
         name = item[resource.key]
@@ -104,24 +182,30 @@ def reconcile(resource, items, label=None):
                                             % (resource.key, name, seen[name], label, resource.kind))
         seen[name] = index
     names = [item[resource.key] for item in items]
-    found = resource.read(names) if names else {}
+    found = resource.read(names, [options for options in wanted if options is not None]) if names else {}
     plans = []
-    for index, item in enumerate(items):
+    for index, (item, options) in enumerate(zip(items, wanted)):
         with _element(label, index, item):
-            present = (item.get("state") or "present") != "absent"
-            plans.append(resource.desired(item) if present else None)
+            plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(item[resource.key])))
     results = []
-    for index, (item, desired) in enumerate(zip(items, plans)):
+    for index, (item, plan) in enumerate(zip(items, plans)):
         try:
             with _element(label, index, item):
-                result = _reconcile_one(resource, module, item, found.get(item[resource.key]), desired)
-                resource.extra(item, result)
+                result = _reconcile_one(resource, item, found.get(item[resource.key]), plan)
+                resource.extra(item, plan, result)
         except (HarborError, HarborValidationError) as exc:
-            if label is not None:
-                exc.partial = dict(results=results, pending=[i[resource.key] for i in items[index + 1:]])
-            raise
+            if label is None:
+                raise
+            raise partial_error(exc, results, [i[resource.key] for i in items[index + 1:]])
         results.append(result)
     return results
+
+
+def partial_error(exc, results, pending):
+    """The error of a list call after ``results``: which objects were done, which not attempted."""
+    done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in results)
+    msg = "%s Done before this error: %s. Not attempted: %s." % (element_message(exc), done or "none", ", ".join(pending) or "none")
+    return HarborPartialError(msg, result=dict(results=results), cause=exc)
 
 
 class _element(object):
@@ -142,19 +226,21 @@ class _element(object):
         return False
 
 
-def _reconcile_one(resource, module, item, raw, desired):
+def _reconcile_one(resource, item, raw, plan):
+    check_mode = resource.module.check_mode
     name = item[resource.key]
-    state = item.get("state") or "present"
-    result = dict(changed=False, name=name, state=state)
+    result = dict(changed=False, name=name, state=item.get("state") or "present")
     before = resource.to_options(raw) if raw is not None else None
 
-    if state == "absent":
+    if plan.deletes:
         after = None
         if raw is not None:
             result["changed"] = True
-            if not module.check_mode:
+            if check_mode:
+                result.update(resource.predict(item, plan, before)[1])
+            else:
                 try:
-                    resource.delete(item, raw)
+                    resource.delete(item, plan, raw)
                 except HarborError as exc:
                     if exc.status != 404:
                         raise
@@ -162,12 +248,12 @@ def _reconcile_one(resource, module, item, raw, desired):
                     result["changed"] = exc.attempts > 1
         result[resource.result_key] = None if raw is None or result["changed"] else resource.public(raw)
     else:
+        after, predicted = resource.predict(item, plan, before)
         if raw is None:
             result["changed"] = True
-            after = _predict(resource, {}, desired)
-            if not module.check_mode:
+            if not check_mode:
                 try:
-                    raw = resource.create(item, desired) or resource.refresh(name)
+                    raw = resource.create(item, plan) or resource.refresh(name)
                     after = resource.to_options(raw)
                 except HarborError as exc:
                     raw = resource.refresh(name) if exc.status == 409 else None
@@ -175,33 +261,28 @@ def _reconcile_one(resource, module, item, raw, desired):
                         raise
                     # another run created it between the read and the create: reconcile with what it made
                     before = resource.to_options(raw)
-                    changed = resource.differs(desired, before)
+                    changed = resource.differs(plan.options, before)
                     result["changed"] = bool(changed)
                     after = before
                     if changed:
-                        raw = resource.update(item, desired, raw, changed) or resource.refresh(name)
+                        raw = resource.update(item, plan, raw, changed) or resource.refresh(name)
                         after = resource.to_options(raw)
         else:
-            changed = resource.differs(desired, before)
-            result["changed"] = bool(changed) or bool(resource.must_write(item, desired, raw))
-            after = _predict(resource, before, desired)
-            if result["changed"] and not module.check_mode:
-                raw = resource.update(item, desired, raw, changed) or resource.refresh(name)
+            changed = resource.differs(plan.options, before)
+            result["changed"] = bool(changed) or bool(resource.must_write(item, plan, raw))
+            if result["changed"] and not check_mode:
+                raw = resource.update(item, plan, raw, changed) or resource.refresh(name)
                 after = resource.to_options(raw)
+        if check_mode and result["changed"]:
+            result.update(predicted)
         result[resource.result_key] = resource.public(raw) if raw is not None else None
 
     result["before"] = _visible(resource, before)
     result["after"] = _visible(resource, after)
-    if module._diff:
+    if resource.module._diff:
         result["diff"] = dict(before=resource.humanize(copy.deepcopy(result["before"] or {})),
                               after=resource.humanize(copy.deepcopy(result["after"] or {})))
     return result
-
-
-def _predict(resource, current, desired):
-    after = copy.deepcopy(current)
-    after.update(copy.deepcopy(desired))
-    return after
 
 
 def _visible(resource, options):
@@ -242,4 +323,4 @@ def run(resource, list_option):
     return dict(changed=any(r["changed"] for r in results), results=results)
 
 
-__all__ = ["Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]
+__all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]

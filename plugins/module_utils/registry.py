@@ -18,10 +18,10 @@ import re
 import ssl
 from urllib.parse import urlsplit
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError, check_url
+from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import REGISTRIES, Endpoints as _Endpoints
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, run
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 POLICIES = "/replication/policies"
@@ -174,19 +174,14 @@ class Registry(Resource):
     result_key = "registry"
     options = REGISTRY_OPTIONS
     secret_options = ("access_secret",)
-
-    def __init__(self, module):
-        super(Registry, self).__init__(module)
-        self._found = {}
-        self._plans = {}
-        self.reports = {}
+    control_options = ("update_password", "test_connection", "recreate")
+    normalizers = dict(provider=normalize_provider, url=normalize_url, ca_certificate="_normalize_ca_certificate")
 
     # -- validation (no request but the login for version checks) -------------------------------------------------
-    def validate(self, item):
-        check_name(item.get("name") or "")
-        if (item.get("state") or "present") == "absent":
-            return
-        options = self._normalize(item)
+    def check_key(self, name):
+        check_name(name or "")
+
+    def validate(self, item, options):
         if item.get("access_secret") == MASK:
             raise HarborValidationError("access_secret: %r is how Harbor hides a stored secret, not a secret; give the real one"
                                         " or leave access_secret out to keep the stored one" % MASK)
@@ -196,16 +191,10 @@ class Registry(Resource):
         if "ca_certificate" in options:
             version_gate(self.client, CA_CERTIFICATE_SINCE, "ca_certificate")
 
-    def _normalize(self, item):
-        options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
-        if "provider" in options:
-            options["provider"] = normalize_provider(options["provider"])
-        if "url" in options:
-            options["url"] = normalize_url(options["url"])
-        if "ca_certificate" in options:
-            options["ca_certificate"] = normalize_pem(self._pem_without_key(options["ca_certificate"]))
-            check_pem(options["ca_certificate"], "ca_certificate")
-        return options
+    def _normalize_ca_certificate(self, value):
+        pem = normalize_pem(self._pem_without_key(value))
+        check_pem(pem, "ca_certificate")
+        return pem
 
     def _pem_without_key(self, value):
         """The PEM text of ``ca_certificate`` (or of the file it names); refused when it holds a private key, which
@@ -272,10 +261,8 @@ class Registry(Resource):
             self.module.no_log_values.add(text)
 
     # -- read and compare -----------------------------------------------------------------------------------------
-    def read(self, names):
-        found = self.client.list_named(REGISTRIES, names)
-        self._found.update(found)
-        return found
+    def read(self, names, wanted):
+        return self.client.list_named(REGISTRIES, names)
 
     def to_options(self, raw):
         credential = raw.get("credential") or {}
@@ -290,11 +277,9 @@ class Registry(Resource):
             ca_certificate=normalize_pem(raw.get("ca_certificate") or ""),
         )
 
-    def desired(self, item):
+    def desired(self, item, options, raw):
         """The options to reach, after the checks that need the current endpoint; plans the write and pings if asked."""
         name = item["name"]
-        raw = self._found.get(name)
-        options = self._normalize(item)
         provider = options.get("provider") or (raw or {}).get("type")
         if raw is None:
             if not provider:
@@ -311,14 +296,13 @@ class Registry(Resource):
         if options.get("credential_type") and not options.get("access_key", current_key):
             raise HarborValidationError("credential_type: Harbor stores a credential only with access_key; set access_key too")
         plan = self._plan(item, options, raw, secret)
-        self._plans[name] = plan
         if item.get("test_connection"):
             self._ping(item, options, raw, plan)
-        return options
+        return plan
 
     def _plan(self, item, options, raw, secret):
-        """What the write will do: ``recreate`` (provider change) and whether the secret goes with it."""
-        plan = dict(recreate=False, secret=secret, send_secret=secret is not None)
+        """What the write will do: ``recreate`` (provider change), the ``secret`` and whether it is sent (``send_secret``)."""
+        plan = Plan(options, recreate=False, secret=secret, send_secret=secret is not None)
         if raw is None:
             return plan
         current = self.to_options(raw)
@@ -327,7 +311,7 @@ class Registry(Resource):
         name = item["name"]
         if "provider" in changed:
             self._check_recreate(item, raw, current, options, secret, stored_secret)
-            plan["recreate"] = True
+            plan.recreate = True
             return plan
         key_changed = "access_key" in changed and options.get("access_key")
         if secret is None and key_changed:
@@ -337,7 +321,7 @@ class Registry(Resource):
                 and self.client.version_at_least(URL_CHANGE_CLEARS_SECRET)):
             raise HarborValidationError("access_secret: required when url changes on registry endpoint %s: this Harbor clears the"
                                         " stored secret on a URL change without one" % name)
-        plan["send_secret"] = secret is not None and (item.get("update_password") == "always" or "url" in changed or "access_key" in changed)
+        plan.send_secret = secret is not None and (item.get("update_password") == "always" or "url" in changed or "access_key" in changed)
         return plan
 
     def _check_recreate(self, item, raw, current, options, secret, stored_secret):
@@ -354,8 +338,8 @@ class Registry(Resource):
             raise HarborValidationError("access_secret: required to recreate registry endpoint %s with provider %s (Harbor never"
                                         " returns the stored secret)" % (name, options["provider"]))
 
-    def must_write(self, item, desired, raw):
-        return self._plans[item["name"]]["send_secret"]
+    def must_write(self, item, plan, raw):
+        return plan.send_secret
 
     # -- connection test ------------------------------------------------------------------------------------------
     def _ping(self, item, options, raw, plan):
@@ -369,16 +353,16 @@ class Registry(Resource):
             body.update(access_key="", access_secret="")
         if "ca_certificate" in options:
             body["ca_certificate"] = options["ca_certificate"]
-        if plan["secret"] is not None or plan["recreate"]:
+        if plan.secret is not None or plan.recreate:
             # the secret given is the one tested, also when update_password=on_create keeps the stored one
-            body["access_secret"] = plan["secret"] or ""
+            body["access_secret"] = plan.secret or ""
         elif raw is not None:
             body["id"] = raw["id"]
         try:
             self.client.post_safe(REGISTRIES + "/ping", body=body)
         except HarborError as exc:
             raise self._unreachable(exc, item["name"], merged)
-        self.reports.setdefault(item["name"], {})["connection"] = "healthy"
+        plan.report["connection"] = "healthy"
 
     def _unreachable(self, exc, name, options):
         """A remote that Harbor could not check -> an error naming the URL, the provider and what to check."""
@@ -399,40 +383,42 @@ class Registry(Resource):
                            request_id=exc.request_id, hint="")
 
     # -- writes ---------------------------------------------------------------------------------------------------
-    def create(self, item, desired):
-        secret = self._plans[item["name"]]["secret"]
-        body = dict(name=item["name"], type=desired["provider"], url=desired["url"], description=desired.get("description", ""),
-                    insecure=not desired.get("verify_remote_cert", True))
-        if desired.get("ca_certificate"):
-            body["ca_certificate"] = desired["ca_certificate"]
-        if desired.get("access_key"):
-            body["credential"] = dict(type=desired.get("credential_type") or "basic", access_key=desired["access_key"],
-                                      access_secret=secret or "")
-        self._write(item["name"], desired, lambda: self.client.post(REGISTRIES, body))
-        self._report_secret(item, bool(secret))
+    def create(self, item, plan):
+        self._post(item, plan.options, plan)
 
-    def update(self, item, desired, raw, changed):
-        plan = self._plans[item["name"]]
-        if plan["recreate"]:
+    def _post(self, item, options, plan):
+        body = dict(name=item["name"], type=options["provider"], url=options["url"], description=options.get("description", ""),
+                    insecure=not options.get("verify_remote_cert", True))
+        if options.get("ca_certificate"):
+            body["ca_certificate"] = options["ca_certificate"]
+        if options.get("access_key"):
+            body["credential"] = dict(type=options.get("credential_type") or "basic", access_key=options["access_key"],
+                                      access_secret=plan.secret or "")
+        self._write(item["name"], options, lambda: self.client.post(REGISTRIES, body))
+        self._report_secret(item, plan, bool(plan.secret))
+
+    def update(self, item, plan, raw, changed):
+        desired = plan.options
+        if plan.recreate:
             # Harbor tests the remote only when the new endpoint is created: test first so that a failure deletes nothing.
             self._ping(item, desired, raw, plan)
             self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
             try:
-                self.create(item, dict(self.to_options(raw), **desired))
+                self._post(item, dict(self.to_options(raw), **desired), plan)
             except (HarborError, HarborValidationError) as exc:
                 self._recreate_failed(item, raw, exc)
-            self.reports.setdefault(item["name"], {})["recreated"] = True
+            plan.report["recreated"] = True
             return None
         body = dict((k, desired[k]) for k in changed if k in UPDATE_FIELDS)
         if "verify_remote_cert" in changed:
             body["insecure"] = not desired["verify_remote_cert"]
-        if plan["send_secret"]:
+        if plan.send_secret:
             current = self.to_options(raw)
-            body.update(access_secret=plan["secret"], access_key=desired.get("access_key", current["access_key"]),
+            body.update(access_secret=plan.secret, access_key=desired.get("access_key", current["access_key"]),
                         credential_type=desired.get("credential_type") or current["credential_type"] or "basic")
         self._write(item["name"], dict(self.to_options(raw), **desired),
                     lambda: self.client.put("%s/%s" % (REGISTRIES, raw["id"]), body))
-        self._report_secret(item, plan["send_secret"])
+        self._report_secret(item, plan, plan.send_secret)
         return None
 
     def _recreate_failed(self, item, raw, exc):
@@ -452,26 +438,18 @@ class Registry(Resource):
         except HarborError as exc:
             raise self._unreachable(exc, name, options)
 
-    def _report_secret(self, item, sent):
+    def _report_secret(self, item, plan, sent):
         if sent:
-            why = "update_password=always" if item.get("update_password") == "always" else "new endpoint or changed url/access_key"
-            self.reports.setdefault(item["name"], {})["secret_sent"] = why
+            plan.report["secret_sent"] = _why_secret_sent(item)
 
-    def extra(self, item, result):
-        """``connection``, ``secret_sent`` (predicted in check mode) and ``recreated`` of one endpoint."""
-        if self.module.check_mode and result["changed"] and result["state"] == "present":
-            self.predict_secret(item)
-        result.update(self.reports.get(item["name"], {}))
+    def predict(self, item, plan, before):
+        """Check mode: also ``secret_sent`` as the real run would report it."""
+        after, keys = super(Registry, self).predict(item, plan, before)
+        if not plan.deletes and (bool(plan.secret) if before is None or plan.recreate else plan.send_secret):
+            keys["secret_sent"] = _why_secret_sent(item)
+        return after, keys
 
-    def predict_secret(self, item):
-        """Check mode: ``secret_sent`` as the real run would report it (create/update are not called)."""
-        plan = self._plans.get(item["name"])
-        if plan is None:
-            return
-        creates = item["name"] not in self._found or plan["recreate"]
-        self._report_secret(item, bool(plan["secret"]) if creates else plan["send_secret"])
-
-    def delete(self, item, raw):
+    def delete(self, item, plan, raw):
         try:
             self.client.delete("%s/%s" % (REGISTRIES, raw["id"]))
         except HarborError as exc:
@@ -479,9 +457,9 @@ class Registry(Resource):
                 raise
             rules, projects = references(self.client, raw["id"])
             detail = describe_references(item["name"], rules, projects) if rules or projects else exc.message
-            raise HarborValidationError("cannot delete %s; Harbor keeps an endpoint while anything uses it. Delete or re-point"
-                                        " those first (registryops.harbor.harbor_replication_rule, registryops.harbor.harbor_project),"
-                                        " then delete the endpoint." % detail)
+            raise HarborRefused("cannot delete %s; Harbor keeps an endpoint while anything uses it. Delete or re-point"
+                                " those first (registryops.harbor.harbor_replication_rule, registryops.harbor.harbor_project),"
+                                " then delete the endpoint." % detail, cause=exc)
 
     def public(self, raw):
         registry = dict(raw)
@@ -498,6 +476,10 @@ class Registry(Resource):
         shown.update(id=raw.get("id"), status=raw.get("status") or "unknown", has_secret=bool((raw.get("credential") or {}).get("access_secret")),
                      creation_time=raw.get("creation_time"), update_time=raw.get("update_time"))
         return shown
+
+
+def _why_secret_sent(item):
+    return "update_password=always" if item.get("update_password") == "always" else "new endpoint or changed url/access_key"
 
 
 # -- module entry points --------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
 
 POLICIES = "/replication/policies"
 EXECUTIONS = "/replication/executions"
@@ -267,14 +268,13 @@ def _disabled(rule):
 ELEMENT_OPTIONS = ("rule", "state", "force", "wait", "stop_on_timeout", "fail_on_error")
 
 
-class ExecutionFailed(HarborValidationError):
+class ExecutionFailed(HarborPartialError):
     """A failure after the work began (an execution that ended Failed or Stopped, a wait that timed out, an error after
     some executions were started): ``result`` holds what the module reports with the failure (``execution``,
     ``executions`` or the per-rule ``results``). HarborModule.run is the one place that turns it into fail_json."""
 
     def __init__(self, msg, result):
-        super(ExecutionFailed, self).__init__(msg)
-        self.result = result
+        super(ExecutionFailed, self).__init__(msg, result=result)
 
 
 def run_execution(module):
@@ -344,9 +344,7 @@ def _with_element(exc, run):
 
 def _partial(exc, run, done, pending):
     """An error while starting or stopping element ``run``: the result says which rules were done before it."""
-    _with_element(exc, run)
-    exc.partial = dict(results=[r.element_result() for r in done], pending=[r.name for r in pending])
-    return exc
+    return partial_error(_with_element(exc, run), [r.element_result() for r in done], [r.name for r in pending])
 
 
 class _Run(object):

@@ -17,8 +17,8 @@ import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Resource, human_bytes
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborRefused, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, human_bytes
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import POLICIES, Executions
 
 TRIGGERS = ("manual", "scheduled", "event_based")
@@ -250,19 +250,25 @@ class ReplicationRule(Resource):
     kind = "replication rule"
     result_key = "rule"
     options = RULE_OPTIONS
+    control_options = ("stop_running", "stop_timeout")
+    normalizers = dict(filters=normalize_filters, flattening=parse_flattening, cron="_cron", bandwidth=parse_bandwidth)
 
     def __init__(self, module):
         super(ReplicationRule, self).__init__(module)
-        self._found = {}
+        # per-call caches, never about one item
         self.endpoints = Endpoints.of(module)
         self._projects = {}
 
-    def validate(self, item):
-        if (item.get("state") or "present") == "absent":
-            if (item.get("stop_timeout") or 0) < 0:
-                raise HarborValidationError("stop_timeout: must be 0 or more seconds, got %s" % item["stop_timeout"])
-            return
-        options = self._normalize(item)
+    @staticmethod
+    def _cron(value):
+        # an empty cron is no cron (a null one renders as "" in ansible-core < 2.19, e.g. fed back from the _info module)
+        return OMIT if value == "" else normalize_cron(value)
+
+    def validate_delete(self, item):
+        if (item.get("stop_timeout") or 0) < 0:
+            raise HarborValidationError("stop_timeout: must be 0 or more seconds, got %s" % item["stop_timeout"])
+
+    def validate(self, item, options):
         check_rule(options, item["name"])
         if options.get("dest_namespace") and not _NAMESPACE.match(options["dest_namespace"]):
             raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
@@ -272,29 +278,10 @@ class ReplicationRule(Resource):
                 raise HarborValidationError("%s: needs Harbor %s or later; this Harbor is %s"
                                             % (option, version, self.client.systeminfo().get("harbor_version")))
 
-    def _normalize(self, item):
-        options = dict((k, item[k]) for k in self.options if item.get(k) is not None)
-        if options.get("cron") == "":
-            # an empty cron is no cron (a null one renders as "" in ansible-core < 2.19, e.g. fed back from the _info module)
-            del options["cron"]
-        if "filters" in options:
-            options["filters"] = normalize_filters(options["filters"])
-        if "flattening" in options:
-            options["flattening"] = parse_flattening(options["flattening"])
-        if "bandwidth" in options:
-            options["bandwidth"] = parse_bandwidth(options["bandwidth"])
-        if "cron" in options:
-            options["cron"] = normalize_cron(options["cron"])
-        return options
+    def read(self, names, wanted):
+        return self.client.list_named(POLICIES, names)
 
-    def read(self, names):
-        found = self.client.list_named(POLICIES, names)
-        self._found.update(found)
-        return found
-
-    def desired(self, item):
-        options = self._normalize(item)
-        raw = self._found.get(item["name"])
+    def desired(self, item, options, raw):
         if raw is None:
             missing = [k for k in ("mode", "registry") if k not in options]
             if missing:
@@ -319,7 +306,7 @@ class ReplicationRule(Resource):
         if merged.get("mode") == "pull" and moved:
             self._check_destination(item["name"], merged)
         # a new rule: every option, so that check mode and diff predict the rule that create() makes
-        return merged if raw is None else options
+        return Plan(merged if raw is None else options)
 
     def _check_registry(self, name):
         """The endpoint must exist; in check mode a missing one is predicted (an earlier task of the run creates it)."""
@@ -378,10 +365,11 @@ class ReplicationRule(Resource):
             single_active_replication=bool(raw.get("single_active_replication")),
         )
 
-    def create(self, item, desired):
-        self.client.post(POLICIES, self._body(item["name"], desired, self.endpoints.by_name(desired["registry"], "registry")["id"]))
+    def create(self, item, plan):
+        self.client.post(POLICIES, self._body(item["name"], plan.options, self.endpoints.by_name(plan.options["registry"], "registry")["id"]))
 
-    def update(self, item, desired, raw, changed):
+    def update(self, item, plan, raw, changed):
+        desired = plan.options
         options = dict(self.to_options(raw), **desired)
         if options["trigger"] != "scheduled":
             options["cron"] = None
@@ -412,7 +400,7 @@ class ReplicationRule(Resource):
         body["dest_registry" if options["mode"] == "push" else "src_registry"] = dict(id=remote_id)
         return body
 
-    def delete(self, item, raw):
+    def delete(self, item, plan, raw):
         stop_timeout = 300 if item.get("stop_timeout") is None else item["stop_timeout"]
         if item.get("stop_running"):
             Executions(self.module, wait_timeout=stop_timeout).stop_all(raw)
@@ -422,12 +410,12 @@ class ReplicationRule(Resource):
             if exc.status != 412:
                 raise
             if item.get("stop_running"):
-                raise HarborValidationError("replication rule %s still has an execution that is not finished after its running"
-                                            " executions were asked to stop and waited for up to %s seconds (stop_timeout); Harbor"
-                                            " does not delete a rule before they end. (%s)" % (item["name"], stop_timeout, exc.message))
-            raise HarborValidationError("replication rule %s has an execution in progress, and Harbor does not delete a rule"
-                                        " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
-                                        " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message))
+                raise HarborRefused("replication rule %s still has an execution that is not finished after its running"
+                                    " executions were asked to stop and waited for up to %s seconds (stop_timeout); Harbor"
+                                    " does not delete a rule before they end. (%s)" % (item["name"], stop_timeout, exc.message), cause=exc)
+            raise HarborRefused("replication rule %s has an execution in progress, and Harbor does not delete a rule"
+                                " while it runs. Stop it first (registryops.harbor.harbor_replication_execution with"
+                                " state=stopped) or set stop_running=true. (%s)" % (item["name"], exc.message), cause=exc)
 
     def humanize(self, options):
         if "bandwidth" in options and isinstance(options["bandwidth"], int):

@@ -1,10 +1,11 @@
-"""python -m tests.benchmark [--sizes 10,50,200] [--repeat 1] [--peer PATH] [--json PATH] [--docs PATH]
+"""python -m tests.benchmark [--sizes 10,50,200] [--loop-sizes 10,50] [--repeat 1] [--peer PATH] [--json PATH] ...
 
 The benchmark of issue 11: converge N endpoints, N projects (half proxy caches) and N replication rules on emulated
 Harbors, for each N of --sizes, three times (first converge, unchanged re-run, re-run with 10% changed), with each
-variant of tests/benchmark/workload.py (the ping floor, this collection's per-item loops and list calls, a naive
-ansible.builtin.uri playbook, a peer collection), repetitions interleaved. Then the execution wait cases. Writes the
-JSON result and the generated docs/performance.md. Never part of the test suite's timings.
+variant of tests/benchmark/workload.py (the ping floor, this collection's per-item loops, list calls and roles, a naive
+ansible.builtin.uri playbook, a peer collection), repetitions interleaved; the per-item variants only for --loop-sizes.
+Then the execution wait cases. Writes the JSON result and the generated docs/performance.md. Never part of the test
+suite's timings.
 """
 import argparse
 import json
@@ -26,6 +27,7 @@ from . import execution_wait, imports, report, runner, workload  # noqa: E402
 
 VARIANTS = ("floor", "loop", "list", "uri", "peer", "roles")
 PHASES = (("first", False), ("unchanged", False), ("changed", True))
+PER_ITEM = ("loop", "uri", "peer")       # one module process (or more) per object: the slow variants
 
 
 def sizes(text):
@@ -47,6 +49,9 @@ def wait_cases(text):
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__.splitlines()[2])
     parser.add_argument("--sizes", type=sizes, default=[10, 50, 200], help="values of N (default 10,50,200)")
+    parser.add_argument("--loop-sizes", type=sizes, default=None,
+                        help="values of N for the per-item variants %s (default: --sizes); the floor, list and roles "
+                             "variants run every N of --sizes" % ", ".join(PER_ITEM))
     parser.add_argument("--repeat", type=int, default=1, help="interleaved repetitions; medians are reported (default 1)")
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help="subset of %s (default: all; unsupported ones are recorded as skipped)" % ",".join(VARIANTS))
@@ -73,7 +78,15 @@ def parse_args(argv):
     args.phases = [(p, dict(PHASES)[p]) for p in names]
     if args.repeat < 1:
         parser.error("--repeat: at least 1")
+    if args.loop_sizes is None:
+        args.loop_sizes = list(args.sizes)
+    elif set(args.loop_sizes) - set(args.sizes):
+        parser.error("--loop-sizes: each value must also be in --sizes (the floor runs those)")
     return args
+
+
+def sizes_of(variant, args):
+    return args.loop_sizes if variant in PER_ITEM else args.sizes
 
 
 def plan(args):
@@ -88,8 +101,8 @@ def plan(args):
         status["peer"] = None
     else:
         status["peer"] = "no --peer given" if not args.peer else "no swisstxt.harbor under %s" % args.peer
-    status["roles"] = ("not supported yet: the collection has no roles/" if not roles else
-                       "roles %s exist but the benchmark has no variant for them yet" % ", ".join(roles))
+    missing = [role for role in workload.ROLES if role not in roles]
+    status["roles"] = None if not missing else "the collection has no role %s" % ", ".join(missing)
     for variant in VARIANTS:
         if variant not in args.variants and status.get(variant) is None:
             status[variant] = "not selected (--variants)"
@@ -111,6 +124,8 @@ def playbook_for(variant, support, peer):
         return workload.list_play(support)
     if variant == "uri":
         return workload.uri_play()
+    if variant == "roles":
+        return workload.roles_play()
     return workload.peer_play(peer[0])
 
 
@@ -128,10 +143,14 @@ def measure_variant(variant, count, rep, upstream, support, peer, workdir, phase
         connection = {"harbor_url": harbor.url, "harbor_username": runner.ADMIN[0], "harbor_password": runner.ADMIN[1]}
         env = dict(env, HARBOR_URL=harbor.url, HARBOR_USERNAME=runner.ADMIN[0], HARBOR_PASSWORD=runner.ADMIN[1])
         for phase, changed in phases:
-            data = workload.extra_vars(workload.objects(count, upstream.url, changed=changed), **connection)
-            for kind in workload.KINDS:
-                if kind not in kinds:
-                    data[kind] = []
+            objects = workload.objects(count, upstream.url, changed=changed)
+            if variant == "roles":
+                data = dict(workload.role_vars(objects), **connection)
+            else:
+                data = workload.extra_vars(objects, **connection)
+                for kind in workload.KINDS:
+                    if kind not in kinds:
+                        data[kind] = []
             result = runner.run_playbook(playbook, data, workdir, env, harbor_url=harbor.url, label=variant)
             runs.append(dict(base, phase=phase, **result))
     return runs
@@ -156,12 +175,14 @@ def main(argv=None):
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     status, detected, peer = plan(args)
     running = [v for v in VARIANTS if status.get(v) is None]
-    print("benchmark: sizes %s, repeat %d, variants %s" % (args.sizes, args.repeat, ", ".join(running)), flush=True)
+    print("benchmark: sizes %s (per-item variants: %s), repeat %d, variants %s" % (
+        args.sizes, args.loop_sizes, args.repeat, ", ".join(running)), flush=True)
     for variant, reason in status.items():
         if reason:
             print("  skipped %s: %s" % (variant, reason), flush=True)
     started = time.time()
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "sizes": args.sizes,
+            "loop_sizes": args.loop_sizes, "per_item_variants": list(PER_ITEM),
             "repeat": args.repeat, "phases": [p for p, _ in args.phases],
             "import_repeat": args.import_repeat, "machine_start": machine(), "note": args.note,
             "command": "python -m tests.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])}
@@ -172,6 +193,8 @@ def main(argv=None):
             for count in args.sizes:
                 order = running[rep % len(running):] + running[:rep % len(running)]   # interleaved, rotated
                 for variant in order:
+                    if count not in sizes_of(variant, args):
+                        continue
                     t0 = time.monotonic()
                     new = measure_variant(variant, count, rep, upstream, detected["list_options"], peer, workdir, args.phases)
                     runs.extend(new)

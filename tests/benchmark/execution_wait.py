@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import requests
 
 from tests.harbor_emulator import Emulator
+from tests.support.harbor import seed
 
 from . import runner, workload
 
@@ -67,8 +68,7 @@ def set_up(source, destination):
         "credential": {"type": "basic", "access_key": auth[0], "access_secret": auth[1]}})
     resp.raise_for_status()
     registry_id = int(resp.headers["Location"].rsplit("/", 1)[1])
-    requests.post(source.url + "/_emulator/seed", timeout=30,
-                  json={"project": "library", "repository": "nginx", "tags": ["1.25"]}).raise_for_status()
+    seed(source.url, project="library", repository="nginx", tags=["1.25"])
     requests.post(api + "/replication/policies", auth=auth, timeout=30, json={
         "name": RULE, "enabled": True, "override": True, "dest_registry": {"id": registry_id},
         "filters": [{"type": "name", "value": "library/**"}], "trigger": {"type": "manual"}}).raise_for_status()

@@ -2,9 +2,11 @@
 PYTHONPATH) runs each step's imports; CPU from ``os.wait4``, the median of ``repeat`` runs. Each step adds to the one
 before: the interpreter alone, ``ansible.module_utils.basic`` (what every module, ping included, imports), ``requests``,
 then every file of this collection's ``plugins/module_utils``, imported from a zip as AnsiballZ ships them (no cached
-bytecode: compiled at every start). Ansible's own module_utils come from the venv here (cached bytecode), so the
+bytecode: compiled at every start). Then, each added to ``requests`` alone, the module_utils that each module imports
+(what one module process really loads), timed inside the process (less noisy). Ansible's own module_utils come from the venv here (cached bytecode), so the
 module's real start-up costs a little more; the differences between steps are what matter."""
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -16,22 +18,46 @@ from .workload import REPO
 PACKAGE = "ansible_collections.registryops.harbor.plugins.module_utils"
 
 
+_IMPORT = re.compile(r"^from %s\.(\w+) import" % re.escape(PACKAGE), re.M)
+BASIC = "import ansible.module_utils.basic"
+MARK = "in-process-cpu="
+
+
 def steps():
+    """(label, code, base): each step adds to the one before; a step with ``base`` adds to that step instead."""
     utils = sorted(p.stem for p in (REPO / "plugins" / "module_utils").glob("*.py") if p.stem != "__init__")
-    basic = "import ansible.module_utils.basic"
-    return [("interpreter", "pass"), ("ansible.module_utils.basic", basic),
-            ("requests", basic + "; import requests"),
-            ("module_utils (%d files)" % len(utils), basic + "; import requests; import importlib; "
-             + "; ".join("importlib.import_module('%s.%s')" % (PACKAGE, name) for name in utils))]
+    with_requests = BASIC + "; import requests"
+    found = [("interpreter", "pass", None), ("ansible.module_utils.basic", BASIC, None), ("requests", with_requests, None),
+             ("module_utils (%d files)" % len(utils), with_requests + "; " + imports_of(utils), None)]
+    for module in sorted((REPO / "plugins" / "modules").glob("harbor_*.py")):
+        needed = module_utils_of(module)
+        found.append(("%s (%d module_utils files)" % (module.stem, len(needed)),
+                      with_requests + "; import sys, time; _t = time.process_time(); " + imports_of(needed)
+                      + "; sys.stderr.write('%s%%r' %% (time.process_time() - _t))" % MARK, "requests"))
+    return found
+
+
+def imports_of(names):
+    return "import importlib; " + "; ".join("importlib.import_module('%s.%s')" % (PACKAGE, name) for name in names)
+
+
+def module_utils_of(module):
+    """The collection's module_utils that a module imports (directly; they import the rest themselves)."""
+    return sorted(set(_IMPORT.findall(module.read_text())))
 
 
 def cpu_of(code, env):
+    """CPU of the process running ``code``; when the code reports its own (in-process) CPU after ``MARK`` on stderr, that
+    instead: the steps added to ``requests`` time their own imports, free of the interpreter start's noise."""
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError("import step failed: %s\n%s" % (code, proc.stderr.read().decode()[-2000:]))
     proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError("import step failed: %s\n%s" % (code, err[-2000:]))
+    if MARK in err:
+        return float(err.rsplit(MARK, 1)[1].split()[0])
     return usage.ru_utime + usage.ru_stime
 
 
@@ -54,13 +80,29 @@ def measure(repeat=5):
 
 
 def measure_with(env, repeat):
-    results, before = [], 0.0
-    for label, code in steps():
-        try:
-            cpu = statistics.median(cpu_of(code, env) for _ in range(repeat))
-        except RuntimeError as exc:
-            results.append({"step": label, "error": str(exc)})
+    """Median CPU of each step over ``repeat`` rounds; a round runs every step once (interleaved, so that a change of
+    the machine's load touches every step alike)."""
+    plan = steps()
+    samples, errors = dict((label, []) for label, _, _ in plan), {}
+    for _ in range(repeat):
+        for label, code, _ in plan:
+            if label in errors:
+                continue
+            try:
+                samples[label].append(cpu_of(code, env))
+            except RuntimeError as exc:
+                errors[label] = str(exc)
+    results, before, cpus = [], 0.0, {}
+    for label, code, base in plan:
+        if label in errors:
+            results.append({"step": label, "error": errors[label]})
             continue
-        results.append({"step": label, "cpu": round(cpu, 4), "added": round(cpu - before, 4)})
-        before = cpu
+        cpu = statistics.median(samples[label])
+        if base:                        # measured in-process: the imports' own CPU, added to the base step's
+            row = {"step": label, "cpu": round(cpus[base] + cpu, 4), "added": round(cpu, 4), "base": base}
+        else:
+            cpus[label] = cpu
+            row = {"step": label, "cpu": round(cpu, 4), "added": round(cpu - before, 4)}
+            before = cpu
+        results.append(row)
     return results

@@ -9,10 +9,10 @@ import statistics
 import sys
 
 PHASE_ORDER = ("floor", "first", "unchanged", "changed")
-VARIANT_ORDER = ("floor", "loop", "list", "uri", "peer")
+VARIANT_ORDER = ("floor", "loop", "list", "roles", "uri", "peer")
 VARIANT_TITLE = {"floor": "floor: ansible.builtin.ping loops", "loop": "registryops.harbor, one call per object",
-                 "list": "registryops.harbor, list calls", "uri": "naive ansible.builtin.uri playbook",
-                 "peer": "peer collection"}
+                 "list": "registryops.harbor, list calls", "roles": "registryops.harbor roles (list calls)",
+                 "uri": "naive ansible.builtin.uri playbook", "peer": "peer collection"}
 LIMITS = {("loop", "unchanged"): 1.3, ("loop", "first"): 1.5, ("list", "unchanged"): 0.1, ("list", "first"): 0.3}
 LIST_TARGET_N = 200
 MEMORY_FLAT = 1.10
@@ -61,6 +61,12 @@ def find(summary, variant, n, phase):
     return None
 
 
+def largest(summary, variant, phase):
+    """The row of ``variant``/``phase`` at the largest N it ran for (variants may run for different sizes)."""
+    rows = [r for r in summary if r["variant"] == variant and r["phase"] == phase]
+    return max(rows, key=lambda r: r["n"]) if rows else None
+
+
 def request_target(row):
     """Unchanged re-run: 0 writes and at most 1 GET per object + 1 per module call."""
     req = row.get("requests") or {}
@@ -76,7 +82,7 @@ def request_target(row):
 def targets(summary, waits, status):
     found = []
     sizes = sorted({r["n"] for r in summary})
-    for variant in ("loop", "list", "peer"):
+    for variant in ("loop", "list", "roles", "peer"):
         for n in sizes:
             row = find(summary, variant, n, "unchanged")
             if row:
@@ -97,7 +103,7 @@ def targets(summary, waits, status):
                 if variant == "list" and n != LIST_TARGET_N:
                     entry["note"] = "the target is for N = %d; the largest N measured was %d" % (LIST_TARGET_N, n)
                 found.append(entry)
-    for variant in ("loop", "list"):
+    for variant in ("loop", "list", "roles"):
         rows = [r for r in summary if r["variant"] == variant and r["phase"] == "first"]
         if len(rows) >= 2:
             low, high = rows[0], rows[-1]
@@ -195,16 +201,17 @@ def requests_table(summary, sizes):
     return table(["variant", "run"] + ["N = %d: reads / writes per object" % n for n in sizes], rows)
 
 
-def kinds_table(summary, n):
+def kinds_table(summary):
+    """Requests by path of each variant's unchanged re-run, at the largest N it ran for."""
     rows = []
-    for variant in ("loop", "list", "uri", "peer"):
-        row = find(summary, variant, n, "unchanged")
+    for variant in ("loop", "list", "roles", "uri", "peer"):
+        row = largest(summary, variant, "unchanged")
         if not row or not row.get("requests"):
             continue
         for kind, methods in row["requests"]["by_kind"].items():
-            rows.append([variant, kind, ", ".join("%s %d" % kv for kv in methods.items()),
+            rows.append([variant, row["n"], kind, ", ".join("%s %d" % kv for kv in methods.items()),
                          fmt(sum(methods.values()) / float(row["objects"]))])
-    return table(["variant", "path", "requests", "per object"], rows)
+    return table(["variant", "N", "path", "requests", "per object"], rows)
 
 
 def memory_table(summary, sizes):
@@ -251,67 +258,92 @@ def analysis(result):
     floor, lines = find(summary, "floor", n, "floor"), []
     if not floor:
         return ["No floor was measured, so no ratio can be given."]
+
+    def at_largest(variant, phase):
+        """(row, floor row at the same N) at the largest N ``variant`` ran for with a floor beside it."""
+        rows = [r for r in summary if r["variant"] == variant and r["phase"] == phase and r.get("cpu_ratio") is not None]
+        row = max(rows, key=lambda r: r["n"]) if rows else None
+        return (row, find(summary, "floor", row["n"], "floor")) if row else (None, None)
+
     lines.append("- **The floor.** At N = %d an `ansible.builtin.ping` item costs %.3f s of CPU (%.3f s of it in the "
                  "module process, %.3f s in ansible-playbook and its workers): what any module loop pays per item "
                  "before doing anything." % (n, floor["cpu_per_item"], floor["module_cpu_per_item"],
                                              floor["controller_cpu_per_item"]))
     for phase in ("unchanged", "first", "changed"):
-        row = find(summary, "loop", n, phase)
-        if not row or row.get("cpu_ratio") is None:
+        row, base = at_largest("loop", phase)
+        if not row:
             continue
-        extra = row["cpu_per_item"] - floor["cpu_per_item"]
-        mod_extra = row["module_cpu_per_item"] - floor["module_cpu_per_item"]
-        ctl_extra = row["controller_cpu_per_item"] - floor["controller_cpu_per_item"]
+        extra = row["cpu_per_item"] - base["cpu_per_item"]
+        mod_extra = row["module_cpu_per_item"] - base["module_cpu_per_item"]
+        ctl_extra = row["controller_cpu_per_item"] - base["controller_cpu_per_item"]
         lines.append(
-            "- **Per-item loop, %s run.** %.3f s per item, %.2f× the floor: the floor is %.0f%% of it; the %.3f s above "
-            "the floor are %.3f s in the module process (importing `requests` and module_utils, the client, the HTTP "
+            "- **Per-item loop, %s run** (N = %d). %.3f s per item, %.2f× the floor: the floor is %.0f%% of it; the %.3f s "
+            "above the floor are %.3f s in the module process (importing `requests` and module_utils, the client, the HTTP "
             "round trips: %.1f requests per object) and %.3f s in the controller (more options to template, bigger "
             "results). %s dominates." % (
-                phase, row["cpu_per_item"], row["cpu_ratio"], percent(floor["cpu_per_item"], row["cpu_per_item"]), extra,
-                mod_extra, row["requests"]["total"] / float(row["objects"]), ctl_extra,
-                "Ansible's own per-item cost (the floor)" if floor["cpu_per_item"] >= max(mod_extra, ctl_extra)
+                phase, row["n"], row["cpu_per_item"], row["cpu_ratio"], percent(base["cpu_per_item"], row["cpu_per_item"]),
+                extra, mod_extra, row["requests"]["total"] / float(row["objects"]), ctl_extra,
+                "Ansible's own per-item cost (the floor)" if base["cpu_per_item"] >= max(mod_extra, ctl_extra)
                 else ("the module process" if mod_extra >= ctl_extra else "the controller")))
     costs = {s["step"].split(" ")[0]: s["added"] for s in result.get("imports") or [] if "added" in s}
-    row = find(summary, "loop", n, "unchanged")
+    own = [costs[m] for m in ("harbor_registry", "harbor_project", "harbor_replication_rule") if m in costs]
+    if own:                             # what the loop's module processes load, not every file of module_utils
+        costs["module_utils"] = sum(own) / len(own)
+    row, base = at_largest("loop", "unchanged")
     if row and "requests" in costs and "module_utils" in costs:
-        mod_extra = row["module_cpu_per_item"] - floor["module_cpu_per_item"]
+        mod_extra = row["module_cpu_per_item"] - base["module_cpu_per_item"]
         rest = mod_extra - costs["requests"] - costs["module_utils"]
         lines.append(
             "- **Inside the module process** (unchanged loop, %.3f s per item above ping's): importing `requests` "
-            "costs %.3f s and the collection's module_utils %.3f s (measured apart, see Imports), %s" % (
+            "costs %.3f s and the collection's module_utils %.3f s (measured apart, see Imports%s), %s" % (
                 mod_extra, costs["requests"], costs["module_utils"],
+                "; the mean of the three resource modules' own imports" if own else "",
                 "which leaves about %.3f s for the module's own work and its %.1f HTTP requests per object." % (
                     rest, row["requests"]["total"] / float(row["objects"])) if rest > 0 else
                 "as much as the whole difference: the imports are what the module process adds, and its own work and "
                 "%.1f HTTP requests per object are within the noise." % (row["requests"]["total"] / float(row["objects"]))))
-    row = find(summary, "list", n, "unchanged")
-    if row and row.get("cpu_ratio") is not None:
+    row, base = at_largest("list", "unchanged")
+    first, _ = at_largest("list", "first")
+    if row:
         support = result["detected"]["list_options"]
         lists = [k for k in ("endpoints", "projects", "rules") if support.get(k)]
         loops = [k for k in ("endpoints", "projects", "rules") if not support.get(k)]
-        lines.append("- **List calls** (%s%s). An unchanged converge of %d objects takes %.2f× the floor's CPU for the "
-                     "same number of items (%.1f s against %.1f s), with %d module processes instead of %d." % (
+        lines.append("- **List calls** (%s%s). At N = %d an unchanged converge of %d objects takes %.2f× the floor's CPU "
+                     "for the same number of items (%.1f s against %.1f s)%s, with %d module processes instead of %d." % (
                          "lists for " + ", ".join(lists), "; still loops for " + ", ".join(loops) if loops else "",
-                         row["objects"], row["cpu_ratio"], row["cpu"], floor["cpu"], row["module_calls"], floor["items"]))
+                         row["n"], row["objects"], row["cpu_ratio"], row["cpu"], base["cpu"],
+                         "; the first converge %.2f×" % first["cpu_ratio"] if first else "",
+                         row["module_calls"], base["items"]))
     else:
         lines.append("- **List calls.** Not measured: %s. Once a module takes a list, the same command measures it "
                      "without change." % (status.get("list") or "no list run"))
-    row = find(summary, "uri", n, "unchanged")
-    first = find(summary, "uri", n, "first")
-    if row and first and row.get("cpu_ratio") is not None:
-        lines.append("- **Naive `uri` playbook.** %.2f× the floor when unchanged and %.2f× on the first converge: "
+    row, base = at_largest("roles", "unchanged")
+    first, _ = at_largest("roles", "first")
+    if row:
+        lines.append("- **Roles** (proxy_cache + replication, list calls). At N = %d an unchanged converge of %d objects "
+                     "takes %.2f× the floor's CPU for the same number of items (%.1f s; %.1f s of it in %d module "
+                     "processes, the rest the roles' own resolution and templating on the controller)%s." % (
+                         row["n"], row["objects"], row["cpu_ratio"], row["cpu"], row["module_cpu"], row["module_calls"],
+                         "; the first converge %.2f×" % first["cpu_ratio"] if first else ""))
+    elif status.get("roles"):
+        lines.append("- **Roles.** Not measured: %s." % status["roles"])
+    row, base = at_largest("uri", "unchanged")
+    first = row and find(summary, "uri", row["n"], "first")
+    if row and first and first.get("cpu_ratio") is not None:
+        lines.append("- **Naive `uri` playbook** (N = %d). %.2f× the floor when unchanged and %.2f× on the first converge: "
                      "%.1f module processes per object on the first run (a GET, an id lookup, a POST), %.1f when "
                      "unchanged; it compares fewer fields than the modules (no quota, no endpoint type), so it does "
                      "less, not the same, per object." % (
-                         row["cpu_ratio"], first["cpu_ratio"], first["module_calls"] / float(first["objects"]),
+                         row["n"], row["cpu_ratio"], first["cpu_ratio"], first["module_calls"] / float(first["objects"]),
                          row["module_calls"] / float(row["objects"])))
-    row, first = find(summary, "peer", n, "unchanged"), find(summary, "peer", n, "first")
-    if row and row["ok"] and row.get("cpu_ratio") is not None:
+    row, base = at_largest("peer", "unchanged")
+    first = row and find(summary, "peer", row["n"], "first")
+    if row and row["ok"]:
         lines.append("- **Peer (%s).** %.2f× the floor per item when unchanged (endpoints and projects only; it has "
                      "no rule module); %d writes and changed=%s on the unchanged re-run." % (
                          result["detected"].get("peer"), row["cpu_ratio"], row["requests"]["writes"], row["changed"][-1]))
     elif row:
-        failed = [r for r in result["runs"] if r["variant"] == "peer" and r["n"] == n and r["rc"] != 0]
+        failed = [r for r in result["runs"] if r["variant"] == "peer" and r["n"] == row["n"] and r["rc"] != 0]
         lines.append("- **Peer (%s).** %s; its re-runs failed (%s), so only its first converge compares: %s× the "
                      "floor per item (endpoints and projects only; it has no rule module)." % (
                          result["detected"].get("peer"), "First converge %s" % ("ok" if first and first["ok"] else "failed"),
@@ -323,9 +355,17 @@ def analysis(result):
     loop_rows = [r for r in summary if r["variant"] == "loop" and r["phase"] == "first"]
     if len(loop_rows) >= 2:
         lines.append("- **Memory.** A module process of the per-item loop peaks at %s MiB for N = %s: one object per "
-                     "process, so it cannot grow with N; list calls are the case to watch." % (
+                     "process, so it cannot grow with N." % (
                          " / ".join("%.1f" % (r["module_maxrss_kb"] / 1024.0) for r in loop_rows),
                          " / ".join(str(r["n"]) for r in loop_rows)))
+    for variant in ("list", "roles"):
+        rows = [r for r in summary if r["variant"] == variant and r["phase"] == "first"]
+        if rows:
+            lines.append("- **Memory of %s.** The largest module process (one call holds every object of a kind) peaks "
+                         "at %s MiB for N = %s." % (
+                             "list calls" if variant == "list" else "the roles' list calls",
+                             " / ".join("%.1f" % (r["module_maxrss_kb"] / 1024.0) for r in rows),
+                             " / ".join(str(r["n"]) for r in rows)))
     for case in result["execution_wait"]:
         if case.get("notice_s") is not None:
             lines.append("- **Execution wait** (tasks of %s s, `wait_sleep: %s`): the end was seen %.2f s after it "
@@ -345,6 +385,14 @@ def first_error(text):
         if found:
             return "`%s`" % found.group(1)[:300]
     return "see the JSON result"
+
+
+def loop_sizes_note(meta):
+    """A sentence when the per-item variants ran for fewer sizes than the others (``--loop-sizes``), else ''."""
+    if not meta.get("loop_sizes") or meta["loop_sizes"] == meta["sizes"]:
+        return ""
+    return (" The per-item variants (%s) ran for N = %s only (`--loop-sizes`); the floor, list and roles variants for "
+            "every N." % (", ".join(meta.get("per_item_variants") or ()), ", ".join(str(x) for x in meta["loop_sizes"])))
 
 
 def markdown(result):
@@ -370,7 +418,7 @@ def markdown(result):
         "(everything created), *unchanged* (the same again) and *changed* (10% of each kind changed: an endpoint's "
         "certificate verification, a project's access level, a rule's description). The *floor* runs the same loops "
         "(3 N items) with `ansible.builtin.ping`. CPU is user + system time of ansible-playbook and every process it "
-        "started; \"module\" is the module processes' own share.",
+        "started; \"module\" is the module processes' own share." + loop_sizes_note(meta),
         "",
         "## Targets of issue 11",
         "",
@@ -394,9 +442,9 @@ def markdown(result):
         "",
         requests_table(summary, sizes),
         "",
-        "Unchanged re-run at N = %d, by path:" % sizes[-1],
+        "Unchanged re-run by path, at the largest N each variant ran for:",
         "",
-        kinds_table(summary, sizes[-1]),
+        kinds_table(summary),
         "",
         "## Memory",
         "",
@@ -407,9 +455,11 @@ def markdown(result):
         "",
         "## Imports",
         "",
-        "CPU of a fresh interpreter importing each step in addition to the previous one (median of %s runs; the "
-        "collection's module_utils from a zip, compiled at each start as in an AnsiballZ process; "
-        "tests/benchmark/imports.py)." % meta.get("import_repeat", 5),
+        "CPU of a fresh interpreter importing each step in addition to the previous one (median of %s interleaved runs;"
+        " the collection's module_utils from a zip, compiled at each start as in an AnsiballZ process; "
+        "tests/benchmark/imports.py). The rows named after a module are what that module's process imports of the "
+        "collection (its module_utils and theirs, no `query`), added to `requests` and timed inside the process."
+        % meta.get("import_repeat", 5),
         "",
         table(["step", "CPU (s)", "added (s)"],
               [[s["step"], fmt(s.get("cpu"), 3), fmt(s.get("added"), 3)] for s in result.get("imports")])

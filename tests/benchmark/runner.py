@@ -4,54 +4,26 @@ requests it sent (the emulator's request log, cleared before the run)."""
 import collections
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import requests
-
-from tests.integration.conftest import collections_root
+from tests.support.ansible import ansible_env, ansible_playbook, read_records, recap_stats
+from tests.support.harbor import ADMIN, READ_METHODS, clear_log, request_log
 
 HOOK = Path(__file__).resolve().parent / "hook"
-RECAP = re.compile(r"^localhost\s*:\s*(.*)$", re.M)
-READS = ("GET", "HEAD")
-ADMIN = ("admin", "Harbor12345")
-
-
-def ansible_playbook():
-    exe = Path(sys.executable).with_name("ansible-playbook")
-    return str(exe) if exe.exists() else "ansible-playbook"
 
 
 def base_env(workdir, peer_root=None, harbor_url=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
-    paths = [str(collections_root())] + ([str(peer_root)] if peer_root else [])
+    env = ansible_env(workdir, collections=[peer_root] if peer_root else ())
     env.update({
-        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(paths),
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_DEPRECATION_WARNINGS": "0",
-        "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
-        "ANSIBLE_HOME": str(workdir / "ansible-home"),
         "PYTHONPATH": os.pathsep.join([str(HOOK)] + [p for p in [env.get("PYTHONPATH")] if p]),
     })
     if harbor_url:
         env.update(HARBOR_URL=harbor_url, HARBOR_USERNAME=ADMIN[0], HARBOR_PASSWORD=ADMIN[1])
     return env
-
-
-def clear_log(url):
-    requests.delete(url + "/_emulator/requests", timeout=30).raise_for_status()
-
-
-def request_log(url):
-    resp = requests.get(url + "/_emulator/requests", timeout=30)
-    resp.raise_for_status()
-    return resp.json()
 
 
 def kind_of(path):
@@ -69,7 +41,7 @@ def summarize_log(log):
     by_kind = collections.defaultdict(collections.Counter)
     for entry in log:
         by_kind[kind_of(entry["path"])][entry["method"]] += 1
-    reads = sum(n for m, n in methods.items() if m in READS)
+    reads = sum(n for m, n in methods.items() if m in READ_METHODS)
     return {"total": len(log), "reads": reads, "writes": len(log) - reads, "by_method": dict(sorted(methods.items())),
             "by_kind": {k: dict(sorted(v.items())) for k, v in sorted(by_kind.items())},
             "errors": sum(1 for entry in log if entry["status"] >= 400 or entry["status"] == 0)}
@@ -95,9 +67,8 @@ def run_playbook(playbook_yaml, variables, workdir, env, harbor_url=None, label=
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     text = output.read_text()
-    modules = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
-    recap = RECAP.findall(text)
-    stats = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", recap[-1])} if recap else {}
+    modules = read_records(record)
+    stats = recap_stats(text)
     result = {
         "rc": proc.returncode, "wall": round(wall, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 3),
         "cpu_user": round(usage.ru_utime, 3), "cpu_sys": round(usage.ru_stime, 3), "tree_maxrss_kb": usage.ru_maxrss,

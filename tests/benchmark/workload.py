@@ -13,7 +13,11 @@ Variants (each a function returning a playbook as a Python structure; the data c
   whose module has that option; the others stay loops);
 - ``uri``: ``ansible.builtin.uri`` written the way a user would: GET each object, POST when missing, PUT when a
   compared field differs (the endpoint id looked up by name where a body needs it);
-- ``peer``: another collection found with ``--peer`` (swisstxt.harbor: endpoints and projects; it has no rule module).
+- ``peer``: another collection found with ``--peer`` (swisstxt.harbor: endpoints and projects; it has no rule module);
+- ``roles``: this collection's roles, which write each kind with one list call: ``proxy_cache`` for the proxy-cache
+  projects and their endpoints (storage quota ``unlimited``, the role's default), then ``replication`` for the other
+  endpoints, the private projects and the rules (``replication_sync: false``: rules only, no replication). The roles
+  also resolve their entries with ``set_fact`` loops on the controller: that is part of what a role costs.
 """
 import ast
 import math
@@ -253,6 +257,36 @@ def peer_play(peer):
 
 
 PEER_KINDS = ("endpoints", "projects")
+ROLES = ("proxy_cache", "replication")
+
+
+def role_vars(data):
+    """The variables of the two roles for the neutral objects (``objects()``): even endpoints and projects are the
+    proxy caches (proxy_cache role), the others the replication role's; every rule is the replication role's."""
+    endpoints = dict((e["name"], e) for e in data["endpoints"])
+    upstreams, others, projects = [], [], []
+    proxied = set()
+    for project in data["projects"]:
+        if project.get("proxy"):
+            endpoint = endpoints[project["proxy"]]
+            proxied.add(endpoint["name"])
+            upstreams.append({"name": endpoint["name"], "preset": "generic", "provider": "docker-registry", "url": endpoint["url"],
+                              "description": endpoint["description"], "verify_remote_cert": endpoint["verify"],
+                              "project": project["name"], "public": project["public"]})
+        else:
+            projects.append({"name": project["name"], "public": project["public"], "storage_quota": project["quota"]})
+    for endpoint in data["endpoints"]:
+        if endpoint["name"] not in proxied:
+            others.append({"name": endpoint["name"], "provider": "docker-registry", "url": endpoint["url"],
+                           "description": endpoint["description"], "verify_remote_cert": endpoint["verify"]})
+    rules = [{"name": r["name"], "endpoint": r["registry"], "mode": "push", "filters": {"name": r["source"]},
+              "trigger": "manual", "description": r["description"]} for r in data["rules"]]
+    return {"proxy_cache_upstreams": upstreams, "proxy_cache_check_references": False, "replication_endpoints": others,
+            "replication_projects": projects, "replication_rules": rules, "replication_sync": False}
+
+
+def roles_play():
+    return play([{"name": role, "ansible.builtin.include_role": {"name": "%s.%s" % (COLLECTION, role)}} for role in ROLES])
 
 
 def dump(playbook):

@@ -5,6 +5,8 @@ import time
 import pytest
 import requests
 
+from tests.dataplane import oci
+from tests.dataplane.distribution import DistributionClient
 from tests.emulator.test_replication_policy import add_registry, create, error, wait_status
 from tests.harbor_emulator.replication.filter import PatternError, filter_artifacts, filter_repositories, match
 from tests.harbor_emulator.replication.flow import FlowError, replace_namespace
@@ -409,3 +411,53 @@ def test_v2_push_of_a_manifest_makes_an_artifact(harbor):
     wrong = v2(harbor, "PUT", "library/copy/manifests/sha256:" + "0" * 64, data=body)
     assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (400, "DIGEST_INVALID")
     assert v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body).status_code == 404
+
+
+# ----- event-based triggers (src/controller/event/handler/replication/replication.go, event/handler.go)
+
+def executions_of(harbor, policy_id):
+    return harbor.api("GET", "/replication/executions", params={"policy_id": policy_id}).json()
+
+
+def wait_executions(harbor, policy_id, count):
+    for _ in range(250):
+        found = executions_of(harbor, policy_id)
+        if len(found) >= count and all(e["status"] not in ("InProgress", "Pending") for e in found):
+            return found
+        time.sleep(0.02)
+    raise AssertionError("policy %d has not %d finished executions: %s" % (policy_id, count, executions_of(harbor, policy_id)))
+
+
+def test_a_push_and_a_deletion_start_the_event_based_policies_they_concern(pair):
+    harbor, remote, registry_id = pair
+    image = oci.image("app", "1.0")
+    event = {"type": "event_based"}
+    mirror = push_policy(harbor, registry_id, name="mirror", trigger=event, deletion=True, replicate_deletion=True,
+                         filters=[{"type": "name", "value": "library/**"}], dest_namespace="mirror")
+    keep = push_policy(harbor, registry_id, name="keep", trigger=event, filters=[{"type": "name", "value": "library/**"}],
+                       dest_namespace="keep")
+    other = push_policy(harbor, registry_id, name="other", trigger=event, deletion=True, filters=[{"type": "tag", "value": "2.*"}])
+    manual = push_policy(harbor, registry_id, name="manual", deletion=True)
+    off = push_policy(harbor, registry_id, name="off", trigger=event, deletion=True, enabled=False)
+
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/app", "1.0", image)
+    [pushed] = wait_executions(harbor, mirror, 1)
+    assert (pushed["trigger"], pushed["status"]) == ("event_based", "Succeed")
+    assert [t["operation"] for t in tasks(harbor, pushed["id"])] == ["copy"]
+    wait_executions(harbor, keep, 1)
+    assert [a["digest"] for a in artifacts(remote, "mirror", "app")] == [image.digest]
+    assert [a["digest"] for a in artifacts(remote, "keep", "app")] == [image.digest]
+
+    assert harbor.api("DELETE", "/projects/library/repositories/app/artifacts/1.0").status_code == 200
+    deletion = wait_executions(harbor, mirror, 2)[0]                           # newest first
+    assert (deletion["trigger"], deletion["status"]) == ("event_based", "Succeed")
+    [task] = tasks(harbor, deletion["id"])
+    assert (task["operation"], task["src_resource"], task["dst_resource"]) == (
+        "deletion", "library/app [1 item(s) in total]", "mirror/app [1 item(s) in total]")
+    log = harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (deletion["id"], task["id"])).text
+    assert "the manifest of artifact mirror/app:1.0 is deleted" in log
+    assert artifacts(remote, "mirror", "app") == []
+    assert [a["digest"] for a in artifacts(remote, "keep", "app")] == [image.digest]   # keep does not replicate deletions
+    assert len(executions_of(harbor, keep)) == 1
+    for policy_id in (other, manual, off):                                     # tag filter, manual trigger, disabled
+        assert executions_of(harbor, policy_id) == []

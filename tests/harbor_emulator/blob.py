@@ -7,7 +7,7 @@ keeps them in its storage, storage.py).
 - ``PATCH /v2/<name>/blobs/uploads/<uuid>``: appends a chunk (202, ``Range: 0-<last>``).
 - ``PUT /v2/<name>/blobs/uploads/<uuid>?digest=``: appends the body, checks the digest, stores the blob (201).
 - ``GET|HEAD /v2/<name>/blobs/<digest>``: the blob, ``Docker-Content-Digest`` and its length; 404 ``BLOB_UNKNOWN``.
-  In a proxy-cache project a blob the project lacks comes from the upstream (proxycache.py).
+  In a proxy-cache project a blob the project lacks comes from the upstream (proxycache.py: ``GET`` streams it).
 
 Pushing needs the project's push permission and is refused in a proxy-cache project (403 ``DENIED``,
 repoproxy.DisableBlobAndManifestUploadMiddleware); pulling needs pull permission. Uploads in progress live in
@@ -129,7 +129,12 @@ def get_blob(name, digest):
     except ContentError as exc:
         raise content.content_error(exc)
     if data is None and content.is_proxy(found):
-        data = proxycache.blob(st, found, repository, digest)
+        if request.method == "GET":
+            streamed = proxycache.blob_stream(st, found, repository, digest)
+            if streamed is not None:
+                return streamed
+        else:
+            data = proxycache.blob(st, found, repository, digest)
     if data is None:
         raise distribution.v2_error(404, "BLOB_UNKNOWN", "blob unknown to registry")
     resp = Response(b"" if request.method == "HEAD" else data, status=200, content_type="application/octet-stream")

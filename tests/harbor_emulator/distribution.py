@@ -2,7 +2,8 @@
 ``GET /v2/`` and ``/service/token`` are in v2auth.py.
 
 Enough for one emulator to be the replication source or destination of another: ``GET /v2/_catalog`` (system admins),
-``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``. What a manifest route stores and serves
+``GET /v2/<name>/tags/list``, ``GET|HEAD|PUT /v2/<name>/manifests/<reference>``, ``DELETE`` of a manifest by digest.
+A push and a deletion are events that start the event-based replications they concern (replication/event.py). What a manifest route stores and serves
 is the emulator's storage (content.py; blobs: blob.py; proxy-cache projects: proxycache.py). With ``--storage
 registry`` every manifest and blob is real; with the in-memory default a pushed manifest only records its artifact. A push
 (``PUT`` of a manifest) into a proxy-cache project is refused with 403 ``DENIED`` like Harbor's repoproxy middleware.
@@ -23,6 +24,8 @@ from .errors import HarborAPIError
 from .handler import project as projects
 from .store import MEDIA_TYPES, artifact_store
 from . import content, proxycache  # after MEDIA_TYPES: replication/adapter.py reads it when proxycache imports it
+from .replication import event
+from .storage import storage_of
 
 bp = Blueprint("distribution", __name__)
 
@@ -185,7 +188,26 @@ def put_manifest(name, reference):
             raise v2_error(404, "NOT_FOUND", "project %s not found" % project)
     content.refuse_proxy_push(found)
     digest = content.write_manifest(st, project, repository, reference, request.content_type or "", body)
+    event.pushed(st, project, repository, digest, [] if reference.startswith("sha256:") else [reference])
     resp = Response(status=201)
     resp.headers["Location"] = "/v2/%s/manifests/%s" % (name, digest)
     resp.headers["Docker-Content-Digest"] = digest
     return resp
+
+
+@bp.delete("/v2/<path:name>/manifests/<reference>")
+def delete_manifest(name, reference):
+    """src/server/registry/manifest.go deleteManifest: by digest only (a tag: 400 UNSUPPORTED), the artifact with its
+    tags (202), then the DeleteArtifactEvent (replication/event.py)."""
+    st = state()
+    project, repository = split_name(name)
+    with st.lock:
+        require_access(st, name, "delete")
+    if not _DIGEST.match(reference):
+        raise v2_error(400, "UNSUPPORTED", "unsupported digest %s: invalid checksum digest format" % reference)
+    art = artifact_store(st).get(project, repository, reference)
+    if art is None:
+        raise v2_error(404, "NOT_FOUND", "artifact %s/%s@%s not found" % (project, repository, reference))
+    storage_of(st).delete_artifact(project, repository, art["digest"])
+    event.deleted(st, project, repository, art)
+    return Response(status=202)

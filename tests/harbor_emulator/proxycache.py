@@ -16,16 +16,35 @@ A manifest ``GET|HEAD /v2/<project>/<repo>/manifests/<reference>`` in a project 
   artifact (manifest, child manifests, blobs) is copied from the upstream into the project
   (replication/transfer.py) and then served from there.
 
-One difference: Harbor answers the first pull from the upstream's stream and caches in the background (a manifest
-list only once its children are cached); the emulator copies the whole artifact, every platform of an index
-included, before it answers, so the next pull finds it whatever the timing. ``proxy_speed_kb`` and
-``max_upstream_conn`` are not applied.
+Limits of the project (metadata, parsed as Harbor parses them: an unparsable value is 0):
 
-A blob the project lacks (``GET|HEAD /v2/<project>/<repo>/blobs/<digest>``) is fetched from the upstream and stored.
+- ``proxy_speed_kb`` > 0: every blob read from the upstream goes through Harbor's bandwidth limiter (iothrottler.py;
+  src/controller/proxy/remote.go BlobReader wraps it in lib.NewReader), one unit = 1 Kibit/s.
+- ``max_upstream_conn`` > 0: at most that many requests of one artifact go to the upstream at a time
+  (src/pkg/proxy/connection/limit.go, a counter per key; Harbor keeps it in Redis): the key is
+  ``{upstream_registry_connection}:<project>/<repo>:<digest>`` (digest empty for a pull by tag), or
+  ``{upstream_registry_connection}:<project>`` when the environment has ``UPSTREAM_REGISTRY_LIMIT_ON_PROJECT=true``
+  (proxy.go upstreamRegistryConnectionKey). One more is answered ``429`` ``TOO_MANY_REQUEST`` ``too many requests to
+  upstream registry``; a cached copy answers without taking a connection.
+
+A blob the project lacks (``GET /v2/<project>/<repo>/blobs/<digest>``) is streamed from the upstream to the client as
+it arrives (at the project's speed, holding an upstream connection until the last byte) and stored in the project once
+it is whole, as Harbor's ProxyBlob serves the upstream's reader (Harbor stores it by a second, background fetch); the
+client that has read the last byte finds it cached. ``HEAD`` of such a blob fetches and stores it first.
+
+One difference: Harbor answers the first pull of a manifest from the upstream's answer and caches in the background
+(a manifest once the client has pulled its blobs, a manifest list once its children are cached); the emulator copies
+the whole artifact, blobs and every platform of an index included, at the project's speed, before it answers, so the
+next pull finds it whatever the timing. The blob streaming above therefore serves clients that ask for a blob before
+its manifest.
 """
+import hashlib
+import os
+import threading
+
 from flask import Response, redirect, request
 
-from . import content, distribution
+from . import content, distribution, iothrottler
 from .replication.adapter import AdapterError, adapter_for
 from .replication.transfer import LocalContent, RemoteContent, copy
 from .storage import storage_of
@@ -48,6 +67,48 @@ def manifest_answer(st, project, repository, art):
     resp = Response(b"" if request.method == "HEAD" else body, status=200, content_type=media_type)
     resp.headers.update({"Docker-Content-Digest": digest, "Etag": digest, "Content-Length": str(len(body))})
     return resp
+
+
+def limits(project):
+    """(speed, max connections) of a proxy-cache project (ProxyCacheSpeed, MaxUpstreamConnection)."""
+    metadata = project.get("metadata") or {}
+    return iothrottler.speed_of(metadata.get("proxy_speed_kb")), iothrottler.speed_of(metadata.get("max_upstream_conn"))
+
+
+def connection_key(project, repository, digest):
+    """proxy.go upstreamRegistryConnectionKey."""
+    if os.environ.get("UPSTREAM_REGISTRY_LIMIT_ON_PROJECT", "").lower() == "true":
+        return "{upstream_registry_connection}:%s" % project["name"]
+    return "{upstream_registry_connection}:%s/%s:%s" % (project["name"], repository, digest)
+
+
+class UpstreamConnection:
+    """One upstream connection of ``key`` while ``limit`` > 0 (connection.Limiter Acquire/Release); entering raises
+    Harbor's 429 when ``limit`` are taken already."""
+
+    def __init__(self, st, key, limit):
+        self.st, self.key, self.limit = st, key, limit
+        with st.lock:
+            self.counts = st.extensions.setdefault("upstream_connections", {})
+            self.lock = st.extensions.setdefault("upstream_connections_lock", threading.Lock())
+
+    def __enter__(self):
+        if self.limit > 0:
+            with self.lock:
+                if self.counts.get(self.key, 0) + 1 > self.limit:
+                    raise distribution.v2_error(429, "TOO_MANY_REQUEST", "too many requests to upstream registry")
+                self.counts[self.key] = self.counts.get(self.key, 0) + 1
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def release(self):
+        if self.limit > 0:
+            with self.lock:
+                if self.counts.get(self.key, 0) > 0:
+                    self.counts[self.key] -= 1
+                    self.limit = 0          # released once
 
 
 def local_or_unknown(st, project, repository, reference):
@@ -75,22 +136,68 @@ def manifest_response(st, project, repository, reference):
             return manifest_answer(st, project, repository, local)
         raise distribution.v2_error(404, "NOT_FOUND", "repo %s/%s, tag %s not found" % (project["name"], repository, reference))
     if local is None or local["digest"] != remote_digest:
-        try:
-            copy(remote, LocalContent(st, proxy=True), repository, "%s/%s" % (project["name"], repository), reference,
-                 True, lambda level, text: None)
-        except AdapterError:
-            pass                                                        # "Proxy to remote failed, fallback to local repo"
+        speed, most = limits(project)
+        key = connection_key(project, repository, reference if reference.startswith("sha256:") else "")
+        with UpstreamConnection(st, key, most):
+            try:
+                copy(remote, LocalContent(st, proxy=True), repository, "%s/%s" % (project["name"], repository), reference,
+                     True, lambda level, text: None, speed=speed)
+            except AdapterError:
+                pass                                                    # "Proxy to remote failed, fallback to local repo"
     return local_or_unknown(st, project, repository, reference)
 
 
 def blob(st, project, repository, digest):
-    """A blob the proxy-cache project lacks, fetched from the upstream and stored; None when it cannot be had."""
+    """A blob the proxy-cache project lacks (HEAD), fetched from the upstream and stored; None when it cannot be had."""
     registry = endpoint(st, project)
-    if not registry or not distribution._DIGEST.match(digest):
+    if not registry or not distribution._DIGEST.match(digest) or registry.get("status") == "unhealthy":
         return None
-    try:
-        data = RemoteContent(adapter_for(st, registry)).pull_blob(repository, digest)
-        LocalContent(st, proxy=True).push_blob("%s/%s" % (project["name"], repository), digest, data)
-    except AdapterError:
-        return None
+    speed, most = limits(project)
+    with UpstreamConnection(st, connection_key(project, repository, digest), most):
+        try:
+            data = iothrottler.pace(RemoteContent(adapter_for(st, registry)).pull_blob(repository, digest), speed)
+            LocalContent(st, proxy=True).push_blob("%s/%s" % (project["name"], repository), digest, data)
+        except AdapterError:
+            return None
     return data
+
+
+def blob_stream(st, project, repository, digest):
+    """handleBlob + ProxyBlob: the upstream's blob streamed to the client at the project's speed, stored once whole
+    (before its last piece is handed on); None when the upstream cannot give it (the caller answers BLOB_UNKNOWN)."""
+    registry = endpoint(st, project)
+    if not registry or not distribution._DIGEST.match(digest) or registry.get("status") == "unhealthy":
+        return None                                                     # canProxy
+    speed, most = limits(project)
+    connection = UpstreamConnection(st, connection_key(project, repository, digest), most).__enter__()
+    try:
+        resp = RemoteContent(adapter_for(st, registry)).blob_reader(repository, digest)
+    except AdapterError:
+        connection.release()
+        return None
+    size = int(resp.headers.get("Content-Length") or 0)
+
+    def pieces():
+        received, hashed = bytearray(), hashlib.sha256()
+        try:
+            held = None
+            for piece in iothrottler.throttled(resp.iter_content(iothrottler.READ_SIZE), speed):
+                if held is not None:
+                    yield held
+                received.extend(piece)
+                hashed.update(piece)
+                held = piece
+            if "sha256:" + hashed.hexdigest() == digest:
+                try:
+                    LocalContent(st, proxy=True).push_blob("%s/%s" % (project["name"], repository), digest, bytes(received))
+                except AdapterError:
+                    pass
+            if held is not None:
+                yield held
+        finally:
+            resp.close()
+            connection.release()
+
+    out = Response(pieces(), status=200, content_type="application/octet-stream")
+    out.headers.update({"Docker-Content-Digest": digest, "Content-Length": str(size), "Etag": digest})
+    return out

@@ -186,8 +186,20 @@ class Storage:
                                 references=facts["references"] if media_type in INDEXES else None)
 
     def delete_artifact(self, project, repository, digest):
+        """The artifact, then, as Harbor's deleteDeeply (src/controller/artifact/controller.go), each child of an index
+        that has no tag and that no other artifact references."""
+        art = self.records.get(project, repository, digest)
         self._content_delete_manifest("%s/%s" % (project, repository), digest)
-        return self.records.delete_artifact(project, repository, digest)
+        deleted = self.records.delete_artifact(project, repository, digest)
+        for ref in (art or {}).get("references") or ():
+            child = self.records.get(project, repository, ref["child_digest"])
+            if child is None or child["tags"]:
+                continue
+            if any(other.get("child_id") == child["id"] for parent in self.records.artifacts(project, repository)
+                   for other in parent.get("references") or ()):
+                continue
+            self.delete_artifact(project, repository, child["digest"])
+        return deleted
 
     def delete_repository(self, project, repository):
         for art in self.records.artifacts(project, repository):
@@ -275,6 +287,7 @@ class RegistryStorage(Storage):
         self._own_registry = registry is None
         self.registry = registry or Registry(name="harbor-storage").start()
         self._local = threading.local()
+        self._locks, self._locks_lock = {}, threading.Lock()
 
     @property
     def client(self):
@@ -314,9 +327,18 @@ class RegistryStorage(Storage):
             code, message = "UNKNOWN", resp.text[:200]
         raise ContentError(resp.status_code, code, "%s: %s" % (what, message))
 
+    def _writing(self, path):
+        """The lock of one repository's writes. docker-registry's filesystem driver rewrites a blob's link file in place
+        (PutContent truncates, then writes) on every upload of it, and a manifest push that reads the link meanwhile
+        fails with DIGEST_INVALID; concurrent copies of the same artifact (event-based executions of an index and of
+        its children) do that, so blob uploads and manifest pushes into one repository go one at a time."""
+        with self._locks_lock:
+            return self._locks.setdefault(path, threading.Lock())
+
     def _content_put_blob(self, path, digest, data):
         from tests.dataplane.oci import Blob
-        self.client.upload_blob(path, Blob("application/octet-stream", data))
+        with self._writing(path):
+            self.client.upload_blob(path, Blob("application/octet-stream", data))
 
     def _content_blob_size(self, path, digest):
         resp = self.client.request("HEAD", "/v2/%s/blobs/%s" % (path, digest))
@@ -327,8 +349,9 @@ class RegistryStorage(Storage):
         return resp.content if resp.status_code == 200 else None
 
     def _content_put_manifest(self, path, reference, media_type, body):
-        resp = self.client.request("PUT", "/v2/%s/manifests/%s" % (path, reference), data=body,
-                                   headers={"Content-Type": media_type})
+        with self._writing(path):
+            resp = self.client.request("PUT", "/v2/%s/manifests/%s" % (path, reference), data=body,
+                                       headers={"Content-Type": media_type})
         return self._call(resp, (201,), "storing the manifest %s:%s" % (path, reference)).headers["Docker-Content-Digest"]
 
     def _content_get_manifest(self, path, reference):

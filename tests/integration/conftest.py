@@ -1,114 +1,12 @@
-"""Run real ansible-playbook against a Harbor target (the emulator, or the real Harbor given by HARBOR_URL).
+"""Fixtures of the integration tests: real ansible-playbook runs against a Harbor target (the emulator, or the real
+Harbor given by HARBOR_URL).
 
-``run_play(tasks, check=False, diff=False, verbosity=0, target=None, extra_vars=None)`` writes a playbook for
-localhost, runs ``ansible-playbook`` with the collection on ANSIBLE_COLLECTIONS_PATH, and returns a ``PlayResult``.
-The connection to ``target`` goes through the HARBOR_* environment variables, so tasks stay short.
+``run_play(tasks, check=False, diff=False, verbosity=0, target=None, extra_vars=None)`` runs ``tasks`` against the
+``harbor`` target unless ``target=`` names another one, and returns a ``PlayResult``: see tests/support/ansible.py.
 """
-import json
-import os
-import re
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
-
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
-RECAP = re.compile(r"^localhost\s*:\s*(.*)$", re.M)
-
-
-class PlayResult:
-    def __init__(self, rc, output, results):
-        self.rc = rc
-        self.output = output
-        self.results = results
-        self.stats = {}
-        recap = RECAP.findall(output)
-        if recap:
-            self.stats = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", recap[-1])}
-
-    def result(self, task):
-        """The result of the task named ``task`` (the last one, if it ran several times)."""
-        found = [r for r in self.results if r.get("task") == task]
-        if not found:
-            raise AssertionError("no task named %r in %s\n%s" % (task, [r.get("task") for r in self.results], self.output[-3000:]))
-        return found[-1]
-
-    @property
-    def changed(self):
-        return self.stats.get("changed", 0)
-
-    def __repr__(self):
-        return "PlayResult(rc=%s, stats=%s)" % (self.rc, self.stats)
-
-
-def collections_root():
-    """A folder holding ansible_collections/registryops/harbor -> the repository (a symlink is enough for ansible-playbook)."""
-    root = REPO / "tests" / "output" / "collections"
-    link = root / "ansible_collections" / "registryops" / "harbor"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(REPO, target_is_directory=True)
-        except FileExistsError:
-            pass
-    return root
-
-
-def target_env(target):
-    env = {"HARBOR_URL": target.url, "HARBOR_USERNAME": target.username, "HARBOR_PASSWORD": target.password}
-    if getattr(target, "ca_path", None):
-        env["HARBOR_CA_PATH"] = target.ca_path
-    return env
-
-
-def ansible_playbook():
-    exe = Path(sys.executable).with_name("ansible-playbook")
-    return str(exe) if exe.exists() else "ansible-playbook"
-
-
-def run_playbook(tasks, target=None, check=False, diff=False, verbosity=0, extra_vars=None, env=None, vars=None):
-    with tempfile.TemporaryDirectory(prefix="harbor-play-") as tmp:
-        tmp = Path(tmp)
-        if isinstance(tasks, str):
-            tasks = yaml.safe_load(tasks)
-        play = [{"name": "test", "hosts": "localhost", "connection": "local", "gather_facts": False,
-                 "vars": dict(vars or {}, ansible_python_interpreter=sys.executable), "tasks": tasks}]
-        (tmp / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-        record = tmp / "results.jsonl"
-        cmd = [ansible_playbook(), "-i", "localhost,", str(tmp / "play.yml")]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        if extra_vars:
-            (tmp / "extra.json").write_text(json.dumps(extra_vars))
-            cmd += ["-e", "@%s" % (tmp / "extra.json")]
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
-        full_env.update({
-            "ANSIBLE_COLLECTIONS_PATH": str(collections_root()),
-            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-            "ANSIBLE_CALLBACKS_ENABLED": "record",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible-tmp"),
-            "ANSIBLE_HOME": str(tmp / "ansible-home"),
-            "ANSIBLE_DEPRECATION_WARNINGS": "0",
-            "RECORD_FILE": str(record),
-        })
-        if target is not None:
-            full_env.update(target_env(target))
-        full_env.update(env or {})
-        proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=600)
-        results = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
-        return PlayResult(proc.returncode, proc.stdout, results)
+from tests.support.ansible import run_playbook
 
 
 @pytest.fixture

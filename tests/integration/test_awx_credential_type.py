@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.awx import CREDENTIAL_TYPE, HIDDEN, REPO, inject, load_type, validate_type
-from tests.integration.conftest import run_playbook
+from tests.support.ansible import run_playbook
 
 
 def connection_env_vars():

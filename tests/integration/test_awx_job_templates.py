@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.integration.awx import REPO, inject, load_type
-from tests.integration.conftest import PlayResult, collections_root
+from tests.support.ansible import PlayResult, collections_root
 
 SURVEYS = REPO / "extensions" / "awx" / "surveys"
 ROLES = REPO / "roles"

@@ -1,7 +1,7 @@
 """Connection options shared by every module, through real ansible-playbook runs against the emulator."""
 import pytest
 
-from tests.conftest import Target
+from tests.support.harbor import Target
 
 INFO = "registryops.harbor.harbor_project_info"
 

@@ -52,7 +52,7 @@ def test_registries_converge_in_one_call_and_the_rerun_only_reads(run_play, harb
     assert all(r["changed"] and r["registry"]["credential"]["access_secret"] == "*****" for r in result["results"])
     assert all(r["secret_sent"] for r in result["results"])
     assert [m for m, p in writes(harbor)] == ["POST"] * N
-    assert api_paths(gets(harbor)).count("/api/v2.0/systeminfo") == 1          # one login check for the whole list
+    assert api_paths(gets(harbor)).count("/api/v2.0/systeminfo") <= 1          # at most one login check for the whole list
     assert NGC_KEY not in first.output
 
     harbor.clear_log()
@@ -159,7 +159,9 @@ def test_a_failure_midway_names_what_was_done(run_play, harbor, ngc):
 
 # -- what an unchanged object costs (issue 11: <= 1 GET per object + 1 per module call, no /quotas without a quota) ----
 def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor, ngc):
-    """Private projects: a listing of public projects only makes the client re-check its login (client.check_login)."""
+    """The login is checked lazily (client.request): an endpoint or a rule, which anonymous callers cannot read (401),
+    costs its one lookup; a project, which GET /projects shows anonymous callers when public, costs /systeminfo first.
+    A listing that finds what it looked for is not re-checked (client.check_login)."""
     harbor.need_emulator()
     tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
              {"name": "plain", PROJECT: {"name": "plain", "public": False, "auto_scan": True}},
@@ -174,9 +176,9 @@ def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor
         assert again.rc == 0 and again.changed == 0, again.output
         assert writes(harbor) == []
         paths = api_paths(gets(harbor))
-        assert paths.count("/api/v2.0/systeminfo") == 1, (one["name"], paths)
-        assert len(paths) <= 2, (one["name"], paths)
-        assert "/api/v2.0/quotas" not in paths
+        expected = {"endpoint": ["/api/v2.0/registries"], "rule": ["/api/v2.0/replication/policies"]}.get(
+            one["name"], ["/api/v2.0/systeminfo", "/api/v2.0/projects"])
+        assert paths == expected, (one["name"], paths)
 
 
 def test_the_quota_is_read_only_when_storage_quota_is_set(run_play, harbor):

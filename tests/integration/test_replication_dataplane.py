@@ -2,7 +2,8 @@
 and blobs over the distribution API, digests preserved, filters, destination namespace and ``override`` respected; a
 copy that fails fails its task with the real error in its log, which harbor_replication_execution surfaces; a
 destination that is a proxy-cache project refuses every push (NOTES.md section 3).
-Harbor: src/controller/replication/transfer/image/transfer.go, src/server/middleware/repoproxy/proxy.go."""
+Harbor: src/controller/replication/transfer/image/transfer.go, src/server/middleware/repoproxy/proxy.go, src/lib/iothrottler.go."""
+import os
 import threading
 import time
 
@@ -13,6 +14,7 @@ from tests.dataplane import oci, upstreams
 from tests.dataplane.conftest import need_binaries
 from tests.dataplane.distribution import DistributionClient
 from tests.dataplane.registry import Registry
+from tests.harbor_emulator import iothrottler
 from tests.emulator.test_replication_policy import add_registry, create
 from tests.integration.test_harbor_replication_execution import run_task
 from tests.integration.test_harbor_replication_rule import failed
@@ -225,3 +227,82 @@ def test_copy_by_chunk_pushes_blobs_larger_than_the_chunk_size_in_ranges(emulato
     assert "copying the blob %s by chunk(chunkSize: 100)" % largest.digest in log
     assert "copying the blob chunk: 0-99/%d" % largest.size in log
     assert "copy the blob chunk: %d-%d/%d completed" % ((largest.size - 1) // 100 * 100, largest.size - 1, largest.size) in log
+
+
+def large_image(name, tag, extra):
+    """An image whose layer is ``extra`` bytes beyond the limiter's burst (random: gzip cannot shrink it)."""
+    return oci.image(name, tag, files={"data/blob.bin": os.urandom(iothrottler.BURST + extra)})
+
+
+def test_the_speed_of_a_rule_limits_each_blob_copy_as_harbors_iothrottler(emulator_factory, registries):
+    """speed = 8 units = 8 Kibit/s = 1 KiB/s: a blob 2 KiB beyond the 1000 KiB burst takes at least 2 s to copy
+    (src/lib/iothrottler.go, transfer.go copyBlobByMonolithic). A lower bound only: a loaded machine is slower."""
+    harbor = backed(emulator_factory)
+    target = registries("target")
+    image = large_image("big", "1.0", 2 * 1024)
+    DistributionClient(harbor.url, auth=harbor.auth).push("library/big", "1.0", image)
+    registry_id = endpoint(harbor, "target", target)
+    policy = create(harbor, name="slow", dest_registry={"id": registry_id}, enabled=True, speed=8,
+                    filters=[{"type": "name", "value": "library/**"}])
+    started = time.monotonic()
+    execution_id = execute(harbor, policy)
+    elapsed = time.monotonic() - started
+    layer = max(image.blobs, key=lambda blob: blob.size)
+    assert elapsed >= (layer.size - iothrottler.BURST) / (8 * iothrottler.KBRATE)
+    assert DistributionClient(target.url).get_manifest("library/big", "1.0")[2] == image.digest
+    assert DistributionClient(target.url).get_blob("library/big", layer.digest) == layer.data
+    assert "limit network speed at 8 kb/s" in task_logs(harbor, execution_id)["library/big [1 item(s) in total]"]
+
+
+def test_event_based_rules_copy_each_push_and_replicate_deletion_to_a_registry_and_a_harbor(emulator_factory, registries):
+    """A push into the connected Harbor starts the event-based rules it concerns (one event per manifest: an index and
+    each of its children); deleting the artifact there deletes it on the destinations whose rule has
+    replicate_deletion (src/controller/event/handler/replication, flow/deletion.go, transfer.go delete), on a
+    registry-backed Harbor (the index's children go with it, deleteDeeply) and on a plain registry alike; a rule
+    without replicate_deletion keeps its copy."""
+    connected, disconnected = backed(emulator_factory), backed(emulator_factory)
+    target = registries("target", users={"robot": "target-pass"})
+    harbor_id = add_registry(connected, disconnected)
+    registry_id = endpoint(connected, "target", target, credential=("robot", "target-pass"))
+    event = {"type": "event_based"}
+    etcd, app = [{"type": "name", "value": "library/etcd"}], [{"type": "name", "value": "library/app"}]
+    to_harbor = create(connected, name="to-harbor", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=etcd,
+                       deletion=True, replicate_deletion=True, dest_namespace="mirror", dest_namespace_replace_count=1)
+    keep = create(connected, name="keep", dest_registry={"id": harbor_id}, enabled=True, trigger=event, filters=etcd,
+                  dest_namespace="keep", dest_namespace_replace_count=1)
+    to_registry = create(connected, name="to-registry", dest_registry={"id": registry_id}, enabled=True, trigger=event,
+                         filters=app, deletion=True, replicate_deletion=True)
+    index, image = oci.image_index("etcd", "3.5.14-7.7"), oci.image("app", "1.0")
+    source = DistributionClient(connected.url, auth=connected.auth)
+    source.push("library/etcd", "3.5.14-7.7", index)
+    source.push("library/app", "1.0", image)
+    for policy_id, count in ((to_harbor, 3), (keep, 3), (to_registry, 1)):     # the index: two children, then itself
+        assert [e["trigger"] for e in finished(connected, policy_id, count)] == ["event_based"] * count
+    assert_whole(disconnected, "mirror/etcd", index)
+    assert digest_on(disconnected, "keep/etcd", "3.5.14-7.7") == index.digest
+    assert DistributionClient(target.url, auth=target.auth).get_manifest("library/app", "1.0")[2] == image.digest
+
+    assert connected.api("DELETE", "/projects/library/repositories/etcd/artifacts/3.5.14-7.7").status_code == 200
+    assert connected.api("DELETE", "/projects/library/repositories/app/artifacts/1.0").status_code == 200
+    for policy_id, count, resource in ((to_harbor, 4, "library/etcd"), (to_registry, 2, "library/app")):
+        deletion = finished(connected, policy_id, count)[0]                   # one event each: the index's children go with it
+        log = task_logs(connected, deletion["id"])["%s [1 item(s) in total]" % resource]
+        assert "the manifest of artifact" in log and "is deleted" in log
+    assert digest_on(disconnected, "mirror/etcd", "3.5.14-7.7") is None
+    assert disconnected.api("GET", "/projects/mirror/repositories/etcd/artifacts", params={"q": "base=*"}).json() == []
+    resp = requests.head(target.url + "/v2/library/app/manifests/" + image.digest, auth=target.auth, timeout=10,
+                         headers={"Accept": oci.OCI_MANIFEST})
+    assert resp.status_code == 404
+    assert digest_on(disconnected, "keep/etcd", "3.5.14-7.7") == index.digest
+    assert len(finished(connected, keep, 3)) == 3
+
+
+def finished(harbor, policy_id, count):
+    """The policy's executions, newest first, once there are ``count`` and none is running (bounded wait)."""
+    for _ in range(400):
+        found = harbor.api("GET", "/replication/executions", params={"policy_id": policy_id}).json()
+        if len(found) >= count and all(e["status"] not in ("InProgress", "Pending") for e in found):
+            break
+        time.sleep(0.05)
+    assert len(found) >= count and all(e["status"] == "Succeed" for e in found), [(e, task_logs(harbor, e["id"])) for e in found]
+    return found

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import ansible_playbook
+from tests.dataplane.registry import missing_binaries
+from tests.support.ansible import ansible_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 NGC_KEY = "site-test-ngc-key"
@@ -47,14 +48,16 @@ def run_site(tmp_path, connected=None, disconnected=None, playbook="site.yml", a
     return Run(proc)
 
 
-def air_gap(emulator_factory, tls=False):
-    """upstream (NGC), connected and disconnected emulators (in-memory storage, fast), seeded with curated images, a push
-    rule to the air gap and a pull rule from the connected Harbor (``tls``: the disconnected Harbor serves HTTPS with a
-    self-signed CA, given as harbor_ca_path)."""
-    upstream = emulator_factory(users={"$oauthtoken": NGC_KEY})
+def air_gap(emulator_factory, tls=False, storage="registry"):
+    """upstream (NGC), connected and disconnected emulators, seeded with curated images, a push rule to the air gap and a
+    pull rule from the connected Harbor (``tls``: the disconnected Harbor serves HTTPS with a self-signed CA, given as
+    harbor_ca_path). The emulators keep their images in registries of their own (real digests, real copies), or in
+    memory (``storage``, and on a machine without the data plane's Debian packages)."""
+    storage = "memory" if missing_binaries() else storage
+    upstream = emulator_factory(users={"$oauthtoken": NGC_KEY}, storage=storage)
     upstream.seed(project="nvaie", repository="vllm", tags=["latest"])
     upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
-    connected, disconnected = emulator_factory(), emulator_factory(tls=tls)
+    connected, disconnected = emulator_factory(storage=storage), emulator_factory(tls=tls, storage=storage)
     connected.seed(project="nvaie", repository="nvidia/cuda", tags=["12.4.1-base", "12.4.1-runtime"])
     connected.seed(project="nvaie", repository="nvidia/tritonserver", tags=["24.05-py3"])
     connected.seed(project="nvaie", repository="nvidia/scratch", tags=["dev"])
@@ -84,7 +87,7 @@ def no_writes(*targets):
 
 
 def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_factory, tmp_path):
-    emulators, inventory = air_gap(emulator_factory)
+    emulators, inventory = air_gap(emulator_factory, storage="memory")      # a plan moves no byte: the fast storage
     for target in emulators:
         target.clear_log()
     run = run_site(tmp_path, args=["--check", "--diff"], **inventory)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

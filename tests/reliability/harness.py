@@ -6,7 +6,7 @@
   turns those lines into docs/reliability.md. Every figure in that document comes from here.
 - ``shared_batch(key, compute)``: runs ``compute()`` once per test run, even when pytest-xdist spreads the test items
   that read its result over several workers (a lock file per key); the result must be JSON.
-- ``start_emulator()`` / ``Target``: emulators outside pytest's fixtures (a batch owns many), stopped by the caller.
+- ``tests.support.harbor.start_emulator()`` / ``Target``: emulators outside pytest's fixtures (a batch owns many), stopped by the caller.
 - ``clear_error(result)``: why a failed task result is not a clear error (``None`` when it is one).
 - ``log_writes(log)``, ``malformed_paths(log)``, ``handled(log, method, pattern)``: readings of an emulator's request log.
 """
@@ -19,9 +19,8 @@ import re
 import uuid
 from pathlib import Path
 
-from tests.conftest import ADMIN, READ_METHODS, Target
-from tests.harbor_emulator import Emulator
-from tests.integration.conftest import CALLBACKS     # the integration tests' `record` callback serves the suites too
+from tests.support.ansible import ansible_env, ansible_playbook, playbook_options, read_records
+from tests.support.harbor import READ_METHODS
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 REPO = Path(__file__).resolve().parents[2]
@@ -56,13 +55,6 @@ def shared_batch(key, compute):
             return result
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def start_emulator(**kwargs):
-    emulator = Emulator(**kwargs)
-    emulator.start()
-    password = kwargs.get("admin_password", ADMIN[1])
-    return Target(emulator.url, ADMIN[0], password, ca_path=emulator.ca_path, emulator=emulator)
 
 
 def stop_all(targets):
@@ -170,8 +162,6 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
 
     import yaml
 
-    from tests.integration.conftest import ansible_playbook, collections_root
-
     hosts = hosts or {"localhost": {}}
     defaults = {}
     if any("harbor_url" in h for h in hosts.values()):
@@ -190,28 +180,13 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
         (tmp / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False))
         record = tmp / "results.jsonl"
         cmd = [ansible_playbook(), "-i", str(tmp / "inventory.yml"), str(tmp / "play.yml"), "--forks", str(forks)]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        if extra_vars:                  # like vaulted variables: never in the playbook's text (which errors quote)
-            (tmp / "extra.json").write_text(json.dumps(extra_vars))
-            cmd += ["-e", "@%s" % (tmp / "extra.json")]
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "ANSIBLE_"))}
-        full_env.update({
-            "ANSIBLE_COLLECTIONS_PATH": str(collections_root()), "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-            "ANSIBLE_CALLBACKS_ENABLED": "record", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible-tmp"),
-            "ANSIBLE_HOME": str(tmp / "ansible-home"), "ANSIBLE_DEPRECATION_WARNINGS": "0", "ANSIBLE_HOST_KEY_CHECKING": "0",
-            "RECORD_FILE": str(record),
-        })
+        cmd += playbook_options(tmp, check, diff, verbosity, extra_vars)    # extra vars like vaulted ones: in a file
+        full_env = ansible_env(tmp, record=record)
+        full_env["ANSIBLE_HOST_KEY_CHECKING"] = "0"
         full_env.update(env or {})
         proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               timeout=1200, check=False)
-        results = [json.loads(line) for line in record.read_text().splitlines()] if record.exists() else []
-        return Run(proc.returncode, proc.stdout, results)
+        return Run(proc.returncode, proc.stdout, read_records(record))
 
 
 def host_vars(target):

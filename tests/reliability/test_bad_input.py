@@ -7,8 +7,9 @@ strategy), then each result is inspected. CI runs ``SLICE``; ``scripts/reliabili
 """
 import pytest
 
-from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malformed_paths, measure, run_ansible, shared_batch,
-                                       start_emulator, stop_all)
+from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malformed_paths, measure, run_ansible,
+                                       shared_batch, stop_all)
+from tests.support.harbor import start_emulator
 
 C = "registryops.harbor."
 REG, PROJ, RULE, EXE = C + "harbor_registry", C + "harbor_project", C + "harbor_replication_rule", C + "harbor_replication_execution"

@@ -17,8 +17,9 @@ import time
 import pytest
 import requests
 
-from tests.reliability.harness import (FULL, clear_error, handled, host_vars, log_writes, measure, run_ansible, shared_batch,
-                                       start_emulator, stop_all)
+from tests.reliability.harness import (FULL, clear_error, handled, host_vars, log_writes, measure, run_ansible,
+                                       shared_batch, stop_all)
+from tests.support.harbor import start_emulator
 
 A = "/api/v2.0"
 REQUEST_TIMEOUT = 2

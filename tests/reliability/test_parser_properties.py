@@ -18,7 +18,7 @@ from tests.harbor_emulator.handler import project as emulated_project  # noqa: E
 from tests.harbor_emulator.handler import registry as emulated_registry  # noqa: E402
 from tests.harbor_emulator.handler import replication as emulated_replication  # noqa: E402
 from tests.harbor_emulator.errors import HarborAPIError  # noqa: E402
-from tests.integration.conftest import collections_root  # noqa: E402
+from tests.support.ansible import collections_root  # noqa: E402
 from tests.reliability.harness import FULL  # noqa: E402
 
 sys.path.insert(0, str(collections_root()))

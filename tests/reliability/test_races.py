@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.reliability.harness import FULL, handled, log_writes, measure, run_ansible, shared_batch, start_emulator, stop_all
+from tests.reliability.harness import FULL, handled, log_writes, measure, run_ansible, shared_batch, stop_all
+from tests.support.harbor import start_emulator
 
 A = "/api/v2.0"
 

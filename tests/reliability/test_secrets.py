@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.reliability.harness import FULL, grep, measure, run_ansible, shared_batch, start_emulator, stop_all
+from tests.reliability.harness import FULL, grep, measure, run_ansible, shared_batch, stop_all
+from tests.support.harbor import start_emulator
 
 ADMIN_PASSWORD = "Adm1n-S3cret-pw-7f3a"
 WRONG_HARBOR_PASSWORD = "Wr0ng-harbor-pw-77aa"

@@ -5,7 +5,8 @@ ca_certificate) behave the same. One ansible-playbook runs every case as a task 
 import pytest
 import trustme
 
-from tests.reliability.harness import clear_error, measure, run_ansible, shared_batch, start_emulator, stop_all
+from tests.reliability.harness import clear_error, measure, run_ansible, shared_batch, stop_all
+from tests.support.harbor import start_emulator
 
 INFO = "registryops.harbor.harbor_project_info"
 REG = "registryops.harbor.harbor_registry"

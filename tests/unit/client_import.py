@@ -1,5 +1,5 @@
 """Import the collection's client the way Ansible does (ansible_collections.registryops.harbor...)."""
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 
 import sys
 

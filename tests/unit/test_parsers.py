@@ -1,57 +1,197 @@
-"""The option parsers of plugins/module_utils refuse what Harbor would refuse, with a message naming the option."""
+"""The option parsers of plugins/module_utils, table-driven: for each parser, one table of (input, expected) and one of
+(bad input, a fragment of the error), whose message must start with the option's name. The parsers refuse what Harbor
+would refuse (NOTES.md), before any request."""
 import sys
 
 import pytest
 
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 
 sys.path.insert(0, str(collections_root()))
 
-from ansible_collections.registryops.harbor.plugins.module_utils import project, registry, replication_rule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.module import (  # noqa: E402
     HarborValidationError, dict_text_problem,
 )
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes  # noqa: E402
+
+from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
+
+GiB, TiB = 1024 ** 3, 1024 ** 4
+MAX_SPEED = 2 ** 31 - 1
 
 
-@pytest.mark.parametrize("text", ["9" * 400 + "GB", "9" * 400, "1025TiB"])
-def test_a_size_beyond_harbors_maximum_is_refused(text):
-    with pytest.raises(HarborValidationError, match=r"^storage_quota: .*maximum of 1024 TiB"):
-        project.parse_size(text)
+def refused(parse, value, option, fragment, error=HarborValidationError):
+    with pytest.raises(error) as err:
+        parse(value)
+    text = str(err.value)
+    assert text.startswith(option + ": "), text
+    assert fragment in text, text
+    return text
 
 
-def test_the_largest_size_is_accepted():
-    assert project.parse_size("1024TiB") == project.MAX_QUOTA
+# -- sizes (storage_quota) ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, size", [
+    ("10GiB", 10 * GiB), ("500 MB", 500 * 10 ** 6), ("1TB", 10 ** 12), ("1.5GiB", int(1.5 * GiB)), ("2kb", 2000),
+    ("3 kib", 3072), ("1024", 1024), (1024, 1024), ("-1", -1), (-1, -1), ("unlimited", -1), (" Unlimited ", -1),
+    ("1024TiB", 1024 * TiB),
+])
+def test_parse_size(value, size):
+    assert project.parse_size(value) == size
 
 
-@pytest.mark.parametrize("text", ["9" * 400 + "KB/s", "9" * 400, "275GB/s", str(2 ** 31)])
-def test_a_bandwidth_beyond_harbors_int32_is_refused(text):
-    with pytest.raises(HarborValidationError, match=r"^bandwidth: .*maximum of 2147483647 Kbps"):
-        replication_rule.parse_bandwidth(text)
+@pytest.mark.parametrize("value, fragment", [
+    ("ten", "expected a size such as 10GiB"), ("10 GB/s", "expected a size"), ("", "expected a size"),
+    ("1iB", "no unit prefix before 'i'"), ("0", "is 0 bytes"), ("0.0001kB", "is 0 bytes"),
+    ("9" * 400 + "GB", "maximum of 1024 TiB"), ("9" * 400, "maximum of 1024 TiB"), ("1025TiB", "maximum of 1024 TiB"),
+])
+def test_parse_size_refuses(value, fragment):
+    refused(project.parse_size, value, "storage_quota", fragment)
 
 
-def test_the_largest_bandwidth_is_accepted():
-    assert replication_rule.parse_bandwidth(str(2 ** 31 - 1)) == 2 ** 31 - 1
-    assert replication_rule.parse_bandwidth("250GB/s") == 1953125000
+# -- bandwidth ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, speed", [
+    ("unlimited", 0), ("-1", 0), ("0", 0), ("-5", 0), ("1024", 1024), (2048, 2048),
+    ("10MB/s", 78125), ("10MiB/s", 81920), ("10 MiB/s", 81920), ("512kB/s", 4000), ("100Mbit/s", 97656), ("1Gbps", 976562),
+    ("1B/s", 1), ("250GB/s", 1953125000), (str(MAX_SPEED), MAX_SPEED),
+])
+def test_parse_bandwidth(value, speed):
+    assert rule.parse_bandwidth(value) == speed
 
 
-@pytest.mark.parametrize("cron,field", [("0 61 * * * *", "minutes"), ("0 0 24 * * *", "hours"), ("0 0 2 0 * *", "day-of-month"),
-                                        ("0 0 2 * 13 *", "month"), ("0 0 2 * * 7", "day-of-week"), ("0 0 2 L * *", "day-of-month"),
-                                        ("0 0 2 * * MON#1", "day-of-week"), ("0 */0 * * * *", "minutes"), ("0 5-2 * * * *", "minutes")])
-def test_a_cron_field_harbor_refuses_is_named(cron, field):
-    with pytest.raises(HarborValidationError, match=r"^cron: the %s field " % field):
-        replication_rule.normalize_cron(cron)
+@pytest.mark.parametrize("value, fragment", [
+    ("fast", "expected a rate with a unit"), ("10M", "expected a rate with a unit"), ("10 parsecs", "expected a rate"),
+    ("275GB/s", "maximum of 2147483647 Kbps"), ("9" * 400 + "KB/s", "maximum of 2147483647 Kbps"),
+    ("9" * 400, "maximum of 2147483647 Kbps"), (str(2 ** 31), "maximum of 2147483647 Kbps"),
+])
+def test_parse_bandwidth_refuses(value, fragment):
+    refused(rule.parse_bandwidth, value, "bandwidth", fragment)
 
 
-@pytest.mark.parametrize("cron", ["0 */15 1-5 * JAN-JUN MON,FRI", "0 30 3 * * 1", "0 0 2 ? * ?", "0 59 23 31 12 6", "0 5/10 * * * sun"])
-def test_a_cron_harbor_takes_is_accepted(cron):
-    assert replication_rule.normalize_cron(cron) == cron
+@pytest.mark.parametrize("speed, text", [
+    (0, "unlimited"), (-1, "unlimited"), (None, "unlimited"), (81920, "10 MiB/s"), (78125, "10 MB/s"), (1, "128 B/s"),
+])
+def test_human_rate(speed, text):
+    assert rule.human_rate(speed) == text
 
 
-def test_a_registry_name_is_counted_in_bytes():
-    assert registry.check_name("\u00e9" * 32) == "\u00e9" * 32
-    with pytest.raises(HarborValidationError, match=r"^name: must be 1 to 64 bytes"):
-        registry.check_name("\u00e9" * 33)
-    assert registry.check_name("x" * 64) == "x" * 64
+@pytest.mark.parametrize("size, text", [
+    (0, "0 B"), (999, "999 B"), (1000, "1 kB"), (1024, "1 KiB"), (500 * 10 ** 6, "500 MB"), (10 * GiB, "10 GiB"),
+    (10 ** 12, "1 TB"), (1234567, "~1.2 MB"), (1024 * TiB, "1 PiB"),
+])
+def test_human_bytes(size, text):
+    assert human_bytes(size) == text
+
+
+# -- cron -----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("cron, normal", [
+    ("0 */15 1-5 * JAN-JUN MON,FRI", "0 */15 1-5 * JAN-JUN MON,FRI"), ("0 30 3 * * 1", "0 30 3 * * 1"),
+    ("0 0 2 ? * ?", "0 0 2 ? * ?"), ("0 59 23 31 12 6", "0 59 23 31 12 6"), ("0 5/10 * * * sun", "0 5/10 * * * sun"),
+    ("  0  0   2 * * *  ", "0 0 2 * * *"),
+])
+def test_normalize_cron(cron, normal):
+    assert rule.normalize_cron(cron) == normal
+
+
+@pytest.mark.parametrize("cron, fragment", [
+    ("0 0 2 * *", "Harbor needs 6 fields"), ("0 0 0 2 * * *", "Harbor needs 6 fields"), ("", "got 0 in"),
+    ("5 0 2 * * *", "the first field (seconds) must be 0"), ("0 * 2 * * *", "the minutes field must not be *"),
+    ("0 61 * * * *", "the minutes field "), ("0 0 24 * * *", "the hours field "), ("0 0 2 0 * *", "the day-of-month field "),
+    ("0 0 2 * 13 *", "the month field "), ("0 0 2 * * 7", "the day-of-week field "), ("0 0 2 L * *", "the day-of-month field "),
+    ("0 0 2 * * MON#1", "the day-of-week field "), ("0 */0 * * * *", "the minutes field "), ("0 5-2 * * * *", "the minutes field "),
+])
+def test_normalize_cron_refuses(cron, fragment):
+    refused(rule.normalize_cron, cron, "cron", fragment)
+
+
+MINUTES, MONTH = ("minutes", 0, 59, None), rule._CRON_FIELDS[4]
+
+
+@pytest.mark.parametrize("field, spec, problem", [
+    ("*", MINUTES, None), ("?", MINUTES, None), ("*/5", MINUTES, None), ("0-59", MINUTES, None), ("1,2,3", MINUTES, None),
+    ("JAN-DEC", MONTH, None), ("jun", MONTH, None),
+    ("60", MINUTES, "is out of range"), ("5-2", MINUTES, "is out of range"), ("0", MONTH, "is out of range"),
+    ("*/0", MINUTES, "has a bad step '0'"), ("*/x", MINUTES, "has a bad step 'x'"), ("L", MINUTES, "is not a cron expression"),
+    ("MON", MONTH, "is not a cron expression"),
+])
+def test_cron_field_problem(field, spec, problem):
+    found = rule.cron_field_problem(field, *spec)
+    if problem is None:
+        assert found is None
+    else:
+        assert problem in found and "takes * or ?" in found, found
+
+
+# -- URLs -----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, strict, normal", [
+    ("https://nvcr.io", True, "https://nvcr.io"), ("https://nvcr.io/", True, "https://nvcr.io"),
+    (" HTTPS://registry.example.com:5000/v2/ ", True, "https://registry.example.com:5000/v2"),
+    ("http://10.0.0.5", True, "http://10.0.0.5"), ("https://nvcr.io?x=1#y", True, "https://nvcr.io"),
+    ("nvcr.io", False, "http://nvcr.io"), ("https://user@nvcr.io", False, "https://nvcr.io"),
+])
+def test_normalize_url(value, strict, normal):
+    assert registry.normalize_url(value, strict=strict) == normal
+
+
+@pytest.mark.parametrize("value, option, fragment", [
+    ("", "url", "must not be empty"), ("  /", "url", "must not be empty"), ("nvcr.io", "url", "has no scheme"),
+    ("https://user:S3cr3tPw@nvcr.io", "url", "must not carry a user name or password"), ("ftp://nvcr.io", "url", "is not an http://"),
+    ("https://", "url", "'https:' has no scheme"), ("http://[::1", "url", "is not a valid URL"),
+    ("nvcr.io", "endpoint_url", "endpoint_url: 'nvcr.io' has no scheme"),
+])
+def test_normalize_url_refuses(value, option, fragment):
+    text = refused(lambda v: registry.normalize_url(v, option=option), value, option, fragment)
+    assert "S3cr3tPw" not in text
+
+
+@pytest.mark.parametrize("value, base", [
+    ("https://harbor.example.com", True), ("https://harbor.example.com/", True), ("https://harbor.example.com/api/v2.0/", True),
+    ("http://127.0.0.1:8080", True), ("https://harbor.example.com/sub/path", False),
+])
+def test_check_url(value, base):
+    assert check_url(value, "harbor_url", base=base) == value
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("https://user:pw@h.example", "must not carry a user name or password"),
+    ("https://h.example/harbor/projects", "give Harbor's base URL only, here https://h.example"),
+    ("https://h.example/?x=1", "has a path, query or fragment"),
+    ("http://", "with a host name"), ("http://[::1", "is not a valid URL"), ("h.example", "has no scheme"),
+    ("ftp://h.example", "is not an http:// or https:// URL"), ("", "has no scheme"),
+])
+def test_check_url_refuses(value, fragment):
+    text = refused(lambda v: check_url(v, "harbor_url", base=True), value, "harbor_url", fragment, error=ValueError)
+    assert "pw@" not in text
+
+
+# -- flattening -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, name, count", [
+    ("none", "none", 0), ("0", "none", 0), (0, "none", 0), ("1", "1", 1), (2, "2", 2), ("03", "3", 3), ("all", "all", -1),
+    (" ALL ", "all", -1),
+])
+def test_flattening(value, name, count):
+    assert rule.parse_flattening(value) == name
+    assert rule.flattening_count(name) == count
+    assert rule.flattening_name(count) == name
+
+
+@pytest.mark.parametrize("value", ["some", "-1", "1.5", ""])
+def test_flattening_refuses(value):
+    refused(rule.parse_flattening, value, "flattening", "expected none, 1, 2, 3")
+
+
+def test_flattening_name_of_harbors_values():
+    assert [rule.flattening_name(count) for count in (None, -1, -7, 0, 1)] == ["all", "all", "all", "none", "1"]
+
+
+# -- other option checks --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, ok", [("x" * 64, True), ("\u00e9" * 32, True), ("\u00e9" * 33, False), ("x" * 65, False)])
+def test_a_registry_name_is_counted_in_bytes(name, ok):
+    if ok:
+        assert registry.check_name(name) == name
+    else:
+        refused(registry.check_name, name, "name", "must be 1 to 64 bytes")
 
 
 def test_text_for_a_dict_option_is_refused_naming_it():

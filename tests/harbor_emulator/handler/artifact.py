@@ -7,6 +7,7 @@ Tags come with each artifact unless ``with_tag=false``; labels only with ``with_
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import bad_request, not_found
+from ..replication import event
 from ..storage import storage_of
 from ..store import artifact_store, top_level
 from . import project as projects
@@ -124,4 +125,5 @@ def delete_artifact(project_name, repository_name, reference):
         projects.require_access(st, project_name, "delete", "artifact")
         art = find_artifact(st, project_name, name, reference)
     storage_of(st).delete_artifact(project_name, name, art["digest"])     # the registry's content too, without the lock
+    event.deleted(st, project_name, name, art)                            # DeleteArtifactEvent: replicate_deletion
     return ok()

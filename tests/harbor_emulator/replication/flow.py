@@ -16,7 +16,11 @@ Test settings (``POST /_emulator/replication``, see ``configure``): ``fail`` and
 pattern on the source repository (``library/bad*``); a hung task stays ``InProgress`` until the execution is stopped;
 ``transient_failed`` makes every successful task read ``Failed`` in the first read of its execution after the end,
 then ``Succeed`` (the retry of Harbor issue #14986); ``chunk_size`` is Harbor's ``REPLICATION_CHUNK_SIZE`` (a rule with
-``copy_by_chunk`` copies larger blobs in ranges, replication/transfer.py).
+``copy_by_chunk`` copies larger blobs in ranges, replication/transfer.py). A rule's ``speed`` > 0 reads every blob at
+that limit (iothrottler.py) and the task log says ``limit network speed at <speed> kb/s``.
+
+An execution started by an event (replication/event.py, trigger ``event_based``) plans only the event's resource; a
+deleted resource gets one ``deletion`` task per repository that deletes its references on the destination.
 
 ``stop`` is asynchronous: it only signals the runner, which marks every unfinished task ``Stopped`` right after.
 Stopping a finished execution changes nothing. Execution status: stored while it has no task, else aggregated from the
@@ -126,8 +130,9 @@ def running(state, policy_id):
     return [e for e in state.executions.values() if e["policy_id"] == policy_id and execution_status(state, e) == "InProgress"]
 
 
-def start(state, policy, src_registry, dest_registry, trigger):
-    """Create an execution of ``policy`` (lock held) and start its flow; returns the execution id."""
+def start(state, policy, src_registry, dest_registry, trigger, resource=None):
+    """Create an execution of ``policy`` (lock held) and start its flow; returns the execution id. ``resource`` (an
+    event, replication/event.py): only that resource is copied, or deleted on the destination when it is ``deleted``."""
     busy = policy["single_active_replication"] and running(state, policy["id"])
     execution_id = state.next_id("execution")
     execution = state.executions[execution_id] = {
@@ -139,7 +144,7 @@ def start(state, policy, src_registry, dest_registry, trigger):
         return execution_id
     stop_signal = runtime(state)["stops"][execution_id] = threading.Event()
     settings = dict(runtime(state)["settings"])
-    args = (state, execution_id, dict(policy), src_registry, dest_registry, settings, stop_signal)
+    args = (state, execution_id, dict(policy), src_registry, dest_registry, settings, stop_signal, resource)
     threading.Thread(target=run_flow, args=args, name="replication-execution-%d" % execution_id, daemon=True).start()
     return execution_id
 
@@ -201,9 +206,9 @@ def log_line(level, text):
 
 # ----- the flow, in its own thread
 
-def run_flow(state, execution_id, policy, src_registry, dest_registry, settings, stop_signal):
+def run_flow(state, execution_id, policy, src_registry, dest_registry, settings, stop_signal, resource=None):
     try:
-        tasks, plan = create_tasks(state, execution_id, policy, src_registry, dest_registry)
+        tasks, plan = create_tasks(state, execution_id, policy, src_registry, dest_registry, resource)
         if tasks:
             run_tasks(state, tasks, plan, settings, stop_signal)
     finally:
@@ -211,10 +216,10 @@ def run_flow(state, execution_id, policy, src_registry, dest_registry, settings,
             runtime(state)["stops"].pop(execution_id, None)
 
 
-def create_tasks(state, execution_id, policy, src_registry, dest_registry):
+def create_tasks(state, execution_id, policy, src_registry, dest_registry, resource=None):
     """Plan the copies and create their tasks; a flow error or an empty plan ends the execution here."""
     try:
-        plan = plan_tasks(state, policy, src_registry, dest_registry)
+        plan = plan_tasks(state, policy, src_registry, dest_registry, resource)
     except FlowError as exc:
         mark(state, execution_id, "Failed", str(exc))
         return [], None
@@ -234,10 +239,12 @@ def mark(state, execution_id, status, text):
             finish(execution, status, text)
 
 
-def plan_tasks(state, policy, src_registry, dest_registry):
+def plan_tasks(state, policy, src_registry, dest_registry, resource=None):
+    """The copy flow (flow/copy.go: the event's resource, else the candidates fetched from the source) or, for a deleted
+    resource, the deletion flow (flow/deletion.go: no destination project is prepared)."""
     src, dst = adapter_for(state, src_registry), adapter_for(state, dest_registry)
     try:
-        resources = src.fetch(policy["filters"])
+        resources = [resource] if resource is not None else src.fetch(policy["filters"])
     except (AdapterError, filters_mod.PatternError) as exc:
         raise FlowError("failed to fetch artifacts: %s" % exc)
     items, public = [], {}
@@ -246,13 +253,13 @@ def plan_tasks(state, policy, src_registry, dest_registry):
         items.append({"resource": res, "destination": destination})
         if res["public"] is not None:
             public.setdefault(destination.split("/", 1)[0], res["public"])
-    if items:
+    if items and not (resource or {}).get("deleted"):
         try:
             dst.prepare([item["destination"] for item in items], public)
         except (AdapterError, HarborAPIError) as exc:
             raise FlowError("failed to do the prepare work for pushing/uploading resources: %s" % exc)
     return {"tasks": items, "src": src, "dst": dst, "override": policy["override"], "state": state,
-            "copy_by_chunk": policy.get("copy_by_chunk")}
+            "copy_by_chunk": policy.get("copy_by_chunk"), "speed": policy.get("speed") or 0}
 
 
 def create_task(state, execution_id, item, policy):
@@ -260,7 +267,8 @@ def create_task(state, execution_id, item, policy):
     task_id = state.next_id("task")
     task = state.tasks[task_id] = {
         "id": task_id, "execution_id": execution_id, "status": "InProgress", "job_id": uuid.uuid4().hex[:24],
-        "operation": "copy", "resource_type": res["type"], "src_resource": resource_name(res["repository"], res["artifacts"]),
+        "operation": "deletion" if res.get("deleted") else "copy", "resource_type": res["type"],
+        "src_resource": resource_name(res["repository"], res["artifacts"]),
         "dst_resource": resource_name(item["destination"], res["artifacts"]), "start_time": now(), "end_time": ZERO_TIME,
         "_item": item, "_log": [log_line("INFO", "copying %s to %s (override: %s)" % (res["repository"], item["destination"],
                                                                                       str(policy["override"]).lower()))],
@@ -302,17 +310,33 @@ def copy_artifacts(plan, task, override):
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
     src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
+    if item["resource"].get("deleted"):
+        return delete_artifacts(dst, task, destination)
     ok = True
+    if plan.get("speed", 0) > 0:
+        task["_log"].append(log_line("INFO", "limit network speed at %d kb/s" % plan["speed"]))
     for art in item["resource"]["artifacts"]:
         for reference in art["tags"] or [art["digest"]]:
             try:
                 transfer.copy(src, dst, source, destination, reference, override,
                               lambda level, text: task["_log"].append(log_line(level, text)),
-                              chunk_size=plan.get("chunk_size"))
+                              chunk_size=plan.get("chunk_size"), speed=plan.get("speed", 0))
             except AdapterError as exc:
                 task["_log"].append(log_line("ERROR", "failed to copy %s:%s to %s:%s: %s" % (source, reference, destination, reference, exc)))
                 ok = False
     return ok
+
+
+def delete_artifacts(dst, task, destination):
+    """transfer.go delete: every tag (or the digest of an untagged artifact) of the deleted resource, on the destination;
+    one it lacks is skipped; the first error ends the task Failed."""
+    for art in task["_item"]["resource"]["artifacts"]:
+        for reference in art["tags"] or [art["digest"]]:
+            try:
+                transfer.delete(dst, destination, reference, lambda level, text: task["_log"].append(log_line(level, text)))
+            except AdapterError:
+                return False
+    return True
 
 
 def end_task(state, task, status, line, retry=False):

@@ -2,7 +2,7 @@
 and src/pkg/reg: pull the manifest, copy the blobs the destination lacks, child manifests of an index first, then
 push the manifest; digests are preserved because the bytes are).
 
-Two kinds of end, with the same six operations::
+Two kinds of end, with the same seven operations::
 
     manifest(repository, reference) -> (media_type, body, digest)      # AdapterError(status 404) when absent
     manifest_digest(repository, reference) -> digest or None
@@ -10,6 +10,7 @@ Two kinds of end, with the same six operations::
     pull_blob(repository, digest) -> bytes
     push_blob(repository, digest, data)
     push_manifest(repository, reference, media_type, body)
+    delete_manifest(repository, digest)                                  # replicate_deletion (delete below)
 
 - ``LocalContent(state, proxy=False)``: this emulator's storage (storage.py), ``<project>/<repository>`` paths. Pushing
   into a proxy-cache project is refused as Harbor's registry refuses it (403 DENIED) unless ``proxy`` (the proxy
@@ -25,7 +26,7 @@ import hashlib
 import json
 from urllib.parse import urlsplit
 
-from .. import distribution
+from .. import distribution, iothrottler
 from ..handler import project as projects
 from ..storage import INDEXES, ContentError, references_of, storage_of
 from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, http_error_text, repository_scope
@@ -94,6 +95,10 @@ class LocalContent:
             raise AdapterError("http error: code 404, blob %s of %s not found" % (digest, repository), 404)
         return data
 
+    def delete_manifest(self, repository, digest):
+        project, repo = self.split(repository)
+        self.storage.delete_artifact(project, repo, digest)
+
     def _refuse_proxy(self, repository):
         with self.state.lock:
             project = projects.find(self.state, self.split(repository)[0])
@@ -154,14 +159,19 @@ class RemoteContent:
             raise AdapterError("the blob %s of %s has the content of %s" % (digest, repository, sha256(resp.content)))
         return resp.content
 
-    def push_blob(self, repository, digest, data, chunk_size=None, log=None):
+    def blob_reader(self, repository, digest):
+        """The upstream's answer to ``GET`` of the blob, its body not read yet (``iter_content``; close it)."""
+        return self.adapter.v2("GET", "/v2/%s/blobs/%s" % (repository, digest), repository_scope(repository, "pull"), stream=True)
+
+    def push_blob(self, repository, digest, data, chunk_size=None, log=None, speed=0):
         """A monolithic upload (POST, PUT with the bytes), or with ``chunk_size`` a chunked one (POST, one PATCH per
-        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``."""
+        chunk with its ``Content-Range``, an empty PUT), as Harbor's ``copy_by_chunk``; each chunk is read through a
+        limiter of its own at ``speed`` (copyBlobByChunk wraps every chunk's reader in lib.NewReader)."""
         scope = repository_scope(repository, "pull,push")
         resp = self.adapter.v2("POST", "/v2/%s/blobs/uploads/" % repository, scope)
         location = resp.headers.get("Location", "")
         for start in range(0, len(data), chunk_size) if chunk_size else ():
-            chunk = data[start:start + chunk_size]
+            chunk = iothrottler.pace(data[start:start + chunk_size], speed)
             span = "%d-%d" % (start, start + len(chunk) - 1)
             log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)))
             resp = self.adapter.v2("PATCH", self._path(location), scope, data=chunk, headers={
@@ -179,11 +189,17 @@ class RemoteContent:
     def push_manifest(self, repository, reference, media_type, body):
         self.adapter.push(repository, reference, body, media_type)
 
+    def delete_manifest(self, repository, digest):
+        """``DELETE /v2/<repository>/manifests/<digest>`` (scope ``*``, as Harbor's bearer scope.go asks for a DELETE)."""
+        self.adapter.v2("DELETE", "/v2/%s/manifests/%s" % (repository, digest), repository_scope(repository, "*"))
 
-def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None):
+
+def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None, speed=0):
     """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
     holds the reference already and ``override`` is off, or holds the same digest). ``chunk_size`` (``copy_by_chunk``): a blob
-    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``)."""
+    larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``).
+    ``speed`` > 0: every blob is read from the source at that limit (iothrottler.py; the policy's ``speed``, or the
+    proxy-cache project's ``proxy_speed_kb``)."""
     log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, reference, dst_repo, reference))
     media_type, body, digest = src.manifest(src_repo, reference)
     existing = dst.manifest_digest(dst_repo, reference)
@@ -191,12 +207,33 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None
         log("INFO", "the artifact %s:%s already exists on the destination registry (override: %s), skip"
             % (dst_repo, reference, str(override).lower()))
         return False
-    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size)
+    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size, speed)
     log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
     return True
 
 
-def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None):
+def delete(dst, repository, reference, log):
+    """transfer.go delete: the manifest ``repository:reference`` deleted on the destination (by its digest, as the
+    registry client's DeleteManifest resolves a tag); absent -> skipped. True when deleted."""
+    try:
+        digest = dst.manifest_digest(repository, reference)
+    except AdapterError as exc:
+        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
+            % (repository, reference, exc))
+        raise
+    if digest is None:
+        log("INFO", "the artifact %s:%s doesn't exist on the destination registry, skip" % (repository, reference))
+        return False
+    try:
+        dst.delete_manifest(repository, digest)
+    except AdapterError as exc:
+        log("ERROR", "failed to delete the manifest of artifact %s:%s on the destination registry: %s" % (repository, reference, exc))
+        raise
+    log("INFO", "the manifest of artifact %s:%s is deleted" % (repository, reference))
+    return True
+
+
+def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None, speed=0):
     if not made_up(body):
         try:
             blobs, children = references_of(media_type, json.loads(body))
@@ -206,7 +243,7 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
             if dst.manifest_digest(dst_repo, child) == child:
                 continue
             child_type, child_body, _ = src.manifest(src_repo, child)
-            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size)
+            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size, speed)
         for blob in blobs:
             if dst.blob_exists(dst_repo, blob):
                 log("INFO", "the blob %s already exists on the destination registry, skip" % blob)
@@ -214,11 +251,11 @@ def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log
             data = src.pull_blob(src_repo, blob)
             if chunk_size and isinstance(dst, RemoteContent) and len(data) > chunk_size:   # else monolithic, as Harbor
                 log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size))
-                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log)
+                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log, speed=speed)
                 log("INFO", "copy the blob %s by chunk completed" % blob)
             else:
                 log("INFO", "copying the blob %s..." % blob)
-                dst.push_blob(dst_repo, blob, data)
+                dst.push_blob(dst_repo, blob, iothrottler.pace(data, speed))
     log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
     try:
         dst.push_manifest(dst_repo, reference, media_type, body)

@@ -1,0 +1,10 @@
+"""Helpers shared by the tests, their conftest.py fixtures and the measuring scripts (scripts/benchmark, fleet.py,
+reliability.py; tests/benchmark, tests/reliability).
+
+- ``tests.support.ansible``: running real ``ansible-playbook`` with this collection (``collections_root``,
+  ``ansible_playbook``, ``ansible_env``, ``run_playbook``, ``PlayResult``, the ``record`` callback in ``CALLBACKS``).
+- ``tests.support.harbor``: Harbor targets and emulators (``Target``, ``ADMIN``, ``real_harbor``, ``start_emulator``)
+  and the emulator's request log (``request_log``, ``clear_log``, ``writes_of``).
+
+No fixture lives here (they stay in conftest.py) and nothing here is collected by pytest.
+"""
