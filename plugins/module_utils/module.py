@@ -35,8 +35,6 @@ CONNECTION_SPEC = dict(
     request_retries=dict(type="int", default=3),
 )
 
-QUERY_SPEC = dict(query=dict(type="str"))
-
 
 def object_or_list(spec, list_option, key="name"):
     """The keyword arguments of ``HarborModule`` for a resource module that manages one object (``spec``, its options

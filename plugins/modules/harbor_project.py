@@ -352,12 +352,12 @@ results:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import RESOURCE_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.project import run_project
 
 
 SPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
+    RESOURCE_SPEC,
     public=dict(type="bool"),
     proxy_cache_registry=dict(type="str"),
     storage_quota=dict(type="raw"),

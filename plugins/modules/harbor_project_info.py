@@ -18,15 +18,10 @@ description:
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes.info
+  - registryops.harbor.query
 options:
   name:
     description: Name of one project. Without it, all projects are returned.
-    type: str
-  query:
-    description:
-      - A JMESPath expression applied to the list of projects before it is returned in RV(projects), for example
-        V([?proxy_cache_registry=='NVIDIA'].name).
-      - Needs the Python library C(jmespath).
     type: str
 seealso:
   - module: registryops.harbor.harbor_project
@@ -139,12 +134,13 @@ projects:
       type: str
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import INFO_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.project import project_info
 
 
 def main():
-    module = HarborModule(argument_spec=dict(name=dict(type="str"), **QUERY_SPEC))
+    module = HarborModule(argument_spec=dict(INFO_SPEC))
     module.run(lambda: project_info(module))
 
 

@@ -339,12 +339,12 @@ results:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import RESOURCE_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import run_registry
 
 
 SPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
+    RESOURCE_SPEC,
     provider=dict(type="str"),
     url=dict(type="str"),
     description=dict(type="str"),

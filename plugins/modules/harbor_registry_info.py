@@ -18,15 +18,10 @@ description:
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes.info
+  - registryops.harbor.query
 options:
   name:
     description: Name of one endpoint. Without it, all endpoints are returned.
-    type: str
-  query:
-    description:
-      - A JMESPath expression applied to the list of endpoints before it is returned in RV(registries), for example
-        V([?status!='healthy'].name).
-      - Needs the Python library C(jmespath).
     type: str
 seealso:
   - module: registryops.harbor.harbor_registry
@@ -112,12 +107,13 @@ registries:
       type: str
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import INFO_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import registry_info
 
 
 def main():
-    module = HarborModule(argument_spec=dict(name=dict(type="str"), **QUERY_SPEC))
+    module = HarborModule(argument_spec=dict(INFO_SPEC))
     module.run(lambda: registry_info(module))
 
 

@@ -280,10 +280,11 @@ results:
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import run_execution
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import RULE_NAME_SPEC
 
 # The options of one rule's execution: at the top level, or in each element of ``rules``.
 ELEMENT_SPEC = dict(
-    rule=dict(type="str", required=True, aliases=["name"]),
+    RULE_NAME_SPEC,
     state=dict(type="str", choices=["started", "stopped"], default="started"),
     force=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),

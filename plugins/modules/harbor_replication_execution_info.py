@@ -18,6 +18,7 @@ description:
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes.info
+  - registryops.harbor.query
 options:
   rule:
     description: Name of the replication rule.
@@ -43,12 +44,6 @@ options:
     description: Include each task's log in RV(executions[].tasks[].log) (one request per task; implies O(tasks)).
     type: bool
     default: false
-  query:
-    description:
-      - A JMESPath expression applied to the list of executions before it is returned in RV(executions), for example
-        V([0].tasks[?status=='Failed'].src_resource).
-      - Needs the Python library C(jmespath).
-    type: str
 seealso:
   - module: registryops.harbor.harbor_replication_execution
 '''
@@ -156,13 +151,14 @@ executions:
           type: str
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import QUERY_SPEC, RULE_NAME_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import execution_info
 
 
 def main():
     module = HarborModule(argument_spec=dict(
-        rule=dict(type="str", required=True, aliases=["name"]),
+        RULE_NAME_SPEC,
         id=dict(type="int"),
         limit=dict(type="int", default=10),
         status=dict(type="str", choices=["InProgress", "Succeed", "Failed", "Stopped"]),

@@ -397,14 +397,13 @@ results:
 '''
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import DECORATIONS, RESOURCE_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import run
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule
 
-DECORATIONS = ["matches", "excludes"]
 
 SPEC = dict(
-    name=dict(type="str", required=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
+    RESOURCE_SPEC,
     description=dict(type="str"),
     enabled=dict(type="bool"),
     mode=dict(type="str", choices=["push", "pull"]),

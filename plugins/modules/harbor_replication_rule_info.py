@@ -19,15 +19,10 @@ description:
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes.info
+  - registryops.harbor.query
 options:
   name:
     description: Name of one rule. Without it, all rules are returned.
-    type: str
-  query:
-    description:
-      - A JMESPath expression applied to the list of rules before it is returned in RV(rules), for example
-        V([?mode=='pull'].name).
-      - Needs the Python library C(jmespath).
     type: str
 seealso:
   - module: registryops.harbor.harbor_replication_rule
@@ -136,12 +131,13 @@ rules:
       type: bool
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import INFO_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import rule_info
 
 
 def main():
-    module = HarborModule(argument_spec=dict(name=dict(type="str"), **QUERY_SPEC))
+    module = HarborModule(argument_spec=dict(INFO_SPEC))
     module.run(lambda: rule_info(module))
 
 

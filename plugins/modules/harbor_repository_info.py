@@ -23,6 +23,7 @@ description:
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes.info
+  - registryops.harbor.query
 options:
   project:
     description: Name of the project. A project that does not exist gives empty lists and RV(project_exists=false).
@@ -61,12 +62,6 @@ options:
     description: Read the artifacts of each repository. V(false) returns the repositories only (one request per page).
     type: bool
     default: true
-  query:
-    description:
-      - "A JMESPath expression applied to RV(repositories) before it is returned, for example
-        V([].{name: name, tags: artifacts[].tags[]}). RV(references) is not affected."
-      - Needs the Python library C(jmespath).
-    type: str
 notes:
   - Harbor lets project members read repositories; a robot account needs the C(repository) and C(artifact) list
     permissions of the project.
@@ -214,7 +209,8 @@ references:
     - nvaie/nvidia/cuda:12.4.1-base@sha256:5d2e0c9b6f0b4b7c1e4b2f3a9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d
 '''
 
-from ansible_collections.registryops.harbor.plugins.module_utils.module import QUERY_SPEC, HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule
+from ansible_collections.registryops.harbor.plugins.module_utils.specs import DECORATIONS, QUERY_SPEC
 from ansible_collections.registryops.harbor.plugins.module_utils.repository import repository_info
 
 
@@ -223,9 +219,9 @@ def main():
         project=dict(type="str", required=True),
         repository=dict(type="list", elements="str"),
         tag=dict(type="str"),
-        tag_decoration=dict(type="str", choices=["matches", "excludes"], default="matches"),
+        tag_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
         labels=dict(type="list", elements="str"),
-        label_decoration=dict(type="str", choices=["matches", "excludes"], default="matches"),
+        label_decoration=dict(type="str", choices=DECORATIONS, default="matches"),
         artifacts=dict(type="bool", default=True),
         **QUERY_SPEC
     ))

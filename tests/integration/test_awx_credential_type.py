@@ -15,7 +15,8 @@ from tests.support.ansible import run_playbook
 def connection_env_vars():
     """The HARBOR_* fallbacks of the modules' connection options, read from module_utils/module.py."""
     source = (REPO / "plugins" / "module_utils" / "module.py").read_text()
-    spec = source[source.index("CONNECTION_SPEC = dict("):source.index("QUERY_SPEC")]
+    start = source.index("CONNECTION_SPEC = dict(")
+    spec = source[start:source.index("\n)\n", start)]
     return set(re.findall(r'env_fallback, \["(HARBOR_[A-Z_]+)"\]', spec))
 
 

@@ -64,7 +64,7 @@ def test_rules_are_started_first_then_waited_for_together(run_play, connected):
     first_of, last_of = dict((e, min(i for i, x in reads if x == e)) for e in ids), dict((e, max(i for i, x in reads if x == e)) for e in ids)
     assert first_of[ids[1]] < last_of[ids[0]] and first_of[ids[0]] < last_of[ids[1]], seen   # the reads interleave
     paths = [e["path"] for e in connected.requests_log() if e["method"] == "GET"]
-    assert paths.count("/api/v2.0/systeminfo") == 1 and paths.count("/api/v2.0/replication/policies") == 1
+    assert paths.count("/api/v2.0/systeminfo") <= 1 and paths.count("/api/v2.0/replication/policies") == 1
 
     connected.clear_log()
     again, result = run_rules(run_play, connected, [{"rule": "redis"}, {"name": "nginx"}])

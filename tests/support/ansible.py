@@ -126,5 +126,5 @@ def run_playbook(tasks, target=None, check=False, diff=False, verbosity=0, extra
             full_env.update(target_env(target))
         full_env.update(env or {})
         proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=600)
+                              text=True, timeout=600, check=False)
         return PlayResult(proc.returncode, proc.stdout, read_records(record))
