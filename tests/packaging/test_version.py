@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.integration.conftest import collections_root
+from tests.support.ansible import collections_root
 
 REPO = Path(__file__).resolve().parents[2]
 
