@@ -315,12 +315,19 @@ def single(resource, params):
 
 def run(resource, list_option):
     """The result of a resource module: one object (its options at the top level), or the list ``list_option`` of
-    objects in one call (``results`` in the order given, ``changed`` when any changed)."""
+    objects in one call (``results`` in the order given, ``changed`` when any changed, and in diff mode ``diff``: the
+    changed elements' diffs, each headed ``projects[2] name``)."""
     items = resource.module.params.get(list_option)
     if items is None:
         return single(resource, resource.module.params)
     results = reconcile(resource, [dict(item) for item in items], label=list_option)
-    return dict(changed=any(r["changed"] for r in results), results=results)
+    result = dict(changed=any(r["changed"] for r in results), results=results)
+    if resource.module._diff:
+        # a list of diffs, each headed by its element: what ansible-playbook --diff shows for the call
+        result["diff"] = [dict(r["diff"], before_header="%s[%d] %s" % (list_option, index, r["name"]),
+                               after_header="%s[%d] %s" % (list_option, index, r["name"]))
+                          for index, r in enumerate(results) if r["changed"] and r.get("diff")]
+    return result
 
 
 __all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]

@@ -80,6 +80,9 @@ def test_projects_check_mode_and_diff_are_per_object(run_play, harbor):
     assert results[0]["diff"]["after"]["storage_quota"] == "10 GiB" and results[0]["before"] is None
     assert (results[2]["diff"]["before"]["public"], results[2]["diff"]["after"]["public"]) == (False, True)
     assert check.result("plan")["changed"] is True
+    # --diff shows the call's changed elements, each under its own header
+    assert [d["before_header"] for d in check.result("plan")["diff"]] == ["projects[0] fresh", "projects[2] other"]
+    assert "after: projects[2] other" in check.output and "projects[1] same" not in check.output
     assert writes(harbor) == []
 
     real = run_play([{"name": "apply", PROJECT: {"projects": wanted}}])

@@ -99,6 +99,9 @@ def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_
                     "(item=application-collection-from-connected)", "nvaie-to-disconnected: nvaie",
                     "application-collection-from-connected: application-collection", "(item=nvaie)"):
         assert planned in out, planned
+    # --diff shows each object the list calls would create, under its element's header
+    for header in (r"registries\[\d+\] NVIDIA", r"projects\[\d+\] nvaie", r"rules\[\d+\] nvaie-to-disconnected"):
+        assert re.search(r"after: " + header, out), header
     assert "3 reference(s) expected at the destination, 3 missing before" in out
     assert re.search(r"would start[^\n]*nvaie-to-disconnected", out), out[-3000:]
     assert run.recap["harbor-connected"]["changed"] > 0 and run.recap["harbor-disconnected"]["changed"] > 0
