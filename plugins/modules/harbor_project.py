@@ -325,9 +325,12 @@ after:
   returned: when one object is managed (without O(projects))
   type: dict
 diff:
-  description: RV(before) and RV(after), in diff mode.
+  description:
+    - RV(before) and RV(after), in diff mode.
+    - With O(projects), a list instead, with one entry per changed element, with C(before_header) and C(after_header)
+      naming it (C(projects[2] name)).
   returned: when diff mode is on
-  type: dict
+  type: raw
 removed_repositories:
   description: Repositories (without the project prefix) deleted by O(purge), or that would be deleted in check mode.
   returned: when O(purge=true) and the project was (or would be) deleted

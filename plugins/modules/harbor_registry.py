@@ -306,9 +306,12 @@ after:
   sample: {name: NVIDIA, provider: docker-registry, url: https://nvcr.io, description: NVIDIA Global Catalog Endpoint,
            access_key: $oauthtoken, credential_type: basic, verify_remote_cert: true, ca_certificate: ""}
 diff:
-  description: RV(before) and RV(after), in diff mode.
+  description:
+    - RV(before) and RV(after), in diff mode.
+    - With O(registries), a list instead, with one entry per changed element, with C(before_header) and C(after_header)
+      naming it (C(registries[2] name)).
   returned: when diff mode is on
-  type: dict
+  type: raw
 connection:
   description: V(healthy) when O(test_connection) succeeded (a failed test fails the task).
   returned: when O(test_connection=true) and O(state=present)

@@ -362,9 +362,12 @@ after:
       description: Limit per task in Harbor's unit (Kbps, 128 bytes/s); V(0) is unlimited.
       type: int
 diff:
-  description: Before and after (in the option shape), when diff mode is on.
+  description:
+    - Before and after (in the option shape), when diff mode is on.
+    - With O(rules), a list instead, with one entry per changed element, with C(before_header) and C(after_header)
+      naming it (C(rules[2] name)).
   returned: when diff mode is on
-  type: dict
+  type: raw
 rule:
   description: The replication policy as Harbor returns it (registries reduced to id, name, type and url).
   returned: when the rule exists after the run
