@@ -33,8 +33,9 @@ options:
     required: true
   validate_certs:
     description:
-      - Verify Harbor's TLS certificate. Set to V(false) only for test instances with self-signed certificates;
-        prefer O(ca_path).
+      - Verify Harbor's TLS certificate, against O(ca_path) or else the system's CA store (or the file and directory
+        that the environment variables E(SSL_CERT_FILE) and E(SSL_CERT_DIR) name). Set to V(false) only for test
+        instances with self-signed certificates; prefer O(ca_path).
       - If not set, the environment variable E(HARBOR_VALIDATE_CERTS) is used.
     type: bool
     default: true
@@ -60,10 +61,14 @@ options:
     type: int
     default: 3
 notes:
-  - Run the modules on the controller (C(hosts=localhost), C(connection=local)); they need the Python libraries
-    C(requests) and C(jmespath) there (or in the execution environment).
+  - Run the modules on the controller (C(hosts=localhost), C(connection=local)). They speak HTTP with Python's standard
+    library (no C(requests) needed); only the O(ignore:query) option of the C(_info) modules needs C(jmespath).
+  - A proxy is used as curl and requests use it, from the environment variables E(https_proxy) (for an https
+    O(harbor_url)), E(http_proxy) (for an http one) or E(all_proxy), unless E(no_proxy) names Harbor's host (a name,
+    a domain suffix such as V(.example.com), V(host:port), an IP network such as V(10.0.0.0/8), or V(*)); upper-case
+    names are read too. The proxy must be an C(http://) URL; user and password in it are sent as C(Proxy-Authorization).
   - All modules belong to the action group C(registryops.harbor.harbor), so the connection options can be set once
     with C(module_defaults) for C(group/registryops.harbor.harbor).
 requirements:
-  - requests >= 2.31
+  - Python 3 standard library only (C(jmespath) for the O(ignore:query) option of the C(_info) modules)
 '''

@@ -4,31 +4,25 @@
 
 """The one Harbor API client of the collection. FOR INTERNAL COLLECTION USE ONLY.
 
-Every module talks to Harbor through ``HarborClient``; nothing else builds URLs or calls ``requests``.
+Every module talks to Harbor through ``HarborClient``; nothing else builds URLs or sends requests (transport.py carries
+them: the standard library's http.client, no third-party HTTP library).
 Harbor's behaviour that shapes this code is described in ../shared/harbor-api/NOTES.md (section 0).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import http.client
 import os
 import re
+import socket
+import ssl
 import time
-import traceback
-from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote as _quote, urljoin, urlsplit
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3 import disable_warnings
-    from urllib3.exceptions import InsecureRequestWarning
-    from urllib3.util.retry import Retry
-    HAS_REQUESTS = True
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.registryops.harbor.plugins.module_utils.transport import (
+    Transport, TransportError, basic_auth, proxy_for, tls_context,
+)
 
 COLLECTION_VERSION = "0.1.0"     # = galaxy.yml version, the source of truth (tests/packaging/test_version.py)
 USER_AGENT = "registryops.harbor/%s (Ansible collection)" % COLLECTION_VERSION
@@ -169,14 +163,12 @@ class HarborError(Exception):
 
 
 class HarborClient(object):
-    """A requests.Session bound to one Harbor: basic auth, no cookie jar, retries for idempotent methods."""
+    """One Harbor over one keep-alive connection: basic auth, no cookies, retries for idempotent methods."""
 
     BY_NAME = {"X-Is-Resource-Name": "true"}
 
     def __init__(self, url, username=None, password=None, validate_certs=True, ca_path=None, timeout=30,
                  retries=3, backoff_factor=0.5, retry_after_max=RETRY_AFTER_MAX, retry_budget=RETRY_WAIT_BUDGET):
-        if not HAS_REQUESTS:
-            raise HarborError("the Python library 'requests' is required")
         try:
             check_url(url, "harbor_url", base=True)
         except ValueError as exc:
@@ -195,23 +187,17 @@ class HarborClient(object):
         # Shared by every request of this client (one module call): waits are capped each and in total.
         self.budget = dict(spent=0.0, limit=retry_budget, cap=retry_after_max, attempts=1, deadline=None)
         self.writes = 0                 # writes Harbor accepted: a module that fails after one has changed something
-        self.session = requests.Session()
-        # No cookie jar: a 'sid' cookie would switch Harbor to CSRF checks (NOTES section 0).
-        self.session.cookies.set_policy(_RejectAllCookies())
+        try:
+            proxy_for(self.url)
+        except ValueError as exc:
+            raise HarborError(str(exc), hint="")
+        # No cookies are kept: a 'sid' cookie would switch Harbor to CSRF checks (NOTES section 0).
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if username:
-            self.session.auth = (username, password or "")
-        # Passed with every request: a session-level value loses against REQUESTS_CA_BUNDLE in the environment.
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        if not validate_certs:
-            disable_warnings(InsecureRequestWarning)
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        retry = _BoundedRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
-                              allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
-                              backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False)
-        retry.budget = self.budget
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+            headers["Authorization"] = basic_auth(username, password or "")
+        self.transport = Transport(headers=headers, context=tls_context(validate_certs, ca_path) if self.url.startswith(
+            "https:") else None, retries=retries, backoff_factor=backoff_factor, retry_methods=RETRY_METHODS,
+            retry_statuses=RETRY_STATUSES, budget=self.budget)
         self._systeminfo = None
         self.login_checked = False      # True once GET /systeminfo showed an authenticated caller (see request())
 
@@ -257,7 +243,7 @@ class HarborClient(object):
 
     # -- HTTP --------------------------------------------------------------------------------------------------------
     def request(self, method, path, body=None, params=None, headers=None):
-        """Send one request; return the ``requests.Response`` of a 2xx answer, raise ``HarborError`` otherwise."""
+        """Send one request; return the ``transport.Response`` of a 2xx answer, raise ``HarborError`` otherwise."""
         url = path if path.startswith(("http://", "https://")) else self._absolute(path)
         if method == "GET" and not self.login_checked and _anonymous_read(url):
             self.systeminfo()
@@ -270,10 +256,11 @@ class HarborClient(object):
             # A poll with a deadline: no answer is awaited, nor any retry wait made, past it.
             timeout = min(timeout, max(self.deadline - time.monotonic(), 0.5))
         try:
-            resp = self.session.request(method, url, json=body, params=params, headers=req_headers,
-                                        timeout=timeout, verify=self.verify)
-        except requests.exceptions.RequestException as exc:
+            resp = self.transport.request(method, url, body=body, params=params, headers=req_headers, timeout=timeout)
+        except TransportError as exc:
             raise self._transport_error(exc, method, shown, timeout)
+        if 300 <= resp.status_code < 400:
+            raise self._redirect_error(resp, method, shown)
         if resp.status_code >= 400:
             raise self._error(resp, method, shown)
         return resp
@@ -298,38 +285,47 @@ class HarborClient(object):
 
     def _transport_error(self, exc, method, path, timeout=None):
         """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix."""
-        attempts = self.budget["attempts"]
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        text = "%s %s" % (_short(exc), _short(reason) if reason is not None else "")
-        sent = method not in ("GET", "HEAD")
+        cause = exc.cause
+        text = _short(cause)
         maybe = (" Harbor may have received and applied this %s before the connection failed; re-running the task reads the"
-                 " state again before changing anything." % method) if sent else ""
-        plain_to_tls = urlsplit(self.url).scheme == "http" and re.search(
-            r"RemoteDisconnected|BadStatusLine|Connection aborted|reset by peer|bad request version", text, re.I)
-        if isinstance(exc, requests.exceptions.SSLError) or (reason is not None and "SSL" in type(reason).__name__):
+                 " state again before changing anything." % method) if exc.sent and method not in ("GET", "HEAD") else ""
+        closed = isinstance(cause, (http.client.RemoteDisconnected, http.client.BadStatusLine, http.client.IncompleteRead,
+                                    ConnectionResetError, ConnectionAbortedError, BrokenPipeError))
+        if exc.tls:
             if re.search(r"WRONG_VERSION_NUMBER|record layer|wrong version|unknown protocol|packet length too long", text, re.I):
                 message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
                            " serves plain HTTP, or check the port" % self.url)
             else:
                 message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
-                           " or validate_certs=false for a test instance" % (self.url, _short(exc)))
-        elif isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower() or "ReadTimeout" in text:
+                           " or validate_certs=false for a test instance" % (self.url, text))
+        elif exc.timeout:
             message = "no answer from Harbor at %s within %s seconds (%s)" % (
                 self.url, round(timeout or self.timeout, 1), "request_timeout" if (timeout or self.timeout) >= self.timeout
                 else "what was left of the wait")
-        elif plain_to_tls:
+        elif closed and urlsplit(self.url).scheme == "http":
             message = ("Harbor at %s closed the connection without an HTTP answer (%s); if it serves https, use https:// in"
-                       " harbor_url" % (self.url, _short(exc)))
-        elif re.search(r"Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution",
-                       text):
+                       " harbor_url" % (self.url, text))
+        elif isinstance(cause, socket.gaierror):
             message = "cannot resolve the host name of harbor_url %s (DNS): check the name" % self.url
-        elif re.search(r"refused", text, re.I):
+        elif isinstance(cause, ConnectionRefusedError):
             message = "cannot connect to Harbor at %s: the connection was refused (nothing listens there; check harbor_url and the port)" % self.url
-        elif re.search(r"RemoteDisconnected|reset|aborted|ProtocolError|closed", text, re.I):
-            message = "Harbor at %s closed the connection without an answer (%s)" % (self.url, _short(exc))
+        elif closed:
+            message = "Harbor at %s closed the connection without an answer (%s)" % (self.url, text)
         else:
-            message = ("cannot connect to Harbor at %s (%s). Check harbor_url, DNS and firewalls" % (self.url, _short(exc)))
-        return HarborError(message + "." + maybe, method=method, path=path, hint="", attempts=attempts)
+            message = ("cannot connect to Harbor at %s (%s). Check harbor_url, DNS and firewalls" % (self.url, text))
+        return HarborError(message + "." + maybe, method=method, path=path, hint="", attempts=self.budget["attempts"])
+
+    def _redirect_error(self, resp, method, path):
+        """Harbor's API never redirects: a redirect comes from something in front of it (http:// to https://, another
+        host name), and following it would resend the credentials elsewhere, so the fix is a different harbor_url."""
+        location = redact_url(resp.headers.get("Location") or "")
+        moved = urlsplit(urljoin(self.url + "/", location)) if location else None
+        where = "%s://%s" % (moved.scheme, moved.netloc) if moved and moved.netloc else ""
+        return HarborError("Harbor at %s answered with a redirect%s instead of an API answer" % (
+            self.url, " to %s" % location if location else ""), status=resp.status_code, method=method, path=path,
+            request_id=resp.headers.get("X-Request-Id"), attempts=self.budget["attempts"],
+            hint=("Use harbor_url: %s (the credentials are not sent after a redirect)." % where) if where and where != self.url
+            else "Check that harbor_url is Harbor's base URL.")
 
     def _absolute(self, path):
         if path.startswith(API_PATH + "/") or path == API_PATH:
@@ -571,58 +567,11 @@ def _plain(resp):
 
 
 def _short(exc):
-    text = str(exc)
+    """An exception in a few words: an OpenSSL verification failure as OpenSSL says it, the rest without its errno."""
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return ("certificate verify failed: %s" % exc.verify_message)[:200]
+    if isinstance(exc, http.client.RemoteDisconnected) or not str(exc):
+        return (str(exc) or type(exc).__name__)[:200]
+    text = getattr(exc, "strerror", None) or str(exc)
     reason = re.search(r"\] ([^'\"\)]+)", text)
-    return (reason.group(1) if reason else text)[:200]
-
-
-if HAS_REQUESTS:
-    class _BoundedRetry(Retry):
-        """urllib3's Retry with every wait capped (``RETRY_AFTER_MAX``) and a shared total (``RETRY_WAIT_BUDGET``):
-        an invalid Retry-After falls back to back-off instead of failing, and an exhausted budget stops retrying."""
-
-        budget = None
-
-        def new(self, **kw):
-            retry = super(_BoundedRetry, self).new(**kw)
-            retry.budget = self.budget
-            return retry
-
-        def increment(self, *args, **kwargs):
-            retry = super(_BoundedRetry, self).increment(*args, **kwargs)
-            if self.budget is not None:
-                self.budget["attempts"] += 1
-            return retry
-
-        def is_exhausted(self):
-            budget = self.budget
-            if super(_BoundedRetry, self).is_exhausted():
-                return True
-            return bool(budget and (budget["spent"] >= budget["limit"]
-                                    or (budget["deadline"] is not None and time.monotonic() >= budget["deadline"])))
-
-        def get_retry_after(self, response):
-            try:
-                return super(_BoundedRetry, self).get_retry_after(response)
-            except Exception:                   # InvalidHeader (not a number nor an HTTP date): use back-off
-                return None
-
-        def sleep(self, response=None):
-            wait = self.get_retry_after(response) if (self.respect_retry_after_header and response is not None) else None
-            if wait is None:
-                wait = self.get_backoff_time()
-            budget = self.budget or dict(spent=0.0, limit=RETRY_WAIT_BUDGET, cap=RETRY_AFTER_MAX, deadline=None)
-            wait = min(float(wait), budget["cap"], budget["limit"] - budget["spent"])
-            if budget["deadline"] is not None:
-                wait = min(wait, budget["deadline"] - time.monotonic())
-            wait = max(wait, 0.0)
-            budget["spent"] += wait
-            if wait > 0:
-                time.sleep(wait)
-
-
-class _RejectAllCookies(DefaultCookiePolicy):
-    """Keep no cookie at all (see HarborClient)."""
-
-    def set_ok(self, cookie, request):
-        return False
+    return (reason.group(1).replace(" (_ssl.c", "").strip() if reason else text)[:200]

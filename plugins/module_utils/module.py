@@ -17,7 +17,7 @@ from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
-    HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, HarborError, check_url, userinfo,
+    MAX_RETRIES, HarborClient, HarborError, check_url, userinfo,
 )
 # The errors live in errors.py; HarborValidationError and element_message are re-exported here for existing imports.
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
@@ -89,8 +89,6 @@ class HarborModule(AnsibleModule):
         if text_problem:
             self.fail_json(msg=text_problem[1])
         self._hide_url_userinfo()
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._jmespath = None
         if self.params.get("query"):
             # imported only for a call with ``query``: most calls do not pay for it
