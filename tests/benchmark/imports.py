@@ -1,9 +1,11 @@
 """What a module process pays for its imports, measured apart: a fresh interpreter (the module interpreter, the same
 PYTHONPATH) runs each step's imports; CPU from ``os.wait4``, the median of ``repeat`` runs. Each step adds to the one
-before: the interpreter alone, ``ansible.module_utils.basic`` (what every module, ping included, imports), ``requests``,
-then every file of this collection's ``plugins/module_utils``, imported from a zip as AnsiballZ ships them (no cached
-bytecode: compiled at every start). Then, each added to ``requests`` alone, the module_utils that each module imports
-(what one module process really loads), timed inside the process (less noisy). Ansible's own module_utils come from the venv here (cached bytecode), so the
+before: the interpreter alone, ``ansible.module_utils.basic`` (what every module, ping included, imports), the standard
+library's HTTP (``http.client``, ``ssl``: what module_utils/transport.py needs), then every file of this collection's
+``plugins/module_utils``, imported from a zip as AnsiballZ ships them (no cached bytecode: compiled at every start).
+Then, each added to the HTTP step alone, the module_utils that each module imports (what one module process really
+loads), timed inside the process (less noisy); and, for comparison, ``requests`` added to ``basic`` (the HTTP library
+the modules used before transport.py). Ansible's own module_utils come from the venv here (cached bytecode), so the
 module's real start-up costs a little more; the differences between steps are what matter."""
 import os
 import re
@@ -21,20 +23,28 @@ PACKAGE = "ansible_collections.registryops.harbor.plugins.module_utils"
 _IMPORT = re.compile(r"^from %s\.(\w+) import" % re.escape(PACKAGE), re.M)
 BASIC = "import ansible.module_utils.basic"
 MARK = "in-process-cpu="
+HTTP = "http.client + ssl"
 
 
 def steps():
     """(label, code, base): each step adds to the one before; a step with ``base`` adds to that step instead."""
     utils = sorted(p.stem for p in (REPO / "plugins" / "module_utils").glob("*.py") if p.stem != "__init__")
-    with_requests = BASIC + "; import requests"
-    found = [("interpreter", "pass", None), ("ansible.module_utils.basic", BASIC, None), ("requests", with_requests, None),
-             ("module_utils (%d files)" % len(utils), with_requests + "; " + imports_of(utils), None)]
+    with_http = BASIC + "; import http.client, ssl"
+    found = [("interpreter", "pass", None), ("ansible.module_utils.basic", BASIC, None), (HTTP, with_http, None),
+             ("module_utils (%d files)" % len(utils), with_http + "; " + imports_of(utils), None)]
     for module in sorted((REPO / "plugins" / "modules").glob("harbor_*.py")):
         needed = module_utils_of(module)
-        found.append(("%s (%d module_utils files)" % (module.stem, len(needed)),
-                      with_requests + "; import sys, time; _t = time.process_time(); " + imports_of(needed)
-                      + "; sys.stderr.write('%s%%r' %% (time.process_time() - _t))" % MARK, "requests"))
+        found.append(("%s (%d module_utils files)" % (module.stem, len(needed)), in_process(with_http, imports_of(needed)),
+                      HTTP))
+    found.append(("requests (not imported; for comparison)", in_process(BASIC, "import requests"),
+                  "ansible.module_utils.basic"))
     return found
+
+
+def in_process(before, code):
+    """``before``, then ``code`` timed inside the process (its CPU written after ``MARK`` on stderr)."""
+    return (before + "; import sys, time; _t = time.process_time(); " + code
+            + "; sys.stderr.write('%s%%r' %% (time.process_time() - _t))" % MARK)
 
 
 def imports_of(names):
@@ -48,7 +58,7 @@ def module_utils_of(module):
 
 def cpu_of(code, env):
     """CPU of the process running ``code``; when the code reports its own (in-process) CPU after ``MARK`` on stderr, that
-    instead: the steps added to ``requests`` time their own imports, free of the interpreter start's noise."""
+    instead: the steps added to another one time their own imports, free of the interpreter start's noise."""
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = proc.stderr.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)

@@ -9,4 +9,12 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HarborClient, HarborError, base_url, parse_version, quote_repository,
 )
 
-__all__ = ["HarborClient", "HarborError", "base_url", "parse_version", "quote_repository"]
+
+
+def collection_module(name):
+    """``plugins/module_utils/<name>.py`` imported as Ansible imports it."""
+    import importlib
+    return importlib.import_module("ansible_collections.registryops.harbor.plugins.module_utils." + name)
+
+
+__all__ = ["HarborClient", "HarborError", "base_url", "collection_module", "parse_version", "quote_repository"]

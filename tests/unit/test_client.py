@@ -360,3 +360,26 @@ def test_a_bad_harbor_url_is_refused_before_any_request():
     with pytest.raises(HarborError) as err:
         HarborClient("https://user:pw@h.example", "admin", "x")
     assert "harbor_url: must not carry a user name or password" in str(err.value) and "pw@" not in str(err.value)
+
+
+def test_a_redirect_is_not_followed_and_names_the_url_to_use(server):
+    """Harbor's API never redirects; a front proxy's http -> https redirect would resend the credentials, so the client
+    stops and says which harbor_url to use."""
+    server.on("GET", "/api/v2.0/registries", lambda req: (301, "", {"Location": "https://harbor.example.com/api/v2.0/registries"}))
+    with pytest.raises(HarborError) as err:
+        client_for(server).get("/registries")
+    text = str(err.value)
+    assert "HTTP 301" in text and "Use harbor_url: https://harbor.example.com" in text
+    assert len(server.requests("GET", "/api/v2.0/registries")) == 1
+
+
+def test_a_connection_that_cannot_be_opened_is_retried_and_counted():
+    import socket
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()                        # nothing listens there now
+    with pytest.raises(HarborError) as err:
+        HarborClient("http://127.0.0.1:%d" % port, "admin", "x", retries=2, backoff_factor=0).post("/registries", {})
+    assert "connection was refused" in str(err.value) and "after 3 attempts" in str(err.value)
+    assert "may have" not in str(err.value)

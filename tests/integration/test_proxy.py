@@ -1,0 +1,67 @@
+"""The modules reach Harbor through the proxy the environment names (http_proxy / https_proxy / all_proxy, no_proxy),
+as curl and requests do: plain HTTP in absolute form, https through a CONNECT tunnel, the proxy's credentials sent as
+Proxy-Authorization and never shown. The proxy is tests/support/proxy.py on 127.0.0.1."""
+import pytest
+
+from tests.support.proxy import Proxy
+
+INFO = "registryops.harbor.harbor_project_info"
+PROXY_USER = ("squid", "proxy-Secret-4711")
+
+
+def proxy_var(target):
+    return "https_proxy" if target.url.startswith("https:") else "http_proxy"
+
+
+def with_userinfo(url, user):
+    return url.replace("http://", "http://%s:%s@" % user, 1)
+
+
+def test_requests_go_through_the_proxy_with_its_credentials(harbor, run_play):
+    with Proxy(auth=PROXY_USER) as proxy:
+        result = run_play([{"name": "read", INFO: {"name": "library"}}], verbosity=3,
+                          env={proxy_var(harbor): with_userinfo(proxy.url, PROXY_USER), "no_proxy": "example.com"})
+    assert result.rc == 0, result.output[-3000:]
+    assert result.result("read")["projects"][0]["name"] == "library"
+    assert proxy.log and all(authorised for _method, _target, authorised in proxy.log), proxy.log
+    if harbor.url.startswith("https:"):
+        assert proxy.log[0][0] == "CONNECT"
+    else:
+        assert all(target.startswith(harbor.url + "/api/v2.0/") for _method, target, _ok in proxy.log), proxy.log
+    assert PROXY_USER[1] not in result.output
+
+
+def test_https_goes_through_a_connect_tunnel(emulator_factory, run_play):
+    secure = emulator_factory(tls=True)
+    with Proxy() as proxy:
+        result = run_play([{"name": "read", INFO: {"name": "library"}}], target=secure, env={"HTTPS_PROXY": proxy.url})
+    assert result.rc == 0, result.output[-3000:]
+    host_port = secure.url.split("//", 1)[1]
+    # one tunnel per connection: the emulator (werkzeug) closes each one after its answer, a real Harbor keeps it open
+    assert proxy.log and all((method, target) == ("CONNECT", host_port) for method, target, _ok in proxy.log), proxy.log
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "127.0.0.0/8", ".0.0.1"])
+def test_no_proxy_names_the_hosts_reached_directly(emulator_factory, run_play, no_proxy):
+    target = emulator_factory()
+    with Proxy() as proxy:
+        result = run_play([{"name": "read", INFO: {"name": "library"}}], target=target,
+                          env={"http_proxy": proxy.url, "all_proxy": proxy.url, "no_proxy": no_proxy})
+    assert result.rc == 0, result.output[-3000:]
+    assert proxy.log == []
+
+
+def test_a_proxy_refusing_the_credentials_is_a_clear_error(harbor, run_play):
+    with Proxy(auth=PROXY_USER) as proxy:
+        result = run_play([{"name": "read", INFO: {"name": "library", "request_retries": 0}}],
+                          env={proxy_var(harbor): with_userinfo(proxy.url, ("squid", "wrong-Secret-0815"))})
+    msg = result.result("read")["msg"]
+    assert result.rc != 0 and "Traceback" not in msg
+    assert ("407" in msg or "Tunnel connection failed" in msg) and "wrong-Secret-0815" not in result.output, msg
+
+
+def test_an_https_proxy_url_is_refused_naming_the_variable(harbor, run_play):
+    result = run_play([{"name": "read", INFO: {"name": "library"}}],
+                      env={proxy_var(harbor): "https://proxy.example.com:3128", "no_proxy": ""})
+    msg = result.result("read")["msg"]
+    assert result.rc != 0 and "_proxy" in msg and "http://" in msg and "Traceback" not in msg, msg
