@@ -1,4 +1,4 @@
-"""python -m tests.benchmark [--sizes 10,50,200] [--loop-sizes 10,50] [--repeat 1] [--peer PATH] [--json PATH] ...
+"""python -m tests.benchmark [--sizes 10,50,200] [--loop-sizes 10,50] [--compare-sizes 10,50] [--repeat 1] [--peer PATH] [--json PATH] ...
 
 The benchmark of issue 11: converge N endpoints, N projects (half proxy caches) and N replication rules on emulated
 Harbors, for each N of --sizes, three times (first converge, unchanged re-run, re-run with 10% changed), with each
@@ -28,6 +28,7 @@ from . import execution_wait, imports, report, runner, workload  # noqa: E402
 VARIANTS = ("floor", "loop", "list", "uri", "peer", "roles")
 PHASES = (("first", False), ("unchanged", False), ("changed", True))
 PER_ITEM = ("loop", "uri", "peer")       # one module process (or more) per object: the slow variants
+COMPARISONS = ("uri", "peer")             # the same work done another way (per item too)
 
 
 def sizes(text):
@@ -52,6 +53,8 @@ def parse_args(argv):
     parser.add_argument("--loop-sizes", type=sizes, default=None,
                         help="values of N for the per-item variants %s (default: --sizes); the floor, list and roles "
                              "variants run every N of --sizes" % ", ".join(PER_ITEM))
+    parser.add_argument("--compare-sizes", type=sizes, default=None,
+                        help="values of N for the comparisons %s (default: --loop-sizes)" % ", ".join(COMPARISONS))
     parser.add_argument("--repeat", type=int, default=1, help="interleaved repetitions; medians are reported (default 1)")
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help="subset of %s (default: all; unsupported ones are recorded as skipped)" % ",".join(VARIANTS))
@@ -82,10 +85,16 @@ def parse_args(argv):
         args.loop_sizes = list(args.sizes)
     elif set(args.loop_sizes) - set(args.sizes):
         parser.error("--loop-sizes: each value must also be in --sizes (the floor runs those)")
+    if args.compare_sizes is None:
+        args.compare_sizes = list(args.loop_sizes)
+    elif set(args.compare_sizes) - set(args.sizes):
+        parser.error("--compare-sizes: each value must also be in --sizes (the floor runs those)")
     return args
 
 
 def sizes_of(variant, args):
+    if variant in COMPARISONS:
+        return args.compare_sizes
     return args.loop_sizes if variant in PER_ITEM else args.sizes
 
 
@@ -175,14 +184,15 @@ def main(argv=None):
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     status, detected, peer = plan(args)
     running = [v for v in VARIANTS if status.get(v) is None]
-    print("benchmark: sizes %s (per-item variants: %s), repeat %d, variants %s" % (
-        args.sizes, args.loop_sizes, args.repeat, ", ".join(running)), flush=True)
+    print("benchmark: sizes %s (per-item loop: %s, comparisons: %s), repeat %d, variants %s" % (
+        args.sizes, args.loop_sizes, args.compare_sizes, args.repeat, ", ".join(running)), flush=True)
     for variant, reason in status.items():
         if reason:
             print("  skipped %s: %s" % (variant, reason), flush=True)
     started = time.time()
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "sizes": args.sizes,
-            "loop_sizes": args.loop_sizes, "per_item_variants": list(PER_ITEM),
+            "loop_sizes": args.loop_sizes, "per_item_variants": list(PER_ITEM), "compare_sizes": args.compare_sizes,
+            "comparisons": list(COMPARISONS),
             "repeat": args.repeat, "phases": [p for p, _ in args.phases],
             "import_repeat": args.import_repeat, "machine_start": machine(), "note": args.note,
             "command": "python -m tests.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])}

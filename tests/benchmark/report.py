@@ -299,7 +299,6 @@ def analysis(result):
             "see Imports%s; `requests`, which the modules no longer import, would add %s s), %s" % (
                 mod_extra, costs["http.client"], costs["module_utils"],
                 "; the mean of the three resource modules' own imports" if own else "", fmt(costs.get("requests"), 3),
-                "; the mean of the three resource modules' own imports" if own else "",
                 "which leaves about %.3f s for the module's own work and its %.1f HTTP requests per object." % (
                     rest, row["requests"]["total"] / float(row["objects"])) if rest > 0 else
                 "as much as the whole difference: the imports are what the module process adds, and its own work and "
@@ -390,11 +389,20 @@ def first_error(text):
 
 
 def loop_sizes_note(meta):
-    """A sentence when the per-item variants ran for fewer sizes than the others (``--loop-sizes``), else ''."""
-    if not meta.get("loop_sizes") or meta["loop_sizes"] == meta["sizes"]:
+    """A sentence when the per-item variants ran for fewer sizes than the others (``--loop-sizes``,
+    ``--compare-sizes``), else ''."""
+    loops, compare = meta.get("loop_sizes") or meta["sizes"], meta.get("compare_sizes") or meta.get("loop_sizes") or meta["sizes"]
+    if loops == meta["sizes"] and compare == meta["sizes"]:
         return ""
-    return (" The per-item variants (%s) ran for N = %s only (`--loop-sizes`); the floor, list and roles variants for "
-            "every N." % (", ".join(meta.get("per_item_variants") or ()), ", ".join(str(x) for x in meta["loop_sizes"])))
+    comparisons = meta.get("comparisons") or ()
+    per_item = [v for v in meta.get("per_item_variants") or () if v not in comparisons]
+    if loops == compare:
+        return (" The per-item variants (%s) ran for N = %s only (`--loop-sizes`); the floor, list and roles variants for "
+                "every N." % (", ".join(meta.get("per_item_variants") or ()), ", ".join(str(x) for x in loops)))
+    return (" The per-item %s ran for N = %s (`--loop-sizes`), the comparisons (%s) for N = %s (`--compare-sizes`); the "
+            "floor, list and roles variants for every N." % (
+                ", ".join(per_item) or "loop", ", ".join(str(x) for x in loops), ", ".join(comparisons),
+                ", ".join(str(x) for x in compare)))
 
 
 def markdown(result):

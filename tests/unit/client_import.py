@@ -10,7 +10,6 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
 )
 
 
-
 def collection_module(name):
     """``plugins/module_utils/<name>.py`` imported as Ansible imports it."""
     import importlib
