@@ -13,9 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 
 REGISTRIES = "/registries"
+POLICIES = "/replication/policies"          # rules name their endpoints: registry.py and replication_*.py read them
 
 
 def names_of(objects):

@@ -16,8 +16,8 @@ import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run
-from ansible_collections.registryops.harbor.plugins.module_utils.registry import Endpoints, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run, to_yaml, version_gate
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
@@ -331,3 +332,24 @@ def run(resource, list_option):
 
 
 __all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]
+
+
+def version_gate(client, since, what):
+    if not client.version_at_least(since):
+        raise HarborValidationError("%s needs Harbor %s or later; this Harbor is %s"
+                                    % (what, since, client.systeminfo().get("harbor_version")))
+
+
+def to_yaml(options):
+    """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
+    lines = []
+    for key in sorted(options):
+        value = options[key]
+        if isinstance(value, dict):
+            lines.append("%s:" % key)
+            lines.extend("  " + line for line in to_yaml(value).splitlines())
+        elif isinstance(value, (list, tuple)):
+            lines.append("%s: %s" % (key, json.dumps(list(value))))
+        else:
+            lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
+    return "\n".join(lines) or "{}"

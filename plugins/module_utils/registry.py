@@ -19,12 +19,11 @@ import ssl
 from urllib.parse import urlsplit
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url
-from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import REGISTRIES, Endpoints as _Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, REGISTRIES, Endpoints as _Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, to_yaml, version_gate
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
-POLICIES = "/replication/policies"
 MASK = "*****"
 Endpoints = _Endpoints          # the lookups live in endpoints.py; registry.Endpoints stays importable
 NAME_MAX_LEN = 64
@@ -127,27 +126,6 @@ def content_or_file(value):
         with open(path) as handle:
             return handle.read()
     return text
-
-
-def version_gate(client, since, what):
-    if not client.version_at_least(since):
-        raise HarborValidationError("%s needs Harbor %s or later; this Harbor is %s"
-                                    % (what, since, client.systeminfo().get("harbor_version")))
-
-
-def to_yaml(options):
-    """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
-    lines = []
-    for key in sorted(options):
-        value = options[key]
-        if isinstance(value, dict):
-            lines.append("%s:" % key)
-            lines.extend("  " + line for line in to_yaml(value).splitlines())
-        elif isinstance(value, (list, tuple)):
-            lines.append("%s: %s" % (key, json.dumps(list(value))))
-        else:
-            lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
-    return "\n".join(lines) or "{}"
 
 
 def references(client, registry_id):

@@ -16,10 +16,10 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
 
-POLICIES = "/replication/policies"
 EXECUTIONS = "/replication/executions"
 
 FINAL_STATES = ("Succeed", "Failed", "Stopped")

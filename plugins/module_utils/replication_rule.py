@@ -16,10 +16,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
-from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, human_bytes
-from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import POLICIES, Executions
 
 TRIGGERS = ("manual", "scheduled", "event_based")
 MODES = ("push", "pull")
@@ -403,6 +402,8 @@ class ReplicationRule(Resource):
     def delete(self, item, plan, raw):
         stop_timeout = 300 if item.get("stop_timeout") is None else item["stop_timeout"]
         if item.get("stop_running"):
+            # imported here: only a delete with stop_running needs the executions' code (a smaller module start)
+            from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import Executions
             Executions(self.module, wait_timeout=stop_timeout).stop_all(raw)
         try:
             self.client.delete("%s/%s" % (POLICIES, raw["id"]))
