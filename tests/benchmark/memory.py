@@ -1,4 +1,4 @@
-"""python -m tests.benchmark.memory [--sizes 10,200] [--phases first,unchanged] [--trace] [--json PATH]
+"""python -m tests.benchmark.memory [--sizes 10,200] [--phases first,unchanged] [--trace] [--python PATH] [--json PATH]
 
 The quick look at one target of issue 11, "module process memory flat in N": the list calls of the benchmark (one
 ``registries:``/``projects:``/``rules:`` call per kind, tests/benchmark/workload.py) for each N, on a fresh emulated
@@ -6,8 +6,10 @@ Harbor per N, and each module process's peak resident memory (``ru_maxrss``, fro
 and phase, with its growth per object from the smallest N to the largest. ``--trace`` runs every phase a second time
 with tracemalloc on and adds the size of each module's result (the JSON it prints) and the peak of Python's own
 allocations; ansible-core's exit_json copies the result (no_log scan) and its JSON encoder holds several times the
-result's size while it encodes, so the peak follows the result's size. Writes nothing under docs/ (the full benchmark,
-``python -m tests.benchmark``, writes docs/performance.md); about 30 s for N = 10 and 200.
+result's size while it encodes, so the peak follows the result's size. ``--python`` runs the module processes with
+another interpreter (``ansible_python_interpreter``): Python 3.12's encoder writes into one buffer and holds about the
+result's size only. Writes nothing under docs/ (the full benchmark, ``python -m tests.benchmark``, writes
+docs/performance.md); about 30 s for N = 10 and 200.
 """
 import argparse
 import json
@@ -33,6 +35,9 @@ def parse_args(argv):
                         help="runs per N, in this order: first, then any of unchanged, changed (default first,unchanged)")
     parser.add_argument("--trace", action="store_true",
                         help="also run each phase with tracemalloc: result size and Python's peak allocations per module")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter of the module processes (default: this one); it needs the collection's runtime"
+                             " dependencies")
     parser.add_argument("--json", help="write the records to this file too")
     args = parser.parse_args(argv)
     names = [p.strip() for p in args.phases.split(",") if p.strip()]
@@ -42,7 +47,7 @@ def parse_args(argv):
     return args
 
 
-def measure(count, phases, upstream, workdir, trace=False):
+def measure(count, phases, upstream, workdir, trace=False, python=None):
     """One record per module process: ``{"n", "phase", "traced", "module", "maxrss_kb", ...}``."""
     support = workload.list_support()
     missing = [kind for kind in workload.KINDS if not support[kind]]
@@ -53,6 +58,8 @@ def measure(count, phases, upstream, workdir, trace=False):
     with Emulator() as harbor:
         connection = {"harbor_url": harbor.url, "harbor_username": runner.ADMIN[0], "harbor_password": runner.ADMIN[1]}
         env = runner.base_env(workdir, harbor_url=harbor.url)
+        if python:
+            env["ANSIBLE_PYTHON_INTERPRETER"] = python
         for phase, changed in phases:
             data = workload.extra_vars(workload.objects(count, upstream.url, changed=changed), **connection)
             for traced in ([False, True] if trace else [False]):
@@ -99,8 +106,9 @@ def main(argv=None):
     records = []
     with tempfile.TemporaryDirectory(prefix="harbor-memory-") as tmp, Emulator() as upstream:
         for count in args.sizes:
-            records.extend(measure(count, args.phases, upstream, Path(tmp), trace=args.trace))
+            records.extend(measure(count, args.phases, upstream, Path(tmp), trace=args.trace, python=args.python))
             print("  N=%d done" % count, flush=True)
+    print("module processes: %s" % args.python)
     print(table(records, args.sizes, args.phases))
     if args.json:
         Path(args.json).write_text(json.dumps(records, indent=1) + "\n")
