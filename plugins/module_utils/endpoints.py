@@ -34,7 +34,7 @@ class Endpoints(object):
     @classmethod
     def of(cls, module):
         """The module call's one instance: every resource of the call shares its listing. Nothing is sent (not even
-        the login check) before the first lookup."""
+        the login check) before the first lookup. ``HarborModule.drop_caches`` forgets it before the result goes out."""
         endpoints = getattr(module, "_harbor_endpoints", None)
         if endpoints is None:
             endpoints = module._harbor_endpoints = cls(module=module)

@@ -151,7 +151,15 @@ class HarborModule(AnsibleModule):
             self.fail_json(msg=element_message(exc), changed=self._wrote())
         except HarborError as exc:
             self.fail_json(msg=element_message(exc), changed=self._wrote(), error=exc.to_dict())
+        self.drop_caches()
         self.exit_json(**result)
+
+    def drop_caches(self):
+        """Forget the per-call caches kept on the module (attributes named ``_harbor_*``, e.g. the endpoint listing of
+        ``Endpoints.of``) before the result goes out: ``exit_json`` copies the whole result (no_log scan) and encodes
+        it, which is where the module process of a list call reaches its peak memory."""
+        for name in [n for n in self.__dict__ if n.startswith("_harbor_")]:
+            del self.__dict__[name]
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""

@@ -280,15 +280,21 @@ def _reconcile_one(resource, item, raw, plan):
 
     result["before"] = _visible(resource, before)
     result["after"] = _visible(resource, after)
+    if result["after"] is not None and result["after"] == result["before"]:
+        result["after"] = result["before"]     # one dict, not two equal ones: a list call holds hundreds of results
     if resource.module._diff:
-        result["diff"] = dict(before=resource.humanize(copy.deepcopy(result["before"] or {})),
-                              after=resource.humanize(copy.deepcopy(result["after"] or {})))
+        shown = resource.humanize(copy.deepcopy(result["before"] or {}))
+        result["diff"] = dict(before=shown, after=shown if result["after"] is result["before"]
+                              else resource.humanize(copy.deepcopy(result["after"] or {})))
     return result
 
 
 def _visible(resource, options):
+    """``options`` without the secret ones (the same dict when it holds none: ``options`` is the result's own)."""
     if options is None:
         return None
+    if not any(k in options for k in resource.secret_options):
+        return options
     return dict((k, v) for k, v in options.items() if k not in resource.secret_options)
 
 

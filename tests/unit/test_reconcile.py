@@ -191,6 +191,17 @@ def test_an_unchanged_object_reads_once_and_writes_nothing():
     assert result["before"] == result["after"]
 
 
+def test_an_unchanged_result_holds_one_options_dict_for_before_and_after():
+    """Memory (issue 11): a list call keeps every element's result to the end, and exit_json copies and encodes them."""
+    resource, store = widgets(diff=True, a=dict(size=5, color="blue"), b=dict(size=1, color="red"))
+    results = reconcile(resource, [item("a", size=5), item("b", size=2)], label="widgets")
+    assert [r["changed"] for r in results] == [False, True]
+    assert results[0]["after"] is results[0]["before"] and results[0]["diff"]["after"] is results[0]["diff"]["before"]
+    assert results[0]["diff"]["after"] == dict(name="a", size="5 B", color="blue")
+    assert results[1]["after"] is not results[1]["before"] and (results[1]["before"]["size"], results[1]["after"]["size"]) == (1, 2)
+    assert (results[1]["diff"]["before"]["size"], results[1]["diff"]["after"]["size"]) == ("1 B", "2 B")
+
+
 # -- normalisers and the absent guard -------------------------------------------------------------------------------
 def test_normalizers_apply_per_option_and_omit_drops_the_option():
     resource, store = widgets()
@@ -309,9 +320,11 @@ class Edge:
         raise Exited()
 
     def exit_json(self, **kwargs):
+        self.exited = dict(result=kwargs, caches=sorted(n for n in vars(self) if n.startswith("_harbor_")))
         raise Exited()
 
     _wrote = HarborModule._wrote
+    drop_caches = HarborModule.drop_caches
 
 
 @pytest.mark.parametrize("error, expected", [
@@ -338,6 +351,15 @@ def test_an_http_error_and_a_partial_error_from_one_report_harbors_details():
     with pytest.raises(Exited):
         HarborModule.run(edge, lambda: _raise(cause))
     assert edge.failed == dict(msg=str(cause), changed=True, error=cause.to_dict())
+
+
+def test_the_per_call_caches_are_dropped_before_the_result_goes_out():
+    edge = Edge(writes=0)
+    edge._harbor_endpoints = [dict(name="ep-%d" % i) for i in range(3)]      # what Endpoints.of(module) keeps
+    with pytest.raises(Exited):
+        HarborModule.run(edge, lambda: dict(changed=False, results=[]))
+    assert edge.exited == dict(result=dict(changed=False, results=[]), caches=[])
+    assert edge._client is not None         # the client stays: only the ``_harbor_*`` caches go
 
 
 def _raise(exc):
