@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +48,34 @@ def wait_cases(text):
         raise argparse.ArgumentTypeError("task_seconds:wait_sleep pairs, e.g. 3:1,10:3, or 'none'")
 
 
+def paths(text):
+    found = [p.strip() for p in text.split(",") if p.strip()]
+    missing = [p for p in found if not os.access(p, os.X_OK)]
+    if missing:
+        raise argparse.ArgumentTypeError("not an executable: %s" % ", ".join(missing))
+    return found
+
+
+def memory_by_python(args, upstream, workdir):
+    """The list calls at the smallest and largest N again, with this interpreter and each of --memory-python: the
+    largest module process's peak per interpreter, N and phase (tests/benchmark/memory.py)."""
+    from . import memory
+    found = []
+    for python in [sys.executable] + args.memory_python:
+        version = subprocess.run([python, "-c", "import platform; print(platform.python_version())"], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout.strip()
+        for count in sorted({min(args.sizes), max(args.sizes)}):
+            records = memory.measure(count, [p for p in args.phases if p[0] in ("first", "unchanged")], upstream,
+                                     workdir, python=python)
+            for phase in sorted({r["phase"] for r in records}):
+                peak = max(r["maxrss_kb"] for r in records if r["phase"] == phase)
+                found.append({"python": version, "path": python, "n": count, "phase": phase, "maxrss_kb": peak})
+        print("  memory of list calls with Python %s: %s" % (version, ", ".join(
+            "N=%d %s %.1f MiB" % (r["n"], r["phase"], r["maxrss_kb"] / 1024.0) for r in found if r["path"] == python)),
+            flush=True)
+    return found
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__.splitlines()[2])
     parser.add_argument("--sizes", type=sizes, default=[10, 50, 200], help="values of N (default 10,50,200)")
@@ -65,6 +94,10 @@ def parse_args(argv):
                         help="execution wait cases task_seconds:wait_sleep (default 2.5:1,8.5:3; 'none' to skip)")
     parser.add_argument("--import-repeat", type=int, default=5,
                         help="runs per import step, median reported (default 5; 0 skips the import costs)")
+    parser.add_argument("--memory-python", type=paths, default=[],
+                        help="other interpreters (comma-separated paths, e.g. a Python 3.12) whose module processes run the"
+                             " list calls again at the smallest and largest N, for the report's memory by interpreter"
+                             " (this one runs them too); default none")
     parser.add_argument("--json", default=str(REPO / "tests" / "output" / "benchmark.json"), help="JSON result file")
     parser.add_argument("--docs", default=str(REPO / "docs" / "performance.md"),
                         help="generated Markdown report (default docs/performance.md; 'none' to skip)")
@@ -212,6 +245,7 @@ def main(argv=None):
                         "%s: %.1fs cpu%s" % (r["phase"], r["cpu"], "" if r["rc"] == 0 else " FAILED") for r in new),
                         time.monotonic() - t0), flush=True)
         waits = execution_wait.measure(args.wait_cases, workdir)
+        memory = memory_by_python(args, upstream, workdir) if args.memory_python and "list" in running else []
         for case in waits:
             print("  execution wait task_seconds=%s wait_sleep=%s: notice %s s, %s requests/min" % (
                 case["task_seconds"], case["wait_sleep"], case.get("notice_s"), case.get("requests_per_minute")), flush=True)
@@ -219,7 +253,7 @@ def main(argv=None):
     print("  imports: %s" % ", ".join("%s +%.3fs" % (s["step"], s["added"]) for s in import_costs if "added" in s), flush=True)
     meta["seconds"] = round(time.time() - started, 1)
     meta["machine_end"] = machine()
-    result = report.analyse(meta, status, detected, runs, waits, import_costs)
+    result = report.analyse(meta, status, detected, runs, waits, import_costs, memory)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
     print("wrote %s" % args.json)

@@ -122,11 +122,40 @@ def targets(summary, waits, status):
     return found
 
 
-def analyse(meta, status, detected, runs, waits, import_costs=()):
+def analyse(meta, status, detected, runs, waits, import_costs=(), memory=()):
     summary = summarise(runs)
-    return {"meta": meta, "variants": status, "detected": detected, "summary": summary,
-            "targets": targets(summary, waits, status), "execution_wait": waits, "imports": list(import_costs),
-            "runs": runs}
+    found = targets(summary, waits, status)
+    ratios = memory_ratios(memory)
+    for target in found:
+        if target["variant"] == "list" and target["target"].startswith("module process memory") and len(ratios) > 1:
+            target["note"] = "by interpreter, first converge: %s" % ", ".join(
+                "Python %s %.2f x" % (python, ratio) for python, ratio in ratios)
+    return {"meta": meta, "variants": status, "detected": detected, "summary": summary, "targets": found,
+            "execution_wait": waits, "imports": list(import_costs), "memory_by_python": list(memory), "runs": runs}
+
+
+def memory_ratios(memory, phase="first"):
+    """[(python version, peak at the largest N / peak at the smallest N)] of the list calls, per interpreter."""
+    found = []
+    for python in dict.fromkeys(r["python"] for r in memory):
+        rows = sorted((r for r in memory if r["python"] == python and r["phase"] == phase), key=lambda r: r["n"])
+        if len(rows) >= 2:
+            found.append((python, rows[-1]["maxrss_kb"] / float(rows[0]["maxrss_kb"] or 1)))
+    return found
+
+
+def memory_python_table(memory):
+    sizes = sorted({r["n"] for r in memory})
+    rows = []
+    for python in dict.fromkeys(r["python"] for r in memory):
+        for phase in dict.fromkeys(r["phase"] for r in memory):
+            peak = dict((r["n"], r["maxrss_kb"]) for r in memory if r["python"] == python and r["phase"] == phase)
+            if len(peak) < 2:
+                continue
+            low, high = peak[sizes[0]], peak[sizes[-1]]
+            rows.append(["Python %s" % python, phase] + ["%.1f" % (peak[n] / 1024.0) for n in sizes]
+                        + ["%+.1f MiB (%.2f x)" % ((high - low) / 1024.0, high / float(low or 1))])
+    return table(["module interpreter", "run"] + ["N = %d (MiB)" % n for n in sizes] + ["growth"], rows)
 
 
 # -- Markdown -------------------------------------------------------------------------------------------------------
@@ -463,6 +492,16 @@ def markdown(result):
         "",
         memory_table(summary, sizes),
         "",
+    ] + ([
+        "The list calls again (`--memory-python`, tests/benchmark/memory.py), the largest module process per module "
+        "interpreter: the collection holds little per object; ansible-core's `exit_json` copies the result (no_log "
+        "scan) and encodes it, and Python 3.11's JSON encoder holds several times the result while it works, where "
+        "3.12's writes into one buffer (`python -m tests.benchmark.memory --trace` shows result sizes and Python's "
+        "peak allocations).",
+        "",
+        memory_python_table(result["memory_by_python"]),
+        "",
+    ] if result.get("memory_by_python") else []) + [
         "## Imports",
         "",
         "CPU of a fresh interpreter importing each step in addition to the previous one (median of %s interleaved runs;"
