@@ -17,7 +17,8 @@ def test_benchmark_writes_its_json_result_and_report(tmp_path):
                            "--docs", str(docs)], cwd=str(REPO), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(result_file.read_text())
-    assert set(result) == {"meta", "variants", "detected", "summary", "targets", "execution_wait", "imports", "runs"}
+    assert set(result) == {"meta", "variants", "detected", "summary", "targets", "execution_wait", "imports", "memory_by_python",
+                           "runs"}
     assert result["meta"]["sizes"] == [2] and result["meta"]["phases"] == ["first", "unchanged"]
     assert result["variants"]["floor"] is None and result["variants"]["loop"] is None
     assert result["variants"]["uri"] == "not selected (--variants)"
@@ -52,3 +53,15 @@ def test_the_memory_command_records_each_list_calls_module_process(tmp_path):
     assert all(r["result_bytes"] > 100 and r["traced_peak_kb"] > 1000 for r in records if r["traced"])
     assert all("result_bytes" not in r for r in records if not r["traced"])
     assert "| harbor_project | first | " in proc.stdout and "| largest | first | " in proc.stdout
+
+
+def test_memory_by_interpreter_is_reported_with_its_ratios():
+    """--memory-python's records -> the ratio per interpreter (a note on the list memory target) and the table."""
+    from tests.benchmark import report
+    memory = [{"python": "3.11.7", "n": 10, "phase": "first", "maxrss_kb": 29000},
+              {"python": "3.11.7", "n": 200, "phase": "first", "maxrss_kb": 33350},
+              {"python": "3.12.1", "n": 10, "phase": "first", "maxrss_kb": 30000},
+              {"python": "3.12.1", "n": 200, "phase": "first", "maxrss_kb": 31500}]
+    assert [(p, round(r, 2)) for p, r in report.memory_ratios(memory)] == [("3.11.7", 1.15), ("3.12.1", 1.05)]
+    text = report.memory_python_table(memory)
+    assert "| Python 3.12.1 | first | 29.3 | 30.8 | +1.5 MiB (1.05 x) |" in text, text
