@@ -3,7 +3,7 @@ move (everything started here and stopped at the end, also on failure).
 
 The data plane (docs/developing.md "Data plane"):
 - three upstream stand-ins, real ``docker-registry`` processes seeded with small OCI artifacts built locally
-  (tests/dataplane/upstreams.py): NGC-like (user ``$oauthtoken`` + an API key), Application-Collection-like (TLS with
+  (tools/dataplane/upstreams.py): NGC-like (user ``$oauthtoken`` + an API key), Application-Collection-like (TLS with
   its own CA, a user and a token) and Docker-Hub-like (anonymous);
 - two Harbor emulators with ``--storage registry`` (each keeps its images in a docker-registry of its own):
   ``connected`` (host ``harbor-connected``: a proxy cache per upstream, push rules to the air gap) and
@@ -32,8 +32,8 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.dataplane import upstreams  # noqa: E402  (needs REPO on sys.path)
-from tests.dataplane.registry import RegistryError  # noqa: E402
+from tools.dataplane import upstreams  # noqa: E402  (needs REPO on sys.path)
+from tools.dataplane.registry import RegistryError  # noqa: E402
 
 ADMIN = ("admin", "Harbor12345")
 # Demo secrets; the inventory has the same values (a real one keeps them in Ansible Vault).

@@ -6,13 +6,13 @@
 - ``emulator_factory(**kwargs)``: more emulators (``version="2.13.0"``, ``tls=True``, ``users={...}``).
 
 Every answer an emulator gives under /api/v2.0 during a test is checked against Harbor's swagger.yaml at teardown
-(tests/emulator/contract.py); a violation fails the test. The helpers behind these fixtures (``Target``, ``ADMIN``,
+(tests/support/contract.py); a violation fails the test. The helpers behind these fixtures (``Target``, ``ADMIN``,
 ``start_emulator``, the request log) live in tests/support/harbor.py, which scripts import too.
 """
 import pytest
 from flask import g as flask_g, request as flask_request
 
-from tests.emulator import contract
+from tests.support import contract
 from tests.support.harbor import real_harbor, start_emulator
 
 

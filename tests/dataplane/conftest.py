@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from . import upstreams
-from .registry import Registry, missing_binaries
+from tools.dataplane import upstreams
+from tools.dataplane.registry import Registry, missing_binaries
 
 
 def need_binaries():

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from . import oci, upstreams
-from .distribution import DistributionClient, DistributionError
+from tools.dataplane import oci, upstreams
+from tools.dataplane.distribution import DistributionClient, DistributionError
 
 
 @pytest.mark.parametrize("kind", ["image", "index", "chart"])

@@ -7,9 +7,9 @@ import json
 
 import requests
 
-from . import oci
+from tools.dataplane import oci
 from .conftest import need_binaries, skopeo
-from .distribution import DistributionClient
+from tools.dataplane.distribution import DistributionClient
 
 
 def emulator_args(target, role=None):

@@ -1,4 +1,4 @@
-"""``python -m tests.dataplane``: the three seeded upstreams for manual work and the demo, gone when it ends."""
+"""``python -m tools.dataplane``: the three seeded upstreams for manual work and the demo, gone when it ends."""
 import json
 import os
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import pytest
 import requests
 
-from . import upstreams
+from tools.dataplane import upstreams
 from .conftest import need_binaries
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -15,7 +15,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def test_once_prints_each_upstream_with_the_seeded_digests_and_stops_them():
     need_binaries()
-    result = subprocess.run([sys.executable, "-m", "tests.dataplane", "--once", "--json"], cwd=REPO, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "tools.dataplane", "--once", "--json"], cwd=REPO, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

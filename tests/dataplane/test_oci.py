@@ -9,7 +9,7 @@ import json
 import os
 import tarfile
 
-from . import oci
+from tools.dataplane import oci
 
 
 def sha(data):

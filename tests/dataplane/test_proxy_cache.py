@@ -9,9 +9,9 @@ import time
 
 import requests
 
-from . import oci, upstreams
+from tools.dataplane import oci, upstreams
 from .conftest import need_binaries, skopeo
-from .distribution import DistributionClient
+from tools.dataplane.distribution import DistributionClient
 from .test_emulator_v2 import emulator_args, reference
 from tests.harbor_emulator import iothrottler
 

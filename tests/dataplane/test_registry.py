@@ -5,9 +5,9 @@ import os
 import pytest
 import requests
 
-from . import upstreams
+from tools.dataplane import upstreams
 from .conftest import need_binaries
-from .registry import Registry, RegistryError
+from tools.dataplane.registry import Registry, RegistryError
 
 
 def v2(registry, auth=None, verify="registry"):
@@ -81,8 +81,8 @@ def test_the_flavours_are_configured_as_the_upstreams_they_stand_for(tmp_path):
 
 
 def test_stop_closes_the_port_and_start_serves_the_same_storage_on_the_same_port(registry_factory):
-    from .distribution import DistributionClient
-    from .oci import image
+    from tools.dataplane.distribution import DistributionClient
+    from tools.dataplane.oci import image
     hub = registry_factory("hub")
     built = image("busybox", "1.36")
     DistributionClient(hub.url).push("library/busybox", "1.36", built)

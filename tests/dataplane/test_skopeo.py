@@ -3,9 +3,9 @@ registries keep every digest (a multi-arch index whole with ``--all``, a Helm ch
 import hashlib
 import json
 
-from . import oci
+from tools.dataplane import oci
 from .conftest import skopeo
-from .distribution import DistributionClient
+from tools.dataplane.distribution import DistributionClient
 
 
 def raw_digest(registry, repository, reference):

@@ -3,7 +3,7 @@
 
 - ``MemoryStorage(state)``: records in today's in-memory store (store.py), content in dicts; fast, for unit tests.
 - ``RegistryStorage(state)``: the same records, content in a real ``docker-registry`` process started for this
-  emulator (tests/dataplane/registry.py), as Harbor keeps it in the registry it runs.
+  emulator (tools/dataplane/registry.py), as Harbor keeps it in the registry it runs.
 
     storage = storage_of(state, "registry")   # one per State (state.extensions["storage"]); default "memory"
 
@@ -27,7 +27,7 @@ Errors are ``ContentError(status, code, message)`` with the distribution API's c
 MANIFEST_UNKNOWN, MANIFEST_INVALID, MANIFEST_BLOB_UNKNOWN), so the ``/v2/`` handlers can answer them as Harbor does.
 
 Seeding differs on purpose: ``MemoryStorage.seed`` records an artifact without content (today's behaviour, any digest);
-``RegistryStorage.seed`` builds a small real artifact (tests/dataplane/oci.py: an image, or a Helm chart for
+``RegistryStorage.seed`` builds a small real artifact (tools/dataplane/oci.py: an image, or a Helm chart for
 ``type="chart"``), pushes it and records what the registry stored, so its digest and size are real (``digest=`` is
 refused there).
 """
@@ -283,7 +283,7 @@ class RegistryStorage(Storage):
 
     def __init__(self, state, registry=None):
         super().__init__(state)
-        from tests.dataplane.registry import Registry
+        from tools.dataplane.registry import Registry
         self._own_registry = registry is None
         self.registry = registry or Registry(name="harbor-storage").start()
         self._local = threading.local()
@@ -293,7 +293,7 @@ class RegistryStorage(Storage):
     def client(self):
         client = getattr(self._local, "client", None)
         if client is None:
-            from tests.dataplane.distribution import DistributionClient
+            from tools.dataplane.distribution import DistributionClient
             client = self._local.client = DistributionClient(self.registry.url, auth=self.registry.auth,
                                                              verify=self.registry.verify)
         return client
@@ -301,7 +301,7 @@ class RegistryStorage(Storage):
     def seed(self, project, repository, tags=(), labels=(), type="image", size=0, digest=None, media_type=None):
         if digest is not None:
             raise ValueError("a registry-backed emulator seeds real artifacts; their digest cannot be chosen")
-        from tests.dataplane import oci
+        from tools.dataplane import oci
         tags = list(tags) or ["latest"]
         name = repository.rsplit("/", 1)[-1]
         if type.lower() == "chart":
@@ -336,7 +336,7 @@ class RegistryStorage(Storage):
             return self._locks.setdefault(path, threading.Lock())
 
     def _content_put_blob(self, path, digest, data):
-        from tests.dataplane.oci import Blob
+        from tools.dataplane.oci import Blob
         with self._writing(path):
             self.client.upload_blob(path, Blob("application/octet-stream", data))
 
@@ -355,7 +355,7 @@ class RegistryStorage(Storage):
         return self._call(resp, (201,), "storing the manifest %s:%s" % (path, reference)).headers["Docker-Content-Digest"]
 
     def _content_get_manifest(self, path, reference):
-        from tests.dataplane.distribution import DistributionError
+        from tools.dataplane.distribution import DistributionError
         try:
             return self.client.get_manifest(path, reference)
         except DistributionError as error:

@@ -9,12 +9,12 @@ import time
 import pytest
 import requests
 
-from tests.dataplane import oci, upstreams
+from tools.dataplane import oci, upstreams
 from tests.dataplane.conftest import need_binaries
-from tests.dataplane.distribution import DistributionClient
-from tests.dataplane.registry import Registry
+from tools.dataplane.distribution import DistributionClient
+from tools.dataplane.registry import Registry
 from tests.harbor_emulator import iothrottler
-from tests.emulator.test_replication_policy import add_registry, create
+from tests.emulator_fidelity.test_replication_policy import add_registry, create
 from tests.integration.test_harbor_replication_execution import run_task
 from tests.integration.test_harbor_replication_rule import failed
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.dataplane.registry import missing_binaries
+from tools.dataplane.registry import missing_binaries
 from tests.support.ansible import ansible_playbook
 
 REPO = Path(__file__).resolve().parents[2]

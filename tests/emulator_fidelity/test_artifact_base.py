@@ -1,7 +1,7 @@
 """Artifact lists and counts show Harbor's base collection (src/pkg/artifact/dao/dao.go ``setBaseQuery``): tagged
 artifacts and untagged ones nothing references; the platform images of an index appear only with ``q=base=*``.
 Content pushed through the storage interface (tests/harbor_emulator/storage.py) as the /v2/ routes push it."""
-from tests.dataplane import oci
+from tools.dataplane import oci
 
 
 def push(harbor, repository, tag, manifest):

@@ -10,7 +10,7 @@ names, gzip streams carry mtime 0 and no file name, JSON is written with sorted 
 
 A ``Manifest`` knows its bytes, media type, digest and every blob and child manifest it references
 (``manifest.all_blobs()``, ``manifest.children``), which is what a push over the distribution API needs
-(tests/dataplane/distribution.py).
+(tools/dataplane/distribution.py).
 """
 import gzip
 import hashlib
@@ -117,7 +117,7 @@ def image(name, tag, os_name="linux", arch="amd64", files=None):
     """A single-platform OCI image: one layer (a small file tree naming the image) and its config."""
     files = files or {
         "etc/%s-release" % name: "NAME=%s\nVERSION=%s\nPLATFORM=%s/%s\n" % (name, tag, os_name, arch),
-        "usr/share/%s/README" % name: "A small test image built by registryops.harbor's tests/dataplane.\n",
+        "usr/share/%s/README" % name: "A small test image built by registryops.harbor's tools/dataplane.\n",
     }
     tar = tar_bytes(files)
     layer = Blob(OCI_LAYER, gzip_bytes(tar))
@@ -126,7 +126,7 @@ def image(name, tag, os_name="linux", arch="amd64", files=None):
         "os": os_name,
         "config": {"Cmd": ["/bin/sh"], "Labels": {"org.opencontainers.image.version": tag}},
         "rootfs": {"type": "layers", "diff_ids": [sha256(tar)]},
-        "history": [{"created_by": "tests/dataplane/oci.py", "created": "1970-01-01T00:00:00Z"}],
+        "history": [{"created_by": "tools/dataplane/oci.py", "created": "1970-01-01T00:00:00Z"}],
     }))
     body = {
         "schemaVersion": 2,
@@ -168,7 +168,7 @@ def chart_files(name, version, app_version):
     return {
         "%s/Chart.yaml" % name: (
             "apiVersion: v2\nname: %s\nversion: %s\nappVersion: \"%s\"\ntype: application\n"
-            "description: A small %s chart built by registryops.harbor's tests/dataplane.\n" % (name, version, app_version, name)),
+            "description: A small %s chart built by registryops.harbor's tools/dataplane.\n" % (name, version, app_version, name)),
         "%s/values.yaml" % name: "image:\n  registry: \"\"\n  repository: containers/%s\n  tag: \"%s\"\n" % (name, app_version),
         "%s/templates/configmap.yaml" % name: (
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-%s\n"
@@ -181,7 +181,7 @@ def helm_chart(name, version, app_version):
     chart = Blob(HELM_CHART, gzip_bytes(tar_bytes(chart_files(name, version, app_version))))
     config = Blob(HELM_CONFIG, canonical_json({
         "apiVersion": "v2", "name": name, "version": version, "appVersion": app_version, "type": "application",
-        "description": "A small %s chart built by registryops.harbor's tests/dataplane." % name,
+        "description": "A small %s chart built by registryops.harbor's tools/dataplane." % name,
     }))
     body = {
         "schemaVersion": 2,

@@ -6,9 +6,9 @@ import hashlib
 
 import requests
 
-from tests.dataplane import oci
-from tests.dataplane.distribution import DistributionClient
-from tests.emulator.test_replication_policy import add_registry
+from tools.dataplane import oci
+from tools.dataplane.distribution import DistributionClient
+from tests.emulator_fidelity.test_replication_policy import add_registry
 
 ADMIN = ("admin", "Harbor12345")
 

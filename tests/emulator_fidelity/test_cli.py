@@ -74,9 +74,9 @@ def test_sigterm_stops_it_cleanly(start_cli):
 
 
 def test_storage_registry_serves_real_content_and_stops_its_registry_on_sigterm(start_cli):
-    from tests.dataplane import oci
-    from tests.dataplane.distribution import DistributionClient
-    from tests.dataplane.registry import missing_binaries
+    from tools.dataplane import oci
+    from tools.dataplane.distribution import DistributionClient
+    from tools.dataplane.registry import missing_binaries
     if missing_binaries():
         pytest.skip("needs %s (scripts/lib.sh installs them)" % ", ".join(missing_binaries()))
     proc, url = start_cli("--storage", "registry")
@@ -94,7 +94,7 @@ def test_storage_registry_serves_real_content_and_stops_its_registry_on_sigterm(
 
 def test_an_emulator_killed_hard_leaves_no_registry_behind(start_cli):
     import time
-    from tests.dataplane.registry import missing_binaries
+    from tools.dataplane.registry import missing_binaries
     if missing_binaries():
         pytest.skip("needs %s (scripts/lib.sh installs them)" % ", ".join(missing_binaries()))
     proc, url = start_cli("--storage", "registry")

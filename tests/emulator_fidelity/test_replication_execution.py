@@ -5,9 +5,9 @@ import time
 import pytest
 import requests
 
-from tests.dataplane import oci
-from tests.dataplane.distribution import DistributionClient
-from tests.emulator.test_replication_policy import add_registry, create, error, wait_status
+from tools.dataplane import oci
+from tools.dataplane.distribution import DistributionClient
+from tests.emulator_fidelity.test_replication_policy import add_registry, create, error, wait_status
 from tests.harbor_emulator.replication.filter import PatternError, filter_artifacts, filter_repositories, match
 from tests.harbor_emulator.replication.flow import FlowError, replace_namespace
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from werkzeug.exceptions import NotFound
 
-from tests.emulator import contract
+from tests.support import contract
 
 checker = contract.load()
 pytestmark = pytest.mark.skipif(checker is None, reason="../shared/harbor-api/swagger.yaml is absent: no contract to check against")

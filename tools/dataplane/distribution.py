@@ -1,4 +1,4 @@
-"""A small OCI distribution API client (``requests``): push and pull the artifacts of tests/dataplane/oci.py.
+"""A small OCI distribution API client (``requests``): push and pull the artifacts of tools/dataplane/oci.py.
 
     client = DistributionClient(registry.url, auth=("$oauthtoken", "key"), verify=registry.verify)
     digest = client.push("nvaie/vllm", "latest", manifest)     # blobs (HEAD, POST + PUT upload), child manifests, manifest
@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from ..harbor_emulator.csrf import no_cookies
+from http.cookiejar import DefaultCookiePolicy
 from .oci import OCI_INDEX, OCI_MANIFEST
 
 ACCEPT = ", ".join([OCI_INDEX, OCI_MANIFEST, "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -36,7 +36,9 @@ class DistributionClient:
     def __init__(self, base_url, auth=None, verify=True, timeout=30):
         self.base_url = base_url.rstrip("/")
         self.auth = auth
-        self.session = no_cookies(requests.Session())   # like docker and skopeo: a sid cookie sent back fails Harbor's CSRF check
+        self.session = requests.Session()
+        # like docker and skopeo: keep no cookie (a sid cookie sent back fails Harbor's CSRF check)
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.verify = verify  # passed on every call: requests lets REQUESTS_CA_BUNDLE override Session.verify
         self.timeout = timeout
         self._tokens = {}

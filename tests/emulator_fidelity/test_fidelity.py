@@ -6,8 +6,8 @@ import time
 import pytest
 import requests
 
-from tests.emulator.test_project import add_registry as add_stored_registry
-from tests.emulator.test_replication_policy import add_registry, create as create_policy, wait_status
+from tests.emulator_fidelity.test_project import add_registry as add_stored_registry
+from tests.emulator_fidelity.test_replication_policy import add_registry, create as create_policy, wait_status
 
 OPAQUE = {"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}
 DEVELOPER = ("developer", "Developer12345")

@@ -1,4 +1,4 @@
-"""python -m tests.dataplane [--json] [--once]: start the three upstream stand-ins, seed them, print how to reach them.
+"""python -m tools.dataplane [--json] [--once]: start the three upstream stand-ins, seed them, print how to reach them.
 
 Prints, per upstream, its URL, credentials, CA and seeded references with their digests, then the time taken to start
 and to seed; serves until Ctrl-C or SIGTERM (``--once``: stop right after printing, to measure the set-up).
@@ -15,7 +15,7 @@ from . import upstreams
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.dataplane", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.dataplane", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--once", action="store_true", help="stop the registries right after printing")

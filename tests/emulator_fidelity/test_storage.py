@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from tests.dataplane import oci
-from tests.dataplane.registry import missing_binaries
+from tools.dataplane import oci
+from tools.dataplane.registry import missing_binaries
 from tests.harbor_emulator.handler import project as projects
 from tests.harbor_emulator.state import State
 from tests.harbor_emulator.storage import ContentError, MemoryStorage, RegistryStorage, abstract, artifact_type, storage_of
