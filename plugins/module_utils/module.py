@@ -134,6 +134,13 @@ class HarborModule(AnsibleModule):
             self._client = client
         return self._client
 
+    def client_as(self, username, password):
+        """A client of the same Harbor with the same connection settings, logged in as someone else (a robot account
+        whose secret is to be checked). Its requests are not this call's writes."""
+        p = self.params
+        return HarborClient(p["harbor_url"], username, password, validate_certs=p["validate_certs"], ca_path=p["ca_path"],
+                            timeout=p["request_timeout"], retries=p["request_retries"])
+
     def run(self, fn):
         """Call ``fn()`` for the result dict and exit with it: the one place where errors become ``fail_json``.
 

@@ -73,6 +73,11 @@ class Resource(object):
         if not name:
             raise HarborValidationError("%s: must not be empty" % self.key)
 
+    def identity(self, item):
+        """What tells this object from the others of its kind: its ``key`` (a name), unless the name is unique only
+        within something else (a project robot's name within its project). ``read`` is keyed by it."""
+        return item[self.key]
+
     def normalize(self, item):
         """The user's options that describe the object (set ones only), through ``normalizers``."""
         options = {}
@@ -175,24 +180,25 @@ def reconcile(resource, items, label=None):
                 resource.validate(item, options)
                 wanted.append(options)
     seen = {}
+    names = []
     for index, item in enumerate(items):
-        name = item[resource.key]
+        name = resource.identity(item)
         if name in seen:
             with _element(label, index, item):
                 raise HarborValidationError("%s: %r is also element %d of %s; each %s may appear once"
-                                            % (resource.key, name, seen[name], label, resource.kind))
+                                            % (resource.key, item[resource.key], seen[name], label, resource.kind))
         seen[name] = index
-    names = [item[resource.key] for item in items]
+        names.append(name)
     found = resource.read(names, [options for options in wanted if options is not None]) if names else {}
     plans = []
-    for index, (item, options) in enumerate(zip(items, wanted)):
+    for index, (item, options, name) in enumerate(zip(items, wanted, names)):
         with _element(label, index, item):
-            plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(item[resource.key])))
+            plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(name)))
     results = []
-    for index, (item, plan) in enumerate(zip(items, plans)):
+    for index, (item, plan, name) in enumerate(zip(items, plans, names)):
         try:
             with _element(label, index, item):
-                result = _reconcile_one(resource, item, found.get(item[resource.key]), plan)
+                result = _reconcile_one(resource, item, found.get(name), plan)
                 resource.extra(item, plan, result)
         except (HarborError, HarborValidationError) as exc:
             if label is None:
@@ -229,8 +235,8 @@ class _element(object):
 
 def _reconcile_one(resource, item, raw, plan):
     check_mode = resource.module.check_mode
-    name = item[resource.key]
-    result = dict(changed=False, name=name, state=item.get("state") or "present")
+    name = resource.identity(item)
+    result = dict(changed=False, name=item[resource.key], state=item.get("state") or "present")
     before = resource.to_options(raw) if raw is not None else None
 
     if plan.deletes:

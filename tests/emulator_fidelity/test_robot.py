@@ -297,6 +297,20 @@ def test_no_robot_may_refresh_or_update_robots(harbor):
     assert resp.status_code == 403
 
 
+def test_project_update_on_every_project_covers_their_robots(harbor):
+    """casbin_match.go keyMatch2: a robot's "project update" on namespace * is the pattern /project/*, which matches
+    /project/<id>/robot as well, so such a robot may refresh project robots' secrets (not system robots')."""
+    harbor.need_emulator()
+    new_project(harbor, "team")
+    nodes = create(harbor, project_robot("team"))
+    admin = create(harbor, system_robot(name="admin", permissions=[
+        {"kind": "project", "namespace": "*", "access": access(("project", "update"))}]))
+    resp = harbor.api("PATCH", "/robots/%d" % nodes.json()["id"], json={"secret": SECRET}, auth=robot_auth(admin))
+    assert (resp.status_code, resp.json()) == (200, {})
+    resp = harbor.api("PATCH", "/robots/%d" % admin.json()["id"], json={"secret": SECRET}, auth=robot_auth(admin))
+    assert resp.status_code == 403
+
+
 # ----- update (handler/robot.go UpdateRobot/updateV2Robot)
 
 def test_update_replaces_description_disable_duration_and_permissions(harbor):
