@@ -36,6 +36,8 @@ REPLICATION_PROJECT_SETTINGS = ("public", "storage_quota")
 UNSET = dict(auto_scan=False, prevent_vulnerable_images=False, severity=None, content_trust=False, auto_sbom_generation=False,
              reuse_system_cve_allowlist=False, proxy_speed_kb=UNLIMITED, max_upstream_connections=UNLIMITED,
              proxy_cache_local_on_not_found=False, cve_allowlist=dict(cves=[], expires_at=None))
+# The endpoint keys both roles take (an entry of proxy_cache_upstreams or replication_endpoints).
+ENDPOINT_KEYS = ("provider", "url", "description", "access_key", "access_secret", "verify_remote_cert", "ca_certificate")
 RULE_SETTINGS = ("description", "enabled", "filters", "dest_namespace", "flattening", "trigger", "cron", "bandwidth", "override",
                  "replicate_deletion", "copy_by_chunk", "single_active_replication")
 HEADER = """\
@@ -157,8 +159,7 @@ class Export(object):
                           dict(proxy_cache_registry=endpoint_name), "harbor_project")
                 continue
             used.add(endpoint_name)
-            entry = self.endpoint_entry(self.endpoints[endpoint_name], ("provider", "url", "description", "access_key",
-                                                                         "access_secret", "verify_remote_cert", "ca_certificate"))
+            entry = self.endpoint_entry(self.endpoints[endpoint_name], ENDPOINT_KEYS)
             entry["project"] = project["name"]
             entry["public"] = project["public"]
             entry["storage_quota"] = size_text(project.get("storage_quota"))
@@ -178,8 +179,7 @@ class Export(object):
         return upstreams
 
     def replication_endpoints(self):
-        return [self.endpoint_entry(endpoint, ("provider", "url", "description", "access_key", "access_secret",
-                                               "verify_remote_cert", "ca_certificate"))
+        return [self.endpoint_entry(endpoint, ENDPOINT_KEYS)
                 for name, endpoint in sorted(self.endpoints.items()) if name not in self.proxy_endpoints]
 
     def replication_projects(self):

@@ -270,9 +270,9 @@ class Robot(Resource):
         for name in names:
             project, _ = split_stored(name)
             by_project.setdefault(project, []).append(name)
-        projects = self.projects([p for p in by_project if p] + [perm["namespace"] for options in wanted
-                                                                  for perm in options.get("permissions") or []
-                                                                  if perm["kind"] == "project" and perm["namespace"] != "*"])
+        named = [perm["namespace"] for options in wanted for perm in options.get("permissions") or []
+                 if perm["kind"] == "project" and perm["namespace"] != "*"]
+        projects = self.projects([p for p in by_project if p] + named)
         found = {}
         for project, stored in sorted(by_project.items(), key=lambda kv: kv[0] or ""):
             query = "name={%s}" % " ".join(quote(s) for s in stored)

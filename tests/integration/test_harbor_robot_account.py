@@ -327,8 +327,8 @@ def test_list_form_same_name_in_two_projects(run_play, harbor):
 # -- info -------------------------------------------------------------------------------------------------------------
 def test_info_lists_system_and_project_robots(run_play, harbor):
     make_project(harbor)
-    assert run_play([task("robot", **puller()), task("ci", name="ci", duration=5,
-                                                      permissions=[{"kind": "system", "access": {"registry": ["list"]}}])]).rc == 0
+    ci = dict(name="ci", duration=5, permissions=[{"kind": "system", "access": {"registry": ["list"]}}])
+    assert run_play([task("robot", **puller()), task("ci", **ci)]).rc == 0
     play = run_play([task("all", INFO), task("team", INFO, project="team"), task("one", INFO, name="ci"),
                      task("query", INFO, query="[?level=='project'].full_name")])
     assert play.rc == 0, play.output

@@ -15,6 +15,8 @@ C = "registryops.harbor."
 REG, PROJ, RULE, EXE = C + "harbor_registry", C + "harbor_project", C + "harbor_replication_rule", C + "harbor_replication_execution"
 INFO_MODULES = ("harbor_registry_info", "harbor_project_info", "harbor_replication_rule_info", "harbor_replication_execution_info")
 REG_I, PROJ_I, RULE_I, EXE_I = (C + m for m in INFO_MODULES)
+ROBOT, ROBOT_I, EXPORT = C + "harbor_robot_account", C + "harbor_robot_account_info", C + "harbor_export"
+PULL = [{"namespace": "*", "access": {"repository": ["pull"]}}]
 PEM_GARBAGE = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
 GCR_NO_KEY = '{"type": "service_account", "client_email": "sa@example.iam.gserviceaccount.com"}'
 
@@ -205,6 +207,18 @@ ROWS = [
     row(EXE_I, {"rule": "existing-rule", "tasks": "x"}, "tasks"),
     row(EXE_I, {"rule": "existing-rule", "logs": "x"}, "logs"),
     row(EXE_I, {"rule": "existing-rule", "query": "]["}, "query"),
+    # -- harbor_robot_account, harbor_robot_account_info, harbor_export
+    row(ROBOT, {"name": "robot$ci", "permissions": PULL}, "name"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "secret": "weak"}, "secret"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "duration": "soon"}, "duration"),
+    row(ROBOT, {"name": "ci", "permissions": [{"namespace": "*", "access": {"repository": ["pull", "fly"]}}]}, "permissions"),
+    row(ROBOT, {"name": "ci", "permissions": [{"namespace": "*", "access": "repository"}]}, "permissions"),
+    row(ROBOT, {"name": "ci", "level": "project", "permissions": PULL}, "project"),
+    row(ROBOT, {"name": "ci", "project": "no-such-project", "permissions": [{"access": {"repository": ["pull"]}}]}, "project"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "update_password": "always"}, "update_password"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "return_generated_secret": True}, "return_generated_secret"),
+    row(ROBOT_I, {"project": "no-such-project"}, "project"),
+    row(EXPORT, {"vault_prefix": "9x"}, "vault_prefix"),
     # -- found by the property suite: limits Harbor checks only after the write was sent
     row(RULE, {"name": "r1", "mode": "push", "registry": "existing-endpoint", "trigger": "scheduled", "cron": "0 61 * * * *"}, "cron"),
     row(REG, {"name": "\u00e9" * 40, "provider": "docker-hub"}, "name"),
