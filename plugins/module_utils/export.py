@@ -313,7 +313,23 @@ def write(module, dest, content):
     return True, before
 
 
+def check_dest(dest):
+    """Refuse a ``dest`` that cannot be written (its nearest existing folder is a file or read-only) before Harbor is read."""
+    path = os.path.abspath(os.path.expanduser(dest))
+    if os.path.isdir(path):
+        raise HarborValidationError("dest: %s is a folder; give the path of the file to write (for example"
+                                    " host_vars/<host>.yml)" % dest)
+    folder = os.path.dirname(path)
+    while not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise HarborValidationError("dest: %s cannot be written: %s is %s" % (
+            dest, folder, "not a folder" if not os.path.isdir(folder) else "not writable"))
+
+
 def export(module, yaml):
+    if module.params.get("dest"):
+        check_dest(module.params["dest"])
     exporter = Export(module)
     variables = exporter.variables()
     info = module.client.systeminfo()

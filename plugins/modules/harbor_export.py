@@ -31,12 +31,14 @@ description:
   - Runs the same in check mode (reads only; a file is not written); changes nothing in Harbor.
 extends_documentation_fragment:
   - registryops.harbor.connection
+  - registryops.harbor.attributes
 options:
   dest:
     description:
       - A file to write the variables to, for example C(inventories/prod/host_vars/harbor-dmz.yml) (its folder is created).
         It is written only when its content changes (then the task reports C(changed)); the content has no time stamp,
-        so exporting an unchanged Harbor again changes nothing.
+        so exporting an unchanged Harbor again changes nothing. In check mode it is not written; in diff mode the file's
+        content before and after is shown.
       - Without it, the variables are only returned (RV(variables), RV(content)).
     type: path
   vault_prefix:
@@ -52,18 +54,6 @@ options:
       - Harbor's robot name prefix (the C(robot_name_prefix) system setting), to tell a robot's own name from its login
         name; learnt from the names when not given (see M(registryops.harbor.harbor_robot_account_info)).
     type: str
-attributes:
-  check_mode:
-    description: Reads Harbor in check mode too; O(dest) is not written (C(changed) says whether it would be).
-    support: full
-  diff_mode:
-    description: Returns the file's content before and after when O(dest) changes.
-    support: full
-  action_group:
-    description: Use C(group/registryops.harbor.harbor) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - registryops.harbor.harbor
 notes:
   - Reading the endpoints, rules, quotas and system robots needs a Harbor system administrator (or a system robot with
     read and list permissions on them).

@@ -13,7 +13,7 @@ version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
   - Creates, updates and deletes a robot account (Harbor UI C(Administration > Robot Accounts), or a project's
-    C(Robot Accounts) tab): a credential with exactly the permissions it is given, for example pull on the proxy-cache
+    C(Robot Accounts) tab), a credential with exactly the permissions it is given, for example pull on the proxy-cache
     projects for the cluster nodes, or push on the destination projects for a replication endpoint.
   - A system robot (O(level=system)) may have system permissions and permissions in any project (or every project,
     V(*)); a project robot (O(project)) has permissions in its own project only.
@@ -21,7 +21,7 @@ description:
     the same options changes nothing and sends no write.
   - Harbor logs a robot in as its full name, the robot name prefix (the C(robot_name_prefix) system setting, V(robot$)
     by default) plus V(<name>) for a system robot and V(<project>+<name>) for a project robot; it is in RV(robot.name).
-  - The secret can be chosen (O(secret), kept in a vault): Harbor creates every robot with a generated secret, and the
+  - The secret can be chosen (O(secret), kept in a vault); Harbor creates every robot with a generated secret, and the
     module then sets the given one. Harbor never shows a secret again, so see O(update_password) for how the module
     keeps it without writing on every run. A generated secret is returned only with O(return_generated_secret).
 extends_documentation_fragment:
@@ -30,7 +30,7 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - The robot's own name, without the prefix and the project (for example V(replicator), not V(robot$replicator)):
+      - The robot's own name, without the prefix and the project (for example V(replicator), not V(robot$replicator)),
         lower-case letters and digits separated by single V(.), V(_) or V(-).
       - Required unless O(robots) is given.
     type: str
@@ -110,7 +110,7 @@ options:
   update_password: &update_password
     description:
       - V(on_create) sets O(secret) only when the robot is created; later runs send nothing for it.
-      - V(always) keeps the robot at O(secret) on every run without writing when it already is: Harbor never shows a
+      - V(always) keeps the robot at O(secret) on every run without writing when it already is. Harbor never shows a
         secret, so the module logs in as the robot with O(secret) (a C(GET /api/v2.0/systeminfo), which answers as for an
         anonymous caller when the secret is wrong) and sets the secret only when that login fails. A disabled or expired
         robot cannot log in, so its secret is not checked nor sent while it stays so (with a warning); a run that enables
@@ -123,7 +123,7 @@ options:
     description:
       - Return the secret Harbor generated for a robot this task creates without O(secret), in RV(secret), with a
         warning. It is the only time anyone can read it.
-      - Needs C(no_log: true) on the task (else the task fails before anything is sent), so that the secret never
+      - Needs C(no_log=true) on the task (else the task fails before anything is sent), so that the secret never
         reaches the output or a log; take it from the registered result, for example into a vault.
     type: bool
     default: false
@@ -277,7 +277,7 @@ robot:
       description: Whether it is disabled.
       type: bool
     permissions:
-      description: Harbor's permissions, C([{kind, namespace, access: [{resource, action, effect}]}]).
+      description: 'Harbor''s permissions, C([{kind, namespace, access: [{resource, action, effect}]}]).'
       type: list
       elements: dict
 before:

@@ -105,7 +105,7 @@ robots:
       type: bool
     permissions:
       description:
-        - One entry per namespace, C({kind, namespace, access}) with C(access) as C({resource: [actions]}).
+        - 'One entry per namespace, C({kind, namespace, access}) with C(access) as C({resource: [actions]}).'
         - Denials (Harbor's effect C(deny), which its UI never sets) come apart, under C(deny).
       type: list
       elements: dict
