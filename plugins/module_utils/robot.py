@@ -192,7 +192,7 @@ def derive_prefix(full, stored):
 def split_stored(stored):
     """``<project>+<name>`` -> (project, name); ``<name>`` -> (None, name)."""
     if "+" in stored:
-        project, _, name = stored.rpartition("+")
+        project, name = stored.rsplit("+", 1)
         return project, name
     return None, stored
 
@@ -268,7 +268,7 @@ class Robot(Resource):
         project's robots with ``Level=project,ProjectID=<id>``)."""
         by_project = {}
         for name in names:
-            project, _ = split_stored(name)
+            project = split_stored(name)[0]
             by_project.setdefault(project, []).append(name)
         named = [perm["namespace"] for options in wanted for perm in options.get("permissions") or []
                  if perm["kind"] == "project" and perm["namespace"] != "*"]
