@@ -1,8 +1,8 @@
 """The release notes: valid for antsibull-changelog, CHANGELOG.rst generated from them, and a first release that says
 what the collection offers.
 
-The release is made with antsibull-changelog (docs/developing.md, "Releasing"):
-``antsibull-changelog release --update-existing`` folds changelogs/fragments/ into the release of galaxy.yml's version in
+The release is made with antsibull-changelog (docs/developing.md, "Releasing"): ``antsibull-changelog release
+--update-existing --reload-plugins`` folds changelogs/fragments/ into the release of galaxy.yml's version in
 changelogs/changelog.yaml and writes CHANGELOG.rst.
 """
 import re
