@@ -26,7 +26,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.project import 
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Registry
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule, human_rate
-from ansible_collections.registryops.harbor.plugins.module_utils.robot import NEVER, Robot, list_robots
+from ansible_collections.registryops.harbor.plugins.module_utils.robot import NEVER, Robot
 
 # Project settings each role sets (the rest of a project's settings is listed as not expressible).
 PROXY_PROJECT_SETTINGS = ("public", "storage_quota", "proxy_speed_kb", "max_upstream_connections", "auto_scan",
@@ -118,7 +118,7 @@ class Export(object):
         rules = ReplicationRule(self.module)
         self.rules = sorted((rules.to_options(raw) for raw in self.client.list(POLICIES)), key=lambda r: r["name"])
         robots = Robot(self.module)
-        raws = list_robots(robots, prefix=self.module.params.get("robot_name_prefix"))
+        raws = robots.listing(prefix=self.module.params.get("robot_name_prefix"))
         self.robot_prefix = robots.prefix
         self.robots = [(raw, robots.info(raw)) for raw in raws]
 

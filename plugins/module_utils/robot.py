@@ -448,6 +448,40 @@ class Robot(Resource):
                      creation_time=raw.get("creation_time"), update_time=raw.get("update_time"))
         return shown
 
+    def listing(self, level="all", project=None, name=None, prefix=None):
+        """Every robot account of the levels asked as ``[raw]`` (system robots: one listing; project robots: one listing per
+        project), learning the robot name prefix from the project robots' names (``<prefix><project>+<name>``) or, without
+        any, from the system robots' (``_guess_prefix``); ``prefix`` (the robot_name_prefix option) overrides both."""
+        client = self.client
+        self.prefix = prefix
+        project_raws, system_raws = [], []
+        if level in ("all", "project"):
+            names = [project] if project else [p["name"] for p in client.list(PROJECTS, params=dict(with_detail="false"))]
+            found = self.projects(names)
+            if project and project not in found:
+                raise HarborValidationError("project: no project named %r in Harbor" % project)
+            for project_name in [n for n in names if n in found]:
+                query = "Level=project,ProjectID=%s" % found[project_name]["project_id"]
+                if name:
+                    query += ",name=%s" % quote("%s+%s" % (project_name, name))
+                for raw in client.list(ROBOTS, params=dict(q=query)):
+                    full = raw.get("name") or ""
+                    at = full.rfind(project_name + "+")
+                    if at >= 0:
+                        self.prefix = full[:at] if self.prefix is None else self.prefix
+                        self._stored[raw.get("id")] = full[at:]
+                    project_raws.append(raw)
+        if level in ("all", "system"):
+            system_raws = client.list(ROBOTS, params=dict(q="name=%s" % quote(name)) if name else None)
+            if self.prefix is None:
+                self.prefix = _guess_prefix([raw.get("name") or "" for raw in system_raws])
+            for raw in system_raws:
+                full = raw.get("name") or ""
+                self._stored[raw.get("id")] = full[len(self.prefix):] if full.startswith(self.prefix) else full
+        if self.prefix is None:
+            self.prefix = DEFAULT_PREFIX
+        return system_raws + project_raws
+
 
 def _why_secret_sent(item, before):
     if before is None:
@@ -459,41 +493,6 @@ def _why_secret_sent(item, before):
 def run_robot(module):
     """harbor_robot_account: one robot account (or the list ``robots``) to its desired state."""
     return run(Robot(module), "robots")
-
-
-def list_robots(resource, level="all", project=None, name=None, prefix=None):
-    """Every robot account of the levels asked as ``[raw]`` (system robots: one listing; project robots: one listing per
-    project), learning the robot name prefix from the project robots' names (``<prefix><project>+<name>``) or, without
-    any, from the system robots' (``_guess_prefix``); ``prefix`` (the robot_name_prefix option) overrides both."""
-    client = resource.client
-    resource.prefix = prefix
-    project_raws, system_raws = [], []
-    if level in ("all", "project"):
-        names = [project] if project else [p["name"] for p in client.list(PROJECTS, params=dict(with_detail="false"))]
-        found = resource.projects(names)
-        if project and project not in found:
-            raise HarborValidationError("project: no project named %r in Harbor" % project)
-        for project_name in [n for n in names if n in found]:
-            query = "Level=project,ProjectID=%s" % found[project_name]["project_id"]
-            if name:
-                query += ",name=%s" % quote("%s+%s" % (project_name, name))
-            for raw in client.list(ROBOTS, params=dict(q=query)):
-                full = raw.get("name") or ""
-                at = full.rfind(project_name + "+")
-                if at >= 0:
-                    resource.prefix = full[:at] if resource.prefix is None else resource.prefix
-                    resource._stored[raw.get("id")] = full[at:]
-                project_raws.append(raw)
-    if level in ("all", "system"):
-        system_raws = client.list(ROBOTS, params=dict(q="name=%s" % quote(name)) if name else None)
-        if resource.prefix is None:
-            resource.prefix = _guess_prefix([raw.get("name") or "" for raw in system_raws])
-        for raw in system_raws:
-            full = raw.get("name") or ""
-            resource._stored[raw.get("id")] = full[len(resource.prefix):] if full.startswith(resource.prefix) else full
-    if resource.prefix is None:
-        resource.prefix = DEFAULT_PREFIX
-    return system_raws + project_raws
 
 
 def _guess_prefix(names):
@@ -516,8 +515,8 @@ def robot_info(module):
     params = module.params
     version_gate(module.client, ROBOTS_SINCE, "robot accounts (the /robots API)")
     level = params.get("level") or ("project" if params.get("project") else "all")
-    raws = list_robots(resource, level=level, project=params.get("project"), name=params.get("name"),
-                       prefix=params.get("robot_name_prefix"))
+    raws = resource.listing(level=level, project=params.get("project"), name=params.get("name"),
+                            prefix=params.get("robot_name_prefix"))
     shown = [resource.info(raw) for raw in raws]
     if params.get("name"):
         shown = [r for r in shown if r["name"] == params["name"]]
