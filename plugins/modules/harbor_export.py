@@ -14,7 +14,7 @@ author: registryops.harbor contributors (@registryops)
 description:
   - Reads a Harbor that was set up by hand (registry endpoints, projects with their proxy-cache binding, quotas and
     settings, replication rules, robot accounts) and returns, or writes to O(dest), the variables that make the roles
-    M(registryops.harbor.proxy_cache) and M(registryops.harbor.replication) (and C(playbooks/robot_accounts.yml)) keep
+    C(registryops.harbor.proxy_cache) and C(registryops.harbor.replication) (and C(playbooks/robot_accounts.yml)) keep
     it as it is; the adoption path is export, review, commit, run (README, section "Adopt an existing Harbor").
   - C(proxy_cache_upstreams) gets one entry per proxy-cache project, with the endpoint in front of it;
     C(replication_endpoints) the other endpoints; C(replication_projects) the projects that are not proxy caches (access
@@ -65,22 +65,18 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Export the DMZ Harbor into the inventory
-  hosts: harbor_connected
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: Write its host variables
-      registryops.harbor.harbor_export:
-        harbor_url: "{{ harbor_url }}"
-        harbor_username: "{{ harbor_username }}"
-        harbor_password: "{{ harbor_password }}"
-        dest: "{{ inventory_dir }}/host_vars/{{ inventory_hostname }}.yml"
-      register: exported
+# In a play over the Harbors of the inventory (connection: local), one file per host
+- name: Write the host variables of this Harbor
+  registryops.harbor.harbor_export:
+    harbor_url: "{{ harbor_url }}"
+    harbor_username: "{{ harbor_username }}"
+    harbor_password: "{{ harbor_password }}"
+    dest: "{{ inventory_dir }}/host_vars/{{ inventory_hostname }}.yml"
+  register: exported
 
-    - name: The Vault variables to define before the first run
-      ansible.builtin.debug:
-        var: exported.vault_variables
+- name: The Vault variables to define before the first run
+  ansible.builtin.debug:
+    var: exported.vault_variables
 
 - name: Only look at what the roles could not express
   registryops.harbor.harbor_export:
