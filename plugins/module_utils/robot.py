@@ -74,8 +74,8 @@ SECRET_RULE = "8 to 128 characters with at least one upper-case letter, one lowe
 
 def valid_secret(secret):
     """Harbor's rule for a robot secret (controller/robot IsValidSec)."""
-    return (8 <= len(secret) <= 128 and re.search(r"[a-z]", secret) is not None and re.search(r"[A-Z]", secret) is not None
-            and re.search(r"[0-9]", secret) is not None)
+    classes = (r"[a-z]", r"[A-Z]", r"[0-9]")
+    return 8 <= len(secret) <= 128 and all(re.search(pattern, secret) is not None for pattern in classes)
 
 
 def parse_duration(value):
