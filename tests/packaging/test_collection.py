@@ -44,7 +44,10 @@ def installed(tmp_path_factory):
 
 def test_tarball_leaves_out_dev_files(installed):
     assert (installed / "plugins" / "module_utils" / "client.py").exists()
-    for dev_only in ("tests/harbor_emulator", "tests/dataplane", "tools", ".ci", "scripts", "requirements-dev.txt", ".venv"):
+    assert (installed / "inventories" / "example" / "hosts.yml").exists()
+    assert (installed / "plugins" / "filter" / "replication_plan.py").exists()
+    for dev_only in ("tests/harbor_emulator", "tests/dataplane", "tools", ".ci", "scripts", "requirements-dev.txt", ".venv",
+                     "inventories/demo"):
         assert not (installed / dev_only).exists(), dev_only
 
 
