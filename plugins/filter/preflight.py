@@ -16,9 +16,9 @@ description:
   - For the replication role, refuses every rule whose destination project is a proxy-cache project on the Harbor that
     receives (Harbor refuses every push into one, so every task of the rule would fail), naming the rule's entry and the fix.
   - With prune on (C(proxy_cache_prune), C(replication_prune)), lists the objects to remove - those of the kinds the role
-    manages that carry B(its own role's mark) in their description and that the role's variables no longer list:
-    endpoints and proxy-cache projects bound to them for the proxy_cache role (the projects purged with
-    C(proxy_cache_purge)), endpoints and rules for the replication role. An object without the mark (made by hand, by
+    manages that carry B(its own role's mark) in their description and that the role's variables no longer list. For
+    the proxy_cache role, endpoints and the proxy-cache projects bound to them (purged with C(proxy_cache_purge)); for
+    the replication role, endpoints and rules. An object without the mark (made by hand, by
     another tool, or by the modules directly) is never removed; nor are projects of the replication role, which hold images.
   - An endpoint to prune that a rule still uses (a rule not removed in the same run) is refused before any write, naming
     the rule.

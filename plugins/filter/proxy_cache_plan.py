@@ -11,13 +11,13 @@ short_description: The proxy_cache role's variables checked and turned into the 
 version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
-  - The logic of the R(registryops.harbor.proxy_cache role,ansible_collections.registryops.harbor.docsite.roles) in
+  - The logic of the role C(registryops.harbor.proxy_cache) in
     one call on the controller. Every entry of O(_input.proxy_cache_upstreams) gets the defaults of the role's argument spec
     (C(roles/proxy_cache/meta/argument_specs.yml), the one place of the defaults) and its preset, and is checked with the
     modules' own parsers (names, URL, provider, sizes, limits, CA certificate, test reference), all before the role
     writes anything.
-  - A problem is named by role variable, entry and fix (V(proxy_cache_upstreams[2].storage_quota (name NVIDIA\): ...)),
-    never by module option; every problem of every entry is reported at once, in RV(_value.errors).
+  - A problem is named by role variable, entry and fix, for example C(proxy_cache_upstreams[2].storage_quota (name NVIDIA\))
+    followed by what is wrong, never by module option; every problem of every entry is reported at once, in RV(_value.errors).
   - The result holds the elements of M(registryops.harbor.harbor_registry)'s O(registryops.harbor.harbor_registry#module:registries)
     and M(registryops.harbor.harbor_project)'s O(registryops.harbor.harbor_project#module:projects) lists, so the role
     writes each kind with one module call. The endpoints' descriptions carry the role's mark

@@ -11,14 +11,14 @@ short_description: The replication role's variables and the inventory checked an
 version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
-  - The logic of the R(registryops.harbor.replication role,ansible_collections.registryops.harbor.docsite.roles) in one
+  - The logic of the role C(registryops.harbor.replication) in one
     call on the controller. Every entry of O(_input.replication_endpoints), O(_input.replication_projects) and
     O(_input.replication_rules) gets the defaults of the role's argument spec (C(roles/replication/meta/argument_specs.yml),
     the one place of the defaults) and is checked with the modules' own parsers - names, URLs, providers, sizes, cron,
     bandwidth, flattening, filter patterns, destination paths, the references between entries (a rule's endpoint), the
     inventory hosts an endpoint names, duplicates and O(_input.replication_wait_timeout) - before the role writes anything.
-  - A problem is named by role variable, entry and fix (V(replication_rules[2].endpoint (name to-airgap\): ...)), never by
-    module option; every problem is reported at once, in RV(_value.errors).
+  - A problem is named by role variable, entry and fix, for example C(replication_rules[2].endpoint (name to-airgap\))
+    followed by what is wrong, never by module option; every problem is reported at once, in RV(_value.errors).
   - An endpoint with C(host) (a Harbor of the same inventory) takes that host's C(harbor_url), C(harbor_username),
     C(harbor_password), C(harbor_validate_certs) and C(harbor_ca_path) as its defaults. A rule is refused when its
     destination project is a proxy-cache project that the proxy_cache role plans on the Harbor that receives (its
@@ -300,7 +300,9 @@ def _rules(problems, rules, endpoints_by_name, hostvars, here, sync):
             result["remove_rules"].append(dict(name=entry["name"], state="absent", stop_running=True))
             continue
         options = rule.options()
-        endpoint = entry.get("endpoint")
+        endpoint = entry.get("endpoint") or entry.get("registry")
+        if entry.get("endpoint") and entry.get("registry") and entry["endpoint"] != entry["registry"]:
+            rule.add("endpoint", "%r, and registry (its alias) %r; give one of the two" % (entry["endpoint"], entry["registry"]))
         listed = endpoints_by_name.get(endpoint)
         if not endpoint:
             rule.add("endpoint", "required for a rule to be present (the other side). Fix: name one of replication_endpoints"

@@ -203,7 +203,8 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
              "dest_project": {"name": "Bad", "storage_quota": "x"}},
             {"name": "event-pull", "endpoint": "airgap", "mode": "pull", "trigger": "event_based"},
             {"name": "to-retired", "endpoint": "retired"},
-            {"name": "ok", "endpoint": "airgap"}]},
+            {"name": "ok", "endpoint": "airgap"},
+            {"name": "both", "endpoint": "airgap", "registry": "other"}]},
         hostvars=inventory, inventory_hostname="connected")
     found = problems(plan)
     expected = [
@@ -228,6 +229,7 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         "replication_rules[3].trigger (name event-pull): event_based works only for mode=push",
         "replication_rules[4].endpoint (name to-retired): 'retired' is an entry of replication_endpoints with state absent",
         "replication_rules[5].name (name ok): 'ok' is also replication_rules[0]; each rule may appear once",
+        "replication_rules[6].endpoint (name both): 'airgap', and registry (its alias) 'other'; give one of the two",
     ]
     for fragment in expected:
         assert any(line.startswith("- " + fragment) for line in found), (fragment, found)
