@@ -112,7 +112,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.registryops.harbor.plugins.module_utils import project as project_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import (
-    Problems, as_bool, compact, mark, refused, with_defaults,
+    Problems, as_bool, check_endpoint, compact, mark, refused, with_defaults,
 )
 
 ROLE = "proxy_cache"
@@ -174,12 +174,6 @@ def test_reference(text, provider):
     return name, reference
 
 
-def _ca_certificate(value):
-    pem = registry_utils.normalize_pem(registry_utils.content_or_file(value))
-    registry_utils.check_pem(pem, "ca_certificate")
-    return pem
-
-
 def _resolve(entry):
     """The entry with its preset under it (the entry's own keys win) and its project name."""
     preset = PRESETS.get(entry.get("preset") or "generic", PRESETS["generic"])
@@ -197,14 +191,7 @@ def _check_present(problems, where, entry):
     if not entry.get("provider") or not entry.get("url"):
         problems.add(where, entry, None, "needs provider and url (preset %r sets neither). Fix: use one of the presets %s,"
                      " or give both" % (entry.get("preset"), ", ".join(p for p in PRESETS if p != "generic")))
-    provider = problems.check(where, entry, registry_utils.normalize_provider, entry["provider"]) if entry.get("provider") else None
-    if entry.get("url"):
-        problems.check(where, entry, registry_utils.normalize_url, entry["url"])
-    if entry.get("ca_certificate"):
-        problems.check(where, entry, _ca_certificate, entry["ca_certificate"])
-    if entry.get("access_secret") and not entry.get("access_key") and provider not in registry_utils.JSON_SECRETS:
-        problems.add(where, entry, "access_key", "access_secret is given without access_key (the Access ID: a user name,"
-                     " $oauthtoken for NGC); Harbor drops a secret that comes without one. Fix: add access_key")
+    provider = check_endpoint(problems, where, entry, entry, "the Access ID: a user name, $oauthtoken for NGC")
     if entry.get("storage_quota") is not None:
         problems.check(where, entry, project_utils.parse_size, entry["storage_quota"])
     for option in ("proxy_speed_kb", "max_upstream_connections"):

@@ -135,7 +135,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils import registry
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.repository import compile_pattern, is_pattern
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import (
-    Problems, as_bool, compact, connection, mark, proxy_destination, refused, with_defaults,
+    Problems, as_bool, check_endpoint, compact, connection, mark, proxy_destination, refused, with_defaults,
 )
 
 ROLE = "replication"
@@ -190,32 +190,18 @@ def _endpoints(problems, endpoints, hostvars, here):
             for key, value in defaults.items():
                 if resolved.get(key) is None:
                     resolved[key] = value
-        if not resolved.get("url"):
-            if not entry.get("host"):
-                problems.add(where, entry, "url", "required (the other side's address). Fix: give url, or host (a Harbor of the"
-                             " inventory)")
-        else:
-            problems.check(where, entry, registry_utils.normalize_url, resolved["url"])
-        provider = problems.check(where, entry, registry_utils.normalize_provider, resolved.get("provider") or "harbor")
-        if resolved.get("ca_certificate"):
-            problems.check(where, entry, _ca_certificate, resolved["ca_certificate"])
+        if not resolved.get("url") and not entry.get("host"):
+            problems.add(where, entry, "url", "required (the other side's address). Fix: give url, or host (a Harbor of the"
+                         " inventory)")
         for key in ("access_key", "access_secret"):
             if resolved.get(key) in ("", None):
                 resolved.pop(key, None)
-        if resolved.get("access_secret") and not resolved.get("access_key") and provider not in registry_utils.JSON_SECRETS:
-            problems.add(where, entry, "access_key", "access_secret is given without access_key (the user or robot account on the"
-                         " other side); Harbor drops a secret that comes without one. Fix: add access_key")
+        check_endpoint(problems, where, entry, resolved, "the user or robot account on the other side")
         registry = compact(resolved, REGISTRY_KEYS)
         registry["description"] = mark(resolved.get("description"), ROLE)
         registries.append(registry)
     problems.duplicates("replication_endpoints", endpoints, "name", "endpoint")
     return registries, removed, by_name
-
-
-def _ca_certificate(value):
-    pem = registry_utils.normalize_pem(registry_utils.content_or_file(value))
-    registry_utils.check_pem(pem, "ca_certificate")
-    return pem
 
 
 def _projects(problems, projects, local_caches):

@@ -21,6 +21,7 @@ import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
@@ -105,6 +106,27 @@ class Problems(object):
         return bool(self.messages)
 
     __nonzero__ = __bool__
+
+
+def check_endpoint(problems, where, entry, resolved, side):
+    """What harbor_registry checks of an endpoint to be present (``resolved``: the entry with its preset or its host's
+    values): URL, provider, CA certificate, a secret without an access key. ``side`` names the account for the message.
+    The provider normalised (None when refused or not given)."""
+    if resolved.get("url"):
+        problems.check(where, entry, registry_utils.normalize_url, resolved["url"])
+    provider = problems.check(where, entry, registry_utils.normalize_provider, resolved["provider"]) if resolved.get("provider") else None
+    if resolved.get("ca_certificate"):
+        problems.check(where, entry, _ca_certificate, resolved["ca_certificate"])
+    if resolved.get("access_secret") and not resolved.get("access_key") and provider not in registry_utils.JSON_SECRETS:
+        problems.add(where, entry, "access_key", "access_secret is given without access_key (%s); Harbor drops a secret that"
+                     " comes without one. Fix: add access_key" % side)
+    return provider
+
+
+def _ca_certificate(value):
+    pem = registry_utils.normalize_pem(registry_utils.content_or_file(value))
+    registry_utils.check_pem(pem, "ca_certificate")
+    return pem
 
 
 def refused(problems, what):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tools.dataplane.registry import missing_binaries
@@ -86,6 +87,7 @@ def no_writes(*targets):
     return {target.url: target.writes() for target in targets if target.writes()}
 
 
+@pytest.mark.core_matrix
 def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_factory, tmp_path):
     emulators, inventory = air_gap(emulator_factory, storage="memory")      # a plan moves no byte: the fast storage
     for target in emulators:

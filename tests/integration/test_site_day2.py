@@ -5,6 +5,8 @@ one execution per rule. (The honest check-mode plan on fresh Harbors is test_sit
 import re
 import threading
 
+import pytest
+
 from tests.integration.test_roles_lists import PROXY_CACHE, REPLICATION, names, role, task, upstream_entry
 from tests.integration.test_site import host, run_site
 from tests.support.harbor import ADMIN
@@ -26,6 +28,7 @@ def one_line(output):
 
 
 # -- a bad entry: nothing is written, nothing is even read ---------------------------------------------------------
+@pytest.mark.core_matrix
 def test_a_bad_third_entry_is_refused_before_any_request_naming_the_role_variable(emulator_factory, tmp_path):
     upstream, connected, disconnected = emulator_factory(), emulator_factory(), emulator_factory()
     upstreams = [upstream_entry(upstream, "up-a", "cache-a", access_key="puller", access_secret=UPSTREAM_SECRET),
@@ -127,6 +130,7 @@ def test_prune_removes_a_proxy_cache_dropped_from_the_upstreams_and_nothing_else
         "prune: nothing to remove"
 
 
+@pytest.mark.core_matrix
 def test_prune_removes_a_rule_and_an_endpoint_dropped_from_the_variables(run_play, emulator_factory):
     """Check mode (and --diff) first lists both, with no write; then they go, the rule and endpoint made by hand stay; a
     re-run changes and writes nothing. A rule with state absent needs only its name."""

@@ -216,7 +216,25 @@ ROWS = [
 #   dict(role="registryops.harbor.<role>", vars={...the role's variables, one of them bad...}, option="<that variable>")
 # Each runs as an include_role task against its own emulator with the same checks (clear error naming the variable,
 # zero writes, no traceback, no malformed path).
-ROLE_VARIABLE_ROWS = []
+PC_ROLE, REPL_ROLE = "registryops.harbor.proxy_cache", "registryops.harbor.replication"
+GOOD_UPSTREAM = {"name": "good", "provider": "docker-registry", "url": "https://registry.example.com"}
+GOOD_RULE = {"name": "good", "endpoint": "existing-endpoint", "filters": {"name": "library/**"}}
+ROLE_VARIABLE_ROWS = [
+    # a bad third entry: the role's plan refuses it, naming the role variable, before the first two are written
+    dict(role=PC_ROLE, vars={"proxy_cache_check_references": False, "proxy_cache_upstreams": [
+        GOOD_UPSTREAM, dict(GOOD_UPSTREAM, name="second"), {"name": "third", "preset": "docker-hub", "project": "DockerHub2"}]},
+        option="proxy_cache_upstreams[2].project", pin=True),
+    dict(role=PC_ROLE, vars={"proxy_cache_upstreams": [dict(GOOD_UPSTREAM, storage_quota="lots")]},
+         option="proxy_cache_upstreams[0].storage_quota"),
+    dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, dict(GOOD_RULE, name="second"), dict(
+        GOOD_RULE, name="third", trigger="scheduled", cron="0 * 2 * * *")]}, option="replication_rules[2].cron", pin=True),
+    dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, GOOD_RULE]}, option="replication_rules[1].name"),
+    dict(role=REPL_ROLE, vars={"replication_wait_timeout": -5}, option="replication_wait_timeout"),
+    dict(role=REPL_ROLE, vars={"replication_endpoints": [{"name": "peer", "host": "no-such-host"}]}, option="replication_endpoints[0].host"),
+    dict(role=REPL_ROLE, vars={"replication_projects": [{"name": "fine"}, {"name": "Not A Project"}]}, option="replication_projects[1].name"),
+    dict(role=REPL_ROLE, vars={"replication_rules": [dict(GOOD_RULE, dest_project={"storage_quota": "huge"})]},
+         option="replication_rules[0].dest_project.storage_quota"),
+]
 
 # The CI slice: rows spread over every module and every kind of check (argument spec, parser, lookup, combination),
 # plus the pinned rows that guard fixed issue-10 defects.

@@ -38,6 +38,15 @@ def problems(plan):
     return plan["errors"][1:]
 
 
+def refused_exactly(plan, expected):
+    """Each line of the refusal starts with one of ``expected``, in that order, and none is left over."""
+    found = problems(plan)
+    for fragment in expected:
+        assert any(line.startswith("- " + fragment) for line in found), (fragment, found)
+    assert len(found) == len(expected), found
+    assert SECRET not in "\n".join(plan["errors"])
+
+
 def hostvars(**hosts):
     return dict((name, dict(harbor_url="https://%s.example.com" % name, harbor_username="admin", harbor_password=SECRET, **extra))
                 for name, extra in hosts.items())
@@ -104,8 +113,7 @@ def test_proxy_cache_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         {"name": "generic"},
         {"name": "creds", "provider": "docker-registry", "url": "https://user:" + SECRET + "@r.example.com", "access_secret": SECRET},
         {"name": "ok", "preset": "ghcr"}]})
-    found = problems(plan)
-    expected = [
+    refused_exactly(plan, [
         "proxy_cache_upstreams[1].project (name DockerHub2): 'DockerHub2' is not a Harbor project name",
         "proxy_cache_upstreams[2].storage_quota (name lots): expected a size such as 10GiB",
         "proxy_cache_upstreams[2].max_upstream_connections (name lots): 1099511627776 is larger than Harbor's maximum",
@@ -114,11 +122,7 @@ def test_proxy_cache_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         "proxy_cache_upstreams[4].url (name creds): must not carry a user name or password",
         "proxy_cache_upstreams[4].access_key (name creds): access_secret is given without access_key",
         "proxy_cache_upstreams[5].name (name ok): 'ok' is also proxy_cache_upstreams[0]; each endpoint name may appear once",
-    ]
-    for fragment in expected:
-        assert any(line.startswith("- " + fragment) for line in found), (fragment, found)
-    assert len(found) == len(expected)
-    assert SECRET not in "\n".join(plan["errors"])
+    ])
     assert plan["registries"] == plan["projects"] == []            # nothing to write
 
 
@@ -206,8 +210,7 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
             {"name": "ok", "endpoint": "airgap"},
             {"name": "both", "endpoint": "airgap", "registry": "other"}]},
         hostvars=inventory, inventory_hostname="connected")
-    found = problems(plan)
-    expected = [
+    refused_exactly(plan, [
         "replication_wait_timeout: -5 seconds",
         "replication_endpoints[0].host (name airgap): 'nowhere' is not a host of the inventory with a harbor_url (hosts: connected,"
         " disconnected)",
@@ -230,11 +233,7 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         "replication_rules[4].endpoint (name to-retired): 'retired' is an entry of replication_endpoints with state absent",
         "replication_rules[5].name (name ok): 'ok' is also replication_rules[0]; each rule may appear once",
         "replication_rules[6].endpoint (name both): 'airgap', and registry (its alias) 'other'; give one of the two",
-    ]
-    for fragment in expected:
-        assert any(line.startswith("- " + fragment) for line in found), (fragment, found)
-    assert len(found) == len(expected), found
-    assert SECRET not in "\n".join(plan["errors"])
+    ])
 
 
 def test_replication_plan_refuses_a_rule_into_a_planned_proxy_cache_and_conflicting_destination_projects():
