@@ -29,7 +29,7 @@ _SPECS = {}
 _OPTION = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
 
 # The mark a role adds to the description of the Harbor objects it writes (endpoints, rules): prune removes only
-# objects that carry its own role's mark, never one the user made elsewhere (docs/scenarios.md "Removing and pruning").
+# objects that carry its own role's mark, never one the user made elsewhere (docs/docsite/rst/guide_day2.rst "Prune").
 MARK = "[managed by registryops.harbor.%s]"
 
 
