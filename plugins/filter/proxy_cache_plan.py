@@ -12,7 +12,7 @@ version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
   - The logic of the role C(registryops.harbor.proxy_cache) in
-    one call on the controller. Every entry of O(_input.proxy_cache_upstreams) gets the defaults of the role's argument spec
+    one call on the controller. Every entry of C(proxy_cache_upstreams) gets the defaults of the role's argument spec
     (C(roles/proxy_cache/meta/argument_specs.yml), the one place of the defaults) and its preset, and is checked with the
     modules' own parsers (names, URL, provider, sizes, limits, CA certificate, test reference), all before the role
     writes anything.

@@ -12,11 +12,11 @@ version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
   - The logic of the role C(registryops.harbor.replication) in one
-    call on the controller. Every entry of O(_input.replication_endpoints), O(_input.replication_projects) and
-    O(_input.replication_rules) gets the defaults of the role's argument spec (C(roles/replication/meta/argument_specs.yml),
+    call on the controller. Every entry of C(replication_endpoints), C(replication_projects) and
+    C(replication_rules) gets the defaults of the role's argument spec (C(roles/replication/meta/argument_specs.yml),
     the one place of the defaults) and is checked with the modules' own parsers - names, URLs, providers, sizes, cron,
     bandwidth, flattening, filter patterns, destination paths, the references between entries (a rule's endpoint), the
-    inventory hosts an endpoint names, duplicates and O(_input.replication_wait_timeout) - before the role writes anything.
+    inventory hosts an endpoint names, duplicates and C(replication_wait_timeout) - before the role writes anything.
   - A problem is named by role variable, entry and fix, for example C(replication_rules[2].endpoint (name to-airgap\))
     followed by what is wrong, never by module option; every problem is reported at once, in RV(_value.errors).
   - An endpoint with C(host) (a Harbor of the same inventory) takes that host's C(harbor_url), C(harbor_username),

@@ -48,7 +48,7 @@ options:
     type: list
     elements: dict
   after:
-    description: The registered results of the loop over RV(_value.verify_reads), after the executions; O(step=report).
+    description: The registered results of the loop over C(verify_reads) of O(step=compare), after the executions; O(step=report).
     type: list
     elements: dict
   check_mode:
