@@ -23,7 +23,7 @@ import tempfile
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.project import PROJECTS, UNLIMITED, Project
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes, unmarked
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Registry
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule, human_rate
 from ansible_collections.registryops.harbor.plugins.module_utils.robot import NEVER, Robot
@@ -126,8 +126,8 @@ class Export(object):
     def endpoint_entry(self, endpoint, keys):
         """The endpoint options a role entry takes; the secret as a Vault reference when there is a credential."""
         entry = dict(name=endpoint["name"], provider=endpoint["provider"], url=endpoint["url"])
-        if endpoint["description"]:
-            entry["description"] = endpoint["description"]
+        if unmarked(endpoint["description"]):
+            entry["description"] = unmarked(endpoint["description"])
         if endpoint["access_key"]:
             entry["access_key"] = endpoint["access_key"]
             entry["access_secret"] = self.vault.reference("registry", endpoint["name"])
@@ -203,7 +203,11 @@ class Export(object):
                     value = flattening_value(value)
                 elif key == "cron" and not value:
                     continue
-                elif key in ("description", "dest_namespace") and not value:
+                elif key == "description":
+                    value = unmarked(value)
+                    if not value:
+                        continue
+                elif key == "dest_namespace" and not value:
                     continue
                 entry[key] = value
             if not entry["filters"]:

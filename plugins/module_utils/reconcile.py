@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import copy
 import json
+import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
@@ -347,6 +348,20 @@ def run(resource, list_option):
 
 
 __all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]
+
+
+# The mark a role adds at the end of the description of the Harbor objects it writes (endpoints, rules); the roles'
+# prune removes only objects with its own role's mark (plugins/plugin_utils/role_plan.py), harbor_export leaves it out.
+ROLE_MARK = "[managed by registryops.harbor.%s]"
+_ROLE_MARKS = re.compile(r"\s*\[managed by registryops\.harbor\.[a-z_]+\]\s*$")
+
+
+def unmarked(description):
+    """``description`` without the roles' marks at its end (``NGC [managed by registryops.harbor.proxy_cache]`` -> ``NGC``)."""
+    text = description or ""
+    while _ROLE_MARKS.search(text):
+        text = _ROLE_MARKS.sub("", text)
+    return text
 
 
 def version_gate(client, since, what):

@@ -78,6 +78,26 @@ def valid_secret(secret):
     return 8 <= len(secret) <= 128 and all(re.search(pattern, secret) is not None for pattern in classes)
 
 
+def check_name(name):
+    """Harbor's rule for a robot's own name (handler/robot.go validateName); the error names ``name``."""
+    name = name or ""
+    if not NAME.match(name):
+        hint = ""
+        if "$" in name or "+" in name:
+            hint = (" Give the robot's own name: Harbor adds the prefix (robot$) and, for a project robot, <project>+"
+                    " (set project for that)")
+        raise HarborValidationError("name: %r is not a Harbor robot name: lower-case letters and digits, separated by single"
+                                    " '.', '_' or '-' (for example ci-puller).%s" % (name, hint))
+    return name
+
+
+def robot_name_of(text):
+    """A valid robot name made of ``text``: lower-cased, other characters than letters, digits, '.', '_' and '-' as '-'."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", str(text).lower())
+    name = re.sub(r"[._-]*([._-])[._-]*", r"\1", name).strip("._-")
+    return name or "robot"
+
+
 def parse_duration(value):
     """``never`` (or -1) -> -1; a number of days (1 to 2147483646) -> that number."""
     text = str(value).strip().lower()
@@ -213,14 +233,7 @@ class Robot(Resource):
 
     # -- validation -----------------------------------------------------------------------------------------------
     def check_key(self, name):
-        name = name or ""
-        if not NAME.match(name):
-            hint = ""
-            if "$" in name or "+" in name:
-                hint = (" Give the robot's own name: Harbor adds the prefix (robot$) and, for a project robot, <project>+"
-                        " (set project for that)")
-            raise HarborValidationError("name: %r is not a Harbor robot name: lower-case letters and digits, separated by single"
-                                        " '.', '_' or '-' (for example ci-puller).%s" % (name, hint))
+        check_name(name)
 
     def identity(self, item):
         """Harbor's stored name: ``<project>+<name>`` for a project robot, ``<name>`` for a system robot."""
@@ -332,12 +345,12 @@ class Robot(Resource):
         """Checks that need Harbor's state (the projects exist, what a create needs) and the secret plan."""
         name = item["name"]
         if options["level"] == "project" and options["project"] not in self._projects:
-            raise HarborValidationError("project: no project named %r in Harbor; create it first (registryops.harbor.harbor_project)"
-                                        % options["project"])
+            self._missing("project: no project named %r in Harbor; create it first (registryops.harbor.harbor_project)"
+                          % options["project"])
         for index, perm in enumerate(options.get("permissions") or []):
             if perm["kind"] == "project" and perm["namespace"] != "*" and perm["namespace"] not in self._projects:
-                raise HarborValidationError("permissions[%d].namespace: no project named %r in Harbor (robot %s); create it"
-                                            " first, or use * for every project" % (index, perm["namespace"], name))
+                self._missing("permissions[%d].namespace: no project named %r in Harbor (robot %s); create it first, or use *"
+                              " for every project" % (index, perm["namespace"], name))
         secret = item.get("secret")
         plan = Plan(options, secret=secret, send_secret=False, generated=None)
         if raw is None:
@@ -349,6 +362,13 @@ class Robot(Resource):
         if secret is not None and item.get("update_password") == "always":
             plan.send_secret = self._secret_differs(item, options, raw, secret)
         return plan
+
+    def _missing(self, message):
+        """A project the robot needs does not exist: an error; in check mode a warning, since an earlier task of the same
+        run (a role creating the project) would have made it."""
+        if not self.module.check_mode:
+            raise HarborValidationError(message)
+        self.module.warn("%s (check mode: a real run fails here unless an earlier task creates it)" % message)
 
     def _secret_differs(self, item, options, raw, secret):
         """``update_password: always``: is Harbor's secret another one? Asked by logging in as the robot (a GET of
