@@ -107,7 +107,7 @@ _value:
     dest_projects:
       description:
         - The destination projects to create, per Harbor (C(harbor) = its inventory name, C(projects)); also those of push
-          rules through an endpoint with a robot account, which cannot create projects.
+          rules through an endpoint with a robot account (whose robot then needs no project creation).
       type: list
       elements: dict
     dest_checks:
@@ -346,7 +346,8 @@ def _rules(problems, rules, endpoints_by_name, hostvars, here, sync, robots=None
             result["destinations"].append(dict(where=rule.where, rule=entry["name"], harbor=dest_harbor, project=dest_name,
                                                option="dest_namespace" if namespace else "filters.name"))
             if dest_project or (pushes and endpoint in robots):
-                # a robot endpoint's robot cannot create projects there: the role creates the destination project first
+                # the role creates a robot endpoint's destination project first: its robot then needs no project creation
+                # (which Harbor leaves to administrators when project creation is restricted to them)
                 _add_dest_project(rule, result["dest_projects"].setdefault(dest_harbor, {}), dest_name, dest_project or {})
         if endpoint in robots:
             result["needs"].setdefault(endpoint, []).append(dict(

@@ -258,6 +258,8 @@ ROLE_VARIABLE_ROWS = [
     dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, GOOD_RULE]}, option="replication_rules[1].name"),
     dict(role=REPL_ROLE, vars={"replication_wait_timeout": -5}, option="replication_wait_timeout"),
     dict(role=REPL_ROLE, vars={"replication_endpoints": [{"name": "peer", "host": "no-such-host"}]}, option="replication_endpoints[0].host"),
+    dict(role=PC_ROLE, vars={"proxy_cache_upstreams": [GOOD_UPSTREAM], "proxy_cache_pull_robot": {"secret": "weak"}},
+         option="proxy_cache_pull_robot.secret"),
     dict(role=REPL_ROLE, vars={"replication_projects": [{"name": "fine"}, {"name": "Not A Project"}]}, option="replication_projects[1].name"),
     dict(role=REPL_ROLE, vars={"replication_rules": [dict(GOOD_RULE, dest_project={"storage_quota": "huge"})]},
          option="replication_rules[0].dest_project.storage_quota"),
