@@ -4,6 +4,7 @@ robots follows Harbor's, on the API and on /v2/):
 - the replication role keeps, on the other Harbor of a ``host:`` endpoint, a robot account with exactly what the rules
   through the endpoint need, and the endpoint logs in as that robot, never as the other Harbor's administrator (which
   stays possible with ``robot: false``); a new Vault secret is set on the robot and sent to the endpoint in one run;
+- check mode writes nothing, and the robots' secrets appear in no output (-vvv, diff);
 - the proxy_cache role's pull robot pulls through the caches and nothing else, and the pull hints show its login.
 """
 import pytest
@@ -38,9 +39,16 @@ def test_push_endpoint_logs_in_as_a_robot_with_exactly_the_rules_permissions(emu
     connected, disconnected = emulator_factory(), emulator_factory()
     connected.seed(project="nvaie", repository="app", tags=["1.0"])
     disconnected.api("POST", "/projects", json={"project_name": "other", "metadata": {"public": "false"}})
-    run = run_site(tmp_path, playbook="replication.yml", args=["-vvv"], **push_inventory(connected, disconnected))
+    # check mode first: nothing is written on either Harbor (the robot's project does not exist yet: a warning)
+    for target in (connected, disconnected):
+        target.clear_log()
+    check = run_site(tmp_path, playbook="replication.yml", args=["--check", "--diff", "-vvv"], **push_inventory(connected, disconnected))
+    assert check.rc == 0 and check.recap["harbor-connected"]["changed"] > 0, check.output[-5000:]
+    assert SECRET not in check.output and connected.writes() == [] and disconnected.writes() == []
+    assert system_robot(disconnected, ROBOT) is None
+    run = run_site(tmp_path, playbook="replication.yml", args=["--diff", "-vvv"], **push_inventory(connected, disconnected))
     assert run.rc == 0, run.output[-5000:]
-    assert SECRET not in run.output
+    assert SECRET not in run.output                                       # no_log: not in -vvv, diff or results
     endpoint = connected.api("GET", "/registries").json()[0]
     assert endpoint["credential"]["access_key"] == ROBOT                  # not the other Harbor's admin
     robot = system_robot(disconnected, ROBOT)
