@@ -12,8 +12,7 @@ call converges. Listing them needs a Harbor system administrator (or a system ro
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborValidationError
 
 REGISTRIES = "/registries"
 POLICIES = "/replication/policies"          # rules name their endpoints: registry.py and replication_*.py read them

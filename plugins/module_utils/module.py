@@ -17,11 +17,10 @@ from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
-    MAX_RETRIES, HarborClient, HarborError, check_url, userinfo,
+    HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, check_url, userinfo,
 )
-# The errors live in errors.py; HarborValidationError and element_message are re-exported here for existing imports.
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
-    HarborPartialError, HarborValidationError, element_message,
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
+    HarborError, HarborPartialError, HarborValidationError, element_message,
 )
 
 
@@ -31,6 +30,8 @@ CONNECTION_SPEC = dict(
     harbor_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["HARBOR_PASSWORD"])),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["HARBOR_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["HARBOR_CA_PATH"])),
+    client_cert=dict(type="path", fallback=(env_fallback, ["HARBOR_CLIENT_CERT"])),
+    client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["HARBOR_CLIENT_KEY"])),
     request_timeout=dict(type="float", default=30),
     request_retries=dict(type="int", default=3),
 )
@@ -89,6 +90,8 @@ class HarborModule(AnsibleModule):
         if text_problem:
             self.fail_json(msg=text_problem[1])
         self._hide_url_userinfo()
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._jmespath = None
         if self.params.get("query"):
             # imported only for a call with ``query``: most calls do not pay for it
@@ -130,7 +133,8 @@ class HarborModule(AnsibleModule):
             p = self.params
             client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
                                   validate_certs=p["validate_certs"], ca_path=p["ca_path"],
-                                  timeout=p["request_timeout"], retries=p["request_retries"])
+                                  timeout=p["request_timeout"], retries=p["request_retries"],
+                                  client_cert=p["client_cert"], client_key=p["client_key"])
             self._client = client
         return self._client
 

@@ -337,7 +337,7 @@ def run(resource, list_option):
     return result
 
 
-__all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]
+__all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes"]
 
 
 def version_gate(client, since, what):

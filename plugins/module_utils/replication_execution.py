@@ -15,9 +15,8 @@ __metaclass__ = type
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborPartialError, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
 
 EXECUTIONS = "/replication/executions"

@@ -15,9 +15,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborRefused, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, human_bytes
 
 TRIGGERS = ("manual", "scheduled", "event_based")

@@ -68,4 +68,4 @@ def test_galaxy_stage_installs_the_collection_and_its_python_dependencies(contex
     assert (installed / "plugins" / "modules" / "harbor_registry.py").is_file()
     assert (installed / "extensions" / "awx" / "credential_type.yml").is_file()
     out = run([sys.executable, build / "scripts" / "introspect.py", "introspect", collections], cwd=tmp_path)
-    assert "jmespath>=1.0" in out and "requests" not in out, out
+    assert "requests>=2.31" in out and "jmespath>=1.0" in out, out
