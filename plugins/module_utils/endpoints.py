@@ -32,12 +32,9 @@ class Endpoints(object):
 
     @classmethod
     def of(cls, module):
-        """The module call's one instance: every resource of the call shares its listing. Nothing is sent (not even
-        the login check) before the first lookup. ``HarborModule.drop_caches`` forgets it before the result goes out."""
-        endpoints = getattr(module, "_harbor_endpoints", None)
-        if endpoints is None:
-            endpoints = module._harbor_endpoints = cls(module=module)
-        return endpoints
+        """The module call's one instance, kept in ``module.cache`` (a ``CallCache``): every resource of the call shares
+        its listing. Nothing is sent (not even the login check) before the first lookup."""
+        return module.cache.get("endpoints", lambda: cls(module=module))
 
     @property
     def client(self):

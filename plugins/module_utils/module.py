@@ -75,6 +75,24 @@ def dict_text_problem(spec, params):
     return None
 
 
+class CallCache(object):
+    """The per-call caches of one module call (the endpoint listing of ``Endpoints.of``...), owned by ``HarborModule``:
+    ``get(key, make)`` makes a value once, ``clear()`` forgets every one. ``HarborModule.run`` clears them before the
+    result goes out: ``exit_json`` copies the whole result (no_log scan) and encodes it, which is where the module process
+    of a list call reaches its peak memory."""
+
+    def __init__(self):
+        self._values = {}
+
+    def get(self, key, make):
+        if key not in self._values:
+            self._values[key] = make()
+        return self._values[key]
+
+    def clear(self):
+        self._values.clear()
+
+
 class HarborModule(AnsibleModule):
     """``HarborModule(argument_spec=...)``: adds the connection options and check mode; ``run(fn)`` is the error edge."""
 
@@ -111,6 +129,7 @@ class HarborModule(AnsibleModule):
         if self.params.get("ca_path") and not self.params["validate_certs"]:
             self.warn("ca_path is ignored because validate_certs is false: Harbor's certificate is not verified at all")
         self._client = None
+        self.cache = CallCache()
 
     def _hide_url_userinfo(self):
         """User info in a URL option (``https://user:pw@host``) is a secret: never show it (invocation, messages, -vvv)."""
@@ -155,15 +174,8 @@ class HarborModule(AnsibleModule):
             self.fail_json(msg=element_message(exc), changed=self._wrote())
         except HarborError as exc:
             self.fail_json(msg=element_message(exc), changed=self._wrote(), error=exc.to_dict())
-        self.drop_caches()
+        self.cache.clear()
         self.exit_json(**result)
-
-    def drop_caches(self):
-        """Forget the per-call caches kept on the module (attributes named ``_harbor_*``, e.g. the endpoint listing of
-        ``Endpoints.of``) before the result goes out: ``exit_json`` copies the whole result (no_log scan) and encodes
-        it, which is where the module process of a list call reaches its peak memory."""
-        for name in [n for n in self.__dict__ if n.startswith("_harbor_")]:
-            del self.__dict__[name]
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""

@@ -76,10 +76,12 @@ def normalize_provider(value):
 
 
 def normalize_url(value, option="url", strict=True):
-    """Harbor's lib.ValidateHTTPURL: trim, keep only scheme://host[:port]/path.
+    """Harbor's lib.ValidateHTTPURL (src/lib/endpoint.go, goharbor/harbor v2.15.2): trim, keep only
+    scheme://host[:port]/path.
 
-    ``strict`` (the user's input): no scheme and user info are refused (Harbor would silently use http:// and send the
-    credentials in clear); Harbor's stored URLs are read with ``strict=False``."""
+    ``strict`` (the user's input): checked by the collection's one URL check, ``client.check_url`` (no scheme and user
+    info are refused: Harbor would silently use http:// and send the credentials in clear); Harbor's stored URLs are
+    read with ``strict=False``, as Harbor normalised them."""
     text = str(value).strip(" ").rstrip("/")
     if not text:
         raise HarborValidationError("%s: must not be empty; give the remote registry's address, for example https://nvcr.io" % option)
@@ -88,14 +90,8 @@ def normalize_url(value, option="url", strict=True):
             check_url(text, option, example="https://nvcr.io (credentials go in access_key/access_secret)")
         except ValueError as exc:
             raise HarborValidationError(str(exc))
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    host = parts.netloc.rpartition("@")[2]
-    if scheme not in ("http", "https") or not host:
-        raise HarborValidationError("%s: %r is not an http:// or https:// URL with a host name" % (option, value))
-    return "%s://%s%s" % (scheme, host, parts.path)
+    parts = urlsplit(text if "://" in text else "http://" + text)
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.rpartition("@")[2], parts.path)
 
 
 def normalize_pem(text):

@@ -1,5 +1,6 @@
 """HarborClient against a real loopback HTTP server (tests/unit/conftest.py)."""
 import time
+import uuid
 
 import pytest
 
@@ -194,7 +195,8 @@ def test_basic_auth_no_cookies_user_agent_and_request_id(server):
     assert second["Authorization"].startswith("Basic ")
     assert "Cookie" not in second
     assert second["User-Agent"].startswith("registryops.harbor/")
-    assert second["X-Request-Id"]
+    ids = [uuid.UUID(r["headers"]["X-Request-Id"]) for r in server.requests("GET", "/api/v2.0/projects")]
+    assert [i.version for i in ids] == [4, 4] and ids[0] != ids[1]       # a random UUID per request
 
 
 def test_tls_with_ca_path(tls_server):

@@ -226,8 +226,8 @@ def test_an_https_proxy_is_spoken_to_with_tls(keepalive, tls_server, no_proxy_en
         assert client(srv.url, ca_path=str(bundle)).get("/a") == {"ok": True}
         assert client(tls_server.url, ca_path=str(bundle)).systeminfo()["harbor_version"]
         host_port = tls_server.url.split("//", 1)[1]
-        assert [(method, target) for method, target, _ok in proxy.log] == [("GET", srv.url + API + "/a"),
-                                                                         ("CONNECT", host_port)]
+        assert [(method, target) for method, target, _ok in proxy.log] == [
+            ("GET", srv.url + API + "/a"), ("CONNECT", host_port)]
         with pytest.raises(HarborError) as err:
             client(tls_server.url, ca_path=tls_server.ca_path, retries=0).systeminfo()
     assert "through the proxy %s (certificate verify failed" % proxy.url in str(err.value)
