@@ -7,7 +7,7 @@
 Every module talks to Harbor through ``HarborClient``; nothing else builds URLs or sends requests. HTTP is a
 ``requests.Session`` (keep-alive, TLS, proxies and CA bundles from the environment as requests reads them) whose
 adapter retries with a urllib3 ``Retry`` bounded by the call's wait budget and the poll deadline (``_BoundedRetry``).
-Harbor's behaviour that shapes this code is described in docs/developing.md ("Harbor's API as the client meets it").
+Harbor's behaviour that shapes this code is described in docs/harbor-api.md (section 0).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,7 +42,7 @@ USER_AGENT = "registryops.harbor/%s (Ansible collection)" % COLLECTION_VERSION
 API_PATH = "/api/v2.0"
 MIN_VERSION = (2, 0, 0)         # the first Harbor with /api/v2.0
 # GETs (other than /systeminfo, the check itself) that an anonymous caller gets answered (200, reduced data) instead of
-# refused with 401: the login is checked before the first of them (NOTES sections 0 and 1).
+# refused with 401: the login is checked before the first of them (docs/harbor-api.md sections 0 and 1).
 _ANONYMOUS_READS = re.compile(r"^/(?:ping|health|projects|repositories|search|labels|statistics|icons)(?:/|$)")
 PAGE_SIZE = 100
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -186,7 +186,7 @@ class HarborClient(object):
         self.budget["deadline"] = value
 
     # -- login and version -------------------------------------------------------------------------------------------
-    # The login is checked lazily (NOTES section 0): bad basic-auth credentials make a request anonymous, and Harbor
+    # The login is checked lazily (docs/harbor-api.md section 0): bad basic-auth credentials make a request anonymous, and Harbor
     # answers 401 on everything an anonymous caller may not read (registries, policies, quotas, every write), which
     # ``_error`` words as a refused login. Only the reads that anonymous callers get in a reduced form instead (GET
     # /projects, repositories, /systeminfo...) need GET /systeminfo first, and a version gate needs its version: so an
@@ -355,7 +355,7 @@ class HarborClient(object):
             hint = ("Harbor hides the cause of a 500 (the real error is in Harbor core's log); a frequent cause is a reference"
                     " to something that does not exist.")
         if resp.status_code == 401:
-            # The login is checked lazily: a 401 anywhere means Harbor ran the request as anonymous (NOTES section 0).
+            # The login is checked lazily: a 401 anywhere means Harbor ran the request as anonymous (docs/harbor-api.md section 0).
             hint = "Harbor refused the login of %r: c%s" % (self.username or "", LOGIN_HINT[1:])
         if resp.status_code == 403 and self.username and message.strip() == self.username:
             message = "user %r is not allowed to do this" % self.username
@@ -439,7 +439,7 @@ class HarborClient(object):
         return items
 
     def check_login(self, what):
-        """Raise when Harbor now answers this client as an anonymous caller (NOTES section 0: bad credentials, or a user
+        """Raise when Harbor now answers this client as an anonymous caller (docs/harbor-api.md section 0: bad credentials, or a user
         name frozen for about 1.5 s after someone's failed login, run as anonymous). Used after a read that an anonymous
         caller gets in a reduced form (GET /projects lists public projects only), so that a lookup fails instead of
         shrinking."""

@@ -6,7 +6,7 @@
 to an endpoint, replication rules name one). FOR INTERNAL COLLECTION USE ONLY.
 
 The endpoints are listed once per module call (``Endpoints.of(module)``) and never read again, however many objects the
-call converges. Listing them needs a Harbor system administrator (or a system robot account): NOTES.md section 2.
+call converges. Listing them needs a Harbor system administrator (or a system robot account): docs/harbor-api.md section 2.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -4,7 +4,7 @@
 
 """Projects, including proxy-cache projects. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 3: PUT applies only ``metadata`` (merged,
+Harbor's behaviour behind this code is in docs/harbor-api.md section 3: PUT applies only ``metadata`` (merged,
 values are strings) and ``cve_allowlist``; the storage quota of an existing project lives in ``/quotas``; the proxy-cache
 binding (``registry_id``) is set once at creation; a project with repositories cannot be deleted (412).
 """

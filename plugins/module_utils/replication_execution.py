@@ -5,7 +5,7 @@
 """Replication executions: start (idempotently), stop, wait for and describe the executions of a rule, and the
 modules harbor_replication_execution and harbor_replication_execution_info. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 5: an execution can read ``Failed`` for
+Harbor's behaviour behind this code is in docs/harbor-api.md section 5: an execution can read ``Failed`` for
 a moment before ``Succeed``. Rules themselves are in replication_rule.py.
 """
 

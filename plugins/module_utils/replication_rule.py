@@ -5,7 +5,7 @@
 """Replication rules (policies): option parsers (bandwidth, flattening, cron, filters), check_rule, the ReplicationRule
 resource and harbor_replication_rule_info. FOR INTERNAL COLLECTION USE ONLY. Executions are in replication_execution.py.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 4: PUT replaces the whole policy,
+Harbor's behaviour behind this code is in docs/harbor-api.md section 4: PUT replaces the whole policy,
 ``deletion`` is the field Harbor reads for "replicate deletion", a negative ``speed`` means unlimited (0) and the local
 side of a rule is registry id 0.
 """
@@ -318,7 +318,7 @@ class ReplicationRule(Resource):
         self.endpoints.by_name(name, "registry")
 
     def _check_destination(self, name, options):
-        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (NOTES
+        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (docs/harbor-api.md
         section 3), so every task of such a rule would fail. Refuse it before any write."""
         namespace = (options.get("dest_namespace") or "").strip("/")
         if namespace:
