@@ -385,3 +385,20 @@ def test_a_connection_that_cannot_be_opened_is_retried_and_counted():
         HarborClient("http://127.0.0.1:%d" % port, "admin", "x", retries=2, backoff_factor=0).post("/registries", {})
     assert "connection was refused" in str(err.value) and "after 3 attempts" in str(err.value)
     assert "may have" not in str(err.value)
+
+
+def test_without_requests_the_client_says_so_instead_of_a_traceback():
+    """ansible-test's import sanity test imports module_utils without third-party packages: the import must work, and
+    HarborModule fails with missing_required_lib("requests") (the client's own message here)."""
+    import subprocess
+    import sys
+    from tests.support.ansible import collections_root
+    code = ("import sys; sys.modules['requests'] = None; sys.path.insert(0, %r)\n"
+            "from ansible_collections.registryops.harbor.plugins.module_utils import client, module\n"
+            "from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError\n"
+            "assert not client.HAS_REQUESTS and 'requests' in client.REQUESTS_IMPORT_ERROR\n"
+            "try:\n    client.HarborClient('https://h.example', 'a', 'b')\n"
+            "except HarborError as exc:\n    print(exc)\n") % str(collections_root())
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "the Python library 'requests' is required" in result.stdout
