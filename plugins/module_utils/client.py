@@ -302,18 +302,23 @@ class HarborClient(object):
         OpenSSL's reason code, ``ssl.SSLError.reason``)."""
         reason = getattr(error, "reason", None) or ""
         if reason in _NOT_TLS:
-            return ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
-                    " serves plain HTTP, or check the port" % self.url)
-        if reason in _CLIENT_CERT_REFUSED:
-            return ("Harbor at %s (or the proxy in front of it) refused the TLS connection (%s): it wants a client"
-                    " certificate that it trusts; set client_cert and client_key (HARBOR_CLIENT_CERT, HARBOR_CLIENT_KEY)%s"
-                    % (self.url, text, "" if self.cert else ", none was sent"))
-        if isinstance(error, ssl.SSLCertVerificationError):
-            return ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
-                    " or validate_certs=false for a test instance" % (self.url, text))
-        return ("the TLS connection to %s failed (%s). Check harbor_url and ca_path%s" % (
-            self.url, text, "; if Harbor (or the proxy in front of it) wants a client certificate, set client_cert and"
-            " client_key (HARBOR_CLIENT_CERT, HARBOR_CLIENT_KEY)" if not self.cert else ", and that Harbor trusts client_cert"))
+            message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
+                       " serves plain HTTP, or check the port" % self.url)
+        elif reason in _CLIENT_CERT_REFUSED:
+            message = ("Harbor at %s (or the proxy in front of it) refused the TLS connection (%s): it wants a client"
+                       " certificate that it trusts; set client_cert and client_key (HARBOR_CLIENT_CERT, HARBOR_CLIENT_KEY)"
+                       % (self.url, text))
+        elif isinstance(error, ssl.SSLCertVerificationError):
+            message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
+                       " or validate_certs=false for a test instance" % (self.url, text))
+        elif self.cert:
+            message = "the TLS connection to %s failed (%s). Check harbor_url and ca_path, and that Harbor trusts client_cert" % (
+                self.url, text)
+        else:
+            message = ("the TLS connection to %s failed (%s). Check harbor_url and ca_path; if Harbor (or the proxy in front"
+                       " of it) wants a client certificate, set client_cert and client_key (HARBOR_CLIENT_CERT,"
+                       " HARBOR_CLIENT_KEY)" % (self.url, text))
+        return message
 
     def _proxy_shown(self):
         """The proxy requests picked for Harbor's URL, without its user and password."""
