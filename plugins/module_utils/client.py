@@ -627,8 +627,8 @@ def _causes(exc):
         if not isinstance(error, BaseException) or any(error is seen for seen in found):
             continue
         found.append(error)
-        queue.extend([getattr(error, "reason", None), getattr(error, "original_error", None)]
-                     + [arg for arg in error.args if isinstance(arg, BaseException)] + [error.__cause__, error.__context__])
+        wrapped = [getattr(error, "reason", None), getattr(error, "original_error", None), error.__cause__, error.__context__]
+        queue.extend([arg for arg in error.args if isinstance(arg, BaseException)] + wrapped)
     return found
 
 
@@ -690,8 +690,10 @@ if HAS_REQUESTS:
             if super(_BoundedRetry, self).is_exhausted():
                 return True
             budget = self.budget
-            return bool(budget and (budget["spent"] >= budget["limit"]
-                                    or (budget["deadline"] is not None and time.monotonic() >= budget["deadline"])))
+            if not budget:
+                return False
+            passed = budget["deadline"] is not None and time.monotonic() >= budget["deadline"]
+            return budget["spent"] >= budget["limit"] or passed
 
         def get_retry_after(self, response):
             if response.status not in self.RETRY_AFTER_STATUS_CODES:
