@@ -57,6 +57,16 @@ PROXY_CACHE_TYPES = {
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
+def check_name(name):
+    """Harbor's project name rule (src/pkg/project/manager.go, goharbor/harbor v2.15.2: 1 to 255 characters, lower case)."""
+    name = name or ""
+    if not NAME.match(name) or len(name) > NAME_MAX_LEN:
+        raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
+                                    " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
+                                    % (name, NAME_MAX_LEN))
+    return name
+
+
 def parse_size(value):
     """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them).
 
@@ -166,11 +176,7 @@ class Project(Resource):
 
     # -- validation -----------------------------------------------------------------------------------------------
     def check_key(self, name):
-        name = name or ""
-        if not NAME.match(name) or len(name) > NAME_MAX_LEN:
-            raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
-                                        " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
-                                        % (name, NAME_MAX_LEN))
+        check_name(name)
 
     def validate(self, item, options):
         for option, (_key, _kind, since) in METADATA.items():

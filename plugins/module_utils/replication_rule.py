@@ -234,6 +234,14 @@ def check_rule(options, name):
     _check_flattening_depth(options)
 
 
+def check_namespace(namespace):
+    """A destination path Harbor accepts (src/lib/patterns.go RepositoryNameRe, goharbor/harbor v2.15.2); '' is none."""
+    if namespace and not _NAMESPACE.match(namespace):
+        raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
+                                    " levels separated by '/')" % namespace)
+    return namespace
+
+
 def _check_flattening_depth(options):
     """A name filter without ``**`` fixes how many levels a repository has; flattening cannot remove more."""
     flattening, pattern = options.get("flattening"), (options.get("filters") or {}).get("name")
@@ -271,9 +279,7 @@ class ReplicationRule(Resource):
 
     def validate(self, item, options):
         check_rule(options, item["name"])
-        if options.get("dest_namespace") and not _NAMESPACE.match(options["dest_namespace"]):
-            raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
-                                        " levels separated by '/')" % options["dest_namespace"])
+        check_namespace(options.get("dest_namespace"))
         for option, (version, needs) in VERSION_GATES.items():
             if option in options and needs(options[option]) and not self.client.version_at_least(version):
                 raise HarborValidationError("%s: needs Harbor %s or later; this Harbor is %s"

@@ -35,12 +35,15 @@ def quantity(text):
 
 
 def human_bytes(size):
-    """``10737418240`` -> ``10 GiB``, ``500000000`` -> ``500 MB``: the largest exact SI unit, else IEC unit, else about
-    (``~1.2 GB``); below 1000 in bytes."""
-    for base, units in ((1000, SI_UNITS), (1024, IEC_UNITS)):
-        for power in range(len(units), 0, -1):
-            if size >= base ** power and size % (base ** power) == 0:
-                return "%d %s" % (size // base ** power, units[power - 1])
+    """``10737418240`` -> ``10 GiB``, ``500000000`` -> ``500 MB``, ``536870912000`` -> ``500 GiB``: the exact unit (SI or
+    IEC) with the smallest number, which is the family the user wrote (500GiB is also 536870912 kB, 2GB also 1953125
+    KiB); an SI unit on a tie; else about (``~1.2 GB``); below 1000 in bytes."""
+    exact = [(size // base ** power, rank, units[power - 1])
+             for rank, (base, units) in enumerate(((1000, SI_UNITS), (1024, IEC_UNITS)))
+             for power in range(1, len(units) + 1) if size >= base ** power and size % (base ** power) == 0]
+    if exact:
+        number, _rank, unit = min(exact)
+        return "%d %s" % (number, unit)
     for power in range(len(SI_UNITS), 0, -1):
         if size >= 1000 ** power:
             return "~%.1f %s" % (float(size) / 1000 ** power, SI_UNITS[power - 1])
