@@ -23,7 +23,8 @@ import tempfile
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.project import PROJECTS, UNLIMITED, Project
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes, unmarked
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import unmarked
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Registry
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule, human_rate
 from ansible_collections.registryops.harbor.plugins.module_utils.robot import NEVER, Robot

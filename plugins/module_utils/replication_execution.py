@@ -5,7 +5,7 @@
 """Replication executions: start (idempotently), stop, wait for and describe the executions of a rule, and the
 modules harbor_replication_execution and harbor_replication_execution_info. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 5: an execution can read ``Failed`` for
+Harbor's behaviour behind this code is in docs/harbor-api.md section 5: an execution can read ``Failed`` for
 a moment before ``Succeed``. Rules themselves are in replication_rule.py.
 """
 
@@ -15,10 +15,9 @@ __metaclass__ = type
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborPartialError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import element, in_order, unique
 
 EXECUTIONS = "/replication/executions"
 
@@ -331,12 +330,9 @@ def run_execution(module):
     items = p["rules"] if label else [dict((k, p[k]) for k in ELEMENT_OPTIONS)]
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
     runs = [_Run(module, executions, item, label and "%s[%d]" % (label, index)) for index, item in enumerate(items)]
-    _plan(module, executions, runs, label)
-    for index, run in enumerate(runs):
-        try:
-            run.act()
-        except (HarborError, HarborValidationError) as exc:
-            raise _with_element(exc, run) if label is None else _partial(exc, run, runs[:index], runs[index + 1:])
+    _plan(executions, runs, label)
+    # the one write of each rule, in order; an error after some is reported with what those did (reconcile's handling)
+    in_order(runs, label, lambda run: run.name, lambda run: run.act(), result_of=lambda run, _: run.element_result())
     waited = [run for run in runs if run.waits()]
     if waited:
         outcome = executions.wait_all([i for run in waited for i in run.wait_ids()])
@@ -360,32 +356,14 @@ def run_execution(module):
                 msg="; ".join("%s: %s" % (run.name, run.msg) for run in runs))
 
 
-def _plan(module, executions, runs, label):
+def _plan(executions, runs, label):
     """Validate every element and decide what each one does, before any write: one listing of the rules, then each
     rule's recent executions."""
-    seen = {}
-    for index, run in enumerate(runs):
-        if run.name in seen:
-            raise _with_element(HarborValidationError("rule: %r is also element %d of %s; each rule may appear once"
-                                                      % (run.name, seen[run.name], label)), run)
-        seen[run.name] = index
+    unique([run.name for run in runs], "rule", "rule", label)
     found = executions.client.list_named(POLICIES, [run.name for run in runs])
-    for run in runs:
-        try:
+    for index, run in enumerate(runs):
+        with element(label, index, run.name):
             run.plan(found.get(run.name))
-        except (HarborError, HarborValidationError) as exc:
-            raise _with_element(exc, run)
-
-
-def _with_element(exc, run):
-    if run.where and getattr(exc, "element", None) is None:
-        exc.element, exc.element_name = run.where, run.name
-    return exc
-
-
-def _partial(exc, run, done, pending):
-    """An error while starting or stopping element ``run``: the result says which rules were done before it."""
-    return partial_error(_with_element(exc, run), [r.element_result() for r in done], [r.name for r in pending])
 
 
 class _Run(object):

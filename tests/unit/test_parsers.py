@@ -11,10 +11,9 @@ sys.path.insert(0, str(collections_root()))
 
 from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.module import (  # noqa: E402
-    HarborValidationError, dict_text_problem,
-)
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.module import dict_text_problem  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
 

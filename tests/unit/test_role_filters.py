@@ -293,13 +293,13 @@ def test_replication_plan_gives_a_host_endpoint_a_robot_with_exactly_what_its_ru
 
 def test_replication_plan_refuses_a_robot_without_a_valid_secret_name_or_rule():
     inventory = connected_inventory()
-    plan = replication_plan({
+    variables = {
         "replication_endpoints": [{"name": "a", "host": "disconnected"},
                                   {"name": "b", "host": "disconnected", "robot_secret": "weak", "robot_name": "Bad Name"},
                                   {"name": "unused", "host": "disconnected", "robot_secret": ROBOT_SECRET}],
         "replication_rules": [{"name": "r", "endpoint": "a", "filters": {"name": "x/**"}},
-                              {"name": "s", "endpoint": "b", "filters": {"name": "x/**"}}]},
-        hostvars=inventory, inventory_hostname="connected")
+                              {"name": "s", "endpoint": "b", "filters": {"name": "x/**"}}]}
+    plan = replication_plan(variables, hostvars=inventory, inventory_hostname="connected")
     refused_exactly(plan, [
         "replication_endpoints[0].robot_secret (name a): required: the endpoint logs in to disconnected as robot account"
         " robot$replication-connected-a",
@@ -335,8 +335,8 @@ def test_proxy_cache_pull_robot_pulls_in_every_cache_and_the_hints_show_its_logi
     login = [line for line in plan["hints"] if "robot$nodes" in line]
     assert login[0].startswith("Nodes log in as robot$nodes") and "docker login harbor.example.com -u 'robot$nodes'" in login[1]
     assert ROBOT_SECRET not in " ".join(plan["hints"])
-    gone = proxy_cache_plan({"proxy_cache_upstreams": upstreams, "proxy_cache_pull_robot": {"name": "nodes", "state": "absent",
-                                                                                              "secret": ROBOT_SECRET}})
+    absent = {"name": "nodes", "state": "absent", "secret": ROBOT_SECRET}
+    gone = proxy_cache_plan({"proxy_cache_upstreams": upstreams, "proxy_cache_pull_robot": absent})
     assert gone["pull_robots"] == [dict(name="nodes", state="absent")]
     assert proxy_cache_plan({"proxy_cache_upstreams": upstreams})["pull_robots"] == []
     weak = proxy_cache_plan({"proxy_cache_upstreams": upstreams[2:], "proxy_cache_pull_robot": {"secret": "weak"}})
