@@ -174,7 +174,13 @@ def state_of(target):
 def test_export_lists_secrets_as_vault_references_and_what_the_roles_cannot_express(harbor_pair, tmp_path):
     harbor, remote = harbor_pair
     build_by_hand(harbor, remote)
-    result = export(harbor, tmp_path / "host_vars" / "harbor-a.yml")
+    # one playbook: a check-mode export (to another file) before the real one
+    play = run_playbook([{"name": "preview", EXPORT: {"dest": str(tmp_path / "preview.yml")}, "check_mode": True},
+                         {"name": "export", EXPORT: {"dest": str(tmp_path / "host_vars" / "harbor-a.yml")}}], target=harbor, diff=True)
+    assert play.rc == 0, play.output
+    preview, result = play.result("preview"), play.result("export")
+    assert preview["changed"] is True and not (tmp_path / "preview.yml").exists()        # check mode writes no file
+    assert preview["diff"]["before"] == "" and preview["diff"]["after"] == result["content"]
     assert result["changed"] is True and result["dest"].endswith("harbor-a.yml")
     variables = result["variables"]
     written = yaml.safe_load((tmp_path / "host_vars" / "harbor-a.yml").read_text())
