@@ -1,9 +1,18 @@
 """Fixtures shared by every test: Harbor targets (emulated, or a real Harbor when HARBOR_URL is set).
 
 - ``harbor``: one Harbor. By default a fresh in-process emulator; with ``HARBOR_URL``/``HARBOR_USERNAME``/
-  ``HARBOR_PASSWORD`` set, that real Harbor (tests that need the emulator's test controls then skip).
-- ``harbor_pair``: ``(connected, disconnected)``, two emulators (air-gap replication).
-- ``emulator_factory(**kwargs)``: more emulators (``version="2.13.0"``, ``tls=True``, ``users={...}``).
+  ``HARBOR_PASSWORD`` (``HARBOR_CA_PATH``) set, that real Harbor behind a recording proxy (tests/support/harbor.py).
+- ``harbor_pair``: ``(connected, disconnected)``, two emulators (air-gap replication); with a real Harbor, the ones
+  given by ``HARBOR_URL...`` and ``HARBOR2_URL``/``HARBOR2_USERNAME``/``HARBOR2_PASSWORD`` (skipped without the second).
+- ``harbor_factory(**kwargs)``: the Harbors under test one by one: an emulator (``Emulator(**kwargs)``), or the next
+  real Harbor (the first call HARBOR_URL, the second HARBOR2_URL; the keyword arguments shape emulators only).
+- ``emulator_factory(**kwargs)``: more emulators (``version="2.13.0"``, ``tls=True``, ``users={...}``), also beside a
+  real Harbor (as an upstream or a replication peer it can reach on loopback).
+
+Against a real Harbor every object a test makes carries the test process's unique suffix (tests/support/names.py) and
+the fixtures delete those objects before and after each test. A test that needs the emulator's controls (faults,
+replication failures, seeds with labels, clocks, its state, its request log of a peer) carries
+``@pytest.mark.emulator_only("reason")`` and is skipped against a real Harbor with that reason.
 
 Every answer an emulator gives under /api/v2.0 during a test is checked against Harbor's swagger.yaml at teardown
 (tests/support/contract.py); a violation fails the test. The helpers behind these fixtures (``Target``, ``ADMIN``,
@@ -13,7 +22,40 @@ import pytest
 from flask import g as flask_g, request as flask_request
 
 from tests.support import contract
-from tests.support.harbor import real_harbor, start_emulator
+from tests.support.harbor import real_harbor, real_mode, start_emulator
+
+REAL_KEY = "real_harbor"      # user property of a test that ran against a real Harbor (counted in the summary)
+
+
+def emulator_only_reason(marker):
+    return (marker.args[0] if marker.args else marker.kwargs.get("reason")) or ""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every ``emulator_only`` marker gives its reason; against a real Harbor those tests are skipped with it."""
+    real = real_mode()
+    for item in items:
+        marker = item.get_closest_marker("emulator_only")
+        if marker is None:
+            continue
+        reason = emulator_only_reason(marker)
+        if not reason:
+            raise pytest.UsageError("%s: @pytest.mark.emulator_only needs a reason string" % item.nodeid)
+        if real:
+            item.add_marker(pytest.mark.skip(reason="emulator only: " + reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not real_mode():
+        return
+    counts = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when == "call" or outcome in ("error", "skipped"):
+                if any(key == REAL_KEY for key, _value in getattr(report, "user_properties", ())):
+                    counts[outcome] = counts.get(outcome, 0) + 1
+    terminalreporter.write_line("against the real Harbor: %s" % (
+        ", ".join("%d %s" % (n, outcome) for outcome, n in sorted(counts.items())) or "no test"))
 
 
 class ContractRecorder:
@@ -63,11 +105,69 @@ def emulator_factory(contract_recorder):
         emulator.stop()
 
 
-@pytest.fixture
-def harbor(emulator_factory):
-    return real_harbor() or emulator_factory()
+class RealHarbors:
+    """The real Harbors of one test: each swept (its objects of this process deleted) before first use and at the end."""
+
+    def __init__(self, request):
+        self.request = request
+        self.used = []
+
+    def get(self, index):
+        target = real_harbor(index)
+        if target is None:
+            pytest.skip("needs a second real Harbor: set HARBOR%d_URL, HARBOR%d_USERNAME, HARBOR%d_PASSWORD" % ((index,) * 3))
+        if target.upstream not in [t.upstream for t in self.used]:
+            target.sweep()
+            self.used.append(target)
+            self.request.node.user_properties.append((REAL_KEY, target.upstream))
+        target.clear_log()
+        return target
+
+    def sweep(self):
+        problems = []
+        for target in self.used:
+            try:
+                target.sweep()
+            except Exception as exc:        # every Harbor is swept even when one fails
+                problems.append(str(exc))
+        if problems:
+            raise AssertionError("; ".join(problems))
 
 
 @pytest.fixture
-def harbor_pair(emulator_factory):
+def real_harbors(request):
+    """None with the emulator; else the test's ``RealHarbors``, swept at teardown (also after a failure)."""
+    if not real_mode():
+        yield None
+        return
+    harbors = RealHarbors(request)
+    yield harbors
+    harbors.sweep()
+
+
+@pytest.fixture
+def harbor(emulator_factory, real_harbors):
+    return real_harbors.get(1) if real_harbors else emulator_factory()
+
+
+@pytest.fixture
+def harbor_pair(emulator_factory, real_harbors):
+    if real_harbors:
+        return real_harbors.get(1), real_harbors.get(2)
     return emulator_factory(), emulator_factory()
+
+
+@pytest.fixture
+def harbor_factory(emulator_factory, real_harbors):
+    """``harbor_factory(**kwargs)``: an emulator, or the next real Harbor (1, then 2; a third skips the test)."""
+    count = [0]
+
+    def make(**kwargs):
+        if not real_harbors:
+            return emulator_factory(**kwargs)
+        count[0] += 1
+        if count[0] > 2:
+            pytest.skip("needs %d Harbors; two real ones at most (HARBOR_URL, HARBOR2_URL)" % count[0])
+        return real_harbors.get(count[0])
+
+    return make
