@@ -8,6 +8,8 @@
   real Harbor (the first call HARBOR_URL, the second HARBOR2_URL; the keyword arguments shape emulators only).
 - ``emulator_factory(**kwargs)``: more emulators (``version="2.13.0"``, ``tls=True``, ``users={...}``), also beside a
   real Harbor (as an upstream or a replication peer it can reach on loopback).
+- ``registry_factory(name, users=, tls=)``: real ``docker-registry`` processes on 127.0.0.1 under the test's tmp_path
+  (tools/dataplane/registry.py), closed at teardown; skipped without the data plane's Debian packages.
 
 Against a real Harbor every object a test makes carries the test process's unique suffix (tests/support/names.py) and
 the fixtures delete those objects before and after each test. A test that needs the emulator's controls (faults,
@@ -21,8 +23,10 @@ Every answer an emulator gives under /api/v2.0 during a test is checked against 
 import pytest
 from flask import g as flask_g, request as flask_request
 
+from tests.dataplane.conftest import need_binaries
 from tests.support import contract
 from tests.support.harbor import real_harbor, real_mode, start_emulator
+from tools.dataplane.registry import Registry
 
 REAL_KEY = "real_harbor"      # user property of a test that ran against a real Harbor (counted in the summary)
 
@@ -171,3 +175,19 @@ def harbor_factory(emulator_factory, real_harbors):
         return real_harbors.get(count[0])
 
     return make
+
+
+@pytest.fixture
+def registry_factory(tmp_path):
+    """``registry_factory(name="r", users=None, tls=False, ca=None)`` -> a started Registry under tmp_path."""
+    need_binaries()
+    started = []
+
+    def start(name="registry", **kwargs):
+        registry = Registry(name=name, workdir=str(tmp_path / ("%s-%d" % (name, len(started)))), **kwargs)
+        started.append(registry)
+        return registry.start()
+
+    yield start
+    for registry in started:
+        registry.close()

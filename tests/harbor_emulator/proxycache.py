@@ -141,7 +141,7 @@ def manifest_response(st, project, repository, reference):
         with UpstreamConnection(st, key, most):
             try:
                 copy(remote, LocalContent(st, proxy=True), repository, "%s/%s" % (project["name"], repository), reference,
-                     True, lambda level, text: None, speed=speed)
+                     True, lambda level, text, line=None: None, speed=speed)
             except AdapterError:
                 pass                                                    # "Proxy to remote failed, fallback to local repo"
     return local_or_unknown(st, project, repository, reference)

@@ -49,3 +49,48 @@ def expect(value, kinds, param, struct, field, go_type):
         return value
     raise binding_error('parsing %s body from "" failed, because json: cannot unmarshal %s into Go struct field %s.%s of type %s'
                         % (param, go_type_of(value), struct, field, go_type))
+
+
+def accept_specs():
+    """The request's ``Accept`` header as ``[(media range, q)]`` (go-openapi's header.ParseAccept)."""
+    specs = []
+    for part in request.headers.get("Accept", "").split(","):
+        value, _sep, params = part.strip().partition(";")
+        if not value.strip():
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _eq, raw = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(raw)
+                except ValueError:
+                    q = 0.0
+        specs.append((value.strip().lower(), q))
+    return specs
+
+
+def negotiate(offers):
+    """The media type go-openapi's NegotiateContentType picks among ``offers`` (the route's produces, in order) for
+    the request's ``Accept``: the first offer without an Accept header, else the best q, an exact match beating
+    ``type/*`` beating ``*/*`` at equal q, the earlier offer on a tie. None matches: 422 ``unsupported media type
+    requested, only [...] are available`` (errors.InvalidResponseFormat in BindValidRequest), before the handler."""
+    specs = accept_specs()
+    if not specs:
+        return offers[0]
+    best, best_q, best_wild = None, -1.0, 3
+    for offer in offers:
+        for value, q in specs:
+            if q == 0.0 or q < best_q:
+                continue
+            if value == "*/*":
+                wild, matches = 2, True
+            elif value.endswith("/*"):
+                wild, matches = 1, offer.startswith(value[:-1])
+            else:
+                wild, matches = 0, value == offer
+            if matches and (q > best_q or best_wild > wild):
+                best, best_q, best_wild = offer, q, wild
+    if best is None:
+        raise binding_error("unsupported media type requested, only [%s] are available" % " ".join(offers))
+    return best
