@@ -493,7 +493,8 @@ def test_v2_serves_tags_and_manifests_and_refuses_like_harbor(harbor):
     catalog = v2(harbor, "GET", "_catalog", auth=("developer", "Developer12345"))
     assert (catalog.status_code, catalog.headers["Www-Authenticate"]) == (401, 'Basic realm="harbor"')
     assert v2(harbor, "GET", "_catalog").json() == {"repositories": ["library/nginx", "private/app"]}
-    assert v2(harbor, "GET", "library/nginx/manifests/2.0").json()["errors"][0]["code"] == "MANIFEST_UNKNOWN"
+    assert v2(harbor, "GET", "library/nginx/manifests/2.0").json()["errors"][0] == {
+        "code": "NOT_FOUND", "message": "artifact library/nginx:2.0 not found"}
 
 
 def test_v2_push_of_a_manifest_makes_an_artifact(harbor):

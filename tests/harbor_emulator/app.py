@@ -52,6 +52,7 @@ def create_app(state):
     def harbor_error(err):
         resp = jsonify(err.payload())
         resp.status_code = err.status
+        resp.headers.update(getattr(err, "headers", None) or {})        # a /v2/ error's (distribution.V2Error)
         return resp
 
     @app.errorhandler(HTTPException)

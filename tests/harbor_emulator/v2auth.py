@@ -56,7 +56,9 @@ def bearer_context(st):
         return context_of(st, username) if username else security.ANONYMOUS
 
 
-def challenge_response(st, scope=None):
+def challenge_response(st, scope=None, message="unauthorized: unauthorized"):
+    """Harbor's 401 with the challenge getChallenge makes (Basic when an Authorization header was sent, else Bearer with
+    the scope); ``message`` is v2auth's error text (``unauthorized: unauthorized`` on ``/v2/`` itself)."""
     if request.headers.get("Authorization"):
         header = 'Basic realm="harbor"'
     else:
@@ -64,7 +66,7 @@ def challenge_response(st, scope=None):
         header = 'Bearer realm="%s://%s/service/token",service="%s"' % (scheme, request.host, SERVICE)
         if scope:
             header += ',scope="%s"' % scope
-    resp = jsonify({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized: unauthorized"}]})
+    resp = jsonify({"errors": [{"code": "UNAUTHORIZED", "message": message}]})
     resp.status_code = 401
     resp.headers.update(API_VERSION_HEADER)
     resp.headers["Www-Authenticate"] = header
