@@ -75,8 +75,8 @@ def registry_life_cycle(run, env):
              {"credential_type": "basic", "access_key": "someone", "access_secret": "s3cret"})
     run.call("get after update", "GET", "/registries/%s" % rid)
     run.call("update insecure false", "PUT", "/registries/%s" % rid, {"insecure": False})
-    run.call("create duplicate", "POST", "/registries", {"name": name, "type": "docker-registry", "url": env.upstream.url,
-                                                          "insecure": True})
+    run.call("create duplicate", "POST", "/registries",
+             {"name": name, "type": "docker-registry", "url": env.upstream.url, "insecure": True})
     run.call("update missing", "PUT", "/registries/999999", {"description": "x"})
     run.call("delete", "DELETE", "/registries/%s" % rid)
     run.call("get deleted", "GET", "/registries/%s" % rid)
@@ -345,10 +345,10 @@ def replication_rule_bad_input(run, env):
         ("missing registry", rule_body(run.name("r3"), dest_registry={"id": 999999})),
         ("empty name", rule_body("", dest_registry={"id": rid})),
         ("name of 257 characters", rule_body(run.name("r" * (257 - len(run.name("")))), dest_registry={"id": rid})),
-        ("bad cron", rule_body(run.name("r4"), dest_registry={"id": rid}, trigger={"type": "scheduled", "trigger_settings":
-                                                                                    {"cron": "every day"}})),
-        ("five-field cron", rule_body(run.name("r5"), dest_registry={"id": rid}, trigger={"type": "scheduled", "trigger_settings":
-                                                                                            {"cron": "0 3 * * *"}})),
+        ("bad cron", rule_body(run.name("r4"), dest_registry={"id": rid},
+                               trigger={"type": "scheduled", "trigger_settings": {"cron": "every day"}})),
+        ("five-field cron", rule_body(run.name("r5"), dest_registry={"id": rid},
+                                      trigger={"type": "scheduled", "trigger_settings": {"cron": "0 3 * * *"}})),
         ("unknown trigger", rule_body(run.name("r6"), dest_registry={"id": rid}, trigger={"type": "hourly"})),
         ("unknown filter type", rule_body(run.name("r7"), dest_registry={"id": rid}, filters=[{"type": "colour", "value": "x"}])),
         ("name filter with decoration", rule_body(run.name("r8"), dest_registry={"id": rid},

@@ -352,8 +352,8 @@ def distinct(report):
 
 
 def text_report(report):
-    lines = ["Differential check: a = %s (%s), b = %s (%s)" % (report["a"]["url"], report["a"]["version"],
-                                                                report["b"]["url"], report["b"]["version"]),
+    lines = ["Differential check: a = %s (%s), b = %s (%s)"
+             % (report["a"]["url"], report["a"]["version"], report["b"]["url"], report["b"]["version"]),
              "%(cases)d cases, %(steps)d steps compared, %(differences)d differences in %(cases_with_differences)d cases"
              % report["summary"], ""]
     groups = distinct(report)

@@ -405,7 +405,8 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
                                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
     harbor.clear_log()
     play = run_play([task("hub", name=unique("docker-hub"), provider="DockerHub"), task("ghcr", name=unique("ghcr"), provider="ghcr"),
-                     task("ui", name=unique("hub-ui"), provider="Docker Hub"), task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
+                     task("ui", name=unique("hub-ui"), provider="Docker Hub"),
+                     task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
                      task("gcr", name=unique("gcp"), provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
                     check=True, verbosity=3)
     assert play.rc == 0, play.output
