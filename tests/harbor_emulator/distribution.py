@@ -85,13 +85,13 @@ def require_access(st, name, action):
     Authorization header was sent, else Basic). v2auth/auth.go check: a GET or HEAD without any Authorization header is
     always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones."""
     caller(st)
-    scope = "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")
+    scope = "repository:%s:%s" % (name, {"push": "pull,push", "delete": "delete"}.get(action, "pull"))     # access.go scopeStr
     if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
-        abort(v2auth.challenge_response(st, scope))
+        abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
     project = projects.find(st, split_name(name)[0])
     if projects.can(st, project, action, "repository"):
         return project
-    abort(v2auth.challenge_response(st, scope))
+    abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
 
 
 def proxy_push_refusal(project):
