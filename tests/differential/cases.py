@@ -180,6 +180,14 @@ def project_life_cycle(run, env):
     run.call("update bad public", "PUT", run.project_path(name), {"metadata": {"public": "maybe"}}, headers=by_name)
     run.call("update unknown metadata", "PUT", run.project_path(name), {"metadata": {"colour": "blue"}}, headers=by_name)
     run.call("get after update", "GET", run.project_path(name), headers=by_name)
+    run.call("update scan settings and allowlist", "PUT", run.project_path(name), {
+        "metadata": {"auto_scan": "true", "prevent_vul": "true", "severity": "high", "reuse_sys_cve_allowlist": "false"},
+        "cve_allowlist": {"items": [{"cve_id": "CVE-2024-3094"}, {"cve_id": "cve-2023-44487"}], "expires_at": 1798761600}},
+        headers=by_name)
+    run.call("get after scan settings", "GET", run.project_path(name), headers=by_name)
+    run.call("duplicate cve", "PUT", run.project_path(name), {"cve_allowlist": {"items": [{"cve_id": "CVE-1"}, {"cve_id": "CVE-1"}]}},
+             headers=by_name)
+    run.call("blank cve", "PUT", run.project_path(name), {"cve_allowlist": {"items": [{"cve_id": " "}]}}, headers=by_name)
     quotas = run.call("quotas", "GET", "/quotas", params={"reference": "project", "reference_id": pid})
     quota_id = (quotas.json() or [{}])[0].get("id") if quotas is not None and quotas.status_code == 200 else None
     run.call("update quota", "PUT", "/quotas/%s" % quota_id, {"hard": {"storage": 20 * 1024 ** 3}})
@@ -271,6 +279,9 @@ def proxy_cache_life_cycle(run, env):
     run.call("summary", "GET", run.project_path(name) + "/summary", headers=by_name)
     run.call("list q registry_id", "GET", "/projects", params={"q": "registry_id=%s" % rid})
     run.call("update to another registry", "PUT", run.project_path(name), {"registry_id": rid}, headers=by_name)
+    run.call("update proxy settings", "PUT", run.project_path(name), {"metadata": {
+        "proxy_speed_kb": "102400", "max_upstream_conn": "10", "proxy_cache_local_on_not_found": "true"}}, headers=by_name)
+    run.call("metadata after proxy settings", "GET", run.project_path(name) + "/metadata", headers=by_name)
     manifest = "/v2/%s/%s/manifests/%s" % (name, UPSTREAM_REPOSITORY, UPSTREAM_TAG)
     accept = {"Accept": "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json"}
     run.call("anonymous manifest read", "GET", manifest, headers=accept, auth=None)

@@ -121,7 +121,10 @@ class Run:
 
     # ---- requests ------------------------------------------------------------------------------------------------
     def call(self, label, method, path, json_body=None, params=None, headers=None, auth="admin", ours=False, data=None):
-        """Send one request, record its normalised observation under ``label`` and return the response."""
+        """Send one request, record its normalised observation under ``label`` and return the response. ``ours``: a list
+        of the case's own objects (``q=name=~<suffix>``, one page of 100: a shared Harbor holds others)."""
+        if ours:
+            params = dict({"q": "name=~%s" % SUFFIX, "page_size": 100}, **(params or {}))
         try:
             resp = self.side.request(method, path, auth=auth, json=json_body, params=params, headers=headers, data=data)
         except requests.RequestException as exc:
@@ -351,6 +354,10 @@ def distinct(report):
     return sorted(groups.values(), key=lambda g: (-g["count"], g["key"]))
 
 
+def shown(diff, side):
+    return "(omitted)" if diff["what"] == "omitted in %s" % side else short(diff[side])
+
+
 def text_report(report):
     lines = ["Differential check: a = %s (%s), b = %s (%s)"
              % (report["a"]["url"], report["a"]["version"], report["b"]["url"], report["b"]["version"]),
@@ -362,8 +369,8 @@ def text_report(report):
         for number, group in enumerate(groups, 1):
             request, where, what, a, b = group["key"]
             lines.append("%3d. %s  %s: %s  (x%d; %s)" % (number, request, where, what, group["count"], ", ".join(group["cases"])))
-            lines.append("       a: %s" % a)
-            lines.append("       b: %s" % b)
+            lines.append("       a: %s" % ("(omitted)" if what == "omitted in a" else a))
+            lines.append("       b: %s" % ("(omitted)" if what == "omitted in b" else b))
         lines += ["", "Every difference by case:"]
     for case in report["cases"]:
         if case.get("error"):
@@ -377,8 +384,8 @@ def text_report(report):
                 lines.append("  %s: %s" % (diff["step"], diff["request"]))
                 last = diff["step"]
             lines.append("    %s: %s" % (diff["where"], diff["what"]))
-            lines.append("      a: %s" % short(diff["a"]))
-            lines.append("      b: %s" % short(diff["b"]))
+            lines.append("      a: %s" % shown(diff, "a"))
+            lines.append("      b: %s" % shown(diff, "b"))
         for note in case.get("notes", []):
             lines.append("  note: %s" % note)
     if not report["summary"]["differences"]:
