@@ -23,6 +23,7 @@ from flask import g as flask_g, request as flask_request
 
 from tests.support import contract
 from tests.support.harbor import real_harbor, real_mode, start_emulator
+from tests.support.names import SUFFIX
 
 REAL_KEY = "real_harbor"      # user property of a test that ran against a real Harbor (counted in the summary)
 REAL_FIXTURES = {"harbor", "harbor_pair", "harbor_factory"}
@@ -42,6 +43,9 @@ def pytest_collection_modifyitems(config, items):
     """Every ``emulator_only`` marker gives its reason; against a real Harbor those tests are skipped with it."""
     real = real_mode()
     for item in items:
+        if SUFFIX in item.nodeid:
+            raise pytest.UsageError("%s: a test id holds the process's unique name suffix, so pytest-xdist workers would "
+                                    "collect different tests; give the parametrization ids=" % item.nodeid)
         marker = item.get_closest_marker("emulator_only")
         if marker is None:
             if opt_in(item) and "emulator_factory" in item.fixturenames and not REAL_FIXTURES & set(item.fixturenames):

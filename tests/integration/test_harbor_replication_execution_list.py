@@ -116,7 +116,7 @@ def test_a_failed_rule_is_named_with_the_rules_done(run_play, connected):
     ([{"rule": NGINX}, {"rule": MISSING}], "rules[1].rule: no replication rule named '%s'; existing rules: " % MISSING),
     ([{"rule": NGINX}, {"rule": OFF}], "rules[1] (name %s): replication rule %s is disabled" % (OFF, OFF)),
     ([{"rule": NGINX}, {"rule": NGINX, "state": "stopped"}], "rules[1].rule: '%s' is also element 0 of rules" % NGINX),
-])
+], ids=["missing", "disabled", "twice"])        # no unique name in an id: xdist workers (each its own suffix) must agree
 def test_every_element_is_checked_before_any_write(run_play, connected, rules, message):
     create_rules(run_play, connected, [RULES[0], dict(RULES[1], name=OFF, enabled=False)])
     connected.clear_log()
