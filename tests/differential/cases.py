@@ -388,18 +388,24 @@ def wait_execution(run, execution_id):
     return run.wait("execution %s finished" % execution_id, final, timeout=120)
 
 
-@case("replication execution life cycle", needs=("destination",))
-def replication_execution_life_cycle(run, env):
+def push_rule(run, env, prefix, images, **rule):
+    """A source project holding ``images`` ((repository, tag) pairs), an endpoint on this side's destination registry
+    and a manual push rule of the project's repositories to it: ``(endpoint id, rule id)``."""
     destination = env.destination(run.side.label)
     run.alias(destination.url, "<destination>")
-    source = run.name("src")
+    source = run.name(prefix + "src")
     project(run, "create source project", source)
-    push(run, source, "app/web", "1.0")
-    push(run, source, "tools", "latest")
-    rid = registry(run, "create destination endpoint", run.name("dest"), destination.url)
+    for repository, tag in images:
+        push(run, source, repository, tag)
+    rid = registry(run, "create destination endpoint", run.name(prefix + "dest"), destination.url)
     policy_id = created_id(run.call("create push rule", "POST", "/replication/policies", rule_body(
-        run.name("rule"), dest_registry={"id": rid}, dest_namespace=run.name("mirror"),
-        filters=[{"type": "name", "value": source + "/**"}])))
+        run.name(prefix + "rule"), dest_registry={"id": rid}, filters=[{"type": "name", "value": source + "/**"}], **rule)))
+    return rid, policy_id
+
+
+@case("replication execution life cycle", needs=("destination",))
+def replication_execution_life_cycle(run, env):
+    rid, policy_id = push_rule(run, env, "", [("app/web", "1.0"), ("tools", "latest")], dest_namespace=run.name("mirror"))
     started = run.call("start", "POST", "/replication/executions", {"policy_id": policy_id})
     execution_id = created_id(started)
     run.call("start missing rule", "POST", "/replication/executions", {"policy_id": 999999})
@@ -430,14 +436,7 @@ def replication_execution_life_cycle(run, env):
 
 @case("replication execution failure", needs=("destination",))
 def replication_execution_failure(run, env):
-    destination = env.destination(run.side.label)
-    run.alias(destination.url, "<destination>")
-    source = run.name("fsrc")
-    project(run, "create source project", source)
-    push(run, source, "app", "1.0")
-    rid = registry(run, "create destination endpoint", run.name("fdest"), destination.url)
-    policy_id = created_id(run.call("create push rule", "POST", "/replication/policies", rule_body(
-        run.name("frule"), dest_registry={"id": rid}, filters=[{"type": "name", "value": source + "/**"}])))
+    _rid, policy_id = push_rule(run, env, "f", [("app", "1.0")])
     with env.destination_down(run.side.label):
         execution_id = created_id(run.call("start", "POST", "/replication/executions", {"policy_id": policy_id}))
         finished = wait_execution(run, execution_id)

@@ -2,23 +2,15 @@
 (``Environment``: real ``docker-registry`` processes of tools/dataplane on 127.0.0.1, which a Harbor on the same
 machine reaches)."""
 import contextlib
-import socket
 import traceback
 
 from tools.dataplane.distribution import DistributionClient
 from tools.dataplane.oci import image
 from tools.dataplane.registry import Registry, missing_binaries
+from tests.support.harbor import closed_port_url
 
 from .cases import UPSTREAM_REPOSITORY, UPSTREAM_TAG, all_cases
 from .core import Run, compare_runs, text_report
-
-
-def closed_port_url():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return "http://127.0.0.1:%d" % port
 
 
 class Environment:
