@@ -26,9 +26,17 @@ from flask import g as flask_g, request as flask_request
 from tests.dataplane.conftest import need_binaries
 from tests.support import contract
 from tests.support.harbor import real_harbor, real_mode, start_emulator
+from tests.support.names import SUFFIX
 from tools.dataplane.registry import Registry
 
 REAL_KEY = "real_harbor"      # user property of a test that ran against a real Harbor (counted in the summary)
+REAL_FIXTURES = {"harbor", "harbor_pair", "harbor_factory", "data_harbors"}
+OPT_IN_DIRECTORIES = ("integration", "molecule")   # every test there runs against a real Harbor or says why not
+
+
+def opt_in(item):
+    parts = item.nodeid.split("/")
+    return len(parts) > 1 and parts[0] == "tests" and parts[1] in OPT_IN_DIRECTORIES
 
 
 def emulator_only_reason(marker):
@@ -39,8 +47,14 @@ def pytest_collection_modifyitems(config, items):
     """Every ``emulator_only`` marker gives its reason; against a real Harbor those tests are skipped with it."""
     real = real_mode()
     for item in items:
+        if SUFFIX in item.nodeid:
+            raise pytest.UsageError("%s: a test id holds the process's unique name suffix, so pytest-xdist workers would "
+                                    "collect different tests; give the parametrization ids=" % item.nodeid)
         marker = item.get_closest_marker("emulator_only")
         if marker is None:
+            if opt_in(item) and "emulator_factory" in item.fixturenames and not REAL_FIXTURES & set(item.fixturenames):
+                raise pytest.UsageError("%s starts emulators only: run it against the harbor/harbor_pair/harbor_factory "
+                                        "fixtures or mark it @pytest.mark.emulator_only(reason)" % item.nodeid)
             continue
         reason = emulator_only_reason(marker)
         if not reason:

@@ -70,7 +70,6 @@ def test_refusals_name_their_reason_twice_with_the_challenge(harbor):
     assert catalog.headers["Www-Authenticate"] == 'Basic realm="harbor"'
 
 
-
 def test_an_oci_manifest_or_index_is_refused_to_a_client_that_does_not_accept_it(harbor):
     harbor.need_emulator()
     chart = harbor.seed(project="library", repository="charts/etcd", tags=["10.2.3"], type="chart")   # an OCI manifest

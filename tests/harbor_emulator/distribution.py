@@ -60,15 +60,9 @@ def v2_error(status, code, message):
     return V2Error(status, code, message)
 
 
-def refusal_text(reason):
-    """v2auth's 401 message: ``errors.UnauthorizedError(err).WithMessage(err.Error())`` prints the reason twice
-    (src/server/middleware/v2auth/auth.go Middleware)."""
-    return "%s: %s" % (reason, reason)
-
-
 def catalog_refused():
     """Any refused request to the catalog gets Harbor's 401 with the Basic challenge."""
-    return V2Error(401, "UNAUTHORIZED", refusal_text("unauthorized to list catalog"), {"Www-Authenticate": 'Basic realm="harbor"'})
+    return V2Error(401, "UNAUTHORIZED", v2auth.doubled("unauthorized to list catalog"), {"Www-Authenticate": 'Basic realm="harbor"'})
 
 
 def not_found(name, reference=None):
@@ -103,16 +97,16 @@ def require_access(st, name, action):
     always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones.
     A project that does not exist is a 401 with an empty challenge, whoever asks (the project lookup's error)."""
     caller(st)
-    scope = "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")
+    scope = "repository:%s:%s" % (name, {"push": "pull,push", "delete": "delete"}.get(action, "pull"))     # access.go scopeStr
     if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
-        abort(v2auth.challenge_response(st, scope, refusal_text("authorize header needed to send HEAD to repository")))
+        abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
     project_name = split_name(name)[0]
     project = projects.find(st, project_name)
     if project is None:
-        raise V2Error(401, "UNAUTHORIZED", refusal_text("project %s not found" % project_name), {"Www-Authenticate": ""})
+        raise V2Error(401, "UNAUTHORIZED", v2auth.doubled("project %s not found" % project_name), {"Www-Authenticate": ""})
     if projects.can(st, project, action, "repository"):
         return project
-    abort(v2auth.challenge_response(st, scope, refusal_text("unauthorized to access repository: %s, action: %s" % (name, action))))
+    abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
 
 
 def proxy_push_refusal(project):

@@ -7,7 +7,6 @@ that dance on every create/update and on ``test_connection``, so wrong credentia
 """
 import base64
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,6 +15,7 @@ import requests
 import trustme
 import yaml
 
+from tests.support.harbor import closed_port_url
 from tests.support.names import unique
 
 MODULE = "registryops.harbor.harbor_registry"
@@ -82,14 +82,6 @@ def application_collection():
     upstream = Upstream("jane.doe@example.com", AC_TOKEN)
     yield upstream
     upstream.close()
-
-
-def closed_port_url():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return "http://127.0.0.1:%d" % port
 
 
 def call(target, method, path, json=None, params=None):
@@ -405,7 +397,8 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
                                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
     harbor.clear_log()
     play = run_play([task("hub", name=unique("docker-hub"), provider="DockerHub"), task("ghcr", name=unique("ghcr"), provider="ghcr"),
-                     task("ui", name=unique("hub-ui"), provider="Docker Hub"), task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
+                     task("ui", name=unique("hub-ui"), provider="Docker Hub"),
+                     task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
                      task("gcr", name=unique("gcp"), provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
                     check=True, verbosity=3)
     assert play.rc == 0, play.output

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 DIGEST = r"sha256:[0-9a-f]{64}"
 
 
+@pytest.mark.emulator_only("scripts/demo.py starts its own registry-backed emulators and data plane")
 @pytest.mark.core_matrix
 def test_site_playbook_demo_caches_replicates_with_the_same_digests_and_is_idempotent():
     need_binaries()

@@ -8,6 +8,7 @@ recording proxy of its own on loopback (tests/support/recorder.py), so ``request
 project and registry endpoint whose name carries the test process's suffix (tests/support/names.py).
 """
 import os
+import socket
 import time
 from urllib.parse import quote
 
@@ -138,6 +139,15 @@ def start_emulator(prepare=None, **kwargs):
         prepare(emulator)
     emulator.start()
     return Target(emulator.url, ADMIN[0], kwargs.get("admin_password", ADMIN[1]), ca_path=emulator.ca_path, emulator=emulator)
+
+
+def closed_port_url():
+    """``http://127.0.0.1:<port>`` where nothing listens (a port the kernel just gave and took back)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return "http://127.0.0.1:%d" % port
 
 
 def real_settings(index=1):

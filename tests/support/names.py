@@ -37,3 +37,9 @@ def is_test_name(name, suffix=None):
     if suffix == "*":
         return bool(MARKER.search(name or ""))
     return ("-" + (suffix or SUFFIX)) in (name or "")
+
+
+def ours(names, keep=("library",)):
+    """The names of this test process (and ``keep``: objects every Harbor has), in their order: what a test on a shared
+    Harbor may assert about a listing of everything."""
+    return [name for name in names if is_test_name(name) or name in keep]

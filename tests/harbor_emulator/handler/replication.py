@@ -399,6 +399,10 @@ def start_execution():
     return created(execution_id)
 
 
+# x-omitempty: false in swagger's ReplicationExecution: zero counts and an empty status_text are sent
+EXECUTION_ALWAYS_SENT = ("status_text", "total", "failed", "succeed", "in_progress", "stopped")
+
+
 @bp.get(EXECUTIONS)
 def list_executions():
     st = state()
@@ -411,7 +415,7 @@ def list_executions():
                       if policy_id is None or e["policy_id"] == policy_id]
     executions = [e for e in executions if query_matches(e["status"], status, EXECUTION_STATUS_QUERY)
                   and query_matches(e["trigger"], trigger, TRIGGER_QUERY)]
-    return paged([omit_empty(e) for e in sort_items(executions, "-start_time")])     # convertExecution: zero counts vanish
+    return paged([omit_empty(e, keep=EXECUTION_ALWAYS_SENT) for e in sort_items(executions, "-start_time")])
 
 
 def find_execution(st, raw_id):
@@ -428,7 +432,7 @@ def get_execution(execution_id):
     path_id(execution_id)
     security.require_sysadmin()
     with st.lock:
-        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id))))
+        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id)), keep=EXECUTION_ALWAYS_SENT))
 
 
 @bp.put(EXECUTION)
