@@ -507,7 +507,8 @@ def test_v2_push_of_a_manifest_makes_an_artifact(harbor):
     assert [t["name"] for a in artifacts(harbor, "library", "copy") for t in a["tags"]] == ["latest"]
     wrong = v2(harbor, "PUT", "library/copy/manifests/sha256:" + "0" * 64, data=body)
     assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (400, "DIGEST_INVALID")
-    assert v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body).status_code == 404
+    missing = v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body)     # as Harbor v2.15.2: v2auth's project lookup
+    assert (missing.status_code, missing.json()["errors"][0]["message"]) == (401, "project nowhere not found: project nowhere not found")
 
 
 # ----- event-based triggers (src/controller/event/handler/replication/replication.go, event/handler.go)
