@@ -239,12 +239,7 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None
         log("ERROR", "failed to pull the manifest of artifact %s:%s: %s" % (src_repo, reference, exc), 468)
         raise
     log("INFO", "the manifest of artifact %s:%s pulled" % (src_repo, reference), 471)
-    try:
-        existing = dst.manifest_digest(dst_repo, reference)
-    except AdapterError as exc:
-        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
-            % (dst_repo, reference, exc), 479)
-        raise
+    existing = on_destination(dst, dst_repo, reference, log, 479)
     if existing is not None:
         if existing == digest:
             log("INFO", "the artifact %s:%s already exists on the destination registry, skip" % (dst_repo, reference), 227)
@@ -260,15 +255,21 @@ def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None
     return True
 
 
+def on_destination(dst, repository, reference, log, line):
+    """The digest of ``repository:reference`` on the destination (None when absent); a failed check is logged as
+    transfer.go's exist() and delete() log it (at ``line``) and raised."""
+    try:
+        return dst.manifest_digest(repository, reference)
+    except AdapterError as exc:
+        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
+            % (repository, reference, exc), line)
+        raise
+
+
 def delete(dst, repository, reference, log):
     """transfer.go delete: the manifest ``repository:reference`` deleted on the destination (by its digest, as the
     registry client's DeleteManifest resolves a tag); absent -> skipped. True when deleted."""
-    try:
-        digest = dst.manifest_digest(repository, reference)
-    except AdapterError as exc:
-        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
-            % (repository, reference, exc), 520)
-        raise
+    digest = on_destination(dst, repository, reference, log, 520)
     if digest is None:
         log("INFO", "the artifact %s:%s doesn't exist on the destination registry, skip" % (repository, reference), 525)
         return False
