@@ -61,7 +61,8 @@ def v2_error(status, code, message):
 
 
 def catalog_refused():
-    """Any refused request to the catalog gets Harbor's 401 with the Basic challenge."""
+    """Any refused request to the catalog gets Harbor's 401 with the Basic challenge and v2auth's reason, twice
+    (src/server/middleware/v2auth/auth.go: "unauthorized to list catalog")."""
     return V2Error(401, "UNAUTHORIZED", v2auth.doubled("unauthorized to list catalog"), {"Www-Authenticate": 'Basic realm="harbor"'})
 
 
@@ -145,8 +146,12 @@ def artifact_of(body):
 
 @bp.get("/v2/_catalog")
 def catalog():
+    """Only a system administrator logged in with basic auth may list the catalog: a bearer token's security context
+    (src/common/security/v2token/context.go Can) allows repository actions only, so a token, even one the token service
+    made for ``registry:catalog:*``, is refused (v2auth/auth.go). A docker-registry endpoint pointing at a Harbor, whose
+    adapter follows the Bearer challenge, cannot list it: only names without wildcards replicate from there."""
     st = state()
-    if not caller(st).sysadmin:
+    if not security.current().sysadmin:        # basic auth as security.py resolved it; a bearer token is never looked at
         raise catalog_refused()
     with st.lock:
         names = sorted(repo["name"] for project in st.projects.values()

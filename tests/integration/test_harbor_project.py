@@ -3,9 +3,15 @@
 Scenario A of docs/scenarios.md (the ``nvidiaio`` proxy cache of NGC) and D (SUSE Application Collection); endpoints
 that are not under test here are created through the API, pointing at a second emulator as the "upstream".
 """
+import json
+import time
+
 import pytest
 import requests
 import yaml
+
+from tests.dataplane.conftest import need_binaries
+from tools.dataplane.distribution import DistributionClient
 
 from tests.support.names import unique
 
@@ -280,11 +286,30 @@ def test_proxy_binding_is_immutable_unless_recreated(run_play, harbor, upstream)
     assert result["project"]["proxy_cache_registry"] == NGC_MIRROR
     assert result["project"]["public"] is True and result["project"]["storage_quota"] == -1
 
-    harbor.seed(project=NVIDIAIO["name"], repository="nvaie/vllm", tags=["0.5"])
-    busy = run_play([task("repoint", **dict(NVIDIAIO, recreate=True))])
+
+def test_a_proxy_cache_project_holding_what_it_cached_is_not_recreated(run_play, harbor_factory, emulator_factory):
+    """The cache holds a repository once a pull through Harbor's /v2/ fetched it from the upstream (Harbor refuses a
+    push into a proxy-cache project, so a pull is the only way in); recreating the project would lose it: refused."""
+    need_binaries()
+    harbor = harbor_factory(storage="registry")
+    upstream = emulator_factory(storage="registry")                 # real bytes: a real Harbor copies them
+    upstream.seed(project="nvaie", repository="vllm", tags=["0.5"])
+    upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
+    add_endpoint(harbor, NVIDIA, upstream)
+    add_endpoint(harbor, NGC_MIRROR, upstream)
+    assert run_play([task("nvidiaio", **NVIDIAIO)], target=harbor).rc == 0
+    cache = NVIDIAIO["name"]
+    client = DistributionClient(harbor.url, auth=harbor.auth, verify=harbor.ca_path or True)
+    _media_type, body, _digest = client.get_manifest(cache + "/nvaie/vllm", "0.5")
+    for blob in [json.loads(body)["config"]] + json.loads(body)["layers"]:     # a whole pull: Harbor caches after it
+        client.get_blob(cache + "/nvaie/vllm", blob["digest"])
+    deadline = time.monotonic() + 60
+    while not call(harbor, "GET", "/projects/%s/repositories" % cache) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    busy = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry=NGC_MIRROR, recreate=True))], target=harbor)
     assert busy.rc != 0
     assert "cannot be recreated while it holds 1 repositories (nvaie/vllm)" in busy.result("repoint")["msg"]
-    assert project(harbor, NVIDIAIO["name"])["registry_id"] != 0
+    assert project(harbor, cache)["registry_id"] != 0
 
 
 @pytest.mark.emulator_only("injects a 500 answer to the create (fault control)")

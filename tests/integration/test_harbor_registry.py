@@ -93,7 +93,7 @@ def call(target, method, path, json=None, params=None):
 
 
 def endpoint(target, name):
-    found = [r for r in call(target, "GET", "/registries") if r["name"] == name]
+    found = [r for r in call(target, "GET", "/registries", params={"q": "name=%s" % name}) if r["name"] == name]
     return found[0] if found else None
 
 

@@ -240,7 +240,8 @@ def test_disabled_rule_is_explained(run_play, connected):
 def test_unknown_rule_lists_the_existing_ones(run_play, connected):
     create_rule(run_play, connected)
     play = run_play([run_task("replicate", {"rule": unique("nope")})], target=connected)
-    assert "rule: no replication rule named '%s'; existing rules: %s" % (unique("nope"), RULE_NAME) in play.result("replicate")["msg"]
+    msg = play.result("replicate")["msg"]
+    assert "rule: no replication rule named '%s'; existing rules: " % unique("nope") in msg and RULE_NAME in msg    # a shared Harbor has others
 
 
 def test_bad_wait_options_are_rejected_before_any_request(run_play, connected):
@@ -255,7 +256,9 @@ def test_pull_from_application_collection(run_play, pair):
     connected, upstream = pair
     upstream.seed(project=CONTAINERS, repository="etcd", tags=["3.5.14-7.7"])
     api(connected, "POST", "/projects", json={"project_name": APPCO, "metadata": {"public": "false"}})
-    create_rule(run_play, connected, dict(AC_RULE, filters={"name": CONTAINERS + "/**", "tag": "**"}))
+    # a name without wildcards: a docker-registry endpoint on a Harbor cannot list its catalog (Harbor refuses tokens
+    # there, tests/emulator_fidelity/test_replication_execution.py), so only named repositories are pulled from it
+    create_rule(run_play, connected, dict(AC_RULE, filters={"name": CONTAINERS + "/etcd", "tag": "**"}))
     play = run_play([run_task("pull", {"rule": APPCO})], target=connected)
     assert play.rc == 0, play.output
     assert play.result("pull")["execution"]["status"] == "Succeed"

@@ -107,4 +107,4 @@ def test_execution_info_with_tasks_and_logs(run_play, connected):
 
 def test_execution_info_of_an_unknown_rule(run_play, connected):
     play = run_play([{"name": "info", EXECUTION_INFO: {"rule": unique("nope")}}], target=connected)
-    assert "no replication rule named '%s'" % unique(unique("nope")) in play.result("info")["msg"]
+    assert "no replication rule named '%s'" % unique("nope") in play.result("info")["msg"]
