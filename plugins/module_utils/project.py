@@ -4,7 +4,7 @@
 
 """Projects, including proxy-cache projects. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 3: PUT applies only ``metadata`` (merged,
+Harbor's behaviour behind this code is in docs/harbor-api.md section 3: PUT applies only ``metadata`` (merged,
 values are strings) and ``cve_allowlist``; the storage quota of an existing project lives in ``/quotas``; the proxy-cache
 binding (``registry_id``) is set once at creation; a project with repositories cannot be deleted (412).
 """
@@ -17,7 +17,8 @@ import re
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes, quantity
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"
@@ -54,27 +55,33 @@ PROXY_CACHE_TYPES = {
     "github-ghcr": ("2.6.0", None), "jfrog-artifactory": ("2.7.0", None), "ali-acr": ("2.12.0", None),
 }
 
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?)(b?)$", re.I)
-_POWERS = dict(zip("kmgtp", range(1, 6)))
-
 
 # -- option normalisation -------------------------------------------------------------------------------------------
+def check_name(name):
+    """Harbor's project name rule (src/pkg/project/manager.go, goharbor/harbor v2.15.2: 1 to 255 characters, lower case)."""
+    name = name or ""
+    if not NAME.match(name) or len(name) > NAME_MAX_LEN:
+        raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
+                                    " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
+                                    % (name, NAME_MAX_LEN))
+    return name
+
+
 def parse_size(value):
     """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them).
 
-    The collection's one unit rule (also for bandwidth): k, M, G, T, P are powers of 1000, Ki, Mi, Gi, Ti, Pi of 1024."""
+    The collection's one unit rule (units.py, also for bandwidth)."""
     text = str(value).strip()
     if text.lower() in ("-1", "unlimited"):
         return UNLIMITED
-    match = _SIZE.match(text)
-    if not match:
+    try:
+        found = quantity(text)
+    except ValueError:
+        raise HarborValidationError("storage_quota: %r has no unit prefix before 'i' (use KiB, MiB, GiB, TiB)" % (value,))
+    if not found or found[1] not in ("", "b"):
         raise HarborValidationError("storage_quota: expected a size such as 10GiB, 500 MB, 1TB or a number of bytes, or -1 /"
                                     " unlimited; got %r" % (value,))
-    number, prefix, binary, _unit = match.groups()
-    if binary and not prefix:
-        raise HarborValidationError("storage_quota: %r has no unit prefix before 'i' (use KiB, MiB, GiB, TiB)" % (value,))
-    power = _POWERS.get(prefix.lower(), 0)
-    scaled = float(number) * ((1024 if binary else 1000) ** power)
+    scaled = found[0]
     if scaled > MAX_QUOTA:               # also a number too long for a float (inf)
         raise HarborValidationError("storage_quota: %r is more than Harbor's maximum of 1024 TiB (%d bytes); use -1 or"
                                     " unlimited for no limit" % (value, MAX_QUOTA))
@@ -169,11 +176,7 @@ class Project(Resource):
 
     # -- validation -----------------------------------------------------------------------------------------------
     def check_key(self, name):
-        name = name or ""
-        if not NAME.match(name) or len(name) > NAME_MAX_LEN:
-            raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
-                                        " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
-                                        % (name, NAME_MAX_LEN))
+        check_name(name)
 
     def validate(self, item, options):
         for option, (_key, _kind, since) in METADATA.items():
