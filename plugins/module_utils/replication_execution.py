@@ -12,6 +12,7 @@ a moment before ``Succeed``. Rules themselves are in replication_rule.py.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 import time
 from datetime import datetime, timezone
 
@@ -24,6 +25,10 @@ EXECUTIONS = "/replication/executions"
 FINAL_STATES = ("Succeed", "Failed", "Stopped")
 FINAL_TASK_STATES = ("Succeed", "Failed", "Stopped")
 TASK_FIELDS = ("id", "status", "operation", "resource_type", "src_resource", "dst_resource", "start_time", "end_time", "job_id")
+# A task log line: "<time> [<LEVEL>] [<Go source file>:<line>]: <text>" (the source part is missing in some builds).
+LOG_LINE = re.compile(r"^\S+\s+\[(?P<level>[A-Z]+)\]\s+(?:\[[^\]]*\]:\s*)?(?P<text>.*)$")
+# transfer.go's closing line of every failed copy: it names no cause.
+CLOSING_ERROR = "got error during the whole transfer period"
 
 
 def parse_time(text):
@@ -78,7 +83,9 @@ class Executions(object):
         return [t for t in tasks if not status or t.get("status") == status]
 
     def log(self, execution_id, task_id):
-        text = self.client.get("%s/%s/tasks/%s/log" % (EXECUTIONS, execution_id, task_id))
+        """The task's log text. Asked as text/plain: with ``Accept: application/json`` Harbor JSON-encodes it (one
+        quoted line, still labelled text/plain: go-openapi's negotiation, src/server/v2.0/handler/replication.go)."""
+        text = self.client.get("%s/%s/tasks/%s/log" % (EXECUTIONS, execution_id, task_id), headers={"Accept": "text/plain"})
         return text if isinstance(text, str) else ""
 
     def excerpt(self, execution_id, task_id):
@@ -269,8 +276,8 @@ def failure_summary(result, shown=3):
     """
     parts = []
     for task in result["failed_tasks"][:shown]:
-        last = task["log_excerpt"].splitlines()[-1].strip() if task["log_excerpt"] else ""
-        parts.append("%s → %s%s" % (task["src_resource"], task["dst_resource"], " (%s)" % last if last else ""))
+        cause = failure_cause(task["log_excerpt"])
+        parts.append("%s → %s%s" % (task["src_resource"], task["dst_resource"], " (%s)" % cause if cause else ""))
     more = len(result["failed_tasks"]) - shown
     if more > 0:
         parts.append("and %d more" % more)
@@ -278,6 +285,22 @@ def failure_summary(result, shown=3):
     if result["status_text"]:
         head += " (%s)" % result["status_text"]
     return "%s: %s" % (head, "; ".join(parts)) if parts else head
+
+
+def failure_cause(excerpt):
+    """The log line that says why a task failed: the first ERROR line other than transfer.go's closing "got error
+    during the whole transfer period, mark the job failure" (src/controller/replication/transfer/image/transfer.go),
+    else the last line; without its time, level and source location."""
+    lines = [line.strip() for line in (excerpt or "").splitlines() if line.strip()]
+    parsed = [(LOG_LINE.match(line), line) for line in lines]
+    errors = [match.group("text") for match, _line in parsed
+              if match and match.group("level") in ("ERROR", "FATAL") and CLOSING_ERROR not in match.group("text")]
+    if errors:
+        return errors[0]
+    if not parsed:
+        return ""
+    match, line = parsed[-1]
+    return match.group("text") if match else line
 
 
 def progress(result):

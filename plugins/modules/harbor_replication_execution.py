@@ -33,8 +33,9 @@ description:
     module looks whether Harbor started one anyway and follows it; if none is seen yet, the task fails saying that one
     may have started, and a re-run looks again before starting.
   - When tasks fail, the result lists them with the end of each task's log, and the task fails with a one-line summary
-    that counts the failed tasks and names each failed source and destination with the last line of its log (see
-    RV(msg)), unless O(fail_on_error=false). Harbor runs one task per repository, with all its selected tags.
+    that counts the failed tasks and names each failed source and destination with the cause from its log (the first
+    error line of the excerpt other than Harbor's closing C(got error during the whole transfer period), else the last
+    line; see RV(msg)), unless O(fail_on_error=false). Harbor runs one task per repository, with all its selected tags.
 extends_documentation_fragment:
   - registryops.harbor.connection
   - registryops.harbor.attributes
@@ -198,7 +199,7 @@ msg:
   returned: always
   type: str
   sample: "execution 12 of replication rule to-disconnected ended Failed: 1 of 12 tasks failed: library/bad [2 item(s) in total]
-    → library/bad [2 item(s) in total] (... [ERROR] pull failed: unauthorized)"
+    → library/bad [2 item(s) in total] (pull failed: unauthorized)"
 execution:
   description:
     - The execution started or followed (with O(state=started)); V(null) in check mode when one would be started.

@@ -1,4 +1,5 @@
-"""Fixtures for the data plane: registries started per test (or per module when only read), closed at teardown.
+"""Fixtures for the data plane: registries started per test (``registry_factory``, in tests/conftest.py: every test
+directory uses it) or per test process when only read (``seeded_upstreams``), closed at teardown.
 
 Tests that need a registry process skip with the reason when the Debian packages are missing (``bash scripts/test``
 installs them through scripts/lib.sh, so in CI they run).
@@ -8,7 +9,7 @@ import subprocess
 import pytest
 
 from tools.dataplane import upstreams
-from tools.dataplane.registry import Registry, missing_binaries
+from tools.dataplane.registry import missing_binaries
 
 
 def need_binaries():
@@ -16,22 +17,6 @@ def need_binaries():
     if missing:
         pytest.skip("needs %s (Debian docker-registry, skopeo, apache2-utils; scripts/lib.sh installs them)"
                     % ", ".join(missing))
-
-
-@pytest.fixture
-def registry_factory(tmp_path):
-    """``registry_factory(name="r", users=None, tls=False, ca=None)`` -> a started Registry under tmp_path."""
-    need_binaries()
-    started = []
-
-    def start(name="registry", **kwargs):
-        registry = Registry(name=name, workdir=str(tmp_path / ("%s-%d" % (name, len(started)))), **kwargs)
-        started.append(registry)
-        return registry.start()
-
-    yield start
-    for registry in started:
-        registry.close()
 
 
 @pytest.fixture(scope="session")

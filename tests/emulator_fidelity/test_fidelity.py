@@ -83,22 +83,31 @@ def test_registry_info_filters_without_values_answer_values_null(harbor):
     assert [(f["type"], f["values"]) for f in info["supported_resource_filters"]] == [("name", None), ("tag", None), ("resource", ["image"])]
 
 
-def test_zero_counts_and_empty_texts_are_omitted(harbor):
-    """go-swagger omitempty on non-required scalars: src/server/v2.0/handler/replication.go convertExecution (counts and
-    status_text), handler/repository.go (description, artifact_count, pull_count), handler/model/project.go (repo_count)."""
+def test_zero_counts_and_empty_status_texts_are_sent_an_empty_description_is_not(harbor):
+    """Harbor v2.15.2 answers (found by tests.differential against it): swagger.yaml marks Project.repo_count,
+    ProjectSummary.repo_count, Repository.artifact_count/pull_count, Tag.immutable and ReplicationExecution's counts and
+    status_text ``x-omitempty: false``, so go-swagger's models (src/server/v2.0/models, generated) send 0, false and ""
+    (handler/model/project.go, handler/repository.go, handler/replication.go convertExecution fill them); a repository's
+    empty ``description`` keeps omitempty."""
     harbor.need_emulator()
     new_project(harbor, "empty")
-    assert "repo_count" not in harbor.api("GET", "/projects/empty", headers=BY_NAME).json()
-    assert harbor.api("GET", "/projects/empty/summary", headers=BY_NAME).json().get("repo_count") is None
+    assert harbor.api("GET", "/projects/empty", headers=BY_NAME).json()["repo_count"] == 0
+    assert harbor.api("GET", "/projects/empty/summary", headers=BY_NAME).json()["repo_count"] == 0
+    assert [p["repo_count"] for p in harbor.api("GET", "/projects", params={"q": "name=empty"}).json()] == [0]
     harbor.seed(project="library", repository="app", tags=["1"])
+    assert [t["immutable"] for t in harbor.api("GET", "/projects/library/repositories/app/artifacts").json()[0]["tags"]] == [False]
     harbor.api("DELETE", "/projects/library/repositories/app/artifacts/1")
     repo = harbor.api("GET", "/projects/library/repositories/app").json()
-    assert not {"description", "artifact_count", "pull_count"} & set(repo)
+    assert (repo["artifact_count"], repo["pull_count"], "description" in repo) == (0, 0, False)
     policy_id = create_policy(harbor, name="p", dest_registry={"id": swr_endpoint(harbor)}, enabled=True,
                               filters=[{"type": "name", "value": "nothing/**"}])
     execution_id = int(harbor.api("POST", "/replication/executions", json={"policy_id": policy_id}).headers["Location"].rsplit("/", 1)[1])
     done = wait_status(harbor, execution_id, "Succeed")
-    assert not {"total", "failed", "succeed", "in_progress", "stopped"} & set(done)
+    assert {key: done[key] for key in ("status_text", "total", "failed", "succeed", "in_progress", "stopped")} == {
+        "status_text": "no resources need to be replicated", "total": 0, "failed": 0, "succeed": 0, "in_progress": 0,
+        "stopped": 0}                   # the text: src/controller/replication/flow/copy.go, nothing matched
+    listed = harbor.api("GET", "/replication/executions", params={"policy_id": policy_id}).json()
+    assert (listed[0]["failed"], listed[0]["total"]) == (0, 0)
 
 
 # ----- 2. sessions and CSRF

@@ -1,5 +1,7 @@
 """Replication executions and tasks (NOTES.md section 5), the filters and flattening Harbor applies, and real copies between
 two emulators (push and pull, harbor and docker-registry endpoints)."""
+import json
+import re
 import time
 
 import pytest
@@ -257,6 +259,96 @@ def test_task_log_of_a_task_of_another_execution_is_404(pair):
     error(harbor.api("GET", "/replication/executions/%d/tasks/999/log" % second), 404, "NOT_FOUND", "replication task 999 not found")
 
 
+@pytest.mark.parametrize("accept, encoded", [
+    (None, False), ("*/*", False), ("text/plain", False), ("application/json, text/plain", False),
+    ("application/json", True), ("application/json, */*", True), ("application/*", True),
+    ("application/json;q=0.9, text/plain;q=0.1", True),
+])
+def test_task_log_is_json_encoded_for_a_client_that_prefers_json(pair, accept, encoded):
+    """Harbor v2.15.2 (real answers): the handler labels the log text/plain and go-openapi's negotiation over
+    [text/plain application/json] picks the producer, so ``Accept: application/json`` gets a JSON string (with a
+    trailing newline) under ``Content-Type: text/plain``; an Accept neither admits is refused with 422 before the auth
+    check (src/server/v2.0/handler/replication.go GetReplicationLog; go-openapi runtime NegotiateContentType)."""
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    task_id = tasks(harbor, wait_status(harbor, execution_id, "Succeed")["id"])[0]["id"]
+    path = "/replication/executions/%d/tasks/%d/log" % (execution_id, task_id)
+    plain = harbor.api("GET", path, headers={"Accept": "text/plain"}).text
+    resp = harbor.api("GET", path, headers={"Accept": accept} if accept else {"Accept": None})
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/plain"
+    assert resp.text == (json.dumps(plain, ensure_ascii=False) + "\n" if encoded else plain)
+    assert plain.startswith("20") and plain.endswith("\n")
+
+
+def test_task_log_refuses_an_accept_it_cannot_produce_before_the_auth_check(pair):
+    harbor, _, registry_id = pair
+    harbor.seed(project="library", repository="nginx", tags=["1.25"])
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    task_id = tasks(harbor, wait_status(harbor, execution_id, "Succeed")["id"])[0]["id"]
+    resp = requests.get("%s/api/v2.0/replication/executions/%d/tasks/%d/log" % (harbor.url, execution_id, task_id),
+                        headers={"Accept": "text/html"}, timeout=10)
+    error(resp, 422, "UNPROCESSABLE_ENTITY",
+          "validation failure list:\nunsupported media type requested, only [text/plain application/json] are available")
+
+
+LOG_LINE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[(?P<level>[A-Z]+)\] \[/controller/replication/transfer/image/transfer\.go:(?P<line>\d+)\]: (?P<text>.*)"
+
+
+def log_lines(harbor, execution_id, task_id):
+    text = harbor.api("GET", "/replication/executions/%d/tasks/%d/log" % (execution_id, task_id), headers={"Accept": "text/plain"}).text
+    found = [re.fullmatch(LOG_LINE, line) for line in text.splitlines()]
+    assert all(found), text
+    return [(m.group("level"), int(m.group("line")), m.group("text")) for m in found]
+
+
+def test_a_task_log_reads_as_harbors_transfer_log(pair):
+    """Real Harbor v2.15.2 log of a push of one image to another Harbor (whole-second times, the level, the Go file
+    below src and its line, the text): the clients, the repository, the artifact, its manifest, each blob, the push
+    (src/controller/replication/transfer/image/transfer.go, src/lib/log/logger.go line(), textformatter.go)."""
+    harbor, remote, registry_id = pair
+    harbor.seed(project="library", repository="app", tags=["1.0"])
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    task, = tasks(harbor, wait_status(harbor, execution_id, "Succeed")["id"])
+    lines = log_lines(harbor, execution_id, task["id"])
+    assert lines[:2] == [("INFO", 140, "client for source registry [type: harbor, URL: http://core:8080, insecure: true] created"),
+                         ("INFO", 150, "client for destination registry [type: harbor, URL: %s, insecure: false] created" % remote.url)]
+    assert [(level, line) for level, line, _text in lines[2:]] == [
+        ("INFO", 183), ("INFO", 211), ("INFO", 465), ("INFO", 471), ("INFO", 494), ("INFO", 506), ("INFO", 254), ("INFO", 205)]
+    assert [text for _level, _line, text in lines[2:]] == [
+        "copying library/app:[1.0](source registry) to library/app:[1.0](destination registry)...",
+        "copying library/app:1.0(source registry) to library/app:1.0(destination registry)...",
+        "pulling the manifest of artifact library/app:1.0 ...", "the manifest of artifact library/app:1.0 pulled",
+        "pushing the manifest of artifact library/app:1.0 ...", "the manifest of artifact library/app:1.0 pushed",
+        "copy library/app:1.0(source registry) to library/app:1.0(destination registry) completed",
+        "copy library/app:[1.0](source registry) to library/app:[1.0](destination registry) completed"]
+    execution_id = start(harbor, push_policy(harbor, registry_id, name="again"))
+    task, = tasks(harbor, wait_status(harbor, execution_id, "Succeed")["id"])
+    assert ("INFO", 227, "the artifact library/app:1.0 already exists on the destination registry, skip") in log_lines(
+        harbor, execution_id, task["id"])
+
+
+def test_a_copy_to_a_closed_port_fails_with_gos_error_text_and_the_closing_line(emulator_factory):
+    """Real Harbor v2.15.2, an endpoint whose registry went away: the existence check on the destination fails with Go's
+    *url.Error text, logged by exist() (line 479), again by copy() (195), then copy()'s closing line (201)."""
+    harbor, gone = emulator_factory(), emulator_factory()
+    harbor.replication(task_seconds=0)
+    harbor.seed(project="library", repository="app", tags=["1.0"])
+    registry_id = add_registry(harbor, gone, kind="docker-registry")
+    port = int(gone.url.rsplit(":", 1)[1])
+    gone.emulator.stop()
+    execution_id = start(harbor, push_policy(harbor, registry_id))
+    task, = tasks(harbor, wait_status(harbor, execution_id, "Failed")["id"])
+    refused = 'Get "http://127.0.0.1:%d/v2/": dial tcp 127.0.0.1:%d: connect: connection refused' % (port, port)
+    assert log_lines(harbor, execution_id, task["id"])[-5:] == [
+        ("INFO", 465, "pulling the manifest of artifact library/app:1.0 ..."),
+        ("INFO", 471, "the manifest of artifact library/app:1.0 pulled"),
+        ("ERROR", 479, "failed to check the existence of the manifest of artifact library/app:1.0 on the destination"
+                       " registry: " + refused),
+        ("ERROR", 195, refused),
+        ("ERROR", 201, "got error during the whole transfer period, mark the job failure")]
+
+
 def test_transient_failed_reads_failed_once_then_succeed(pair):
     harbor, _, registry_id = pair
     harbor.seed(project="library", repository="nginx", tags=["1.25"])
@@ -328,19 +420,29 @@ def test_pull_from_a_harbor_endpoint_creates_the_local_project(pair):
     assert tasks(harbor, execution_id)[0]["resource_type"] == "artifact"
 
 
-def test_pull_from_a_docker_registry_endpoint_reads_catalog_and_tags(harbor_pair):
+def test_a_docker_registry_endpoint_on_a_harbor_cannot_list_its_catalog_but_pulls_named_repositories(harbor_pair):
+    """Harbor v2.15.2 (tests against it): the native adapter follows the Bearer challenge, and Harbor refuses a token on
+    /v2/_catalog (src/common/security/v2token/context.go Can: repositories only; v2auth/auth.go "unauthorized to list
+    catalog"), so a wildcard pull fails fetching the artifacts; a name without wildcards needs no catalog and replicates."""
     harbor, remote = harbor_pair
     harbor.replication(task_seconds=0)
     registry_id = add_registry(harbor, remote, name="plain", kind="docker-registry")
     remote.seed(project="containers", repository="etcd", tags=["3.5", "3.4"])
     remote.clear_log()
-    execution_id = start(harbor, create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True, dest_namespace="upstream",
-                                        filters=[{"type": "tag", "value": "3.5"}]))
+    listed = start(harbor, create(harbor, name="all", src_registry={"id": registry_id}, enabled=True, dest_namespace="upstream",
+                                  filters=[{"type": "tag", "value": "3.5"}]))
+    failed = wait_status(harbor, listed, "Failed")
+    reason = "unauthorized to list catalog"
+    assert failed["status_text"] == ('failed to fetch artifacts: http status code: 401, body: {"errors":[{"code":"UNAUTHORIZED",'
+                                     '"message":"%s: %s"}]}\n' % (reason, reason))
+    log = [(entry["method"], entry["path"], entry["status"]) for entry in remote.requests_log()]
+    assert log[:3] == [("GET", "/v2/", 401), ("GET", "/service/token", 200), ("GET", "/v2/_catalog", 401)]
+    execution_id = start(harbor, create(harbor, name="named", src_registry={"id": registry_id}, enabled=True,
+                                        dest_namespace="upstream", filters=[{"type": "name", "value": "containers/etcd"},
+                                                                            {"type": "tag", "value": "3.5"}]))
     wait_status(harbor, execution_id, "Succeed")
     assert [t["name"] for a in artifacts(harbor, "upstream", "etcd") for t in a["tags"]] == ["3.5"]
     assert [(t["resource_type"], t["src_resource"]) for t in tasks(harbor, execution_id)] == [("image", "containers/etcd [1 item(s) in total]")]
-    log = [(entry["method"], entry["path"], entry["status"]) for entry in remote.requests_log()]
-    assert log[:3] == [("GET", "/v2/", 401), ("GET", "/service/token", 200), ("GET", "/v2/_catalog", 200)]
 
 
 def test_a_bearer_challenge_gets_one_token_per_scope_and_no_basic_auth_on_v2(harbor_pair):
@@ -358,11 +460,15 @@ def test_a_bearer_challenge_gets_one_token_per_scope_and_no_basic_auth_on_v2(har
 
 
 def test_an_unreachable_source_fails_the_execution_with_a_status_text(pair):
+    """Real Harbor v2.15.2: the harbor adapter's factory asks /api/version first, so the flow fails while it creates the
+    adapters, with Go's error text (src/controller/replication/flow/stage.go initialize, src/pkg/reg/adapter/harbor/adaper.go)."""
     harbor, remote, registry_id = pair
     policy_id = create(harbor, name="pull", src_registry={"id": registry_id}, enabled=True)
+    port = int(remote.url.rsplit(":", 1)[1])
     remote.emulator.stop()
     done = wait_status(harbor, start(harbor, policy_id), "Failed")
-    assert done.get("status_text", "").startswith("failed to fetch artifacts: GET %s/api/v2.0/projects" % remote.url)
+    assert done.get("status_text") == ('failed to create adapter for source registry %s: Get "%s/api/version": dial tcp 127.0.0.1:%d:'
+                                       ' connect: connection refused' % (remote.url, remote.url, port))
     assert done.get("total", 0) == 0
 
 
@@ -396,8 +502,10 @@ def test_v2_serves_tags_and_manifests_and_refuses_like_harbor(harbor):
     assert refused.headers["Www-Authenticate"].endswith(',service="harbor-registry",scope="repository:private/app:pull"')
     catalog = v2(harbor, "GET", "_catalog", auth=("developer", "Developer12345"))
     assert (catalog.status_code, catalog.headers["Www-Authenticate"]) == (401, 'Basic realm="harbor"')
+    assert catalog.json()["errors"][0]["message"] == "unauthorized to list catalog: unauthorized to list catalog"
     assert v2(harbor, "GET", "_catalog").json() == {"repositories": ["library/nginx", "private/app"]}
-    assert v2(harbor, "GET", "library/nginx/manifests/2.0").json()["errors"][0]["code"] == "MANIFEST_UNKNOWN"
+    assert v2(harbor, "GET", "library/nginx/manifests/2.0").json()["errors"][0] == {
+        "code": "NOT_FOUND", "message": "artifact library/nginx:2.0 not found"}
 
 
 def test_v2_push_of_a_manifest_makes_an_artifact(harbor):
@@ -410,7 +518,8 @@ def test_v2_push_of_a_manifest_makes_an_artifact(harbor):
     assert [t["name"] for a in artifacts(harbor, "library", "copy") for t in a["tags"]] == ["latest"]
     wrong = v2(harbor, "PUT", "library/copy/manifests/sha256:" + "0" * 64, data=body)
     assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (400, "DIGEST_INVALID")
-    assert v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body).status_code == 404
+    missing = v2(harbor, "PUT", "nowhere/copy/manifests/latest", data=body)     # as Harbor v2.15.2: v2auth's project lookup
+    assert (missing.status_code, missing.json()["errors"][0]["message"]) == (401, "project nowhere not found: project nowhere not found")
 
 
 # ----- event-based triggers (src/controller/event/handler/replication/replication.go, event/handler.go)

@@ -46,6 +46,11 @@ def create_app(state):
     @app.after_request
     def after(resp):
         resp.headers["X-Request-Id"] = g.get("request_id", "")
+        if request.path.startswith("/api/") and not resp.direct_passthrough and not resp.get_data() \
+                and resp.mimetype == "text/html":
+            # an answer without a body (201 + Location, 200 of a PUT or DELETE): go-openapi's responders write no body,
+            # so Go's net/http sends no Content-Type (it sniffs one only from a body); Flask would say text/html
+            del resp.headers["Content-Type"]
         resp = csrf.finish(state, resp)
         return controls.record(state, resp)
 
@@ -53,6 +58,7 @@ def create_app(state):
     def harbor_error(err):
         resp = jsonify(err.payload())
         resp.status_code = err.status
+        resp.headers.update(getattr(err, "headers", None) or {})        # a /v2/ error's (distribution.V2Error)
         return resp
 
     @app.errorhandler(HTTPException)

@@ -135,8 +135,8 @@ def get_blob(name, digest):
                 return streamed
         else:
             data = proxycache.blob(st, found, repository, digest)
-    if data is None:
-        raise distribution.v2_error(404, "BLOB_UNKNOWN", "blob unknown to registry")
+    if data is None:                # distribution's own answer, with the digest as its detail
+        raise distribution.V2Error(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
     resp = Response(b"" if request.method == "HEAD" else data, status=200, content_type="application/octet-stream")
     resp.headers.update({"Docker-Content-Digest": digest, "Content-Length": str(len(data))})
     return resp

@@ -41,19 +41,19 @@ def state():
 
 
 class V2Error(HarborAPIError):
-    """An error of the data plane: Harbor's error body, the given status, extra headers (challenges)."""
+    """An error of the data plane: Harbor's error body, the given status, extra headers (challenges); app.py's error
+    handler answers it with its headers, whichever blueprint raised it."""
 
-    def __init__(self, status, code, message, headers=None):
+    def __init__(self, status, code, message, headers=None, detail=None):
         super().__init__(code, message, status=status)
         self.headers = dict(headers or {}, **{"Docker-Distribution-Api-Version": "registry/2.0"})
+        self.detail = detail
 
-
-@bp.errorhandler(V2Error)
-def v2_error_response(err):
-    resp = jsonify(err.payload())
-    resp.status_code = err.status
-    resp.headers.update(err.headers)
-    return resp
+    def payload(self):
+        body = super().payload()
+        if self.detail is not None:         # distribution's own errors carry a detail (the digest of an unknown blob)
+            body["errors"][0]["detail"] = self.detail
+        return body
 
 
 def v2_error(status, code, message):
@@ -61,8 +61,20 @@ def v2_error(status, code, message):
 
 
 def catalog_refused():
-    """Any refused request to the catalog gets Harbor's 401 with the Basic challenge."""
-    return V2Error(401, "UNAUTHORIZED", "unauthorized: unauthorized", {"Www-Authenticate": 'Basic realm="harbor"'})
+    """Any refused request to the catalog gets Harbor's 401 with the Basic challenge and v2auth's reason, twice
+    (src/server/middleware/v2auth/auth.go: "unauthorized to list catalog")."""
+    return V2Error(401, "UNAUTHORIZED", v2auth.doubled("unauthorized to list catalog"), {"Www-Authenticate": 'Basic realm="harbor"'})
+
+
+def not_found(name, reference=None):
+    """The 404 of Harbor's own registry handlers for what is not there (src/pkg/repository/manager.go GetByName,
+    src/controller/artifact/controller.go getByTag, src/pkg/artifact/dao/dao.go GetByDigest): the repository, then the
+    tag or digest; ``reference`` None for a repository-level request (tags/list)."""
+    st = state()
+    project, repository = split_name(name)
+    if reference is None or artifact_store(st).repository(project, repository) is None:
+        return V2Error(404, "NOT_FOUND", "repository %s not found" % name)
+    return V2Error(404, "NOT_FOUND", "artifact %s%s%s not found" % (name, "@" if reference.startswith("sha256:") else ":", reference))
 
 
 def caller(st):
@@ -83,15 +95,19 @@ def split_name(name):
 def require_access(st, name, action):
     """Pull or push access to a repository's project, refused with v2auth's 401 challenge (Bearer with the scope when no
     Authorization header was sent, else Basic). v2auth/auth.go check: a GET or HEAD without any Authorization header is
-    always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones."""
+    always refused, even on a public project (docker CLI #11271); with a token, anonymous callers may pull public ones.
+    A project that does not exist is a 401 with an empty challenge, whoever asks (the project lookup's error)."""
     caller(st)
-    scope = "repository:%s:%s" % (name, "pull,push" if action == "push" else "pull")
+    scope = "repository:%s:%s" % (name, {"push": "pull,push", "delete": "delete"}.get(action, "pull"))     # access.go scopeStr
     if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
-        abort(v2auth.challenge_response(st, scope))
-    project = projects.find(st, split_name(name)[0])
+        abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
+    project_name = split_name(name)[0]
+    project = projects.find(st, project_name)
+    if project is None:
+        raise V2Error(401, "UNAUTHORIZED", v2auth.doubled("project %s not found" % project_name), {"Www-Authenticate": ""})
     if projects.can(st, project, action, "repository"):
         return project
-    abort(v2auth.challenge_response(st, scope))
+    abort(v2auth.challenge_response(st, scope, v2auth.refusal(name, action)))
 
 
 def proxy_push_refusal(project):
@@ -130,9 +146,14 @@ def artifact_of(body):
 
 @bp.get("/v2/_catalog")
 def catalog():
+    """Only basic auth with the system catalog permission (a system administrator, a system robot allowed to read the
+    catalog) may list the catalog (src/server/middleware/v2auth/auth.go, goharbor/harbor v2.15.2): a bearer token's security context
+    (src/common/security/v2token/context.go Can) allows repository actions only, so a token, even one the token service
+    made for ``registry:catalog:*``, is refused (v2auth/auth.go). A docker-registry endpoint pointing at a Harbor, whose
+    adapter follows the Bearer challenge, cannot list it: only names without wildcards replicate from there."""
     st = state()
-    if not (caller(st).sysadmin or security.can_system("read", "catalog")):
-        raise catalog_refused()
+    if not security.can_system("read", "catalog"):      # basic auth as security.py resolved it (an administrator, a robot
+        raise catalog_refused()                         # with the system catalog permission); a bearer token never counts
     with st.lock:
         names = sorted(repo["name"] for project in st.projects.values()
                        for repo in artifact_store(st).repositories(project["name"]))
@@ -152,7 +173,7 @@ def tags_list(name):
     with st.lock:
         require_access(st, name, "pull")
         if artifact_store(st).repository(project, repository) is None:
-            raise v2_error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            raise not_found(name)
         tags = sorted(tag["name"] for art in artifact_store(st).artifacts(project, repository) for tag in art["tags"])
     return jsonify({"name": name, "tags": tags})
 
@@ -167,12 +188,28 @@ def get_manifest(name, reference):
         return proxycache.manifest_response(st, found, repository, reference)
     art = artifact_store(st).get(project, repository, reference)
     if art is None:
-        raise v2_error(404, "MANIFEST_UNKNOWN", "manifest unknown")
+        raise not_found(name, reference)
     body, media_type, digest = content.read_manifest(st, project, repository, art)
+    refuse_unaccepted_oci(media_type)
     resp = Response(b"" if request.method == "HEAD" else body, status=200, content_type=media_type)
     resp.headers["Docker-Content-Digest"] = digest
     resp.headers["Content-Length"] = str(len(body))
     return resp
+
+
+OCI_REFUSALS = {
+    "application/vnd.oci.image.manifest.v1+json": "OCI manifest found, but accept header does not support OCI manifests",
+    "application/vnd.oci.image.index.v1+json": "OCI index found, but accept header does not support OCI indexes",
+}
+
+
+def refuse_unaccepted_oci(media_type):
+    """Distribution 2.8 (the registry behind Harbor's /v2/, registry/handlers/manifests.go GetManifest) serves an OCI
+    manifest or index only to a client that lists its media type in ``Accept`` (``*/*`` does not count): else 404
+    ``MANIFEST_UNKNOWN``, by tag and by digest, GET and HEAD alike."""
+    accepted = {part.split(";", 1)[0].strip().lower() for part in ",".join(request.headers.getlist("Accept")).split(",")}
+    if media_type in OCI_REFUSALS and media_type not in accepted:
+        raise V2Error(404, "MANIFEST_UNKNOWN", OCI_REFUSALS[media_type])
 
 
 @bp.put("/v2/<path:name>/manifests/<reference>")
@@ -184,8 +221,6 @@ def put_manifest(name, reference):
         raise v2_error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
     with st.lock:
         found = require_access(st, name, "push")
-        if found is None:
-            raise v2_error(404, "NOT_FOUND", "project %s not found" % project)
     content.refuse_proxy_push(found)
     digest = content.write_manifest(st, project, repository, reference, request.content_type or "", body)
     event.pushed(st, project, repository, digest, [] if reference.startswith("sha256:") else [reference])

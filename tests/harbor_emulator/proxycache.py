@@ -11,8 +11,8 @@ A manifest ``GET|HEAD /v2/<project>/<repo>/manifests/<reference>`` in a project 
   (``canProxy``): the project serves what it has.
 - Else the upstream is asked (``HEAD``, with the endpoint's credentials, TLS settings/CA or insecure, adapter.py):
   it does not have it -> 404 ``NOT_FOUND`` ``repo <repo>, tag <ref> not found`` (or the cached copy when the project's
-  ``proxy_cache_local_on_not_found`` is ``true``); it cannot be reached -> the cached copy, else distribution's 404
-  ``MANIFEST_UNKNOWN`` ("fallback to local"); same digest as the cached copy -> the cached copy; otherwise the
+  ``proxy_cache_local_on_not_found`` is ``true``); it cannot be reached -> the cached copy, else the local registry's
+  404 ``NOT_FOUND`` ``repository <project>/<repo> not found`` ("fallback to local"); same digest as the cached copy -> the cached copy; otherwise the
   artifact (manifest, child manifests, blobs) is copied from the upstream into the project
   (replication/transfer.py) and then served from there.
 
@@ -112,9 +112,10 @@ class UpstreamConnection:
 
 
 def local_or_unknown(st, project, repository, reference):
+    """The cached copy, else the local registry's 404 (repoproxy's "fallback to local": repository, then artifact)."""
     art = storage_of(st).get(project["name"], repository, reference)
     if art is None:
-        raise distribution.v2_error(404, "MANIFEST_UNKNOWN", "manifest unknown")
+        raise distribution.not_found("%s/%s" % (project["name"], repository), reference)
     return manifest_answer(st, project, repository, art)
 
 
@@ -141,7 +142,7 @@ def manifest_response(st, project, repository, reference):
         with UpstreamConnection(st, key, most):
             try:
                 copy(remote, LocalContent(st, proxy=True), repository, "%s/%s" % (project["name"], repository), reference,
-                     True, lambda level, text: None, speed=speed)
+                     True, lambda level, text, line=None: None, speed=speed)
             except AdapterError:
                 pass                                                    # "Proxy to remote failed, fallback to local repo"
     return local_or_unknown(st, project, repository, reference)

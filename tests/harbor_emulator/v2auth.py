@@ -68,7 +68,14 @@ def token_access(st, scopes):
     return access
 
 
-def challenge_response(st, scope=None):
+def doubled(reason):
+    """v2auth's 401 text: ``errors.UnauthorizedError(err).WithMessage(err.Error())`` prints the reason twice."""
+    return "%s: %s" % (reason, reason)
+
+
+def challenge_response(st, scope=None, reason="unauthorized"):
+    """Harbor's 401 of src/server/middleware/v2auth/auth.go: the challenge, and ``errors.UnauthorizedError(err)
+    .WithMessage(err.Error())``, whose text is "<reason>: <reason>" (``reason``: see ``refusal``)."""
     if request.headers.get("Authorization"):
         header = 'Basic realm="harbor"'
     else:
@@ -76,11 +83,20 @@ def challenge_response(st, scope=None):
         header = 'Bearer realm="%s://%s/service/token",service="%s"' % (scheme, request.host, SERVICE)
         if scope:
             header += ',scope="%s"' % scope
-    resp = jsonify({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized: unauthorized"}]})
+    resp = jsonify({"errors": [{"code": "UNAUTHORIZED", "message": doubled(reason)}]})
     resp.status_code = 401
     resp.headers.update(API_VERSION_HEADER)
     resp.headers["Www-Authenticate"] = header
     return resp
+
+
+def refusal(name, action):
+    """reqChecker.check's error for a repository (src/server/middleware/v2auth/auth.go): a GET or HEAD without an
+    Authorization header is always refused with the same text (docker CLI #11271, "HEAD" even for a GET); otherwise
+    the caller lacks the action on the repository's project."""
+    if not request.headers.get("Authorization") and request.method in ("GET", "HEAD"):
+        return "authorize header needed to send HEAD to repository"
+    return "unauthorized to access repository: %s, action: %s" % (name, action)
 
 
 def require_v2_auth(st, scope=None):

@@ -60,6 +60,7 @@ def test_validation_catches_an_undefined_field():
         validate_type(ctype)
 
 
+@pytest.mark.emulator_only("emulators serving HTTPS with a CA of their own (the AWX credential's CA text)")
 def test_injected_credential_with_ca_and_client_certificate_text_runs_a_playbook_without_connection_options(
         emulator_factory, tmp_path):
     harbor = emulator_factory(tls=True, client_auth=True)      # behind a proxy that wants a client certificate
@@ -91,6 +92,7 @@ def test_injected_credential_with_ca_and_client_certificate_text_runs_a_playbook
     assert harbor.writes() == []
 
 
+@pytest.mark.emulator_only("emulators serving HTTPS with a CA of their own (the AWX credential's CA text)")
 def test_skip_tls_verify_without_ca_and_the_fail_safe_default(emulator_factory, tmp_path):
     harbor = emulator_factory(tls=True)
     ctype = load_type()

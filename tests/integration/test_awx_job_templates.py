@@ -92,6 +92,7 @@ def connected(emulator_factory, tmp_path):
     return harbor, env
 
 
+@pytest.mark.emulator_only("emulators serving HTTPS with a CA of their own (the AWX credential's CA text)")
 @pytest.mark.parametrize("playbook", ["proxy_cache", "site"])
 def test_proxy_cache_job_template(playbook, connected, emulator_factory, tmp_path):
     harbor, credential_env = connected
@@ -117,6 +118,7 @@ def test_proxy_cache_job_template(playbook, connected, emulator_factory, tmp_pat
     assert harbor.writes() == []
 
 
+@pytest.mark.emulator_only("emulators serving HTTPS with a CA of their own (the AWX credential's CA text)")
 def test_replication_job_template(connected, emulator_factory, tmp_path):
     """Push to a Harbor outside the inventory: its account is in the inventory (Vault in AWX), this Harbor's comes from
     the credential."""

@@ -4,14 +4,24 @@ The guides docs/docsite/rst/guide_proxy_cache.rst (the ``nvidiaio`` proxy cache 
 guide_application_collection.rst (SUSE Application Collection); endpoints that are not under test here are created
 through the API, pointing at a second emulator as the "upstream".
 """
+import json
+import time
+
 import pytest
 import requests
 import yaml
 
+from tests.dataplane.conftest import need_binaries
+from tools.dataplane.distribution import DistributionClient
+
+from tests.support.names import unique
+
 MODULE = "registryops.harbor.harbor_project"
 GIB = 1024 ** 3
 
-MIRROR = dict(name="mirror", public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="High",
+NAME, SCRATCH, NVIDIA, APPCO = unique("mirror"), unique("scratch"), unique("NVIDIA"), unique("application-collection")
+NGC_MIRROR = unique("ngc-mirror")
+MIRROR = dict(name=NAME, public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="High",
               cve_allowlist={"cves": ["cve-2024-3094"]})
 
 
@@ -24,7 +34,8 @@ def call(target, method, path, json=None, params=None):
 
 
 def project(target, name):
-    return call(target, "GET", "/projects/%s" % name) if name in [p["name"] for p in call(target, "GET", "/projects")] else None
+    found = [p for p in call(target, "GET", "/projects", params={"q": "name=%s" % name}) if p["name"] == name]
+    return call(target, "GET", "/projects/%s" % name) if found else None
 
 
 def quota(target, project_id):
@@ -37,7 +48,7 @@ def quota_of(target, project_id):
 
 def add_endpoint(target, name, upstream, kind="docker-registry"):
     call(target, "POST", "/registries", json={"name": name, "type": kind, "url": upstream.url})
-    return [r for r in call(target, "GET", "/registries") if r["name"] == name][0]["id"]
+    return [r for r in call(target, "GET", "/registries", params={"q": "name=%s" % name}) if r["name"] == name][0]["id"]
 
 
 def task(title, **args):
@@ -56,7 +67,7 @@ def test_create_then_idempotent(run_play, harbor):
     assert result["after"]["storage_quota"] == 10 * GIB
     assert result["project"]["quota"] == {"hard": 10 * GIB, "used": 0}
 
-    stored = project(harbor, "mirror")
+    stored = project(harbor, NAME)
     assert stored["metadata"]["public"] == "true"
     assert stored["metadata"]["auto_scan"] == "true"
     assert stored["metadata"]["prevent_vul"] == "true"
@@ -95,9 +106,9 @@ def test_update_each_field(run_play, harbor, option, value, api_check):
     assert result["changed"] is True
     changed = [k for k in result["after"] if result["after"][k] != result["before"][k]]
     assert changed == [option]
-    stored = project(harbor, "mirror")
+    stored = project(harbor, NAME)
     assert api_check(stored, quota_of(harbor, stored["project_id"]))
-    path = "/api/v2.0/quotas/%s" % quota(harbor, stored["project_id"])["id"] if option == "storage_quota" else "/api/v2.0/projects/mirror"
+    path = "/api/v2.0/quotas/%s" % quota(harbor, stored["project_id"])["id"] if option == "storage_quota" else "/api/v2.0/projects/" + NAME
     assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", path)]
 
     harbor.clear_log()
@@ -116,7 +127,7 @@ def test_check_mode_and_diff(run_play, harbor):
     assert result["diff"]["after"]["storage_quota"] == "10 GiB"          # human units in diffs (issue 10)
     assert result["after"]["storage_quota"] == 10 * GIB
     assert_no_writes(harbor)
-    assert project(harbor, "mirror") is None
+    assert project(harbor, NAME) is None
 
     assert run_play([task("mirror", **MIRROR)]).rc == 0
     harbor.clear_log()
@@ -127,55 +138,55 @@ def test_check_mode_and_diff(run_play, harbor):
     assert (result["diff"]["before"]["storage_quota"], result["diff"]["after"]["storage_quota"]) == ("10 GiB", "1 TiB")
     assert "retention_id" not in str(result)
     assert_no_writes(harbor)
-    assert project(harbor, "mirror")["metadata"]["public"] == "true"
+    assert project(harbor, NAME)["metadata"]["public"] == "true"
 
 
 def test_delete_and_delete_missing(run_play, harbor):
     assert run_play([task("mirror", **MIRROR)]).rc == 0
-    play = run_play([task("delete", name="mirror", state="absent")], diff=True)
+    play = run_play([task("delete", name=NAME, state="absent")], diff=True)
     assert play.rc == 0, play.output
     result = play.result("delete")
     assert result["changed"] is True
     assert result["diff"]["after"] == {}
-    assert project(harbor, "mirror") is None
+    assert project(harbor, NAME) is None
 
     harbor.clear_log()
-    again = run_play([task("delete", name="mirror", state="absent")])
+    again = run_play([task("delete", name=NAME, state="absent")])
     assert again.rc == 0, again.output
     assert again.result("delete")["changed"] is False
     assert_no_writes(harbor)
 
 
 def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
-    harbor.seed(project="scratch", repository="nvidia/cuda", tags=["12.4"])
-    harbor.seed(project="scratch", repository="nginx", tags=["1.25"])
-    play = run_play([task("delete", name="scratch", state="absent")])
+    harbor.seed(project=SCRATCH, repository="nvidia/cuda", tags=["12.4"])
+    harbor.seed(project=SCRATCH, repository="nginx", tags=["1.25"])
+    play = run_play([task("delete", name=SCRATCH, state="absent")])
     assert play.rc != 0
     msg = play.result("delete")["msg"]
     assert "holds 2 repositories" in msg and "nginx" in msg and "nvidia/cuda" in msg and "purge: true" in msg
-    assert project(harbor, "scratch") is not None
+    assert project(harbor, SCRATCH) is not None
 
-    checked = run_play([task("delete", name="scratch", state="absent", purge=True)], check=True)
+    checked = run_play([task("delete", name=SCRATCH, state="absent", purge=True)], check=True)
     assert checked.result("delete")["removed_repositories"] == ["nginx", "nvidia/cuda"]
-    assert project(harbor, "scratch") is not None
+    assert project(harbor, SCRATCH) is not None
 
-    purged = run_play([task("delete", name="scratch", state="absent", purge=True)])
+    purged = run_play([task("delete", name=SCRATCH, state="absent", purge=True)])
     assert purged.rc == 0, purged.output
     assert purged.result("delete")["removed_repositories"] == ["nginx", "nvidia/cuda"]
-    assert project(harbor, "scratch") is None
+    assert project(harbor, SCRATCH) is None
 
 
 @pytest.mark.parametrize("args, message", [
     (dict(name="NVIDIAIO"), "name: 'NVIDIAIO' is not a Harbor project name"),
     (dict(name="bad--name"), "is not a Harbor project name"),
-    (dict(name="mirror", storage_quota="ten gigs"), "storage_quota: expected a size"),
-    (dict(name="mirror", storage_quota=0), "is 0 bytes; Harbor takes 1 byte to 1024 TiB"),
-    (dict(name="mirror", storage_quota="1025TiB"), "storage_quota: '1025TiB' is more than Harbor's maximum of 1024 TiB"),
-    (dict(name="mirror", storage_quota="-2"), "storage_quota: expected a size"),
-    (dict(name="mirror", storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
-    (dict(name="mirror", severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
-    (dict(name="mirror", proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
-    (dict(name="mirror", cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
+    (dict(name=NAME, storage_quota="ten gigs"), "storage_quota: expected a size"),
+    (dict(name=NAME, storage_quota=0), "is 0 bytes; Harbor takes 1 byte to 1024 TiB"),
+    (dict(name=NAME, storage_quota="1025TiB"), "storage_quota: '1025TiB' is more than Harbor's maximum of 1024 TiB"),
+    (dict(name=NAME, storage_quota="-2"), "storage_quota: expected a size"),
+    (dict(name=NAME, storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
+    (dict(name=NAME, severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
+    (dict(name=NAME, proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
+    (dict(name=NAME, cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
 ])
 def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
     harbor.clear_log()
@@ -185,16 +196,17 @@ def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
     assert_no_writes(harbor)
 
 
+@pytest.mark.emulator_only("an emulator of Harbor 2.10.0 (version control)")
 def test_option_newer_than_the_server_is_refused(run_play, emulator_factory):
     old = emulator_factory(version="2.10.0")
-    play = run_play([task("sbom", name="mirror", auto_sbom_generation=True)], target=old)
+    play = run_play([task("sbom", name=NAME, auto_sbom_generation=True)], target=old)
     assert play.rc != 0
     assert "auto_sbom_generation needs Harbor 2.11.0 or later; this Harbor is v2.10.0" in play.result("sbom")["msg"]
     assert old.writes() == []
 
 
 # -- proxy cache ----------------------------------------------------------------------------------------------------
-NVIDIAIO = dict(name="nvidiaio", public=True, proxy_cache_registry="NVIDIA", storage_quota=-1)
+NVIDIAIO = dict(name=unique("nvidiaio"), public=True, proxy_cache_registry=NVIDIA, storage_quota=-1)
 
 
 @pytest.fixture
@@ -204,16 +216,16 @@ def upstream(emulator_factory):
 
 
 def test_nvidiaio_proxy_cache_project(run_play, harbor, upstream):
-    endpoint_id = add_endpoint(harbor, "NVIDIA", upstream)
+    endpoint_id = add_endpoint(harbor, NVIDIA, upstream)
     play = run_play([task("nvidiaio", **NVIDIAIO)])
     assert play.rc == 0, play.output
     result = play.result("nvidiaio")
     assert result["changed"] is True
-    assert result["project"]["proxy_cache_registry"] == "NVIDIA"
+    assert result["project"]["proxy_cache_registry"] == NVIDIA
     assert result["project"]["public"] is True
     assert result["project"]["quota"]["hard"] == -1
 
-    stored = project(harbor, "nvidiaio")
+    stored = project(harbor, NVIDIAIO["name"])
     assert stored["registry_id"] == endpoint_id
     assert stored["metadata"]["public"] == "true"
     assert quota_of(harbor, stored["project_id"]) == -1
@@ -227,11 +239,11 @@ def test_nvidiaio_proxy_cache_project(run_play, harbor, upstream):
 
 
 def test_proxy_settings_on_a_proxy_cache_project(run_play, harbor, upstream):
-    add_endpoint(harbor, "application-collection", upstream)
-    args = dict(name="application-collection", proxy_cache_registry="application-collection", storage_quota="500GiB",
+    add_endpoint(harbor, APPCO, upstream)
+    args = dict(name=APPCO, proxy_cache_registry=APPCO, storage_quota="500GiB",
                 proxy_speed_kb=102400, max_upstream_connections=10, proxy_cache_local_on_not_found=True)
     assert run_play([task("ac", **args)]).rc == 0
-    stored = project(harbor, "application-collection")
+    stored = project(harbor, APPCO)
     assert stored["metadata"]["proxy_speed_kb"] == "102400"
     assert stored["metadata"]["max_upstream_conn"] == "10"
     assert stored["metadata"]["proxy_cache_local_on_not_found"] == "true"
@@ -240,8 +252,8 @@ def test_proxy_settings_on_a_proxy_cache_project(run_play, harbor, upstream):
     harbor.clear_log()
     play = run_play([task("ac", **dict(args, proxy_speed_kb=-1))])
     assert play.result("ac")["changed"] is True
-    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/application-collection")]
-    assert project(harbor, "application-collection")["metadata"]["proxy_speed_kb"] == "-1"
+    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/" + APPCO)]
+    assert project(harbor, APPCO)["metadata"]["proxy_speed_kb"] == "-1"
 
     content_trust = run_play([task("ct", **dict(args, content_trust=True))])
     assert content_trust.rc != 0
@@ -249,84 +261,104 @@ def test_proxy_settings_on_a_proxy_cache_project(run_play, harbor, upstream):
 
 
 def test_proxy_binding_is_immutable_unless_recreated(run_play, harbor, upstream):
-    add_endpoint(harbor, "NVIDIA", upstream)
-    add_endpoint(harbor, "ngc-mirror", upstream)
+    add_endpoint(harbor, NVIDIA, upstream)
+    add_endpoint(harbor, NGC_MIRROR, upstream)
     assert run_play([task("nvidiaio", **NVIDIAIO)]).rc == 0
 
     harbor.clear_log()
-    play = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror"))])
+    play = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry=NGC_MIRROR))])
     assert play.rc != 0
     msg = play.result("repoint")["msg"]
-    assert "bound to NVIDIA" in msg and "cannot change" in msg and "recreate: true" in msg
+    assert "bound to %s" % NVIDIA in msg and "cannot change" in msg and "recreate: true" in msg
     assert_no_writes(harbor)
 
-    normal = run_play([task("normal", name="nvidiaio", proxy_cache_registry="")])
+    normal = run_play([task("normal", name=NVIDIAIO["name"], proxy_cache_registry="")])
     assert normal.rc != 0
     assert "cannot change" in normal.result("normal")["msg"]
 
-    to_proxy = run_play([task("mirror", name="mirror"), task("to proxy", name="mirror", proxy_cache_registry="NVIDIA")])
+    to_proxy = run_play([task("mirror", name=NAME), task("to proxy", name=NAME, proxy_cache_registry=NVIDIA)])
     assert to_proxy.rc != 0
     assert "bound to no endpoint (a normal project)" in to_proxy.result("to proxy")["msg"]
 
-    recreated = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror", recreate=True))])
+    recreated = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry=NGC_MIRROR, recreate=True))])
     assert recreated.rc == 0, recreated.output
     result = recreated.result("repoint")
     assert result["recreated"] is True
-    assert result["project"]["proxy_cache_registry"] == "ngc-mirror"
+    assert result["project"]["proxy_cache_registry"] == NGC_MIRROR
     assert result["project"]["public"] is True and result["project"]["storage_quota"] == -1
 
-    harbor.seed(project="nvidiaio", repository="nvaie/vllm", tags=["0.5"])
-    busy = run_play([task("repoint", **dict(NVIDIAIO, recreate=True))])
+
+def test_a_proxy_cache_project_holding_what_it_cached_is_not_recreated(run_play, harbor_factory, emulator_factory):
+    """The cache holds a repository once a pull through Harbor's /v2/ fetched it from the upstream (Harbor refuses a
+    push into a proxy-cache project, so a pull is the only way in); recreating the project would lose it: refused."""
+    need_binaries()
+    harbor = harbor_factory(storage="registry")
+    upstream = emulator_factory(storage="registry")                 # real bytes: a real Harbor copies them
+    upstream.seed(project="nvaie", repository="vllm", tags=["0.5"])
+    upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
+    add_endpoint(harbor, NVIDIA, upstream)
+    add_endpoint(harbor, NGC_MIRROR, upstream)
+    assert run_play([task("nvidiaio", **NVIDIAIO)], target=harbor).rc == 0
+    cache = NVIDIAIO["name"]
+    client = DistributionClient(harbor.url, auth=harbor.auth, verify=harbor.ca_path or True)
+    _media_type, body, _digest = client.get_manifest(cache + "/nvaie/vllm", "0.5")
+    for blob in [json.loads(body)["config"]] + json.loads(body)["layers"]:     # a whole pull: Harbor caches after it
+        client.get_blob(cache + "/nvaie/vllm", blob["digest"])
+    deadline = time.monotonic() + 60
+    while not call(harbor, "GET", "/projects/%s/repositories" % cache) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    busy = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry=NGC_MIRROR, recreate=True))], target=harbor)
     assert busy.rc != 0
     assert "cannot be recreated while it holds 1 repositories (nvaie/vllm)" in busy.result("repoint")["msg"]
-    assert project(harbor, "nvidiaio")["registry_id"] != 0
+    assert project(harbor, cache)["registry_id"] != 0
 
 
+@pytest.mark.emulator_only("injects a 500 answer to the create (fault control)")
 def test_recreate_whose_create_fails_says_the_project_was_deleted(run_play, harbor, upstream):
-    add_endpoint(harbor, "NVIDIA", upstream)
-    add_endpoint(harbor, "ngc-mirror", upstream)
+    add_endpoint(harbor, NVIDIA, upstream)
+    add_endpoint(harbor, NGC_MIRROR, upstream)
     assert run_play([task("nvidiaio", **dict(NVIDIAIO, auto_scan=True, severity="high"))]).rc == 0
 
-    harbor.need_emulator()
     harbor.fault(method="POST", path="/api/v2.0/projects", status=500, count=1)
-    play = run_play([task("repoint", name="nvidiaio", proxy_cache_registry="ngc-mirror", recreate=True)])
+    play = run_play([task("repoint", name=NVIDIAIO["name"], proxy_cache_registry=NGC_MIRROR, recreate=True)])
     assert play.rc != 0
     result = play.result("repoint")
     msg = result["msg"]
     assert result["changed"] is True
-    assert "project nvidiaio (bound to NVIDIA, to be bound to ngc-mirror) was deleted and NOT created again" in msg, msg
+    assert "project %s (bound to %s, to be bound to %s) was deleted and NOT created again" % (NVIDIAIO["name"], NVIDIA, NGC_MIRROR) in msg, msg
     assert "it does not exist now" in msg
     # the former options as YAML the user can paste into the task (issue 10, defect 11)
     pasted = yaml.safe_load(msg.split("Its options before the delete were: ", 1)[1].split(". Fix the cause")[0])
     assert (pasted["auto_scan"], pasted["public"], pasted["severity"], pasted["storage_quota"]) == (True, True, "high", -1)
-    assert pasted["proxy_cache_registry"] == "NVIDIA" and pasted["name"] == "nvidiaio"
+    assert pasted["proxy_cache_registry"] == NVIDIA and pasted["name"] == NVIDIAIO["name"]
     assert result["error"]["status"] == 500
-    assert project(harbor, "nvidiaio") is None
+    assert project(harbor, NVIDIAIO["name"]) is None
 
     harbor.clear_faults()
-    again = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry="ngc-mirror", recreate=True))])
+    again = run_play([task("repoint", **dict(NVIDIAIO, proxy_cache_registry=NGC_MIRROR, recreate=True))])
     assert again.rc == 0, again.output
-    assert again.result("repoint")["project"]["proxy_cache_registry"] == "ngc-mirror"
+    assert again.result("repoint")["project"]["proxy_cache_registry"] == NGC_MIRROR
 
 
 def test_unknown_endpoint_and_unpermitted_provider_are_refused(run_play, harbor, upstream):
     harbor.clear_log()
     missing = run_play([task("nvidiaio", **NVIDIAIO)])
     assert missing.rc != 0
-    assert "proxy_cache_registry: no registry endpoint named 'NVIDIA'" in missing.result("nvidiaio")["msg"]
+    assert "proxy_cache_registry: no registry endpoint named '%s'" % NVIDIA in missing.result("nvidiaio")["msg"]
     assert_no_writes(harbor)
 
-    add_endpoint(harbor, "quay", upstream, kind="quay")
+    add_endpoint(harbor, unique("quay"), upstream, kind="quay")
     harbor.clear_log()
-    play = run_play([task("quay-cache", name="quay-cache", proxy_cache_registry="quay")])
+    play = run_play([task("quay-cache", name=unique("quay-cache"), proxy_cache_registry=unique("quay"))])
     assert play.rc != 0
-    assert "endpoint quay is of provider quay, which Harbor v2.15.2" in play.result("quay-cache")["msg"]
+    assert "endpoint %s is of provider quay, which Harbor v2.15.2" % unique("quay") in play.result("quay-cache")["msg"]
     assert_no_writes(harbor)
-    assert project(harbor, "quay-cache") is None
+    assert project(harbor, unique("quay-cache")) is None
 
 
+@pytest.mark.emulator_only("logs in as the emulator's non-admin user developer")
 def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upstream):
-    add_endpoint(harbor, "NVIDIA", upstream)
+    add_endpoint(harbor, NVIDIA, upstream)
 
     class Developer:
         url, username, password = harbor.url, "developer", "Developer12345"
@@ -335,7 +367,7 @@ def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upst
     assert play.rc != 0
     msg = play.result("nvidiaio")["msg"]
     assert "system administrator" in msg and "proxy_cache_registry" in msg
-    assert project(harbor, "nvidiaio") is None
+    assert project(harbor, NVIDIAIO["name"]) is None
 
     # Once an administrator made it, a user who may not list endpoints still reads the (public) project's binding.
     assert run_play([task("nvidiaio", **NVIDIAIO)]).rc == 0
@@ -343,7 +375,7 @@ def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upst
     again = run_play([task("nvidiaio", **dict(NVIDIAIO, storage_quota=None))], target=Developer())
     assert again.rc == 0, again.output
     assert again.result("nvidiaio")["changed"] is False
-    assert again.result("nvidiaio")["project"]["proxy_cache_registry"] == "NVIDIA"
+    assert again.result("nvidiaio")["project"]["proxy_cache_registry"] == NVIDIA
     assert_no_writes(harbor)
 
 
@@ -351,16 +383,16 @@ def test_proxy_cache_project_needs_a_system_administrator(run_play, harbor, upst
 def test_check_mode_of_a_fresh_set_up_with_the_endpoint_created_in_the_same_run(run_play, harbor):
     """In --check, the endpoint task creates nothing, so the proxy-cache project task must not fail on the missing endpoint."""
     endpoint = {"name": "NVIDIA", "registryops.harbor.harbor_registry": {
-        "name": "NVIDIA", "provider": "docker-registry", "url": "https://nvcr.io", "access_key": "$oauthtoken", "access_secret": "k"}}
+        "name": NVIDIA, "provider": "docker-registry", "url": "https://nvcr.io", "access_key": "$oauthtoken", "access_secret": "k"}}
     harbor.clear_log()
     play = run_play([endpoint, task("nvidiaio", **NVIDIAIO)], check=True, diff=True)
     assert play.rc == 0, play.output
     result = play.result("nvidiaio")
     assert result["changed"] is True
-    assert result["diff"]["after"]["proxy_cache_registry"] == "NVIDIA"
-    assert "no registry endpoint named 'NVIDIA' exists yet" in " ".join(play.output.split())    # ansible-core 2.16 wraps warnings
+    assert result["diff"]["after"]["proxy_cache_registry"] == NVIDIA
+    assert "no registry endpoint named '%s' exists yet" % NVIDIA in " ".join(play.output.split())    # ansible-core 2.16 wraps warnings
     assert_no_writes(harbor)
-    assert project(harbor, "nvidiaio") is None
+    assert project(harbor, NVIDIAIO["name"]) is None
 
 
 @pytest.mark.parametrize("option, value, stored", [
@@ -369,8 +401,8 @@ def test_check_mode_of_a_fresh_set_up_with_the_endpoint_created_in_the_same_run(
     ("proxy_speed_kb", 2048, ("proxy_speed_kb", "2048")),
 ])
 def test_update_each_proxy_setting(run_play, harbor, upstream, option, value, stored):
-    add_endpoint(harbor, "application-collection", upstream)
-    args = dict(name="application-collection", proxy_cache_registry="application-collection", proxy_speed_kb=102400,
+    add_endpoint(harbor, APPCO, upstream)
+    args = dict(name=APPCO, proxy_cache_registry=APPCO, proxy_speed_kb=102400,
                 max_upstream_connections=10, proxy_cache_local_on_not_found=True)
     assert run_play([task("ac", **args)]).rc == 0
     harbor.clear_log()
@@ -378,9 +410,9 @@ def test_update_each_proxy_setting(run_play, harbor, upstream, option, value, st
     assert play.rc == 0, play.output
     result = play.result("ac")
     assert [k for k in result["after"] if result["after"][k] != result["before"][k]] == [option]
-    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/application-collection")]
+    assert [(w["method"], w["path"]) for w in harbor.writes()] == [("PUT", "/api/v2.0/projects/" + APPCO)]
     key, text = stored
-    assert project(harbor, "application-collection")["metadata"][key] == text
+    assert project(harbor, APPCO)["metadata"][key] == text
 
     harbor.clear_log()
     again = run_play([task("ac", **dict(args, **{option: value}))])
@@ -393,11 +425,11 @@ SPELLINGS = [("10 GiB", 10 * GIB), ("10gib", 10 * GIB), ("10Gi", 10 * GIB), ("1.
 
 
 def test_storage_quota_spellings(run_play, harbor):
-    tasks = [task("q%d" % i, name="q%d" % i, storage_quota=value) for i, (value, _bytes) in enumerate(SPELLINGS)]
+    tasks = [task("q%d" % i, name=unique("q%d" % i), storage_quota=value) for i, (value, _bytes) in enumerate(SPELLINGS)]
     play = run_play(tasks)
     assert play.rc == 0, play.output
     for i, (value, expected) in enumerate(SPELLINGS):
-        stored = call(harbor, "GET", "/projects/q%d" % i)
+        stored = call(harbor, "GET", "/projects/" + unique("q%d" % i))
         assert quota_of(harbor, stored["project_id"]) == expected, value
         assert play.result("q%d" % i)["project"]["storage_quota"] == expected, value
 
@@ -409,6 +441,7 @@ def test_storage_quota_spellings(run_play, harbor):
 
 
 # -- issue 10, defect 8 ---------------------------------------------------------------------------------------------
+@pytest.mark.emulator_only("the emulator's login freeze and a delay fault")
 @pytest.mark.parametrize("module, args", [
     (MODULE, dict(name="secret-proj", state="absent")),
     ("registryops.harbor.harbor_project_info", dict()),
@@ -458,10 +491,10 @@ def _concurrently(run_play, target, plays):
     return results
 
 
+@pytest.mark.emulator_only("delay faults hold the creates and deletes")
 def test_races_converge_a_create_409_and_a_delete_404_are_success(run_play, harbor):
     """Two runs read 'missing', both create: the second gets 409 and reconciles with what the first made. Two runs
     read 'present', both delete: the second gets 404, which is success (changed=false: its request did nothing)."""
-    harbor.need_emulator()
     harbor.clear_log()
     # the emulator holds each create long enough for the other run to read before it
     harbor.fault(method="POST", path="/api/v2.0/projects", delay=8, count=2)

@@ -1,4 +1,5 @@
 """harbor_project_info with ansible-playbook against the emulator: quota (hard and used), proxy endpoint by name, metadata."""
+import pytest
 import requests
 
 MODULE = "registryops.harbor.harbor_project_info"
@@ -13,6 +14,7 @@ def info(title, **args):
     return {"name": title, MODULE: args}
 
 
+@pytest.mark.emulator_only("seeds an artifact of a chosen size (the emulator's seed control)")
 def test_projects_with_quota_proxy_endpoint_and_metadata(run_play, harbor, emulator_factory):
     upstream = emulator_factory()
     call(harbor, "POST", "/registries", {"name": "NVIDIA", "type": "docker-registry", "url": upstream.url})
@@ -48,6 +50,7 @@ def test_projects_with_quota_proxy_endpoint_and_metadata(run_play, harbor, emula
     assert harbor.writes() == []
 
 
+@pytest.mark.emulator_only("logs in as the emulator's non-admin user developer")
 def test_a_user_who_may_not_list_endpoints_still_sees_the_proxy_endpoint(run_play, harbor, emulator_factory):
     """Only a system administrator may list registry endpoints; a public proxy-cache project's binding comes from its summary."""
     upstream = emulator_factory()

@@ -7,7 +7,6 @@ that dance on every create/update and on ``test_connection``, so wrong credentia
 """
 import base64
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,9 +15,13 @@ import requests
 import trustme
 import yaml
 
+from tests.support.harbor import closed_port_url
+from tests.support.names import unique
+
 MODULE = "registryops.harbor.harbor_registry"
 NGC_KEY = "nvapi-Zm9vYmFyYmF6LXNlY3JldC1hcGkta2V5"
 AC_TOKEN = "ac-token-4f1d2c9e"
+NVIDIA, NVIDIAIO, APPCO = unique("NVIDIA"), unique("nvidiaio"), unique("application-collection")
 BAD_PEM = "-----BEGIN CERTIFICATE-----\nnot a cert\n-----END CERTIFICATE-----\n"
 
 
@@ -81,14 +84,6 @@ def application_collection():
     upstream.close()
 
 
-def closed_port_url():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return "http://127.0.0.1:%d" % port
-
-
 def call(target, method, path, json=None, params=None):
     """A direct API call (set-up and checks), outside the module under test."""
     resp = requests.request(method, target.url + "/api/v2.0" + path, json=json, params=params,
@@ -98,7 +93,7 @@ def call(target, method, path, json=None, params=None):
 
 
 def endpoint(target, name):
-    found = [r for r in call(target, "GET", "/registries") if r["name"] == name]
+    found = [r for r in call(target, "GET", "/registries", params={"q": "name=%s" % name}) if r["name"] == name]
     return found[0] if found else None
 
 
@@ -108,12 +103,12 @@ def task(title, **args):
 
 def nvidia(upstream, **extra):
     """Scenario A's endpoint: Docker Registry, $oauthtoken + API key, Verify Remote Cert on."""
-    return dict(dict(name="NVIDIA", description="NVIDIA Global Catalog Endpoint", provider="docker-registry", url=upstream.url + "/",
+    return dict(dict(name=NVIDIA, description="NVIDIA Global Catalog Endpoint", provider="docker-registry", url=upstream.url + "/",
                      access_key="$oauthtoken", access_secret=NGC_KEY, verify_remote_cert=True), **extra)
 
 
 def suse(upstream, **extra):
-    return dict(dict(name="application-collection", provider="docker-registry", url=upstream.url, access_key="jane.doe@example.com",
+    return dict(dict(name=APPCO, provider="docker-registry", url=upstream.url, access_key="jane.doe@example.com",
                      access_secret=AC_TOKEN, verify_remote_cert=True, test_connection=True), **extra)
 
 
@@ -132,7 +127,7 @@ def test_ngc_endpoint_create_and_idempotent(run_play, harbor, ngc):
     assert result["secret_sent"]
     assert NGC_KEY not in play.output
 
-    stored = endpoint(harbor, "NVIDIA")
+    stored = endpoint(harbor, NVIDIA)
     assert stored["type"] == "docker-registry"
     assert stored["url"] == ngc.url
     assert stored.get("insecure", False) is False   # Harbor omits a false insecure (omitempty)
@@ -150,13 +145,13 @@ def test_ngc_endpoint_create_and_idempotent(run_play, harbor, ngc):
 def test_ngc_pair_endpoint_and_nvidiaio_proxy_cache(run_play, harbor, ngc):
     """Scenario A as a playbook: the NVIDIA endpoint, tested, then the public nvidiaio proxy-cache project without quota."""
     project = {"name": "nvidiaio", "registryops.harbor.harbor_project": {
-        "name": "nvidiaio", "public": True, "proxy_cache_registry": "NVIDIA", "storage_quota": -1}}
+        "name": NVIDIAIO, "public": True, "proxy_cache_registry": NVIDIA, "storage_quota": -1}}
     play = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True)), project], verbosity=3)
     assert play.rc == 0, play.output
     assert play.result("NVIDIA")["connection"] == "healthy"
     created = play.result("nvidiaio")["project"]
-    assert (created["public"], created["proxy_cache_registry"], created["storage_quota"]) == (True, "NVIDIA", -1)
-    assert call(harbor, "GET", "/projects/nvidiaio")["registry_id"] == endpoint(harbor, "NVIDIA")["id"]
+    assert (created["public"], created["proxy_cache_registry"], created["storage_quota"]) == (True, NVIDIA, -1)
+    assert call(harbor, "GET", "/projects/" + NVIDIAIO)["registry_id"] == endpoint(harbor, NVIDIA)["id"]
     assert NGC_KEY not in play.output
 
     harbor.clear_log()
@@ -174,11 +169,11 @@ def test_ngc_pair_endpoint_and_nvidiaio_proxy_cache(run_play, harbor, ngc):
 
 def test_suse_application_collection_pair(run_play, harbor, application_collection):
     project = {"name": "application-collection", "registryops.harbor.harbor_project": {
-        "name": "application-collection", "proxy_cache_registry": "application-collection", "public": False}}
+        "name": APPCO, "proxy_cache_registry": APPCO, "public": False}}
     play = run_play([task("endpoint", **suse(application_collection)), project], verbosity=3)
     assert play.rc == 0, play.output
     assert play.result("endpoint")["connection"] == "healthy"
-    assert play.result("application-collection")["project"]["proxy_cache_registry"] == "application-collection"
+    assert play.result("application-collection")["project"]["proxy_cache_registry"] == APPCO
     assert AC_TOKEN not in play.output
 
     harbor.clear_log()
@@ -202,8 +197,8 @@ def test_update_each_field(run_play, harbor, ngc, option, value, api_check):
     result = play.result("change")
     assert result["changed"] is True
     assert [k for k in result["after"] if result["after"][k] != result["before"][k]] == [option]
-    assert api_check(endpoint(harbor, "NVIDIA"))
-    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, "NVIDIA")["id"])]
+    assert api_check(endpoint(harbor, NVIDIA))
+    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, NVIDIA)["id"])]
 
     harbor.clear_log()
     again = run_play([task("change", **nvidia(ngc, **{option: value}))])
@@ -232,7 +227,7 @@ def test_url_and_access_key_changes_send_the_secret(run_play, harbor, ngc):
         assert "access_secret: required when access_key changes" in missing_secret.result("key")["msg"]
         play = run_play([task("key", **nvidia(rotated, access_key="svc-ngc", access_secret="second-key"))])
         assert play.rc == 0, play.output
-        assert endpoint(harbor, "NVIDIA")["credential"]["access_key"] == "svc-ngc"
+        assert endpoint(harbor, NVIDIA)["credential"]["access_key"] == "svc-ngc"
     finally:
         rotated.close()
 
@@ -246,7 +241,7 @@ def test_update_password_always_is_reported_as_a_change(run_play, harbor, ngc):
     assert result["changed"] is True
     assert result["secret_sent"] == "update_password=always"
     assert result["before"] == result["after"]
-    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, "NVIDIA")["id"])]
+    assert writes(harbor) == [("PUT", "/api/v2.0/registries/%s" % endpoint(harbor, NVIDIA)["id"])]
     assert NGC_KEY not in play.output
 
 
@@ -261,17 +256,17 @@ def test_access_secret_alone_rotates_the_secret_of_an_endpoint_with_a_stored_key
     assert result["changed"] is True
     assert result["secret_sent"] == "update_password=always"
     assert result["connection"] == "healthy"
-    stored = endpoint(harbor, "NVIDIA")
+    stored = endpoint(harbor, NVIDIA)
     assert stored["credential"]["access_key"] == "$oauthtoken" and stored["status"] == "healthy"
     assert writes(harbor) == [("POST", "/api/v2.0/registries/ping"), ("PUT", "/api/v2.0/registries/%s" % stored["id"])]
     assert ngc.secret not in play.output
 
     # Without a stored access key there is nothing to send the secret with: refused before any write.
-    call(harbor, "POST", "/registries", json={"name": "anonymous", "type": "docker-registry", "url": ngc.url})
+    call(harbor, "POST", "/registries", json={"name": unique("anonymous"), "type": "docker-registry", "url": ngc.url})
     harbor.clear_log()
-    for args in (dict(name="anonymous", access_secret=NGC_KEY, update_password="always"),
-                 dict(name="anonymous", provider="docker-registry", access_secret=NGC_KEY, update_password="always"),
-                 dict(name="NVIDIA", access_key="", access_secret=NGC_KEY, update_password="always")):
+    for args in (dict(name=unique("anonymous"), access_secret=NGC_KEY, update_password="always"),
+                 dict(name=unique("anonymous"), provider="docker-registry", access_secret=NGC_KEY, update_password="always"),
+                 dict(name=NVIDIA, access_key="", access_secret=NGC_KEY, update_password="always")):
         refused = run_play([task("refused", **args)], verbosity=3)
         assert refused.rc != 0
         assert "access_secret: needs access_key" in refused.result("refused")["msg"]
@@ -290,7 +285,7 @@ def test_check_mode_and_diff(run_play, harbor, ngc):
     assert "access_secret" not in result["diff"]["after"]
     assert result["secret_sent"] == "new endpoint or changed url/access_key"
     assert writes(harbor) == []
-    assert endpoint(harbor, "NVIDIA") is None
+    assert endpoint(harbor, NVIDIA) is None
 
     assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
     harbor.clear_log()
@@ -306,7 +301,7 @@ def test_test_connection_in_check_mode_pings_only(run_play, harbor, ngc):
     assert play.rc == 0, play.output
     assert play.result("NVIDIA")["connection"] == "healthy"
     assert writes(harbor) == [("POST", "/api/v2.0/registries/ping")]
-    assert endpoint(harbor, "NVIDIA") is None
+    assert endpoint(harbor, NVIDIA) is None
 
     bad = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True, access_secret="wrong-key"))], check=True, verbosity=3)
     assert bad.rc != 0
@@ -317,14 +312,14 @@ def test_test_connection_in_check_mode_pings_only(run_play, harbor, ngc):
 
 def test_delete_and_delete_missing(run_play, harbor, ngc):
     assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
-    play = run_play([task("delete", name="NVIDIA", state="absent")], diff=True)
+    play = run_play([task("delete", name=NVIDIA, state="absent")], diff=True)
     assert play.rc == 0, play.output
     assert play.result("delete")["changed"] is True
     assert play.result("delete")["diff"]["after"] == {}
-    assert endpoint(harbor, "NVIDIA") is None
+    assert endpoint(harbor, NVIDIA) is None
 
     harbor.clear_log()
-    again = run_play([task("delete", name="NVIDIA", state="absent")])
+    again = run_play([task("delete", name=NVIDIA, state="absent")])
     assert again.result("delete")["changed"] is False
     assert writes(harbor) == []
 
@@ -332,27 +327,27 @@ def test_delete_and_delete_missing(run_play, harbor, ngc):
 # -- failures -------------------------------------------------------------------------------------------------------
 def test_unreachable_endpoint_fails_clearly_and_creates_nothing(run_play, harbor):
     url = closed_port_url()
-    play = run_play([task("gone", name="gone", provider="docker-registry", url=url, access_key="$oauthtoken", access_secret=NGC_KEY)],
+    play = run_play([task("gone", name=unique("gone"), provider="docker-registry", url=url, access_key="$oauthtoken", access_secret=NGC_KEY)],
                     verbosity=3)
     assert play.rc != 0
     msg = play.result("gone")["msg"]
     assert url in msg and "docker-registry" in msg and "DNS" in msg and "verify_remote_cert" in msg
     assert NGC_KEY not in play.output
-    assert endpoint(harbor, "gone") is None
+    assert endpoint(harbor, unique("gone")) is None
 
 
 def test_delete_of_a_used_endpoint_names_its_users(run_play, harbor, ngc):
     assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
-    registry_id = endpoint(harbor, "NVIDIA")["id"]
-    call(harbor, "POST", "/projects", json={"project_name": "nvidiaio", "registry_id": registry_id, "metadata": {"public": "true"}})
-    call(harbor, "POST", "/replication/policies", json={"name": "ngc-pull", "src_registry": {"id": registry_id}, "enabled": True,
+    registry_id = endpoint(harbor, NVIDIA)["id"]
+    call(harbor, "POST", "/projects", json={"project_name": NVIDIAIO, "registry_id": registry_id, "metadata": {"public": "true"}})
+    call(harbor, "POST", "/replication/policies", json={"name": unique("ngc-pull"), "src_registry": {"id": registry_id}, "enabled": True,
                                                         "trigger": {"type": "manual"}, "dest_namespace": "nvidia"})
     harbor.clear_log()
-    play = run_play([task("delete", name="NVIDIA", state="absent")])
+    play = run_play([task("delete", name=NVIDIA, state="absent")])
     assert play.rc != 0
     msg = play.result("delete")["msg"]
-    assert "replication rule(s) ngc-pull" in msg and "proxy-cache project(s) nvidiaio" in msg
-    assert endpoint(harbor, "NVIDIA") is not None
+    assert "replication rule(s) %s" % unique("ngc-pull") in msg and "proxy-cache project(s) %s" % NVIDIAIO in msg
+    assert endpoint(harbor, NVIDIA) is not None
 
 
 def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
@@ -364,16 +359,16 @@ def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
     assert "provider docker-registry" in msg and "cannot change the provider" in msg and "recreate: true" in msg
     assert writes(harbor) == []
 
-    call(harbor, "POST", "/projects", json={"project_name": "nvidiaio", "registry_id": endpoint(harbor, "NVIDIA")["id"]})
+    call(harbor, "POST", "/projects", json={"project_name": NVIDIAIO, "registry_id": endpoint(harbor, NVIDIA)["id"]})
     used = run_play([task("harbor", **nvidia(ngc, provider="harbor", recreate=True))])
     assert used.rc != 0
-    assert "proxy-cache project(s) nvidiaio" in used.result("harbor")["msg"]
-    call(harbor, "DELETE", "/projects/nvidiaio")
+    assert "proxy-cache project(s) %s" % NVIDIAIO in used.result("harbor")["msg"]
+    call(harbor, "DELETE", "/projects/" + NVIDIAIO)
 
     play = run_play([task("jfrog", **nvidia(ngc, provider="artifactory", recreate=True))])
     assert play.rc == 0, play.output
     assert play.result("jfrog")["recreated"] is True
-    assert endpoint(harbor, "NVIDIA")["type"] == "jfrog-artifactory"
+    assert endpoint(harbor, NVIDIA)["type"] == "jfrog-artifactory"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -401,9 +396,10 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
     key.write_text(json.dumps({"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
                                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
     harbor.clear_log()
-    play = run_play([task("hub", name="docker-hub", provider="DockerHub"), task("ghcr", name="ghcr", provider="ghcr"),
-                     task("ui", name="hub-ui", provider="Docker Hub"), task("swr", name="swr", provider="huawei_swr", url="https://swr.example.com"),
-                     task("gcr", name="gcp", provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
+    play = run_play([task("hub", name=unique("docker-hub"), provider="DockerHub"), task("ghcr", name=unique("ghcr"), provider="ghcr"),
+                     task("ui", name=unique("hub-ui"), provider="Docker Hub"),
+                     task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
+                     task("gcr", name=unique("gcp"), provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
                     check=True, verbosity=3)
     assert play.rc == 0, play.output
     assert play.result("hub")["after"]["url"] == "https://hub.docker.com"
@@ -426,18 +422,18 @@ def test_gcr_json_key_given_as_a_dictionary_is_sent_as_json_and_never_shown(run_
     # The stand-in for Google's registry grants a token only for _json_key and exactly that JSON text.
     gcr = Upstream("_json_key", json.dumps(key))
     try:
-        play = run_play([task("gcr", name="gcp", provider="gcr", url=gcr.url, access_secret=key),
-                         task("lookup", name="gcp-lookup", provider="gcr", url=gcr.url,
+        play = run_play([task("gcr", name=unique("gcp"), provider="gcr", url=gcr.url, access_secret=key),
+                         task("lookup", name=unique("gcp-lookup"), provider="gcr", url=gcr.url,
                               access_secret="{{ lookup('file', '%s') }}" % (tmp_path / "key.json"))], verbosity=3)
         assert play.rc == 0, play.output
         assert play.result("lookup")["changed"] is True
-        assert endpoint(harbor, "gcp-lookup")["status"] == "healthy"
+        assert endpoint(harbor, unique("gcp-lookup"))["status"] == "healthy"
         assert play.result("gcr")["registry"]["credential"] == {"type": "basic", "access_key": "_json_key", "access_secret": "*****"}
-        assert endpoint(harbor, "gcp")["status"] == "healthy"
+        assert endpoint(harbor, unique("gcp"))["status"] == "healthy"
         assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in play.output
 
         harbor.clear_log()
-        again = run_play([task("gcr", name="gcp", provider="gcr", url=gcr.url, access_secret=key)], verbosity=3)
+        again = run_play([task("gcr", name=unique("gcp"), provider="gcr", url=gcr.url, access_secret=key)], verbosity=3)
         assert again.rc == 0, again.output
         assert again.result("gcr")["changed"] is False
         assert writes(harbor) == []
@@ -460,11 +456,11 @@ def test_gcr_json_key_file_creates_the_endpoint(run_play, harbor, tmp_path):
     key.write_text(text)
     gcr = Upstream("_json_key", text)
     try:
-        play = run_play([task("gcr", name="gcp", provider="google-gcr", url=gcr.url, access_secret=str(key), test_connection=True)],
+        play = run_play([task("gcr", name=unique("gcp"), provider="google-gcr", url=gcr.url, access_secret=str(key), test_connection=True)],
                         verbosity=3)
         assert play.rc == 0, play.output
         assert play.result("gcr")["connection"] == "healthy"
-        assert endpoint(harbor, "gcp")["credential"]["access_key"] == "_json_key"
+        assert endpoint(harbor, unique("gcp"))["credential"]["access_key"] == "_json_key"
         assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in play.output
     finally:
         gcr.close()
@@ -483,12 +479,12 @@ def test_check_mode_delete_and_update_password_always(run_play, harbor, ngc):
     assert same.result("same")["changed"] is False
     assert "secret_sent" not in same.result("same")
 
-    delete = run_play([task("delete", name="NVIDIA", state="absent")], check=True, diff=True)
+    delete = run_play([task("delete", name=NVIDIA, state="absent")], check=True, diff=True)
     assert delete.rc == 0, delete.output
     assert delete.result("delete")["changed"] is True
     assert delete.result("delete")["diff"]["before"]["url"] == ngc.url and delete.result("delete")["diff"]["after"] == {}
     assert writes(harbor) == []
-    assert endpoint(harbor, "NVIDIA") is not None
+    assert endpoint(harbor, NVIDIA) is not None
 
 
 def test_test_connection_of_a_credential_removal_pings_anonymously(run_play, harbor):
@@ -497,11 +493,11 @@ def test_test_connection_of_a_credential_removal_pings_anonymously(run_play, har
     try:
         assert run_play([task("NVIDIA", **nvidia(private))]).rc == 0
         harbor.clear_log()
-        play = run_play([task("anonymous", name="NVIDIA", access_key="", test_connection=True)], check=True, verbosity=3)
+        play = run_play([task("anonymous", name=NVIDIA, access_key="", test_connection=True)], check=True, verbosity=3)
         assert play.rc != 0, play.output
         assert "Harbor could not reach or log in to %s" % private.url in play.result("anonymous")["msg"]
         assert writes(harbor) == [("POST", "/api/v2.0/registries/ping")]
-        assert endpoint(harbor, "NVIDIA")["credential"]["access_key"] == "$oauthtoken"
+        assert endpoint(harbor, NVIDIA)["credential"]["access_key"] == "$oauthtoken"
         assert NGC_KEY not in play.output
     finally:
         private.close()
@@ -523,7 +519,7 @@ def test_ca_certificate_with_a_private_key_is_refused_and_never_shown(run_play, 
         assert "ca_certificate: the PEM given holds a private key" in play.result("ca")["msg"]
         assert key_body not in play.output
     assert writes(harbor) == []
-    assert endpoint(harbor, "NVIDIA") is None
+    assert endpoint(harbor, NVIDIA) is None
 
 
 def test_missing_ca_certificate_file_is_named(run_play, harbor, ngc, tmp_path):
@@ -550,10 +546,10 @@ def test_registry_url_with_user_info_or_without_scheme_is_refused(run_play, harb
     assert writes(harbor) == []
 
 
+@pytest.mark.emulator_only("injects a 503 answer to the ping (fault control)")
 def test_test_connection_is_retried_and_pings_with_the_secret_given(run_play, harbor, ngc):
     """Defect 11: the ping is safe to retry; with update_password=on_create it tests the secret given, not the stored one."""
     assert run_play([task("NVIDIA", **nvidia(ngc))]).rc == 0
-    harbor.need_emulator()
     harbor.fault(method="POST", path="/api/v2.0/registries/ping", status=503, count=1)
     harbor.clear_log()
     play = run_play([task("NVIDIA", **nvidia(ngc, test_connection=True))])
@@ -567,10 +563,10 @@ def test_test_connection_is_retried_and_pings_with_the_secret_given(run_play, ha
     assert "not-the-key" not in wrong.output
 
 
+@pytest.mark.emulator_only("injects a 500 answer to the create (fault control)")
 def test_recreate_whose_create_fails_says_the_endpoint_was_deleted(run_play, harbor, ngc):
     """Defect 11: not "Nothing was changed" after the delete went through; the former settings are given as YAML."""
     assert run_play([task("NVIDIA", **nvidia(ngc, description="the one"))]).rc == 0
-    harbor.need_emulator()
     harbor.fault(method="POST", path="/api/v2.0/registries", status=500, count=1)
     play = run_play([task("jfrog", **nvidia(ngc, provider="artifactory", recreate=True))], verbosity=3)
     assert play.rc != 0
@@ -582,4 +578,4 @@ def test_recreate_whose_create_fails_says_the_endpoint_was_deleted(run_play, har
     former = yaml.safe_load(msg.split("were:\n", 1)[1].split("\nFix the cause")[0])
     assert (former["provider"], former["description"], former["access_key"]) == ("docker-registry", "the one", "$oauthtoken")
     assert NGC_KEY not in play.output
-    assert endpoint(harbor, "NVIDIA") is None
+    assert endpoint(harbor, NVIDIA) is None

@@ -7,12 +7,15 @@ element; every element checked before the first write; a failure names the rules
 """
 import pytest
 
-from tests.integration.test_harbor_replication_execution import EXECUTION, PUSH, RULE, executions_of
+from tests.integration.test_harbor_replication_execution import EXECUTION, LIBRARY, PUSH, RULE, executions_of
 from tests.integration.test_harbor_replication_rule import add_endpoints, api, failed, policy
+from tests.support.names import unique
 
-RULES = [dict(PUSH, name="nginx", filters={"name": "library/nginx"}),
-         dict(PUSH, name="redis", filters={"name": "library/redis"}),
-         dict(PUSH, name="bad", filters={"name": "library/bad-image"})]
+NGINX, REDIS, BAD, LATER, OFF, MISSING = (unique(n) for n in ("nginx", "redis", "bad", "later", "off", "missing"))
+
+RULES = [dict(PUSH, name=NGINX, filters={"name": LIBRARY + "/nginx"}),
+         dict(PUSH, name=REDIS, filters={"name": LIBRARY + "/redis"}),
+         dict(PUSH, name=BAD, filters={"name": LIBRARY + "/bad-image"})]
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def connected(harbor_pair):
     add_endpoints(connected, disconnected)
     connected.replication(task_seconds=0.2)
     for repository in ("nginx", "redis", "bad-image"):
-        connected.seed(project="library", repository=repository, tags=["1.0"])
+        connected.seed(project=LIBRARY, repository=repository, tags=["1.0"])
     return connected
 
 
@@ -51,11 +54,11 @@ def polls(target):
 def test_rules_are_started_first_then_waited_for_together(run_play, connected):
     create_rules(run_play, connected, RULES[:2])
     connected.clear_log()
-    play, result = run_rules(run_play, connected, [{"rule": "redis"}, {"rule": "nginx"}])
+    play, result = run_rules(run_play, connected, [{"rule": REDIS}, {"rule": NGINX}])
     assert play.rc == 0, play.output
     assert result["changed"] is True
     outcome = [(r["name"], r["changed"], r["execution"]["status"]) for r in result["results"]]
-    assert outcome == [("redis", True, "Succeed"), ("nginx", True, "Succeed")]
+    assert outcome == [(REDIS, True, "Succeed"), (NGINX, True, "Succeed")]
     seen = polls(connected)
     starts = [i for i, (method, _) in enumerate(seen) if method == "POST"]
     reads = [(i, execution) for i, (method, execution) in enumerate(seen) if method == "GET"]
@@ -67,54 +70,55 @@ def test_rules_are_started_first_then_waited_for_together(run_play, connected):
     assert paths.count("/api/v2.0/systeminfo") <= 1 and paths.count("/api/v2.0/replication/policies") == 1
 
     connected.clear_log()
-    again, result = run_rules(run_play, connected, [{"rule": "redis"}, {"name": "nginx"}])
+    again, result = run_rules(run_play, connected, [{"rule": REDIS}, {"name": NGINX}])
     assert again.rc == 0 and again.changed == 0, again.output
-    assert [(r["name"], r["changed"]) for r in result["results"]] == [("redis", False), ("nginx", False)]
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [(REDIS, False), (NGINX, False)]
     assert all("already succeeded" in r["msg"] for r in result["results"])
     assert connected.writes() == []
 
 
 def test_check_mode_is_per_element_and_waits_for_nothing(run_play, connected):
     create_rules(run_play, connected, RULES[:2])
-    assert run_rules(run_play, connected, [{"rule": "nginx"}])[0].rc == 0
+    assert run_rules(run_play, connected, [{"rule": NGINX}])[0].rc == 0
     connected.clear_log()
-    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}, {"rule": "later"},
-                                                   {"rule": "bad", "state": "stopped"}],
+    play, result = run_rules(run_play, connected, [{"rule": NGINX}, {"rule": REDIS}, {"rule": LATER},
+                                                   {"rule": BAD, "state": "stopped"}],
                              check=True)
     assert play.rc == 0, play.output
-    assert [(r["name"], r["changed"]) for r in result["results"]] == [("nginx", False), ("redis", True), ("later", True), ("bad", False)]
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [(NGINX, False), (REDIS, True), (LATER, True), (BAD, False)]
     assert result["results"][1]["execution"] is None and "would start" in result["results"][1]["msg"]
-    assert "no replication rule named 'later' exists yet" in " ".join(play.output.split())
+    assert "no replication rule named '%s' exists yet" % LATER in " ".join(play.output.split())
     assert result["results"][3]["executions"] == []
     assert connected.writes() == []
 
 
+@pytest.mark.emulator_only("the emulator's replication control fails chosen tasks")
 def test_a_failed_rule_is_named_with_the_rules_done(run_play, connected):
-    connected.replication(task_seconds=0.2, fail={"pattern": "library/bad*", "log": "pull failed: unauthorized"})
+    connected.replication(task_seconds=0.2, fail={"pattern": LIBRARY + "/bad*", "log": "pull failed: unauthorized"})
     create_rules(run_play, connected, RULES)
-    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "bad"}, {"rule": "redis"}])
+    play, result = run_rules(run_play, connected, [{"rule": NGINX}, {"rule": BAD}, {"rule": REDIS}])
     assert play.rc != 0 and failed(result)
     assert result["changed"] is True
     msg = result["msg"]
-    assert msg.startswith("1 of 3 rules failed: rules[1] (rule bad): execution "), msg
-    assert "ended Failed: 1 of 1 tasks failed: library/bad-image" in msg and "unauthorized" in msg
-    assert msg.endswith("Done: nginx (changed), bad (failed), redis (changed)."), msg
+    assert msg.startswith("1 of 3 rules failed: rules[1] (rule %s): execution " % BAD), msg
+    assert "ended Failed: 1 of 1 tasks failed: %s/bad-image" % LIBRARY in msg and "unauthorized" in msg
+    assert msg.endswith("Done: %s (changed), %s (failed), %s (changed)." % (NGINX, BAD, REDIS)), msg
     states = [(r["name"], r["failed"], r["execution"]["status"]) for r in result["results"]]
-    assert states == [("nginx", False, "Succeed"), ("bad", True, "Failed"), ("redis", False, "Succeed")]
+    assert states == [(NGINX, False, "Succeed"), (BAD, True, "Failed"), (REDIS, False, "Succeed")]
 
-    lenient, result = run_rules(run_play, connected, [{"rule": "bad", "force": True, "fail_on_error": False}, {"rule": "nginx"}])
+    lenient, result = run_rules(run_play, connected, [{"rule": BAD, "force": True, "fail_on_error": False}, {"rule": NGINX}])
     assert lenient.rc == 0, lenient.output
     outcome = [(r["name"], r["changed"], r["execution"]["status"]) for r in result["results"]]
-    assert outcome == [("bad", True, "Failed"), ("nginx", False, "Succeed")]
+    assert outcome == [(BAD, True, "Failed"), (NGINX, False, "Succeed")]
 
 
 @pytest.mark.parametrize("rules, message", [
-    ([{"rule": "nginx"}, {"rule": "missing"}], "rules[1].rule: no replication rule named 'missing'; existing rules: "),
-    ([{"rule": "nginx"}, {"rule": "off"}], "rules[1] (name off): replication rule off is disabled"),
-    ([{"rule": "nginx"}, {"rule": "nginx", "state": "stopped"}], "rules[1].rule: 'nginx' is also element 0 of rules"),
-])
+    ([{"rule": NGINX}, {"rule": MISSING}], "rules[1].rule: no replication rule named '%s'; existing rules: " % MISSING),
+    ([{"rule": NGINX}, {"rule": OFF}], "rules[1] (name %s): replication rule %s is disabled" % (OFF, OFF)),
+    ([{"rule": NGINX}, {"rule": NGINX, "state": "stopped"}], "rules[1].rule: '%s' is also element 0 of rules" % NGINX),
+], ids=["missing", "disabled", "twice"])        # no unique name in an id: xdist workers (each its own suffix) must agree
 def test_every_element_is_checked_before_any_write(run_play, connected, rules, message):
-    create_rules(run_play, connected, [RULES[0], dict(RULES[1], name="off", enabled=False)])
+    create_rules(run_play, connected, [RULES[0], dict(RULES[1], name=OFF, enabled=False)])
     connected.clear_log()
     play, result = run_rules(run_play, connected, rules)
     assert play.rc != 0
@@ -122,25 +126,26 @@ def test_every_element_is_checked_before_any_write(run_play, connected, rules, m
     assert connected.writes() == []
 
 
+@pytest.mark.emulator_only("the emulator's replication control hangs a task")
 def test_timeout_and_stop_of_a_list(run_play, connected):
     """One wait_timeout for the call: the hung rule times out, the other one is reported done; then both are stopped in
     one call and the single form cannot be mixed with the list."""
-    connected.replication(task_seconds=0.2, hang="library/redis*")
+    connected.replication(task_seconds=0.2, hang=LIBRARY + "/redis*")
     create_rules(run_play, connected, RULES[:2])
-    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}], wait_timeout=3)
+    play, result = run_rules(run_play, connected, [{"rule": NGINX}, {"rule": REDIS}], wait_timeout=3)
     assert play.rc != 0
-    assert result["msg"].startswith("1 of 2 rules failed: rules[1] (rule redis): execution "), result["msg"]
+    assert result["msg"].startswith("1 of 2 rules failed: rules[1] (rule %s): execution " % REDIS), result["msg"]
     assert "did not finish within 3 seconds" in result["msg"]
-    assert [(r["name"], r["execution"]["status"]) for r in result["results"]] == [("nginx", "Succeed"), ("redis", "InProgress")]
+    assert [(r["name"], r["execution"]["status"]) for r in result["results"]] == [(NGINX, "Succeed"), (REDIS, "InProgress")]
     hung = result["results"][1]["execution"]["id"]
 
-    play, result = run_rules(run_play, connected, [{"rule": "redis", "state": "stopped"}, {"rule": "nginx", "state": "stopped"}])
+    play, result = run_rules(run_play, connected, [{"rule": REDIS, "state": "stopped"}, {"rule": NGINX, "state": "stopped"}])
     assert play.rc == 0, play.output
     outcome = [(r["name"], r["changed"], [e["id"] for e in r["executions"]]) for r in result["results"]]
-    assert outcome == [("redis", True, [hung]), ("nginx", False, [])]
+    assert outcome == [(REDIS, True, [hung]), (NGINX, False, [])]
     assert result["results"][0]["executions"][0]["status"] == "Stopped"
-    assert len(executions_of(connected, policy(connected, "redis")["id"])) == 1
+    assert len(executions_of(connected, policy(connected, REDIS)["id"])) == 1
 
-    both = run_play([{"name": "both", EXECUTION: {"rule": "nginx", "rules": [{"rule": "redis"}]}}], target=connected)
+    both = run_play([{"name": "both", EXECUTION: {"rule": NGINX, "rules": [{"rule": REDIS}]}}], target=connected)
     assert both.rc != 0 and "mutually exclusive" in both.result("both")["msg"]
     assert api(connected, "GET", "/replication/executions/%s" % hung)["status"] == "Stopped"

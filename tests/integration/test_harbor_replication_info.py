@@ -1,12 +1,14 @@
 """harbor_replication_rule_info and harbor_replication_execution_info with ansible-playbook."""
 import pytest
 
-from tests.integration.test_harbor_replication_rule import AC_RULE, PUSH_RULE, add_endpoints, rule_task
+from tests.integration.test_harbor_replication_rule import AC_RULE, APPCO, DISCONNECTED, PUSH_RULE, add_endpoints, rule_task
+from tests.support.names import SUFFIX, ours, unique
 
 RULE = "registryops.harbor.harbor_replication_rule"
 RULE_INFO = "registryops.harbor.harbor_replication_rule_info"
 EXECUTION = "registryops.harbor.harbor_replication_execution"
 EXECUTION_INFO = "registryops.harbor.harbor_replication_execution_info"
+RULE_NAME = PUSH_RULE["name"]
 
 
 @pytest.fixture
@@ -21,20 +23,20 @@ def connected(harbor_pair, run_play):
 
 def test_rule_info_in_the_option_shape(run_play, connected):
     play = run_play([{"name": "all", RULE_INFO: {}},
-                     {"name": "one", RULE_INFO: {"name": "to-disconnected"}},
+                     {"name": "one", RULE_INFO: {"name": RULE_NAME}},
                      {"name": "pull names", RULE_INFO: {"query": "[?mode=='pull'].name"}},
-                     {"name": "missing", RULE_INFO: {"name": "nope"}}], target=connected)
+                     {"name": "missing", RULE_INFO: {"name": unique("nope")}}], target=connected)
     assert play.rc == 0, play.output
     rules = play.result("all")["rules"]
-    assert [r["name"] for r in rules] == ["application-collection", "to-disconnected"]
+    assert ours([r["name"] for r in rules]) == [APPCO, RULE_NAME]
     push = play.result("one")["rules"]
     assert push == [{
-        "name": "to-disconnected", "description": "Nightly copy to the air gap", "enabled": True, "mode": "push",
-        "registry": "disconnected-harbor", "filters": {"name": "library/**", "tag": "v*", "tag_decoration": "matches"},
+        "name": RULE_NAME, "description": "Nightly copy to the air gap", "enabled": True, "mode": "push",
+        "registry": DISCONNECTED, "filters": {"name": "library/**", "tag": "v*", "tag_decoration": "matches"},
         "dest_namespace": "mirror", "flattening": "none", "trigger": "scheduled", "cron": "0 0 2 * * *", "bandwidth": 81920,
         "override": True, "replicate_deletion": False, "copy_by_chunk": False, "single_active_replication": False,
     }]
-    assert play.result("pull names")["rules"] == ["application-collection"]
+    assert ours(play.result("pull names")["rules"]) == [APPCO]
     assert play.result("missing")["rules"] == []
 
 
@@ -49,7 +51,7 @@ FED_BACK_FIELDS = ["name", "description", "enabled", "mode", "registry", "filter
 ], ids=["whole", "option-by-option"])
 def test_rule_info_feeds_back_without_change(run_play, connected, apply):
     tasks = [
-        {"name": "read", RULE_INFO: {}, "register": "found"},
+        {"name": "read", RULE_INFO: {"query": "[?contains(name, '%s')]" % SUFFIX}, "register": "found"},
         {"name": "apply", RULE: apply, "loop": "{{ found.rules }}"},
     ]
     connected.clear_log()
@@ -61,24 +63,25 @@ def test_rule_info_feeds_back_without_change(run_play, connected, apply):
 
 def test_bad_query_names_the_option(run_play, connected):
     play = run_play([{"name": "bad", RULE_INFO: {"query": "[?mode=="}, "ignore_errors": True},
-                     {"name": "bad executions", EXECUTION_INFO: {"rule": "to-disconnected", "query": "[0"}, "ignore_errors": True}],
+                     {"name": "bad executions", EXECUTION_INFO: {"rule": RULE_NAME, "query": "[0"}, "ignore_errors": True}],
                     target=connected)
     assert "query: '[?mode==' is not a valid JMESPath expression" in play.result("bad")["msg"]
     assert "query: '[0' is not a valid JMESPath expression" in play.result("bad executions")["msg"]
 
 
+@pytest.mark.emulator_only("the emulator's replication control fails chosen tasks")
 def test_execution_info_with_tasks_and_logs(run_play, connected):
-    connected.seed(project="library", repository="nginx", tags=["v1.25"])
+    connected.seed(project="library", repository="nginx", tags=["v1.25"])        # PUSH_RULE's source (emulator only)
     connected.seed(project="library", repository="bad-image", tags=["v1.0"])
     connected.replication(task_seconds=0.05, fail={"pattern": "library/bad*", "log": "copy failed: 429 Too Many Requests"})
-    run_play([{"name": "run", EXECUTION: {"rule": "to-disconnected", "wait_sleep": 0.2, "fail_on_error": False}},
-              {"name": "run again", EXECUTION: {"rule": "to-disconnected", "wait_sleep": 0.2, "force": True, "fail_on_error": False}}],
+    run_play([{"name": "run", EXECUTION: {"rule": RULE_NAME, "wait_sleep": 0.2, "fail_on_error": False}},
+              {"name": "run again", EXECUTION: {"rule": RULE_NAME, "wait_sleep": 0.2, "force": True, "fail_on_error": False}}],
              target=connected)
     connected.clear_log()
     play = run_play([
-        {"name": "latest", EXECUTION_INFO: {"rule": "to-disconnected", "limit": 1, "logs": True}},
-        {"name": "all", EXECUTION_INFO: {"rule": "to-disconnected", "tasks": False}},
-        {"name": "failed logs", EXECUTION_INFO: {"rule": "to-disconnected", "limit": 1, "logs": True,
+        {"name": "latest", EXECUTION_INFO: {"rule": RULE_NAME, "limit": 1, "logs": True}},
+        {"name": "all", EXECUTION_INFO: {"rule": RULE_NAME, "tasks": False}},
+        {"name": "failed logs", EXECUTION_INFO: {"rule": RULE_NAME, "limit": 1, "logs": True,
                                                  "query": "[0].tasks[?status=='Failed'].log"}},
     ], target=connected)
     assert play.rc == 0, play.output
@@ -97,11 +100,11 @@ def test_execution_info_with_tasks_and_logs(run_play, connected):
     logs = play.result("failed logs")["executions"]
     assert len(logs) == 1 and "429 Too Many Requests" in logs[0]
 
-    one = run_play([{"name": "by id", EXECUTION_INFO: {"rule": "to-disconnected", "id": everything[1]["id"], "tasks": False}}],
+    one = run_play([{"name": "by id", EXECUTION_INFO: {"rule": RULE_NAME, "id": everything[1]["id"], "tasks": False}}],
                    target=connected)
     assert [e["id"] for e in one.result("by id")["executions"]] == [everything[1]["id"]]
 
 
 def test_execution_info_of_an_unknown_rule(run_play, connected):
-    play = run_play([{"name": "info", EXECUTION_INFO: {"rule": "nope"}}], target=connected)
-    assert "no replication rule named 'nope'" in play.result("info")["msg"]
+    play = run_play([{"name": "info", EXECUTION_INFO: {"rule": unique("nope")}}], target=connected)
+    assert "no replication rule named '%s'" % unique("nope") in play.result("info")["msg"]

@@ -7,15 +7,19 @@ tests depend on no other module.
 import pytest
 import requests
 
+from tests.support.names import unique
+
 MODULE = "registryops.harbor.harbor_replication_rule"
+RULE, DISCONNECTED, APPCO, AC_PROXY = (unique("to-disconnected"), unique("disconnected-harbor"), unique("application-collection"),
+                                       unique("ac-proxy"))
 
 # Scenario B: a push rule to the disconnected Harbor (tag filter, namespace, nightly schedule, bandwidth limit).
-PUSH_RULE = dict(name="to-disconnected", description="Nightly copy to the air gap", mode="push", registry="disconnected-harbor",
+PUSH_RULE = dict(name=RULE, description="Nightly copy to the air gap", mode="push", registry=DISCONNECTED,
                  filters={"name": "library/**", "tag": "v*"}, dest_namespace="mirror", flattening="none",
                  trigger="scheduled", cron="0 0 2 * * *", bandwidth="10MiB/s")
 # Scenario D: pull everything of SUSE Application Collection into the application-collection namespace.
-AC_RULE = dict(name="application-collection", mode="pull", registry="application-collection",
-               filters={"name": "**", "tag": "**"}, dest_namespace="application-collection", flattening="none", trigger="manual")
+AC_RULE = dict(name=APPCO, mode="pull", registry=APPCO,
+               filters={"name": "**", "tag": "**"}, dest_namespace=APPCO, flattening="none", trigger="manual")
 
 
 def api(target, method, path, params=None, json=None):
@@ -29,7 +33,7 @@ def api(target, method, path, params=None, json=None):
 def add_endpoints(connected, disconnected):
     """On ``connected``: the disconnected Harbor (scenario B) and an Application-Collection-like registry (scenario D)."""
     credential = {"type": "basic", "access_key": disconnected.username, "access_secret": disconnected.password}
-    for name, kind in (("disconnected-harbor", "harbor"), ("application-collection", "docker-registry")):
+    for name, kind in ((DISCONNECTED, "harbor"), (APPCO, "docker-registry")):
         api(connected, "POST", "/registries",
             json={"name": name, "type": kind, "url": disconnected.url, "insecure": True, "credential": credential})
 
@@ -70,10 +74,10 @@ def test_push_rule_to_disconnected_harbor(run_play, connected):
     assert play.rc == 0, play.output
     result = play.result("push rule")
     assert result["changed"] is True
-    assert result["after"]["registry"] == "disconnected-harbor"
+    assert result["after"]["registry"] == DISCONNECTED
 
-    stored = policy(connected, "to-disconnected")
-    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=disconnected-harbor"})[0]["id"]
+    stored = policy(connected, RULE)
+    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=" + DISCONNECTED})[0]["id"]
     assert stored["dest_registry"]["id"] == endpoint_id
     assert stored["src_registry"]["id"] == 0
     assert stored["trigger"] == {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}
@@ -95,11 +99,11 @@ def test_push_rule_to_disconnected_harbor(run_play, connected):
 def test_pull_rule_from_application_collection(run_play, connected):
     play = run_play([rule_task("pull rule", AC_RULE)], target=connected)
     assert play.rc == 0, play.output
-    stored = policy(connected, "application-collection")
-    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=application-collection"})[0]["id"]
+    stored = policy(connected, APPCO)
+    endpoint_id = api(connected, "GET", "/registries", params={"q": "name=" + APPCO})[0]["id"]
     assert stored["src_registry"]["id"] == endpoint_id
     assert stored["dest_registry"]["id"] == 0
-    assert stored["dest_namespace"] == "application-collection"
+    assert stored["dest_namespace"] == APPCO
     assert stored["dest_namespace_replace_count"] == 0
     assert stored["trigger"]["type"] == "manual"
     assert {f["type"]: f["value"] for f in stored["filters"]} == {"name": "**", "tag": "**"}
@@ -115,7 +119,7 @@ def test_filters_compare_in_any_order(run_play, connected):
     """Filters, and the labels of a label filter, stored in another order (as the UI might save them) are not a change."""
     rule = dict(PUSH_RULE, filters=dict(PUSH_RULE["filters"], labels=["approved", "release"]))
     run_play([rule_task("create", rule)], target=connected)
-    stored = policy(connected, "to-disconnected")
+    stored = policy(connected, RULE)
     stored["filters"] = [dict(f, value=list(reversed(f["value"]))) if f["type"] == "label" else f for f in reversed(stored["filters"])]
     stored["deletion"] = stored.get("replicate_deletion", False)   # false booleans are left out of Harbor's answers
     api(connected, "PUT", "/replication/policies/%s" % stored["id"], json=stored)
@@ -128,7 +132,7 @@ def test_filters_compare_in_any_order(run_play, connected):
 def test_speed_minus_one_is_unlimited(run_play, connected):
     rule = dict(AC_RULE, bandwidth=-1)
     run_play([rule_task("create", rule)], target=connected)
-    assert policy(connected, "application-collection")["speed"] == 0
+    assert policy(connected, APPCO)["speed"] == 0
     connected.clear_log()
     for value in (-1, 0, "unlimited"):
         again = run_play([rule_task("again", dict(AC_RULE, bandwidth=value))], target=connected)
@@ -144,7 +148,7 @@ CHANGES = [
     ("description", "Weekly copy"),
     ("enabled", False),
     ("mode", "pull"),
-    ("registry", "application-collection"),
+    ("registry", APPCO),
     ("filters", {"name": "library/nginx", "tag": "1.*", "tag_decoration": "excludes"}),
     ("filters", {"name": "library/**", "labels": ["approved", "release"], "label_decoration": "excludes", "resource": "image"}),
     ("dest_namespace", "backup"),
@@ -180,14 +184,14 @@ def comparable(stored, field):
 def test_change_of_each_option_keeps_the_others(run_play, connected, option, value):
     create = run_play([rule_task("create", CHANGE_BASE)], target=connected)
     assert create.rc == 0, create.output
-    before = policy(connected, "to-disconnected")
+    before = policy(connected, RULE)
     assert before["deletion"] is True and before["copy_by_chunk"] is True and before["single_active_replication"] is True
-    play = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected, diff=True)
+    play = run_play([rule_task("change", {"name": RULE, option: value})], target=connected, diff=True)
     assert play.rc == 0, play.output
     result = play.result("change")
     assert result["changed"] is True
     assert result["diff"]["before"][option] != result["diff"]["after"][option]
-    after = policy(connected, "to-disconnected")
+    after = policy(connected, RULE)
     # Harbor's PUT replaces everything: the options that were not given keep their values.
     for field, options in FIELDS.items():
         if option not in options:
@@ -200,20 +204,20 @@ def test_change_of_each_option_keeps_the_others(run_play, connected, option, val
         assert (comparable(after, "src_registry"), comparable(after, "dest_registry")) == (comparable(before, "dest_registry"), 0)
 
     connected.clear_log()
-    again = run_play([rule_task("change", {"name": "to-disconnected", option: value})], target=connected)
+    again = run_play([rule_task("change", {"name": RULE, option: value})], target=connected)
     assert again.result("change")["changed"] is False
     assert connected.writes() == []
 
 
 def test_switch_to_event_based_push_and_back(run_play, connected):
     run_play([rule_task("create", PUSH_RULE)], target=connected)
-    play = run_play([rule_task("event", {"name": "to-disconnected", "trigger": "event_based"})], target=connected)
+    play = run_play([rule_task("event", {"name": RULE, "trigger": "event_based"})], target=connected)
     assert play.rc == 0, play.output
-    assert policy(connected, "to-disconnected")["trigger"]["type"] == "event_based"
+    assert policy(connected, RULE)["trigger"]["type"] == "event_based"
     assert play.result("event")["after"]["cron"] is None
-    back = run_play([rule_task("back", {"name": "to-disconnected", "trigger": "scheduled", "cron": "0 0 4 * * *"})], target=connected)
+    back = run_play([rule_task("back", {"name": RULE, "trigger": "scheduled", "cron": "0 0 4 * * *"})], target=connected)
     assert back.rc == 0, back.output
-    assert policy(connected, "to-disconnected")["trigger"]["trigger_settings"]["cron"] == "0 0 4 * * *"
+    assert policy(connected, RULE)["trigger"]["trigger_settings"]["cron"] == "0 0 4 * * *"
 
 
 def test_check_mode_creates_nothing_and_predicts(run_play, connected):
@@ -225,18 +229,18 @@ def test_check_mode_creates_nothing_and_predicts(run_play, connected):
     assert result["diff"]["after"]["bandwidth"] == "10 MiB/s"
     assert result["after"]["bandwidth"] == 81920
     assert connected.writes() == []
-    assert policy(connected, "to-disconnected") is None
+    assert policy(connected, RULE) is None
 
     # The prediction is the whole rule that the real run creates, defaults included.
     create = run_play([rule_task("create", PUSH_RULE)], target=connected, diff=True)
     assert create.result("create")["after"] == result["after"]
     assert create.result("create")["diff"]["after"] == result["diff"]["after"]
     connected.clear_log()
-    change = run_play([rule_task("change", {"name": "to-disconnected", "enabled": False})], target=connected, check=True)
+    change = run_play([rule_task("change", {"name": RULE, "enabled": False})], target=connected, check=True)
     assert change.result("change")["changed"] is True
     assert change.result("change")["after"] == dict(create.result("create")["after"], enabled=False)
     assert connected.writes() == []
-    assert policy(connected, "to-disconnected").get("enabled") is True
+    assert policy(connected, RULE).get("enabled") is True
 
 
 def test_empty_cron_is_no_cron(run_play, connected):
@@ -251,32 +255,33 @@ def test_empty_cron_is_no_cron(run_play, connected):
 
 def test_delete(run_play, connected):
     run_play([rule_task("create", PUSH_RULE)], target=connected)
-    check = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected, check=True)
+    check = run_play([rule_task("delete", {"name": RULE, "state": "absent"})], target=connected, check=True)
     assert check.result("delete")["changed"] is True
-    assert policy(connected, "to-disconnected") is not None
-    play = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected)
+    assert policy(connected, RULE) is not None
+    play = run_play([rule_task("delete", {"name": RULE, "state": "absent"})], target=connected)
     assert play.result("delete")["changed"] is True
     assert play.result("delete")["after"] is None
-    assert policy(connected, "to-disconnected") is None
+    assert policy(connected, RULE) is None
     connected.clear_log()
-    again = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent"})], target=connected)
+    again = run_play([rule_task("delete", {"name": RULE, "state": "absent"})], target=connected)
     assert again.result("delete")["changed"] is False
     assert connected.writes() == []
 
 
+@pytest.mark.emulator_only("injects a 412 answer to the delete (fault control)")
 def test_delete_still_refused_after_stopping_is_explained(run_play, connected):
     """Harbor answers 412 although stop_running stopped what ran (an execution outlived stop_timeout): say so."""
     run_play([rule_task("create", PUSH_RULE)], target=connected)
     connected.fault(method="DELETE", path="/api/v2.0/replication/policies/*", status=412,
                     message="contains executions that aren't in final status, stop the execution first")
-    play = run_play([rule_task("delete", {"name": "to-disconnected", "state": "absent", "stop_running": True, "stop_timeout": 5})],
+    play = run_play([rule_task("delete", {"name": RULE, "state": "absent", "stop_running": True, "stop_timeout": 5})],
                     target=connected)
     result = play.result("delete")
     assert failed(result)
     assert "still has an execution that is not finished" in result["msg"]
     assert "up to 5 seconds (stop_timeout)" in result["msg"]
     assert "set stop_running=true" not in result["msg"]
-    assert policy(connected, "to-disconnected") is not None
+    assert policy(connected, RULE) is not None
 
 
 BAD = [
@@ -309,7 +314,7 @@ def test_bad_input_is_rejected_before_any_request(run_play, connected, change, m
 
 
 def test_negative_stop_timeout_is_rejected_before_any_request(run_play, connected):
-    play = run_play([rule_task("bad", {"name": "to-disconnected", "state": "absent", "stop_running": True, "stop_timeout": -1})],
+    play = run_play([rule_task("bad", {"name": RULE, "state": "absent", "stop_running": True, "stop_timeout": -1})],
                     target=connected)
     assert failed(play.result("bad"))
     assert "stop_timeout: must be 0 or more" in play.result("bad")["msg"]
@@ -317,24 +322,24 @@ def test_negative_stop_timeout_is_rejected_before_any_request(run_play, connecte
 
 
 def test_unknown_endpoint_lists_the_existing_ones(run_play, connected):
-    play = run_play([rule_task("bad", dict(PUSH_RULE, registry="nope"))], target=connected)
+    play = run_play([rule_task("bad", dict(PUSH_RULE, registry=unique("nope")))], target=connected)
     result = play.result("bad")
     assert failed(result)
-    assert "registry: no registry endpoint named 'nope'" in result["msg"]
-    assert "application-collection, disconnected-harbor" in result["msg"]
+    assert "registry: no registry endpoint named '%s'" % unique("nope") in result["msg"]
+    assert APPCO in result["msg"] and DISCONNECTED in result["msg"]
     assert connected.writes() == []
 
 
 def test_create_needs_mode_and_registry(run_play, connected):
-    play = run_play([rule_task("bad", {"name": "incomplete", "description": "x"})], target=connected)
-    assert "mode and registry: required to create replication rule incomplete" in play.result("bad")["msg"]
+    play = run_play([rule_task("bad", {"name": unique("incomplete"), "description": "x"})], target=connected)
+    assert "mode and registry: required to create replication rule %s" % unique("incomplete") in play.result("bad")["msg"]
     assert connected.writes() == []
 
 
 def test_event_based_on_an_existing_pull_rule_is_rejected(run_play, connected):
     run_play([rule_task("create", AC_RULE)], target=connected)
     connected.clear_log()
-    play = run_play([rule_task("bad", {"name": "application-collection", "trigger": "event_based"})], target=connected)
+    play = run_play([rule_task("bad", {"name": APPCO, "trigger": "event_based"})], target=connected)
     assert "trigger: event_based works only for mode=push" in play.result("bad")["msg"]
     assert connected.writes() == []
 
@@ -347,6 +352,7 @@ GATES = [
 ]
 
 
+@pytest.mark.emulator_only("emulators of older Harbor versions (version control)")
 @pytest.mark.parametrize("version,option,value,needed", GATES, ids=[g[1] for g in GATES])
 def test_fields_newer_than_the_server_are_refused(run_play, emulator_factory, harbor_pair, version, option, value, needed):
     old = emulator_factory(version=version)
@@ -381,7 +387,7 @@ def test_lists_of_name_and_tag_patterns_become_harbors_alternatives(run_play, co
     rule = dict(PUSH_RULE, filters={"name": ["library/nginx", "library/redis"], "tag": ["v1*", "v2*"]})
     play = run_play([rule_task("lists", rule)], target=connected)
     assert play.rc == 0, play.output
-    stored = {f["type"]: f["value"] for f in policy(connected, "to-disconnected")["filters"]}
+    stored = {f["type"]: f["value"] for f in policy(connected, RULE)["filters"]}
     assert (stored["name"], stored["tag"]) == ("{library/nginx,library/redis}", "{v1*,v2*}")
     connected.clear_log()
     again = run_play([rule_task("lists", rule)], target=connected)
@@ -395,20 +401,20 @@ def test_lists_of_name_and_tag_patterns_become_harbors_alternatives(run_play, co
 
 
 @pytest.mark.parametrize("rule", [
-    dict(AC_RULE, dest_namespace="ac-proxy"),
-    dict(AC_RULE, dest_namespace="", filters={"name": "ac-proxy/**"}),
+    dict(AC_RULE, dest_namespace=AC_PROXY),
+    dict(AC_RULE, dest_namespace="", filters={"name": AC_PROXY + "/**"}),
 ], ids=["dest_namespace", "source-path"])
 def test_pull_into_a_proxy_cache_project_is_refused_before_any_write(run_play, connected, rule):
     """Defect 6: Harbor refuses every push into a proxy-cache project (NOTES.md section 3)."""
-    endpoint = [r for r in api(connected, "GET", "/registries") if r["name"] == "application-collection"][0]
-    api(connected, "POST", "/projects", json={"project_name": "ac-proxy", "registry_id": endpoint["id"], "metadata": {"public": "true"}})
+    endpoint = [r for r in api(connected, "GET", "/registries", params={"q": "name=" + APPCO}) if r["name"] == APPCO][0]
+    api(connected, "POST", "/projects", json={"project_name": AC_PROXY, "registry_id": endpoint["id"], "metadata": {"public": "true"}})
     connected.clear_log()
     play = run_play([rule_task("pull", rule)], target=connected)
     assert play.rc != 0
     msg = play.result("pull")["msg"]
-    assert "would pull into project ac-proxy" in msg and "proxy-cache project" in msg and "set dest_namespace to another project" in msg
+    assert "would pull into project %s" % AC_PROXY in msg and "proxy-cache project" in msg and "set dest_namespace to another project" in msg
     assert connected.writes() == []
-    assert policy(connected, "application-collection") is None
+    assert policy(connected, APPCO) is None
 
 
 @pytest.mark.parametrize("value, speed", [
@@ -419,5 +425,5 @@ def test_one_unit_rule_for_bandwidth(run_play, connected, value, speed):
     Harbor's unit (Kbps: 1024 bit/s = 128 bytes/s, src/lib/iothrottler.go); the diff shows the human form."""
     play = run_play([rule_task("bw", dict(AC_RULE, bandwidth=value))], target=connected, diff=True)
     assert play.rc == 0, play.output
-    assert policy(connected, "application-collection")["speed"] == speed
+    assert policy(connected, APPCO)["speed"] == speed
     assert play.result("bw")["diff"]["after"]["bandwidth"].endswith("/s")

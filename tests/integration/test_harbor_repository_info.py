@@ -1,5 +1,9 @@
 """harbor_repository_info with ansible-playbook against the emulator: exact names and patterns, tag and label selection,
 references, query, paging over more than one page, a missing project, bad patterns; reads only."""
+import pytest
+
+from tests.support.names import unique
+
 MODULE = "registryops.harbor.harbor_repository_info"
 
 
@@ -16,8 +20,8 @@ def seed_nvaie(harbor):
     harbor.seed(project="nvaie", repository="untagged", digest="sha256:" + "ab" * 32)
 
 
+@pytest.mark.emulator_only("seeds labels, sizes and a chosen digest (the emulator's seed control)")
 def test_selection_by_name_pattern_tag_and_labels(run_play, harbor):
-    harbor.need_emulator()
     seed_nvaie(harbor)
     harbor.clear_log()
     play = run_play([
@@ -66,8 +70,8 @@ def test_selection_by_name_pattern_tag_and_labels(run_play, harbor):
     assert harbor.writes() == []
 
 
+@pytest.mark.emulator_only("208 artifacts made by the emulator's seed control in a second (pushes would take minutes)")
 def test_lists_longer_than_a_page(run_play, harbor):
-    harbor.need_emulator()
     for index in range(105):
         harbor.seed(project="many", repository="img%03d" % index, tags=["1"])
     for index in range(103):
@@ -82,9 +86,8 @@ def test_lists_longer_than_a_page(run_play, harbor):
 
 
 def test_bad_pattern_is_refused_naming_the_option(run_play, harbor):
-    harbor.need_emulator()
-    harbor.seed(project="nvaie", repository="a", tags=["1"])
-    play = run_play([info("bad", project="nvaie", repository=["nvidia/[abc"])])
+    harbor.seed(project=unique("nvaie"), repository="a", tags=["1"])
+    play = run_play([info("bad", project=unique("nvaie"), repository=["nvidia/[abc"])])
     assert play.rc != 0
     assert "repository: 'nvidia/[abc' is not a valid pattern" in play.output
     assert "Traceback" not in play.output

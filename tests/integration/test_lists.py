@@ -8,6 +8,7 @@ write; check mode and diff are per object; an element's secret is never shown, e
 import pytest
 
 from tests.integration.test_harbor_registry import NGC_KEY, Upstream
+from tests.support.names import unique as u
 
 REGISTRY = "registryops.harbor.harbor_registry"
 PROJECT = "registryops.harbor.harbor_project"
@@ -40,8 +41,7 @@ def api_paths(entries):
 
 @pytest.mark.core_matrix
 def test_registries_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, ngc):
-    harbor.need_emulator()
-    names = ["ep-%d" % i for i in range(N)]
+    names = [u("ep-%d" % i) for i in range(N)]
     tasks = [{"name": "endpoints", REGISTRY: {"registries": [endpoint(ngc, n, description="endpoint %s" % n) for n in names]}}]
     harbor.clear_log()
     first = run_play(tasks, verbosity=3)
@@ -67,22 +67,21 @@ def test_registries_converge_in_one_call_and_the_rerun_only_reads(run_play, harb
 
 
 def test_projects_check_mode_and_diff_are_per_object(run_play, harbor):
-    harbor.need_emulator()
-    run = run_play([{"name": "seed", PROJECT: {"projects": [dict(name="same", public=True), dict(name="other", public=False)]}}])
+    run = run_play([{"name": "seed", PROJECT: {"projects": [dict(name=u("same"), public=True), dict(name=u("other"), public=False)]}}])
     assert run.rc == 0, run.output
     harbor.clear_log()
-    wanted = [dict(name="fresh", storage_quota="10GiB"), dict(name="same", public=True), dict(name="other", public=True),
-              dict(name="gone", state="absent")]
+    wanted = [dict(name=u("fresh"), storage_quota="10GiB"), dict(name=u("same"), public=True), dict(name=u("other"), public=True),
+              dict(name=u("gone"), state="absent")]
     check = run_play([{"name": "plan", PROJECT: {"projects": wanted}}], check=True, diff=True)
     assert check.rc == 0, check.output
     results = check.result("plan")["results"]
-    assert [(r["name"], r["changed"]) for r in results] == [("fresh", True), ("same", False), ("other", True), ("gone", False)]
+    assert [(r["name"], r["changed"]) for r in results] == [(u("fresh"), True), (u("same"), False), (u("other"), True), (u("gone"), False)]
     assert results[0]["diff"]["after"]["storage_quota"] == "10 GiB" and results[0]["before"] is None
     assert (results[2]["diff"]["before"]["public"], results[2]["diff"]["after"]["public"]) == (False, True)
     assert check.result("plan")["changed"] is True
     # --diff shows the call's changed elements, each under its own header
-    assert [d["before_header"] for d in check.result("plan")["diff"]] == ["projects[0] fresh", "projects[2] other"]
-    assert "after: projects[2] other" in check.output and "projects[1] same" not in check.output
+    assert [d["before_header"] for d in check.result("plan")["diff"]] == ["projects[0] " + u("fresh"), "projects[2] " + u("other")]
+    assert "after: projects[2] " + u("other") in check.output and "projects[1] " + u("same") not in check.output
     assert writes(harbor) == []
 
     real = run_play([{"name": "apply", PROJECT: {"projects": wanted}}])
@@ -96,11 +95,10 @@ def test_projects_check_mode_and_diff_are_per_object(run_play, harbor):
 
 
 def test_rules_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, ngc):
-    harbor.need_emulator()
-    rules = [dict(name="pull-%d" % i, mode="pull", registry="upstream", filters={"name": "team%d/**" % i}, dest_namespace="mirror")
-             for i in range(N)]
-    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
-             {"name": "project", PROJECT: {"name": "mirror"}},
+    rules = [dict(name=u("pull-%d" % i), mode="pull", registry=u("upstream"), filters={"name": "team%d/**" % i},
+                  dest_namespace=u("mirror")) for i in range(N)]
+    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, u("upstream"))},
+             {"name": "project", PROJECT: {"name": u("mirror")}},
              {"name": "rules", RULE: {"rules": rules}}]
     first = run_play(tasks)
     assert first.rc == 0, first.output
@@ -113,15 +111,14 @@ def test_rules_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, n
 
 
 @pytest.mark.parametrize("task, message", [
-    ({REGISTRY: {"registries": [{"name": "ok-1", "provider": "docker-registry", "url": "https://ok.example"},
-                                {"name": "bad", "provider": "docker-registry", "url": "ftp://x"}]}}, "registries[1].url:"),
-    ({PROJECT: {"projects": [{"name": "fine"}, {"name": "fine-too"}, {"name": "big", "storage_quota": "lots"}]}},
+    ({REGISTRY: {"registries": [{"name": u("ok-1"), "provider": "docker-registry", "url": "https://ok.example"},
+                                {"name": u("bad"), "provider": "docker-registry", "url": "ftp://x"}]}}, "registries[1].url:"),
+    ({PROJECT: {"projects": [{"name": u("fine")}, {"name": u("fine-too")}, {"name": u("big"), "storage_quota": "lots"}]}},
      "projects[2].storage_quota:"),
-    ({RULE: {"rules": [{"name": "r1", "mode": "pull", "registry": "x", "cron": "nope", "trigger": "scheduled"}]}}, "rules[0].cron:"),
-    ({PROJECT: {"projects": [{"name": "twice"}, {"name": "twice"}]}}, "projects[1].name:"),
+    ({RULE: {"rules": [{"name": u("r1"), "mode": "pull", "registry": u("x"), "cron": "nope", "trigger": "scheduled"}]}}, "rules[0].cron:"),
+    ({PROJECT: {"projects": [{"name": u("twice")}, {"name": u("twice")}]}}, "projects[1].name:"),
 ])
 def test_a_bad_element_fails_naming_it_before_any_write(run_play, harbor, task, message):
-    harbor.need_emulator()
     harbor.clear_log()
     run = run_play([dict(task, name="bad")])
     assert run.rc != 0
@@ -130,9 +127,8 @@ def test_a_bad_element_fails_naming_it_before_any_write(run_play, harbor, task, 
 
 
 def test_list_and_single_forms_are_mutually_exclusive(run_play, harbor):
-    harbor.need_emulator()
     harbor.clear_log()
-    run = run_play([{"name": "both", PROJECT: {"name": "one", "projects": [{"name": "two"}]}},
+    run = run_play([{"name": "both", PROJECT: {"name": u("one"), "projects": [{"name": u("two")}]}},
                     {"name": "neither", PROJECT: {"public": True}, "ignore_errors": True}])
     assert run.rc != 0
     assert "mutually exclusive" in run.result("both")["msg"] and "projects" in run.result("both")["msg"]
@@ -145,18 +141,17 @@ def test_list_and_single_forms_are_mutually_exclusive(run_play, harbor):
 def test_a_failure_midway_names_what_was_done(run_play, harbor, ngc):
     """Element 1 cannot be deleted (a proxy-cache project uses it) after element 0 was created: the error names the
     element, says element 0 was done (changed) and which were not attempted; changed is true."""
-    harbor.need_emulator()
-    setup = run_play([{"name": "used", REGISTRY: endpoint(ngc, "used")},
-                      {"name": "cache", PROJECT: {"name": "cache", "proxy_cache_registry": "used"}}])
+    setup = run_play([{"name": "used", REGISTRY: endpoint(ngc, u("used"))},
+                      {"name": "cache", PROJECT: {"name": u("cache"), "proxy_cache_registry": u("used")}}])
     assert setup.rc == 0, setup.output
-    registries = [endpoint(ngc, "new-one"), dict(name="used", state="absent"), endpoint(ngc, "never")]
+    registries = [endpoint(ngc, u("new-one")), dict(name=u("used"), state="absent"), endpoint(ngc, u("never"))]
     run = run_play([{"name": "mixed", REGISTRY: {"registries": registries}}], verbosity=3)
     assert run.rc != 0
     result = run.result("mixed")
     assert result["changed"] is True
-    assert result["msg"].startswith("registries[1] (name used): cannot delete"), result["msg"]
-    assert "Done before this error: new-one (changed). Not attempted: never." in result["msg"]
-    assert [(r["name"], r["changed"]) for r in result["results"]] == [("new-one", True)]
+    assert result["msg"].startswith("registries[1] (name %s): cannot delete" % u("used")), result["msg"]
+    assert "Done before this error: %s (changed). Not attempted: %s." % (u("new-one"), u("never")) in result["msg"]
+    assert [(r["name"], r["changed"]) for r in result["results"]] == [(u("new-one"), True)]
     assert NGC_KEY not in run.output
 
 
@@ -165,11 +160,11 @@ def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor
     """The login is checked lazily (client.request): an endpoint or a rule, which anonymous callers cannot read (401),
     costs its one lookup; a project, which GET /projects shows anonymous callers when public, costs /systeminfo first.
     A listing that finds what it looked for is not re-checked (client.check_login)."""
-    harbor.need_emulator()
-    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, "upstream")},
-             {"name": "plain", PROJECT: {"name": "plain", "public": False, "auto_scan": True}},
-             {"name": "mirror", PROJECT: {"name": "mirror"}},
-             {"name": "rule", RULE: dict(name="pull", mode="pull", registry="upstream", filters={"name": "team/**"}, dest_namespace="mirror",
+    tasks = [{"name": "endpoint", REGISTRY: endpoint(ngc, u("upstream"))},
+             {"name": "plain", PROJECT: {"name": u("plain"), "public": False, "auto_scan": True}},
+             {"name": "mirror", PROJECT: {"name": u("mirror")}},
+             {"name": "rule", RULE: dict(name=u("pull"), mode="pull", registry=u("upstream"), filters={"name": "team/**"},
+                                         dest_namespace=u("mirror"),
                                          trigger="scheduled", cron="0 0 * * * *")}]
     first = run_play(tasks)
     assert first.rc == 0, first.output
@@ -185,10 +180,9 @@ def test_an_unchanged_object_costs_one_get_plus_the_login_check(run_play, harbor
 
 
 def test_the_quota_is_read_only_when_storage_quota_is_set(run_play, harbor):
-    harbor.need_emulator()
-    assert run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}]).rc == 0
+    assert run_play([{"name": "q", PROJECT: {"projects": [dict(name=u("a"), storage_quota="1GiB"), dict(name=u("b"))]}}]).rc == 0
     harbor.clear_log()
-    again = run_play([{"name": "q", PROJECT: {"projects": [dict(name="a", storage_quota="1GiB"), dict(name="b")]}}])
+    again = run_play([{"name": "q", PROJECT: {"projects": [dict(name=u("a"), storage_quota="1GiB"), dict(name=u("b"))]}}])
     assert again.rc == 0 and again.changed == 0, again.output
     assert writes(harbor) == []
     paths = api_paths(gets(harbor))
@@ -201,20 +195,19 @@ def test_rules_list_the_endpoints_once_per_call(run_play, harbor, ngc):
     """Every rule of a ``rules:`` call finds its endpoint in one listing of /registries (module_utils/endpoints.py),
     in check mode (a missing endpoint is predicted with a warning) and in a real run (a missing one fails listing those
     that exist, before any write)."""
-    harbor.need_emulator()
-    setup = run_play([{"name": "a", REGISTRY: endpoint(ngc, "upstream-a")}, {"name": "b", REGISTRY: endpoint(ngc, "upstream-b")}])
+    setup = run_play([{"name": "a", REGISTRY: endpoint(ngc, u("upstream-a"))}, {"name": "b", REGISTRY: endpoint(ngc, u("upstream-b"))}])
     assert setup.rc == 0, setup.output
-    rules = [dict(name="push-%d" % i, mode="push", registry="upstream-%s" % "ab"[i % 2], filters={"name": "team%d/**" % i})
+    rules = [dict(name=u("push-%d" % i), mode="push", registry=u("upstream-%s" % "ab"[i % 2]), filters={"name": "team%d/**" % i})
              for i in range(N)]
 
     def endpoint_reads():
         return [p for p in api_paths(gets(harbor)) if p.startswith("/api/v2.0/registries")]
 
     harbor.clear_log()
-    check = run_play([{"name": "plan", RULE: {"rules": rules + [dict(rules[0], name="later", registry="made-later")]}}], check=True)
+    check = run_play([{"name": "plan", RULE: {"rules": rules + [dict(rules[0], name=u("later"), registry=u("made-later"))]}}], check=True)
     assert check.rc == 0, check.output
     assert [r["changed"] for r in check.result("plan")["results"]] == [True] * (N + 1)
-    assert "no registry endpoint named 'made-later' exists yet" in " ".join(check.output.split())
+    assert "no registry endpoint named '%s' exists yet" % u("made-later") in " ".join(check.output.split())
     assert endpoint_reads() == ["/api/v2.0/registries"]
     assert writes(harbor) == []
 
@@ -226,9 +219,10 @@ def test_rules_list_the_endpoints_once_per_call(run_play, harbor, ngc):
     assert [m for m, p in writes(harbor)] == ["POST"] * N
 
     harbor.clear_log()
-    missing = run_play([{"name": "missing", RULE: {"rules": [dict(rules[0], name="new-a"), dict(rules[1], name="new-b", registry="nope")]}}])
+    missing = run_play([{"name": "missing", RULE: {"rules": [dict(rules[0], name=u("new-a")), dict(rules[1], name=u("new-b"), registry=u("nope"))]}}])
     assert missing.rc != 0
     msg = missing.result("missing")["msg"]
-    assert "registry: no registry endpoint named 'nope'; existing endpoints: upstream-a, upstream-b" in msg, msg
+    assert "registry: no registry endpoint named '%s'; existing endpoints: " % u("nope") in msg, msg
+    assert u("upstream-a") in msg and u("upstream-b") in msg
     assert endpoint_reads() == ["/api/v2.0/registries"]
     assert writes(harbor) == []

@@ -2,6 +2,7 @@
 re-run that only reads, and entries turned ``state: absent`` removed in the right order, through real ansible-playbook
 runs of the roles against emulated Harbors."""
 from tests.support.harbor import ADMIN
+from tests.support.names import ours, unique
 
 PROXY_CACHE = "registryops.harbor.proxy_cache"
 REPLICATION = "registryops.harbor.replication"
@@ -16,26 +17,29 @@ def task(play, role_name, name):
 
 
 def names(target, path):
-    return sorted(item["name"] for item in target.api("GET", path, params={"page_size": 100}).json())
+    """The names of this test's objects at ``path`` (and ``library`` for projects), sorted."""
+    listed = target.api("GET", path, params={"page_size": 100, "q": "name=~%s" % unique("")[1:]}).json()
+    return sorted(ours([item["name"] for item in listed]) + (["library"] if path == "/projects" else []))
 
 
 def upstream_entry(upstream, name, project, **more):
     return dict(name=name, preset="generic", provider="docker-registry", url=upstream.url, project=project, **more)
 
 
-def test_proxy_cache_role_converges_its_upstreams_in_one_call_per_kind(run_play, emulator_factory):
-    upstream, harbor = emulator_factory(), emulator_factory()
-    upstreams = [upstream_entry(upstream, "up-a", "cache-a"), upstream_entry(upstream, "up-b", "cache-b", storage_quota="1GiB", public=False)]
+def test_proxy_cache_role_converges_its_upstreams_in_one_call_per_kind(run_play, emulator_factory, harbor):
+    upstream = emulator_factory()
+    upstreams = [upstream_entry(upstream, unique("up-a"), unique("cache-a")),
+                 upstream_entry(upstream, unique("up-b"), unique("cache-b"), storage_quota="1GiB", public=False)]
     first = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)
     assert first.rc == 0, first.output[-4000:]
-    assert names(harbor, "/registries") == ["up-a", "up-b"]
-    assert names(harbor, "/projects") == ["cache-a", "cache-b", "library"]
+    assert names(harbor, "/registries") == [unique("up-a"), unique("up-b")]
+    assert names(harbor, "/projects") == sorted([unique("cache-a"), unique("cache-b"), "library"])
     writes = [(w["method"], w["path"]) for w in harbor.writes()]
     assert writes.count(("POST", "/api/v2.0/registries")) == 2 and writes.count(("POST", "/api/v2.0/projects")) == 2
     endpoints, projects = (task(first, PROXY_CACHE, "Registry endpoints of the upstreams"),
                            task(first, PROXY_CACHE, "Proxy-cache projects"))
-    assert [r["name"] for r in endpoints["results"]] == ["up-a", "up-b"] and endpoints["changed"]
-    assert [r["name"] for r in projects["results"]] == ["cache-a", "cache-b"] and projects["changed"]
+    assert [r["name"] for r in endpoints["results"]] == [unique("up-a"), unique("up-b")] and endpoints["changed"]
+    assert [r["name"] for r in projects["results"]] == [unique("cache-a"), unique("cache-b")] and projects["changed"]
 
     harbor.clear_log()
     again = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)
@@ -49,21 +53,22 @@ def test_proxy_cache_role_converges_its_upstreams_in_one_call_per_kind(run_play,
     upstreams[1]["state"] = "absent"
     removed = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)
     assert removed.rc == 0, removed.output[-4000:]
-    assert names(harbor, "/registries") == ["up-a"] and names(harbor, "/projects") == ["cache-a", "library"]
+    assert names(harbor, "/registries") == [unique("up-a")] and names(harbor, "/projects") == sorted([unique("cache-a"), "library"])
     removal = task(removed, PROXY_CACHE, "Remove the proxy-cache projects of removed upstreams (purge removes their repositories first)")
-    assert [r["name"] for r in removal["results"]] == ["cache-b"]
+    assert [r["name"] for r in removal["results"]] == [unique("cache-b")]
     harbor.clear_log()
     assert run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)],
                     target=harbor).changed == 0
     assert harbor.writes() == []
 
 
-def test_replication_role_writes_and_removes_endpoints_projects_and_rules_by_list(run_play, emulator_factory):
-    peer, harbor = emulator_factory(), emulator_factory()
-    endpoints = [dict(name="peer", url=peer.url, access_key=ADMIN[0], access_secret=ADMIN[1])]
-    projects = [dict(name="src-a"), dict(name="src-b", public=True, storage_quota="2GiB")]
-    rules = [dict(name="push-a", endpoint="peer", filters={"name": "src-a/**"}, dest_namespace="src-a"),
-             dict(name="push-b", endpoint="peer", filters={"name": "src-b/**"}, dest_namespace="src-b", trigger="scheduled",
+def test_replication_role_writes_and_removes_endpoints_projects_and_rules_by_list(run_play, emulator_factory, harbor):
+    peer = emulator_factory()
+    endpoints = [dict(name=unique("peer"), url=peer.url, access_key=ADMIN[0], access_secret=ADMIN[1])]
+    projects = [dict(name=unique("src-a")), dict(name=unique("src-b"), public=True, storage_quota="2GiB")]
+    rules = [dict(name=unique("push-a"), endpoint=unique("peer"), filters={"name": unique("src-a") + "/**"}, dest_namespace=unique("src-a")),
+             dict(name=unique("push-b"), endpoint=unique("peer"), filters={"name": unique("src-b") + "/**"}, dest_namespace=unique("src-b"),
+                  trigger="scheduled",
                   cron="0 0 2 * * *", description="nightly")]
 
     def converge():
@@ -72,11 +77,11 @@ def test_replication_role_writes_and_removes_endpoints_projects_and_rules_by_lis
 
     first = converge()
     assert first.rc == 0, first.output[-4000:]
-    assert names(harbor, "/registries") == ["peer"]
-    assert names(harbor, "/projects") == ["library", "src-a", "src-b"]
-    assert names(harbor, "/replication/policies") == ["push-a", "push-b"]
-    assert [r["name"] for r in task(first, REPLICATION, "Replication rules")["results"]] == ["push-a", "push-b"]
-    assert [r["name"] for r in task(first, REPLICATION, "Projects of this Harbor")["results"]] == ["src-a", "src-b"]
+    assert names(harbor, "/registries") == [unique("peer")]
+    assert names(harbor, "/projects") == sorted(["library", unique("src-a"), unique("src-b")])
+    assert names(harbor, "/replication/policies") == [unique("push-a"), unique("push-b")]
+    assert [r["name"] for r in task(first, REPLICATION, "Replication rules")["results"]] == [unique("push-a"), unique("push-b")]
+    assert [r["name"] for r in task(first, REPLICATION, "Projects of this Harbor")["results"]] == [unique("src-a"), unique("src-b")]
     assert ADMIN[1] not in first.output
 
     harbor.clear_log()
@@ -88,8 +93,8 @@ def test_replication_role_writes_and_removes_endpoints_projects_and_rules_by_lis
     projects[1]["state"] = "absent"
     removed = converge()
     assert removed.rc == 0, removed.output[-4000:]
-    assert names(harbor, "/replication/policies") == ["push-a"]
-    assert names(harbor, "/projects") == ["library", "src-a"]
+    assert names(harbor, "/replication/policies") == [unique("push-a")]
+    assert names(harbor, "/projects") == sorted(["library", unique("src-a")])
     harbor.clear_log()
     assert converge().changed == 0
     assert harbor.writes() == []

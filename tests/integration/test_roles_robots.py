@@ -14,6 +14,8 @@ from tools.dataplane import oci
 from tools.dataplane.distribution import DistributionClient, DistributionError
 from tests.integration.test_site import host, run_site
 
+pytestmark = pytest.mark.emulator_only("not run against a real Harbor yet: the role scenarios use fixed object names")
+
 SECRET = "Replicator-Secret-1"
 NEW_SECRET = "Replicator-Secret-2"
 PULL_SECRET = "Cluster-Pull-Secret-1"

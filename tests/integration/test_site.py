@@ -13,10 +13,16 @@ import yaml
 
 from tools.dataplane.registry import missing_binaries
 from tests.support.ansible import ansible_playbook
+from tests.support.names import unique
 
 REPO = Path(__file__).resolve().parents[2]
 NGC_KEY = "site-test-ngc-key"
 ROBOT_SECRET = "Site-Robot-Secret-1"      # the robot accounts the replication role keeps on the other Harbor
+# the objects the air-gap inventory makes (unique per test process: the Harbors may be shared real ones)
+NVIDIA, NVAIE, APPCO, MIRROR = unique("NVIDIA"), unique("nvaie"), unique("appco"), unique("mirror")
+PUSH_RULE, PULL_RULE = unique("nvaie-to-disconnected"), unique("application-collection-from-connected")
+TO_DISCONNECTED, TO_CONNECTED, AC = unique("disconnected-harbor"), unique("connected-harbor"), unique("application-collection")
+NVIDIAIO, NGC_RULE = unique("nvidiaio"), unique("ngc-cache-to-disconnected")
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
@@ -50,33 +56,34 @@ def run_site(tmp_path, connected=None, disconnected=None, playbook="site.yml", a
     return Run(proc)
 
 
-def air_gap(emulator_factory, tls=False, storage="registry"):
-    """upstream (NGC), connected and disconnected emulators, seeded with curated images, a push rule to the air gap and a
-    pull rule from the connected Harbor (``tls``: the disconnected Harbor serves HTTPS with a self-signed CA, given as
-    harbor_ca_path). The emulators keep their images in registries of their own (real digests, real copies), or in
-    memory (``storage``, and on a machine without the data plane's Debian packages)."""
+def air_gap(harbor_factory, emulator_factory, tls=False, storage="registry"):
+    """upstream (NGC, an emulator), connected and disconnected Harbors (emulators, or the real ones given by HARBOR_URL
+    and HARBOR2_URL), seeded with curated images, a push rule to the air gap and a pull rule from the connected Harbor
+    (``tls``: the disconnected emulator serves HTTPS with a self-signed CA, given as harbor_ca_path). The emulators keep
+    their images in registries of their own (real digests, real copies), or in memory (``storage``, and on a machine
+    without the data plane's Debian packages)."""
     storage = "memory" if missing_binaries() else storage
     upstream = emulator_factory(users={"$oauthtoken": NGC_KEY}, storage=storage)
     upstream.seed(project="nvaie", repository="vllm", tags=["latest"])
     upstream.api("PUT", "/projects/nvaie", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
-    connected, disconnected = emulator_factory(storage=storage), emulator_factory(tls=tls, storage=storage)
-    connected.seed(project="nvaie", repository="nvidia/cuda", tags=["12.4.1-base", "12.4.1-runtime"])
-    connected.seed(project="nvaie", repository="nvidia/tritonserver", tags=["24.05-py3"])
-    connected.seed(project="nvaie", repository="nvidia/scratch", tags=["dev"])
-    connected.seed(project="appco", repository="containers/etcd", tags=["3.5.14-7.7"])
+    connected, disconnected = harbor_factory(storage=storage), harbor_factory(tls=tls, storage=storage)
+    connected.seed(project=NVAIE, repository="nvidia/cuda", tags=["12.4.1-base", "12.4.1-runtime"])
+    connected.seed(project=NVAIE, repository="nvidia/tritonserver", tags=["24.05-py3"])
+    connected.seed(project=NVAIE, repository="nvidia/scratch", tags=["dev"])
+    connected.seed(project=APPCO, repository="containers/etcd", tags=["3.5.14-7.7"])
     connected_vars = {
-        "proxy_cache_upstreams": [{"name": "NVIDIA", "preset": "ngc", "url": upstream.url, "verify_remote_cert": False,
-                                   "access_secret": NGC_KEY, "test_reference": "nvaie/vllm:latest"}],
-        "replication_endpoints": [{"name": "disconnected-harbor", "host": "harbor-disconnected", "robot_secret": ROBOT_SECRET}],
-        "replication_projects": [{"name": "nvaie", "storage_quota": "500GiB"}],
-        "replication_rules": [{"name": "nvaie-to-disconnected", "mode": "push", "endpoint": "disconnected-harbor",
-                               "filters": {"name": "nvaie/nvidia/**", "tag": "{2*,1*}"}, "dest_namespace": "nvaie",
+        "proxy_cache_upstreams": [{"name": NVIDIA, "preset": "ngc", "url": upstream.url, "verify_remote_cert": False,
+                                   "access_secret": NGC_KEY, "test_reference": "nvaie/vllm:latest", "project": NVIDIAIO}],
+        "replication_endpoints": [{"name": TO_DISCONNECTED, "host": "harbor-disconnected", "robot_secret": ROBOT_SECRET}],
+        "replication_projects": [{"name": NVAIE, "storage_quota": "500GiB"}],
+        "replication_rules": [{"name": PUSH_RULE, "mode": "push", "endpoint": TO_DISCONNECTED,
+                               "filters": {"name": NVAIE + "/nvidia/**", "tag": "{2*,1*}"}, "dest_namespace": NVAIE,
                                "flattening": 1, "dest_project": {"public": False, "storage_quota": "500GiB"}}],
     }
     disconnected_vars = {
-        "replication_endpoints": [{"name": "connected-harbor", "host": "harbor-connected", "robot_secret": ROBOT_SECRET}],
-        "replication_rules": [{"name": "application-collection-from-connected", "mode": "pull", "endpoint": "connected-harbor",
-                               "filters": {"name": "appco/**", "tag": "**"}, "dest_namespace": "application-collection",
+        "replication_endpoints": [{"name": TO_CONNECTED, "host": "harbor-connected", "robot_secret": ROBOT_SECRET}],
+        "replication_rules": [{"name": PULL_RULE, "mode": "pull", "endpoint": TO_CONNECTED,
+                               "filters": {"name": APPCO + "/**", "tag": "**"}, "dest_namespace": AC,
                                "flattening": 1, "dest_project": {"public": True}}],
     }
     inventory = dict(connected={"harbor-connected": host(connected, **connected_vars)},
@@ -89,79 +96,79 @@ def no_writes(*targets):
 
 
 @pytest.mark.core_matrix
-def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_factory, tmp_path):
-    emulators, inventory = air_gap(emulator_factory, storage="memory")      # a plan moves no byte: the fast storage
+def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(harbor_factory, emulator_factory, tmp_path):
+    emulators, inventory = air_gap(harbor_factory, emulator_factory, storage="memory")      # a plan moves no byte: the fast storage
     for target in emulators:
         target.clear_log()
     # a push rule whose source is the NGC proxy cache, which this run creates (and reads nvaie/vllm:latest through)
     connected_vars = inventory["connected"]["harbor-connected"]
-    connected_vars["replication_rules"].append({"name": "ngc-cache-to-disconnected", "endpoint": "disconnected-harbor",
-                                                "filters": {"name": "nvidiaio/**"}, "dest_namespace": "nvidiaio", "dest_project": {}})
+    connected_vars["replication_rules"].append({"name": NGC_RULE, "endpoint": TO_DISCONNECTED,
+                                                "filters": {"name": NVIDIAIO + "/**"}, "dest_namespace": NVIDIAIO, "dest_project": {}})
     run = run_site(tmp_path, args=["--check", "--diff"], **inventory)
     assert no_writes(*emulators) == {}
     assert run.rc == 0, run.output[-6000:]
     out = run.output
     # --diff shows each object the list calls would create, under its element's header; sizes as written (500GiB)
-    for header in (r"registries\[0\] NVIDIA", r"registries\[0\] disconnected-harbor", r"registries\[0\] connected-harbor",
-                   r"projects\[0\] nvidiaio", r"projects\[0\] nvaie", r"rules\[0\] nvaie-to-disconnected",
-                   r"rules\[1\] ngc-cache-to-disconnected", r"rules\[0\] application-collection-from-connected"):
+    for header in (r"registries\[0\] " + NVIDIA, r"registries\[0\] " + TO_DISCONNECTED, r"registries\[0\] " + TO_CONNECTED,
+                   r"projects\[0\] " + NVIDIAIO, r"projects\[0\] " + NVAIE, r"rules\[0\] " + PUSH_RULE,
+                   r"rules\[1\] " + NGC_RULE, r"rules\[0\] " + PULL_RULE):
         assert re.search(r"after: " + header, out), header
     assert '"storage_quota": "500 GiB"' in out and "536870912 kB" not in out
     # the destination projects, per Harbor that receives
-    assert "(item=harbor-disconnected: nvaie, nvidiaio)" in out
-    assert "(item=harbor-disconnected: application-collection)" in out
+    assert "(item=harbor-disconnected: %s, %s)" % (NVAIE, NVIDIAIO) in out
+    assert "(item=harbor-disconnected: %s)" % AC in out
     # the executions that would start, and why
-    assert ("replication rule 'nvaie-to-disconnected': 3 reference(s) expected at the destination, 3 missing before. would start"
-            " an execution of replication rule nvaie-to-disconnected once it exists") in out
-    assert ("replication rule 'ngc-cache-to-disconnected': 0 reference(s) expected at the destination, 0 missing before. Would"
-            " start: its source project nvidiaio on harbor-connected does not exist yet (this run creates it, a proxy cache of"
+    assert ("replication rule '%s': 3 reference(s) expected at the destination, 3 missing before. would start"
+            " an execution of replication rule %s once it exists" % (PUSH_RULE, PUSH_RULE)) in out
+    assert ("replication rule '%s': 0 reference(s) expected at the destination, 0 missing before. Would"
+            " start: its source project %s on harbor-connected does not exist yet (this run creates it, a proxy cache of"
             " proxy_cache_upstreams), so what it will hold is not known before the run. would start an execution of replication"
-            " rule ngc-cache-to-disconnected once it exists") in out
-    assert "replication rule 'application-collection-from-connected': 1 reference(s) expected at the destination, 1 missing" in out
+            " rule %s once it exists" % (NGC_RULE, NVIDIAIO, NGC_RULE)) in out
+    assert "replication rule '%s': 1 reference(s) expected at the destination, 1 missing" % PULL_RULE in out
     assert "In sync" not in out
     assert run.recap["harbor-connected"]["changed"] > 0 and run.recap["harbor-disconnected"]["changed"] > 0
     assert NGC_KEY not in out
 
 
-def test_verify_fails_naming_every_missing_artifact(emulator_factory, tmp_path):
+@pytest.mark.emulator_only("the emulator's replication control fails chosen tasks")
+def test_verify_fails_naming_every_missing_artifact(harbor_factory, emulator_factory, tmp_path):
     """Also: the disconnected Harbor has a self-signed CA (the controller and the connected Harbor's endpoint use it)."""
-    emulators, inventory = air_gap(emulator_factory, tls=True)
+    emulators, inventory = air_gap(harbor_factory, emulator_factory, tls=True)
     connected = emulators[1]
-    connected.replication(fail={"pattern": "nvaie/nvidia/cuda"})
+    connected.replication(fail={"pattern": NVAIE + "/nvidia/cuda"})
     run = run_site(tmp_path, playbook="replication.yml", args=["-vvv"], **inventory)
     assert run.rc != 0
     assert "Harbor12345" not in run.output                                     # no secret, even with -vvv
     assert run.recap["harbor-connected"]["failed"] == 1 and run.recap["harbor-disconnected"]["failed"] == 0
     message = [line for line in run.output.splitlines() if "missing at the destination after the replication" in line]
     assert message, run.output[-5000:]
-    assert "replication rule 'nvaie-to-disconnected': 2 artifact(s) missing" in message[0]
-    assert "nvaie/nvidia/cuda:12.4.1-base@sha256:" in message[0] and "nvaie/nvidia/cuda:12.4.1-runtime@sha256:" in message[0]
+    assert "replication rule '%s': 2 artifact(s) missing" % PUSH_RULE in message[0]
+    assert NVAIE + "/nvidia/cuda:12.4.1-base@sha256:" in message[0] and NVAIE + "/nvidia/cuda:12.4.1-runtime@sha256:" in message[0]
     assert "tritonserver" not in message[0]                                    # it arrived (over TLS, checked with the CA)
     assert emulators[2].url.startswith("https://")
     assert "1 of 2 tasks failed" in message[0] or "Failed" in message[0]
 
 
-def test_a_pull_rule_into_a_proxy_cache_project_is_refused_before_any_write(emulator_factory, tmp_path):
-    upstream, harbor = emulator_factory(), emulator_factory()
-    harbor.api("POST", "/registries", json={"name": "appco", "type": "docker-registry", "url": upstream.url})
-    registry_id = harbor.api("GET", "/registries").json()[0]["id"]
-    harbor.api("POST", "/projects", json={"project_name": "application-collection", "registry_id": registry_id})
+def test_a_pull_rule_into_a_proxy_cache_project_is_refused_before_any_write(harbor, emulator_factory, tmp_path):
+    upstream = emulator_factory()
+    harbor.api("POST", "/registries", json={"name": APPCO, "type": "docker-registry", "url": upstream.url})
+    registry_id = harbor.api("GET", "/registries", params={"q": "name=" + APPCO}).json()[0]["id"]
+    harbor.api("POST", "/projects", json={"project_name": AC, "registry_id": registry_id})
     harbor.clear_log()
-    rules = [{"name": "appco-mirror", "mode": "pull", "endpoint": "appco", "filters": {"name": "containers/**"},
-              "dest_namespace": "application-collection"}]
-    endpoints = [{"name": "appco", "provider": "docker-registry", "url": upstream.url}]
+    rules = [{"name": unique("appco-mirror"), "mode": "pull", "endpoint": APPCO, "filters": {"name": "containers/**"},
+              "dest_namespace": AC}]
+    endpoints = [{"name": APPCO, "provider": "docker-registry", "url": upstream.url}]
     run = run_site(tmp_path, playbook="replication.yml",
                    disconnected={"airgap": host(harbor, replication_endpoints=endpoints, replication_rules=rules)})
     assert run.rc != 0
-    assert ("replication_rules[0].dest_namespace (name appco-mirror): the destination project 'application-collection' on airgap"
-            " is a proxy-cache project") in " ".join(run.output.split())
+    assert ("replication_rules[0].dest_namespace (name %s): the destination project '%s' on airgap"
+            " is a proxy-cache project" % (unique("appco-mirror"), AC)) in " ".join(run.output.split())
     assert "Fix: give the rule a normal project as destination" in run.output
     assert harbor.writes() == []
 
 
-def test_argument_specs_refuse_bad_role_input_before_any_task(emulator_factory, tmp_path):
+def test_argument_specs_refuse_bad_role_input_before_any_task(harbor, tmp_path):
     """Types and choices: Ansible's own check of the argument specs (the values: test_site_day2.py)."""
-    harbor = emulator_factory()
     harbor.clear_log()
     bad_cache = [{"name": "ngc", "preset": "nvcr", "storage_quota": "1TB"}]
     bad_rules = [{"name": "to-airgap", "mode": "sideways", "filters": {"name": "a/**", "colour": "blue"}}]
@@ -179,6 +186,7 @@ def test_argument_specs_refuse_bad_role_input_before_any_task(emulator_factory, 
     assert harbor.requests_log() == []                                          # refused before any task ran
 
 
+@pytest.mark.emulator_only("six Harbors (a real run has two)")
 def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
     """Three connected Harbors, each with a proxy cache of the same upstream checked through the cache and a push rule to
     its own disconnected peer (6 Harbors): one run with forks converges all of them (scripts/fleet.py measures the wall
@@ -236,25 +244,27 @@ def test_example_inventory_decrypts_and_fits_the_role_argument_specs(tmp_path):
     assert check.returncode == 0, check.stdout
 
 
-def test_a_pull_from_a_registry_that_cannot_be_listed_is_checked_against_expect(emulator_factory, tmp_path):
+def test_a_pull_from_a_registry_that_cannot_be_listed_is_checked_against_expect(harbor, emulator_factory, tmp_path):
     """A pull rule from a plain registry (docker-registry endpoint): the role cannot list the source, so ``expect``
     names what must arrive; the run replicates and then fails naming the expected reference that did not arrive."""
-    upstream, harbor = emulator_factory(), emulator_factory()
+    upstream = emulator_factory(storage="memory" if missing_binaries() else "registry")
     upstream.seed(project="library", repository="alpine", tags=["3.20", "3.19"])
-    endpoints = [{"name": "upstream", "provider": "docker-registry", "url": upstream.url, "access_key": "admin",
+    endpoints = [{"name": unique("upstream"), "provider": "docker-registry", "url": upstream.url, "access_key": "admin",
                   "access_secret": upstream.password}]
-    rules = [{"name": "alpine", "mode": "pull", "endpoint": "upstream", "filters": {"name": "library/alpine", "tag": "3.*"},
-              "dest_namespace": "mirror", "dest_project": {}, "expect": ["mirror/alpine:3.20", "mirror/alpine:9.99"]}]
+    rules = [{"name": unique("alpine"), "mode": "pull", "endpoint": unique("upstream"), "filters": {"name": "library/alpine", "tag": "3.*"},
+              "dest_namespace": MIRROR, "dest_project": {}, "expect": [MIRROR + "/alpine:3.20", MIRROR + "/alpine:9.99"]}]
     run = run_site(tmp_path, playbook="replication.yml",
                    disconnected={"airgap": host(harbor, replication_endpoints=endpoints, replication_rules=rules)})
     assert run.rc != 0
     out = " ".join(run.output.split())
     assert "2 reference(s) expected at the destination, 2 missing before. started execution" in out
-    assert "replication rule 'alpine': 1 artifact(s) missing at the destination after the replication: mirror/alpine:9.99." in out
-    tags = harbor.api("GET", "/projects/mirror/repositories/alpine/artifacts").json()
+    assert "replication rule '%s': 1 artifact(s) missing at the destination after the replication: %s/alpine:9.99." % (
+        unique("alpine"), MIRROR) in out
+    tags = harbor.api("GET", "/projects/%s/repositories/alpine/artifacts" % MIRROR).json()
     assert sorted(t["name"] for art in tags for t in art.get("tags") or []) == ["3.19", "3.20"]
 
 
+@pytest.mark.emulator_only("seeds chosen digests (the emulator's seed control)")
 def test_a_tag_with_another_digest_at_the_destination_is_missing_and_replicated_again(emulator_factory, tmp_path):
     """The role compares digests, not only names and tags: the destination holds nvaie/app:1.0 with another digest (an
     older build), so it is missing; the execution overwrites it (override) and the run ends in sync, digests equal."""

@@ -3,7 +3,9 @@
 ``Contract.check(method, path, status, content_type, body)`` returns a list of violations: the operation must exist,
 the status must be one the spec documents for it (or one of the generic error statuses Harbor's middleware and
 go-swagger send for any operation), and a JSON body must validate against the documented schema (Swagger's
-``x-nullable`` honoured). Error answers must always be Harbor's ``Errors`` shape.
+``x-nullable`` honoured; a property with ``x-omitempty: false`` is required: go-swagger generates its struct field
+without ``omitempty``, so Harbor always sends it, zero values included). Error answers must always be Harbor's
+``Errors`` shape.
 """
 import copy
 import functools
@@ -47,12 +49,22 @@ def _nullable(node):
             _nullable(value)
 
 
+def _always_sent(definitions):
+    """Make every ``x-omitempty: false`` property of a definition required (Harbor always sends it)."""
+    for definition in definitions.values():
+        kept = [name for name, prop in (definition.get("properties") or {}).items()
+                if isinstance(prop, dict) and prop.get("x-omitempty") is False]
+        if kept:
+            definition["required"] = sorted(set(definition.get("required", [])) | set(kept))
+
+
 class Contract:
     def __init__(self, spec_path=SPEC_PATH):
         # libyaml's loader when PyYAML has it: the 300 KB swagger.yaml parses ten times faster (every
         # pytest worker loads it once).
         self.spec = yaml.load(Path(spec_path).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         _nullable(self.spec["definitions"])
+        _always_sent(self.spec["definitions"])
         self.base = self.spec.get("basePath", "/api/v2.0")
         self.routes = []
         for template, item in self.spec["paths"].items():

@@ -1,8 +1,20 @@
 """Harbor targets for the tests and the measuring scripts: a real Harbor (HARBOR_URL...) or an emulator started here,
-and the emulator's test controls (request log, faults, seeding; tests/harbor_emulator/controls.py)."""
+and the emulator's test controls (request log, faults, seeding; tests/harbor_emulator/controls.py).
+
+Against a real Harbor (``real_harbor()``, ``real_harbor(2)`` for HARBOR2_URL...) a ``Target`` talks to it through a
+recording proxy of its own on loopback (tests/support/recorder.py), so ``requests_log()``, ``clear_log()`` and
+``writes()`` work as on the emulator; ``seed()`` pushes small real images through Harbor's ``/v2/``; the other controls
+(faults, replication failures, in-process state) skip the test. ``sweep(target)`` deletes every replication rule,
+project and registry endpoint whose name carries the test process's suffix (tests/support/names.py).
+"""
 import os
+import socket
+import time
+from urllib.parse import quote
 
 import requests
+
+from tests.support.names import SUFFIX, is_test_name
 
 ADMIN = ("admin", "Harbor12345")
 READ_METHODS = ("GET", "HEAD")
@@ -37,15 +49,26 @@ def writes_of(log):
     return [entry for entry in log if entry["method"] not in READ_METHODS]
 
 
-class Target:
-    """One Harbor to test against, with the emulator's test controls when it is an emulator."""
+EMULATOR_TIMING = {"task_seconds", "chunk_size"}      # replication settings that only pace the emulator's copies
 
-    def __init__(self, url, username, password, ca_path=None, emulator=None):
+
+class Target:
+    """One Harbor to test against, with the emulator's test controls when it is an emulator (``emulator``), or a real
+    Harbor behind a recording proxy (``recorder``: ``url`` is the proxy's, ``upstream`` Harbor's own URL)."""
+
+    def __init__(self, url, username, password, ca_path=None, emulator=None, recorder=None, upstream=None):
         self.url = url.rstrip("/")
         self.username = username
         self.password = password
         self.ca_path = ca_path
         self.emulator = emulator
+        self.recorder = recorder
+        self.upstream = (upstream or url).rstrip("/")
+
+    @property
+    def real(self):
+        """Whether this is a real Harbor (no emulator behind it)."""
+        return self.emulator is None
 
     @property
     def auth(self):
@@ -63,19 +86,23 @@ class Target:
         return requests.request(method, self.url + "/api/v2.0" + path, json=json, params=params, headers=headers,
                                 auth=auth, timeout=timeout, verify=self.ca_path or True, cert=self.cert)
 
-    def need_emulator(self):
+    def need_emulator(self, why="the emulator's test controls"):
         if self.emulator is None:
             import pytest
-            pytest.skip("needs the emulator's test controls; HARBOR_URL points at a real Harbor")
+            pytest.skip("emulator only: needs %s; %s is a real Harbor" % (why, self.upstream))
 
     def _control(self, method, path, json=None):
         self.need_emulator()
         return control(self.url, method, path, json=json, verify=self.ca_path or True, cert=self.cert)
 
     def requests_log(self):
+        if self.recorder is not None:
+            return self.recorder.log()
         return self._control("GET", "requests")
 
     def clear_log(self):
+        if self.recorder is not None:
+            return self.recorder.clear()
         self._control("DELETE", "requests")
 
     def writes(self):
@@ -89,10 +116,25 @@ class Target:
         self._control("DELETE", "faults")
 
     def seed(self, **spec):
+        """An artifact in a project (created private when missing): the emulator's seed control, or on a real Harbor
+        a small OCI image (a Helm chart for ``type="chart"``) pushed through ``/v2/`` with every tag of ``tags``."""
+        if self.real:
+            return push_seed(self, **spec)
         return self._control("POST", "seed", spec)
 
     def replication(self, **settings):
+        """The emulator's replication control. On a real Harbor the settings that only pace the emulator's copies
+        (``task_seconds``, ``chunk_size``) mean nothing and are dropped; failures and hangs skip the test."""
+        if self.real and set(settings) <= EMULATOR_TIMING:
+            return None
+        if self.real:
+            self.need_emulator("the emulator's replication control (%s)" % ", ".join(sorted(set(settings) - EMULATOR_TIMING)))
         return self._control("POST", "replication", settings)
+
+    def sweep(self):
+        """Delete this test process's objects (real Harbor only; a fresh emulator has none of another test)."""
+        if self.real:
+            sweep(self)
 
 
 def start_emulator(prepare=None, **kwargs):
@@ -107,10 +149,131 @@ def start_emulator(prepare=None, **kwargs):
     return Target(emulator.url, ADMIN[0], kwargs.get("admin_password", ADMIN[1]), ca_path=emulator.ca_path, emulator=emulator)
 
 
-def real_harbor():
-    """The real Harbor named by HARBOR_URL/HARBOR_USERNAME/HARBOR_PASSWORD(/HARBOR_CA_PATH), or None."""
-    url = os.environ.get("HARBOR_URL")
+def closed_port_url():
+    """``http://127.0.0.1:<port>`` where nothing listens (a port the kernel just gave and took back)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return "http://127.0.0.1:%d" % port
+
+
+def real_settings(index=1):
+    """``(url, username, password, ca_path)`` of the real Harbor number ``index`` (1: HARBOR_URL, HARBOR_USERNAME,
+    HARBOR_PASSWORD, HARBOR_CA_PATH; 2: HARBOR2_URL...), or None when its URL is not set."""
+    prefix = "HARBOR_" if index == 1 else "HARBOR%d_" % index
+    url = os.environ.get(prefix + "URL")
     if not url:
         return None
-    return Target(url, os.environ.get("HARBOR_USERNAME", "admin"), os.environ.get("HARBOR_PASSWORD", ""),
-                  ca_path=os.environ.get("HARBOR_CA_PATH"))
+    return (url, os.environ.get(prefix + "USERNAME", "admin"), os.environ.get(prefix + "PASSWORD", ""),
+            os.environ.get(prefix + "CA_PATH") or None)
+
+
+_RECORDERS = {}
+
+
+def real_harbor(index=1, record=True):
+    """The real Harbor number ``index`` (see ``real_settings``) as a ``Target``, or None. With ``record`` (default) the
+    target's URL is a recording proxy in front of it, started once per process and shared by every test of it."""
+    settings = real_settings(index)
+    if settings is None:
+        return None
+    url, username, password, ca_path = settings
+    if not record:
+        return Target(url, username, password, ca_path=ca_path)
+    if url not in _RECORDERS:
+        from tests.support.recorder import RecordingProxy
+        _RECORDERS[url] = RecordingProxy(url, ca_path=ca_path)
+    recorder = _RECORDERS[url]
+    return Target(recorder.url, username, password, recorder=recorder, upstream=url)
+
+
+def real_mode():
+    """Whether the tests run against a real Harbor (HARBOR_URL is set)."""
+    return real_settings(1) is not None
+
+
+# ---- a shared real Harbor: seeding through /v2/, and the sweep of a test's objects ---------------------------------
+def push_seed(target, project, repository, tags=(), type="image", labels=(), size=0, digest=None):
+    """What the emulator's seed control does, on a real Harbor: the project (private) when missing, then one artifact
+    pushed through ``/v2/`` and tagged with every tag. Labels, sizes and chosen digests need the emulator."""
+    from tools.dataplane.distribution import DistributionClient
+    from tools.dataplane.oci import helm_chart, image
+
+    if labels or size or digest:
+        target.need_emulator("a seed with labels, a size or a chosen digest")
+    resp = target.api("POST", "/projects", json={"project_name": project, "metadata": {"public": "false"}})
+    if resp.status_code not in (201, 409):
+        raise AssertionError("seed: POST /projects %s -> %s %s" % (project, resp.status_code, resp.text))
+    tags = list(tags) or ["latest"]
+    name = repository.strip("/")
+    if type == "chart":
+        manifest = helm_chart(name.rsplit("/", 1)[-1], tags[0], tags[0])
+    else:
+        manifest = image("%s/%s" % (project, name), tags[0])
+    client = DistributionClient(target.url, auth=target.auth, verify=target.ca_path or True)
+    for tag in tags:
+        client.push("%s/%s" % (project, name), tag, manifest)
+    return {"digest": manifest.digest, "tags": [{"name": tag} for tag in tags]}
+
+
+def _list(target, path, params=None):
+    """Every element of a list answer (page_size 100, following X-Total-Count); [] when the path is gone."""
+    found, page = [], 1
+    while True:
+        resp = target.api("GET", path, params=dict(params or {}, page=page, page_size=100))
+        if resp.status_code == 404:
+            return found
+        resp.raise_for_status()
+        batch = resp.json() or []
+        found.extend(batch)
+        if not batch or len(found) >= int(resp.headers.get("X-Total-Count") or 0):
+            return found
+        page += 1
+
+
+def _ok(resp, what, allowed=(200, 404)):
+    if resp.status_code not in allowed:
+        raise AssertionError("sweep: %s -> %s %s" % (what, resp.status_code, resp.text[:300]))
+    return resp
+
+
+def sweep(target, suffix=None, deadline_seconds=60):
+    """Delete the replication rules (after stopping their running executions), the projects (after their
+    repositories) and the registry endpoints whose names carry ``suffix`` (this process's; ``"*"``: every test
+    process's) on ``target``: the objects a test made, also when it failed half-way, and those its replications
+    made on the destination Harbor. Raises when something could not be deleted."""
+    suffix = suffix or SUFFIX
+    fuzzy = {} if suffix == "*" else {"q": "name=~%s" % suffix}
+    deadline = time.monotonic() + deadline_seconds
+    for policy in _list(target, "/replication/policies", fuzzy):
+        if not is_test_name(policy["name"], suffix):
+            continue
+        for execution in _list(target, "/replication/executions", {"policy_id": policy["id"], "status": "InProgress"}):
+            target.api("PUT", "/replication/executions/%d" % execution["id"])
+        while True:                     # Harbor refuses to delete a rule while an execution still runs
+            resp = target.api("DELETE", "/replication/policies/%d" % policy["id"])
+            if resp.status_code in (200, 404) or time.monotonic() > deadline:
+                _ok(resp, "DELETE rule %s" % policy["name"])
+                break
+            time.sleep(1)
+    for project in _list(target, "/projects", fuzzy):
+        if not is_test_name(project["name"], suffix):
+            continue
+        base = "/projects/%s" % quote(project["name"], safe="")
+        for repository in _list(target, base + "/repositories"):
+            short = repository["name"][len(project["name"]) + 1:]
+            _ok(target.api("DELETE", "%s/repositories/%s" % (base, quote(quote(short, safe=""), safe=""))),
+                "DELETE repository %s" % repository["name"])
+        while True:                     # a replication that just stopped may still be writing into the project
+            resp = target.api("DELETE", base, headers={"X-Is-Resource-Name": "true"})
+            if resp.status_code in (200, 404) or time.monotonic() > deadline:
+                _ok(resp, "DELETE project %s" % project["name"])
+                break
+            for repository in _list(target, base + "/repositories"):
+                short = repository["name"][len(project["name"]) + 1:]
+                target.api("DELETE", "%s/repositories/%s" % (base, quote(quote(short, safe=""), safe="")))
+            time.sleep(1)
+    for registry in _list(target, "/registries", fuzzy):
+        if is_test_name(registry["name"], suffix):
+            _ok(target.api("DELETE", "/registries/%d" % registry["id"]), "DELETE registry %s" % registry["name"])

@@ -16,6 +16,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.module import d
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import failure_cause  # noqa: E402
 
 GiB, TiB = 1024 ** 3, 1024 ** 4
 MAX_SPEED = 2 ** 31 - 1
@@ -204,3 +205,29 @@ def test_text_for_a_dict_option_is_refused_naming_it():
     assert message.startswith("cve_allowlist: expected a dictionary with the keys cves, expires_at")
     assert dict_text_problem(spec, {"cve_allowlist": "cves=CVE-1", "name": "p"}) is None      # key=value text is ansible's
     assert dict_text_problem(spec, {"cve_allowlist": {"cves": []}}) is None
+
+
+# -- the cause of a failed replication task, from its log excerpt (harbor_replication_execution's msg) --------------
+
+REFUSED = 'Get "http://127.0.0.1:33951/v2/": dial tcp 127.0.0.1:33951: connect: connection refused'
+# The end of a real Harbor v2.15.2 task log (the source location is the build's path; official builds show another).
+TRANSFER_GO = "[/harbor/src/controller/replication/transfer/image/transfer.go:%d]:"
+REAL_LOG = "".join("2026-12-07T10:07:54Z [%s] %s %s\n" % (level, TRANSFER_GO % line, text) for level, line, text in (
+    ("INFO", 471, "the manifest of artifact p/app:1.0 pulled"),
+    ("ERROR", 479, "failed to check the existence of the manifest of artifact p/app:1.0 on the destination registry: " + REFUSED),
+    ("ERROR", 195, REFUSED),
+    ("ERROR", 201, "got error during the whole transfer period, mark the job failure")))
+
+
+@pytest.mark.parametrize("excerpt, cause", [
+    (REAL_LOG, "failed to check the existence of the manifest of artifact p/app:1.0 on the destination registry: " + REFUSED),
+    ("2026-12-07T10:07:54.123Z [ERROR] pull failed: unauthorized\n2026-12-07T10:07:54.123Z [ERROR] got error during the whole"
+     " transfer period, mark the job failure\n", "pull failed: unauthorized"),
+    ("2026-12-07T10:07:54Z [INFO] [x.go:1]: copying\n2026-12-07T10:07:54Z [INFO] [x.go:2]: the job is stopped\n", "the job is stopped"),
+    ("2026-12-07T10:07:54Z [ERROR] [x.go:201]: got error during the whole transfer period, mark the job failure\n",
+     "got error during the whole transfer period, mark the job failure"),
+    ("not a log line\n", "not a log line"),
+    ("", ""),
+])
+def test_failure_cause(excerpt, cause):
+    assert failure_cause(excerpt) == cause

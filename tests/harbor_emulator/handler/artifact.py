@@ -38,7 +38,7 @@ def render(art):
     out["references"] = art.get("references") or None
     out["accessories"] = None
     if out["tags"]:
-        out["tags"] = [omit_empty(tag) for tag in out["tags"]]      # immutable false vanishes
+        out["tags"] = [omit_empty(tag, keep=("immutable",)) for tag in out["tags"]]     # immutable: x-omitempty false
     return omit_empty(out)
 
 

@@ -17,7 +17,7 @@ from ..errors import bad_request, conflict, forbidden, internal, not_found, prec
 from ..state import ZERO_TIME, now
 from ..store import artifact_store
 from . import quota
-from .base import created, filter_by_query, ok, omit_empty, page, paged
+from .base import created, filter_by_query, ok, page, paged
 from .binding import binding_error, expect, flag, go_type_of, json_body
 
 bp = Blueprint("project", __name__)
@@ -68,7 +68,8 @@ def bind_project_req(data, param="project"):
            "registry_id": expect(data.get("registry_id"), (int,), param, "ProjectReq", "registry_id", "int64"),
            "metadata": None, "cve_allowlist": None}
     if len(req["project_name"] or "") > NAME_MAX_LEN:
-        raise binding_error("project_name in body should be at most %d chars long" % NAME_MAX_LEN)
+        # models.ProjectReq.Validate's composite error inside the body binding's own composite: two prefixes
+        raise binding_error("validation failure list:\nproject_name in body should be at most %d chars long" % NAME_MAX_LEN)
     metadata = expect(data.get("metadata"), (dict,), param, "ProjectReq", "metadata", "models.ProjectMetadata")
     if metadata is not None:
         req["metadata"] = {}
@@ -241,9 +242,8 @@ def render(st, project, detail=True):
     if role:
         out["current_user_role_id"] = role
     out["current_user_role_ids"] = [role] if role else None
-    count = artifact_store(st).repository_count(project["name"])
-    if count:                           # omitempty: a project without repositories has no repo_count
-        out["repo_count"] = count
+    # repo_count is x-omitempty: false in swagger (models.Project): sent as 0 too
+    out["repo_count"] = artifact_store(st).repository_count(project["name"])
     if detail:
         out.update(metadata=render_metadata(st, project["metadata"]), cve_allowlist=render_allowlist(project["cve_allowlist"]))
     else:
@@ -494,7 +494,7 @@ def get_summary(project_name_or_id):
     st = state()
     with st.lock:
         project = load(st, project_ref(project_name_or_id), "read")
-        summary = omit_empty({"repo_count": artifact_store(st).repository_count(project["name"])})
+        summary = {"repo_count": artifact_store(st).repository_count(project["name"])}     # x-omitempty: false
         if can(st, project, "list", "member"):
             admins = sum(1 for role in project["members"].values() if role == ROLE_PROJECT_ADMIN)
             if admins:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .. import security
 from ..errors import bad_request, not_found
-from ..state import now
+from ..state import ZERO_TIME, now
 from ..store import artifact_store
 from .base import ok, page, paged, path_id, sort_by_query
 from .binding import expect, json_body
@@ -52,15 +52,15 @@ def used(st, stored):
     return {"storage": artifact_store(st).used_storage(project["name"]) if project else 0}
 
 
-def render(st, stored):
+def render(st, stored, one=False):
+    """The swagger Quota. ``ref.owner_name`` is "": the project driver's batch loader lists projects without their owner
+    (src/controller/quota/driver/project/project.go). A single quota (``one``, GET /quotas/{id}) has the zero
+    ``update_time``: dao.Get builds it with toQuota, which copies no update time (src/pkg/quota/dao/dao.go); the list
+    reads the column."""
     project = st.projects.get(int(stored["reference_id"]))
-    ref = {"id": project["project_id"], "name": project["name"], "owner_name": owner_name(st, project)} if project else None
+    ref = {"id": project["project_id"], "name": project["name"], "owner_name": ""} if project else None
     return {"id": stored["id"], "ref": ref, "hard": dict(stored["hard"]), "used": used(st, stored),
-            "creation_time": stored["creation_time"], "update_time": stored["update_time"]}
-
-
-def owner_name(st, project):
-    return next((name for name, user in st.users.items() if user["user_id"] == project["owner_id"]), "")
+            "creation_time": stored["creation_time"], "update_time": ZERO_TIME if one else stored["update_time"]}
 
 
 @bp.get(QUOTAS)
@@ -105,7 +105,7 @@ def get_quota(quota_id):
     security.require_system("read", "quota")
     st = current_app.config["state"]
     with st.lock:
-        return jsonify(render(st, find(st, quota_id)))
+        return jsonify(render(st, find(st, quota_id), one=True))
 
 
 @bp.put(QUOTAS + "/<quota_id>")

@@ -12,6 +12,7 @@ Test control ``POST /_emulator/replication``: ``{"task_seconds": 0.2, "fail": {"
 "hang": "<pattern>", "transient_failed": true}`` (see ``flow.configure``); ``{}`` restores the defaults. Answers the
 settings now in force.
 """
+import json
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -19,17 +20,18 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from .. import security
 from ..errors import bad_request, conflict, internal, not_found, precondition
 from ..replication import flow
+from ..replication.flow import INTERNAL_CORE_URL
 from ..state import ZERO_TIME, now
 from .base import created, filter_by_query, int_param, ok, omit_empty, page, paged, path_id
-from .binding import binding_error, expect, json_body
+from .binding import binding_error, expect, json_body, negotiate
 
 bp = Blueprint("replication", __name__)
 
 POLICIES = "/api/v2.0/replication/policies"
 EXECUTIONS = "/api/v2.0/replication/executions"
 EXECUTION = EXECUTIONS + "/<execution_id>"
+LOG_PRODUCES = ("text/plain", "application/json")      # the operation's produces, then the API's (swagger.yaml)
 
-INTERNAL_CORE_URL = "http://core:8080"
 LOCAL_REGISTRY = {"id": 0, "url": INTERNAL_CORE_URL, "name": "Local", "credential": {"type": "secret", "access_secret": "*****"},
                   "type": "harbor", "insecure": True, "status": "healthy", "creation_time": ZERO_TIME, "update_time": ZERO_TIME}
 TRIGGER_TYPES = ("manual", "scheduled", "event_based")
@@ -397,6 +399,10 @@ def start_execution():
     return created(execution_id)
 
 
+# x-omitempty: false in swagger's ReplicationExecution: zero counts and an empty status_text are sent
+EXECUTION_ALWAYS_SENT = ("status_text", "total", "failed", "succeed", "in_progress", "stopped")
+
+
 @bp.get(EXECUTIONS)
 def list_executions():
     st = state()
@@ -409,7 +415,7 @@ def list_executions():
                       if policy_id is None or e["policy_id"] == policy_id]
     executions = [e for e in executions if query_matches(e["status"], status, EXECUTION_STATUS_QUERY)
                   and query_matches(e["trigger"], trigger, TRIGGER_QUERY)]
-    return paged([omit_empty(e) for e in sort_items(executions, "-start_time")])     # convertExecution: zero counts vanish
+    return paged([omit_empty(e, keep=EXECUTION_ALWAYS_SENT) for e in sort_items(executions, "-start_time")])
 
 
 def find_execution(st, raw_id):
@@ -426,7 +432,7 @@ def get_execution(execution_id):
     path_id(execution_id)
     security.require_system("read", "replication")
     with st.lock:
-        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id))))
+        return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id)), keep=EXECUTION_ALWAYS_SENT))
 
 
 @bp.put(EXECUTION)
@@ -455,7 +461,11 @@ def list_tasks(execution_id):
 
 @bp.get(EXECUTION + "/tasks/<task_id>/log")
 def task_log(execution_id, task_id):
+    """The task's log as text/plain; a client that prefers ``application/json`` (``Accept: application/json``) gets it
+    JSON-encoded, still labelled text/plain: the handler sets the content type, go-openapi's negotiation picks the
+    JSON producer (src/server/v2.0/handler/replication.go GetReplicationLog, produces [text/plain application/json])."""
     st = state()
+    media_type = negotiate(LOG_PRODUCES)
     path_id(execution_id)
     path_id(task_id, "task_id")
     security.require_system("read", "replication")
@@ -467,6 +477,8 @@ def task_log(execution_id, task_id):
         if task["execution_id"] != execution["id"]:
             raise not_found("execution %d contains no task with ID %d" % (execution["id"], task["id"]))
         text = "\n".join(task["_log"]) + "\n"
+    if media_type == "application/json":            # go-openapi's JSONProducer: no HTML escaping, a trailing newline
+        text = json.dumps(text, ensure_ascii=False) + "\n"
     return Response(text, status=200, content_type="text/plain")
 
 

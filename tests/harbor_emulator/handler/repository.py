@@ -42,7 +42,7 @@ def list_repositories(project_name):
         project = projects.load(st, project_name, "list", "repository")
         repos = artifact_store(st).repositories(project["name"])
         repos = filter_by_query(repos, COLUMNS)
-        return paged([omit_empty(repo) for repo in sort_by_query(repos, COLUMNS, DEFAULT_SORT)])
+        return paged([omit_empty(repo, keep=ALWAYS_SENT) for repo in sort_by_query(repos, COLUMNS, DEFAULT_SORT)])
 
 
 def _columns():
@@ -58,6 +58,7 @@ def _columns():
 
 
 COLUMNS = _columns()
+ALWAYS_SENT = ("artifact_count", "pull_count")          # x-omitempty: false in swagger's Repository: 0 is sent
 DEFAULT_SORT = [(COLUMNS["creation_time"], True), (COLUMNS["repository_id"], True)]     # RepoRecord.GetDefaultSorts
 
 
@@ -66,7 +67,7 @@ def get_repository(project_name, repository_name):
     st = state()
     with st.lock:
         projects.require_access(st, project_name, "read", "repository")
-        return jsonify(omit_empty(find_repository(st, project_name, repository_param(repository_name))))
+        return jsonify(omit_empty(find_repository(st, project_name, repository_param(repository_name)), keep=ALWAYS_SENT))
 
 
 @bp.delete(REPOSITORY)

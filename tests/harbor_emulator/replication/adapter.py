@@ -19,7 +19,7 @@ Remote failures raise ``AdapterError`` with the message Harbor would put in a st
 """
 import json
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -48,6 +48,16 @@ def http_error_text(status, body):
     return "http status code: %d, body: %s" % (status, body)
 
 
+def transport_error_text(method, url, exc):
+    """A request that got no answer, as Go's net/http words it (a *url.Error: ``Get "<url>": <cause>``); a refused
+    connection is ``dial tcp <host>:<port>: connect: connection refused``, other causes keep requests' words."""
+    cause = str(exc)
+    if isinstance(exc, requests.ConnectionError) and "Connection refused" in cause:
+        parts = urlsplit(url)
+        cause = "dial tcp %s:%d: connect: connection refused" % (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    return '%s "%s": %s' % (method[:1].upper() + method[1:].lower(), url, cause)
+
+
 def resource(kind, repository, artifacts, public=None):
     return {"type": kind, "repository": repository, "public": public, "artifacts": artifacts}
 
@@ -67,6 +77,9 @@ class LocalAdapter:
     def __init__(self, state):
         self.state = state
         self.store = artifact_store(state)
+
+    def create(self):
+        """What the adapter factory does before the flow (stage.go initialize): nothing for this Harbor."""
 
     def fetch(self, filters):
         found = []
@@ -147,11 +160,15 @@ class RemoteAdapter:
         self._bearer = None             # the Bearer challenge's parameters ({} when /v2/ asks for basic auth)
         self._tokens = {}               # scope -> token
 
+    def create(self):
+        """What the adapter factory does before the flow (stage.go initialize): no request for a registry (the native
+        adapter connects lazily)."""
+
     def request(self, method, path, auth=None, **kwargs):
         try:
             resp = self.session.request(method, self.url + path, timeout=TIMEOUT, auth=auth or self.basic, **kwargs)
         except requests.RequestException as exc:
-            raise AdapterError("%s %s%s: %s" % (method, self.url, path, exc))
+            raise AdapterError(transport_error_text(method, self.url + path, exc))
         if resp.status_code >= 300:
             raise AdapterError(http_error_text(resp.status_code, resp.text), resp.status_code)
         return resp
@@ -185,7 +202,7 @@ class RemoteAdapter:
         try:
             resp = self.session.get(self.url + "/v2/", timeout=TIMEOUT)
         except requests.RequestException as exc:
-            raise AdapterError("GET %s/v2/: %s" % (self.url, exc))
+            raise AdapterError(transport_error_text("GET", self.url + "/v2/", exc))
         header = resp.headers.get("Www-Authenticate", "")
         if resp.status_code != 401 or not header.lower().startswith("bearer "):
             return {}
@@ -269,6 +286,11 @@ class HarborAdapter(RemoteAdapter):
     """The harbor adapter: projects, repositories and artifacts (with labels) from the remote's API."""
 
     resource_type = "artifact"
+
+    def create(self):
+        """The harbor factory asks the remote's API version first (src/pkg/reg/adapter/harbor/adaper.go Create, base.New):
+        an unreachable Harbor fails the flow here, before any artifact is fetched."""
+        self.request("GET", "/api/version")
 
     def api_list(self, path, params=None):
         items, page = [], 1

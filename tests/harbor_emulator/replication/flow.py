@@ -30,6 +30,7 @@ All state changes take ``state.lock``; remote HTTP calls are made without it.
 import fnmatch
 import threading
 import uuid
+from datetime import datetime, timezone
 
 from ..errors import HarborAPIError
 from ..state import ZERO_TIME, now
@@ -200,8 +201,23 @@ def render_task(task):
     return {key: value for key, value in task.items() if not key.startswith("_") and value != ""}
 
 
-def log_line(level, text):
-    return "%s [%s] %s" % (now(), level, text)
+TRANSFER_GO = "/controller/replication/transfer/image/transfer.go"
+INTERNAL_CORE_URL = "http://core:8080"          # Harbor's own registry, as the local side of a policy
+
+
+def log_line(level, text, line=None):
+    """One line of a task's log as Harbor's job logger writes it (src/lib/log/textformatter.go, logger.go line()):
+    ``<RFC 3339 time, whole seconds> [<LEVEL>] [<Go file below src>:<line>]: <text>``; ``line`` is the line of
+    transfer.go that writes it (lines the emulator adds on its own carry no location)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if line is None:
+        return "%s [%s] %s" % (stamp, level, text)
+    return "%s [%s] [%s:%d]: %s" % (stamp, level, TRANSFER_GO, line, text)
+
+
+def task_logger(task):
+    """The ``log(level, text, line)`` callback of transfer.py for one task."""
+    return lambda level, text, line=None: task["_log"].append(log_line(level, text, line))
 
 
 # ----- the flow, in its own thread
@@ -229,7 +245,7 @@ def create_tasks(state, execution_id, policy, src_registry, dest_registry, resou
         if not plan["tasks"]:
             mark(state, execution_id, "Succeed", NOTHING_TO_DO)
             return [], plan
-        return [create_task(state, execution_id, item, policy) for item in plan["tasks"]], plan
+        return [create_task(state, execution_id, item, src_registry, dest_registry) for item in plan["tasks"]], plan
 
 
 def mark(state, execution_id, status, text):
@@ -243,6 +259,11 @@ def plan_tasks(state, policy, src_registry, dest_registry, resource=None):
     """The copy flow (flow/copy.go: the event's resource, else the candidates fetched from the source) or, for a deleted
     resource, the deletion flow (flow/deletion.go: no destination project is prepared)."""
     src, dst = adapter_for(state, src_registry), adapter_for(state, dest_registry)
+    for side, adapter, registry in (("source", src, src_registry), ("destination", dst, dest_registry)):
+        try:                                            # stage.go initialize: both adapters before anything is fetched
+            adapter.create()
+        except AdapterError as exc:
+            raise FlowError("failed to create adapter for %s registry %s: %s" % (side, registry["url"], exc))
     try:
         resources = [resource] if resource is not None else src.fetch(policy["filters"])
     except (AdapterError, filters_mod.PatternError) as exc:
@@ -262,7 +283,7 @@ def plan_tasks(state, policy, src_registry, dest_registry, resource=None):
             "copy_by_chunk": policy.get("copy_by_chunk"), "speed": policy.get("speed") or 0}
 
 
-def create_task(state, execution_id, item, policy):
+def create_task(state, execution_id, item, src_registry, dest_registry):
     res = item["resource"]
     task_id = state.next_id("task")
     task = state.tasks[task_id] = {
@@ -270,10 +291,20 @@ def create_task(state, execution_id, item, policy):
         "operation": "deletion" if res.get("deleted") else "copy", "resource_type": res["type"],
         "src_resource": resource_name(res["repository"], res["artifacts"]),
         "dst_resource": resource_name(item["destination"], res["artifacts"]), "start_time": now(), "end_time": ZERO_TIME,
-        "_item": item, "_log": [log_line("INFO", "copying %s to %s (override: %s)" % (res["repository"], item["destination"],
-                                                                                      str(policy["override"]).lower()))],
+        "_item": item, "_log": [log_line("INFO", "client for %s registry [type: %s, URL: %s, insecure: %s] created"
+                                         % ((side,) + described), line)
+                                for side, described, line in (("source", describe(src_registry), 140),
+                                                              ("destination", describe(dest_registry), 150))],
     }
     return task
+
+
+def describe(registry):
+    """``(type, URL, insecure)`` of one side as transfer.go's initialize logs it; None is this Harbor (its internal core
+    URL, insecure, as Harbor's local registry model)."""
+    if registry is None:
+        return "harbor", INTERNAL_CORE_URL, "true"
+    return registry.get("type"), registry.get("url"), "true" if registry.get("insecure") else "false"
 
 
 def run_tasks(state, tasks, plan, settings, stop_signal):
@@ -286,64 +317,54 @@ def run_tasks(state, tasks, plan, settings, stop_signal):
         if settings["hang"] and fnmatch.fnmatchcase(source, settings["hang"]):
             continue
         if settings["fail"] and fnmatch.fnmatchcase(source, settings["fail"]["pattern"]):
-            end_task(state, task, "Failed", log_line("ERROR", settings["fail"].get("log") or "injected failure"))
+            end_task(state, task, "Failed", [log_line("ERROR", settings["fail"].get("log") or "injected failure", 195),
+                                             log_line("ERROR", transfer.CLOSING_ERROR, 201)])
             continue
         if not copy_artifacts(plan, task, plan["override"]):
-            end_task(state, task, "Failed", log_line("ERROR", "got error during the whole transfer period, mark the job failure"))
+            end_task(state, task, "Failed")
             continue
-        end_task(state, task, "Succeed", log_line("INFO", "copy %s completed" % source), retry=settings["transient_failed"])
+        end_task(state, task, "Succeed", retry=settings["transient_failed"])
     if any(task["status"] in RUNNING for task in tasks):
         stop_signal.wait(HANG_LIMIT)
     with state.lock:
         for task in tasks:
             if task["status"] in RUNNING:
                 task.update(status="Stopped", end_time=now())
-                task["_log"].append(log_line("INFO", "the job is stopped"))
+                task["_log"].append(log_line("INFO", "the job is stopped", 175))
 
 
 def copy_artifacts(plan, task, override):
-    """Copy every reference of the task's resource; one the destination already holds is kept unless ``override`` is
-    set and it points at another digest. Like Harbor's image transfer (controller/replication/transfer/image/transfer.go
-    copy, copyArtifact, pullManifest, pushManifest) an error is logged and the next reference is tried; False when any
-    failed. (Harbor pushes the layers first, so against a proxy-cache project its first error names a blob; the emulator
-    keeps no layers and fails on the manifest, with the same registry answer.)"""
+    """Copy every reference of the task's resource (its tags, or the digest of an untagged artifact) with
+    transfer.copy_repository, as Harbor's image transfer (controller/replication/transfer/image/transfer.go copy): an
+    error is logged and the next reference tried; False when any failed. (Harbor pushes the layers first, so against a
+    proxy-cache project its first error names a blob; the in-memory storage keeps no layers and fails on the manifest,
+    with the same registry answer.)"""
     item = task["_item"]
     source, destination = item["resource"]["repository"], item["destination"]
     src, dst = transfer.content_of(plan["state"], plan["src"]), transfer.content_of(plan["state"], plan["dst"])
+    references = [reference for art in item["resource"]["artifacts"] for reference in art["tags"] or [art["digest"]]]
     if item["resource"].get("deleted"):
-        return delete_artifacts(dst, task, destination)
-    ok = True
-    if plan.get("speed", 0) > 0:
-        task["_log"].append(log_line("INFO", "limit network speed at %d kb/s" % plan["speed"]))
-    for art in item["resource"]["artifacts"]:
-        for reference in art["tags"] or [art["digest"]]:
-            try:
-                transfer.copy(src, dst, source, destination, reference, override,
-                              lambda level, text: task["_log"].append(log_line(level, text)),
-                              chunk_size=plan.get("chunk_size"), speed=plan.get("speed", 0))
-            except AdapterError as exc:
-                task["_log"].append(log_line("ERROR", "failed to copy %s:%s to %s:%s: %s" % (source, reference, destination, reference, exc)))
-                ok = False
-    return ok
+        return delete_artifacts(dst, task, destination, references)
+    return transfer.copy_repository(src, dst, source, destination, references, override, task_logger(task),
+                                    chunk_size=plan.get("chunk_size"), speed=plan.get("speed", 0))
 
 
-def delete_artifacts(dst, task, destination):
-    """transfer.go delete: every tag (or the digest of an untagged artifact) of the deleted resource, on the destination;
-    one it lacks is skipped; the first error ends the task Failed."""
-    for art in task["_item"]["resource"]["artifacts"]:
-        for reference in art["tags"] or [art["digest"]]:
-            try:
-                transfer.delete(dst, destination, reference, lambda level, text: task["_log"].append(log_line(level, text)))
-            except AdapterError:
-                return False
+def delete_artifacts(dst, task, destination, references):
+    """transfer.go delete: every reference of the deleted resource, on the destination; one it lacks is skipped; the
+    first error ends the task Failed."""
+    for reference in references:
+        try:
+            transfer.delete(dst, destination, reference, task_logger(task))
+        except AdapterError:
+            return False
     return True
 
 
-def end_task(state, task, status, line, retry=False):
+def end_task(state, task, status, lines=(), retry=False):
     with state.lock:
         if task["status"] not in RUNNING:
             return
-        task["_log"].append(line)
+        task["_log"].extend(lines)
         if retry:
             task.update(status="Failed", end_time=now(), _retry=True)
             task["_log"].append(log_line("WARNING", "the job failed, it will be retried"))

@@ -19,8 +19,9 @@ Two kinds of end, with the same seven operations::
 - ``RemoteContent(adapter)``: another registry through a replication adapter's ``v2()`` (its credentials, TLS
   settings and token handshake, adapter.py).
 
-``copy(src, dst, src_repo, dst_repo, reference, override, log)`` copies one reference; ``log(level, text)`` gets the
-task's log lines.
+``copy_repository(src, dst, src_repo, dst_repo, references, override, log)`` copies the references of one repository
+(one task), ``copy(...)`` one reference; ``log(level, text, line)`` gets the task's log lines, Harbor's texts with the
+line of transfer.go that writes each (flow.log_line formats them as Harbor's job logger does).
 """
 import hashlib
 import json
@@ -31,6 +32,7 @@ from ..handler import project as projects
 from ..storage import INDEXES, ContentError, references_of, storage_of
 from .adapter import MANIFEST_ACCEPT, AdapterError, LocalAdapter, http_error_text, repository_scope
 
+CLOSING_ERROR = "got error during the whole transfer period, mark the job failure"      # transfer.go copy, a task failed
 CHUNK_SIZE = 10 * 1024 * 1024     # Harbor's default REPLICATION_CHUNK_SIZE (src/controller/replication/transfer/image)
 ACCEPT = ", ".join([MANIFEST_ACCEPT] + list(INDEXES) + ["application/vnd.oci.image.manifest.v1+json"])
 
@@ -179,11 +181,11 @@ class RemoteContent:
         for start in range(0, len(data), chunk_size) if chunk_size else ():
             chunk = iothrottler.pace(data[start:start + chunk_size], speed)
             span = "%d-%d" % (start, start + len(chunk) - 1)
-            log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)))
+            log("INFO", "copying the blob chunk: %s/%d" % (span, len(data)), 428)
             resp = self.adapter.v2("PATCH", self._path(location), scope, data=chunk, headers={
                 "Content-Type": "application/octet-stream", "Content-Range": span})
             location = resp.headers.get("Location", location)
-            log("INFO", "copy the blob chunk: %s/%d completed" % (span, len(data)))
+            log("INFO", "copy the blob chunk: %s/%d completed" % (span, len(data)), 450)
         self.adapter.v2("PUT", self._path(location), scope, params={"digest": digest}, data=b"" if chunk_size else data,
                         headers={"Content-Type": "application/octet-stream"})
 
@@ -200,71 +202,134 @@ class RemoteContent:
         self.adapter.v2("DELETE", "/v2/%s/manifests/%s" % (repository, digest), repository_scope(repository, "*"))
 
 
+def copy_repository(src, dst, src_repo, dst_repo, references, override, log, chunk_size=None, speed=0):
+    """transfer.go copy: the references (tags, or digests of untagged artifacts) of one repository, one task; each goes
+    through ``copy`` and an error is logged and the next reference tried. True when every one went through; else the
+    closing error line is logged and False returned (the task fails)."""
+    listed = ",".join(references)
+    log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, listed, dst_repo, listed), 183)
+    if speed > 0:
+        log("INFO", "limit network speed at %d kb/s" % speed, 186)
+    failed = False
+    for reference in references:
+        try:
+            copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size, speed)
+        except AdapterError as exc:
+            log("ERROR", str(exc), 195)
+            failed = True
+    if failed:
+        log("ERROR", CLOSING_ERROR, 201)
+        return False
+    log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, listed, dst_repo, listed), 205)
+    return True
+
+
 def copy(src, dst, src_repo, dst_repo, reference, override, log, chunk_size=None, speed=0):
-    """Copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when skipped (the destination
-    holds the reference already and ``override`` is off, or holds the same digest). ``chunk_size`` (``copy_by_chunk``): a blob
+    """transfer.go copyArtifact: copy ``src_repo:reference`` to ``dst_repo:reference``; True when copied, False when
+    skipped (the destination holds the same digest, or another one and ``override`` is off). ``log(level, text, line)``
+    gets Harbor's log lines (``line``: where transfer.go writes it). ``chunk_size`` (``copy_by_chunk``): a blob
     larger than that goes to a remote destination in chunks of that many bytes (PATCH with ``Content-Range``).
     ``speed`` > 0: every blob is read from the source at that limit (iothrottler.py; the policy's ``speed``, or the
-    proxy-cache project's ``proxy_speed_kb``)."""
-    log("INFO", "copying %s:[%s](source registry) to %s:[%s](destination registry)..." % (src_repo, reference, dst_repo, reference))
-    media_type, body, digest = src.manifest(src_repo, reference)
-    existing = dst.manifest_digest(dst_repo, reference)
-    if existing is not None and (not override or existing == digest):
-        log("INFO", "the artifact %s:%s already exists on the destination registry (override: %s), skip"
-            % (dst_repo, reference, str(override).lower()))
-        return False
-    copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size, speed)
-    log("INFO", "copy %s:[%s](source registry) to %s:[%s](destination registry) completed" % (src_repo, reference, dst_repo, reference))
+    proxy-cache project's ``proxy_speed_kb``). Raises AdapterError (already logged) when a step fails."""
+    log("INFO", "copying %s:%s(source registry) to %s:%s(destination registry)..." % (src_repo, reference, dst_repo, reference), 211)
+    log("INFO", "pulling the manifest of artifact %s:%s ..." % (src_repo, reference), 465)
+    try:
+        media_type, body, digest = src.manifest(src_repo, reference)
+    except AdapterError as exc:
+        log("ERROR", "failed to pull the manifest of artifact %s:%s: %s" % (src_repo, reference, exc), 468)
+        raise
+    log("INFO", "the manifest of artifact %s:%s pulled" % (src_repo, reference), 471)
+    existing = on_destination(dst, dst_repo, reference, log, 479)
+    if existing is not None:
+        if existing == digest:
+            log("INFO", "the artifact %s:%s already exists on the destination registry, skip" % (dst_repo, reference), 227)
+            return False
+        if not override:
+            log("WARNING", 'the same name artifact %s:%s exists on the destination registry, but the "override" is set to'
+                ' false, skip' % (dst_repo, reference), 233)
+            return False
+        log("WARNING", 'the same name artifact %s:%s exists on the destination registry and the "override" is set to true,'
+            ' continue...' % (dst_repo, reference), 238)
+    copy_contents(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size, speed)
+    log("INFO", "copy %s:%s(source registry) to %s:%s(destination registry) completed" % (src_repo, reference, dst_repo, reference), 254)
     return True
+
+
+def on_destination(dst, repository, reference, log, line):
+    """The digest of ``repository:reference`` on the destination (None when absent); a failed check is logged as
+    transfer.go's exist() and delete() log it (at ``line``) and raised."""
+    try:
+        return dst.manifest_digest(repository, reference)
+    except AdapterError as exc:
+        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
+            % (repository, reference, exc), line)
+        raise
 
 
 def delete(dst, repository, reference, log):
     """transfer.go delete: the manifest ``repository:reference`` deleted on the destination (by its digest, as the
     registry client's DeleteManifest resolves a tag); absent -> skipped. True when deleted."""
-    try:
-        digest = dst.manifest_digest(repository, reference)
-    except AdapterError as exc:
-        log("ERROR", "failed to check the existence of the manifest of artifact %s:%s on the destination registry: %s"
-            % (repository, reference, exc))
-        raise
+    digest = on_destination(dst, repository, reference, log, 520)
     if digest is None:
-        log("INFO", "the artifact %s:%s doesn't exist on the destination registry, skip" % (repository, reference))
+        log("INFO", "the artifact %s:%s doesn't exist on the destination registry, skip" % (repository, reference), 525)
         return False
     try:
         dst.delete_manifest(repository, digest)
     except AdapterError as exc:
-        log("ERROR", "failed to delete the manifest of artifact %s:%s on the destination registry: %s" % (repository, reference, exc))
+        log("ERROR", "failed to delete the manifest of artifact %s:%s on the destination registry: %s" % (repository, reference, exc), 530)
         raise
-    log("INFO", "the manifest of artifact %s:%s is deleted" % (repository, reference))
+    log("INFO", "the manifest of artifact %s:%s is deleted" % (repository, reference), 534)
     return True
 
 
-def copy_manifest(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None, speed=0):
+def copy_contents(src, dst, src_repo, dst_repo, reference, media_type, body, log, chunk_size=None, speed=0):
+    """transfer.go copyArtifact after the existence check: the manifest's references (child manifests of an index,
+    each through ``copy`` by digest with override; the blobs of an image), then the manifest itself."""
     if not made_up(body):
         try:
             blobs, children = references_of(media_type, json.loads(body))
         except (ValueError, KeyError, TypeError):
             raise AdapterError("the manifest of %s:%s is invalid" % (src_repo, reference))
         for child in children:
-            if dst.manifest_digest(dst_repo, child) == child:
-                continue
-            child_type, child_body, _ = src.manifest(src_repo, child)
-            copy_manifest(src, dst, src_repo, dst_repo, child, child_type, child_body, log, chunk_size, speed)
+            copy(src, dst, src_repo, dst_repo, child, True, log, chunk_size, speed)
         for blob in blobs:
-            if dst.blob_exists(dst_repo, blob):
-                log("INFO", "the blob %s already exists on the destination registry, skip" % blob)
-                continue
-            data = src.pull_blob(src_repo, blob)
-            if chunk_size and isinstance(dst, RemoteContent) and len(data) > chunk_size:   # else monolithic, as Harbor
-                log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size))
-                dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log, speed=speed)
-                log("INFO", "copy the blob %s by chunk completed" % blob)
-            else:
-                log("INFO", "copying the blob %s..." % blob)
-                dst.push_blob(dst_repo, blob, iothrottler.pace(data, speed))
-    log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference))
+            copy_blob(src, dst, src_repo, dst_repo, blob, log, chunk_size, speed)
+    log("INFO", "pushing the manifest of artifact %s:%s ..." % (dst_repo, reference), 494)
     try:
         dst.push_manifest(dst_repo, reference, media_type, body)
     except AdapterError as exc:        # transfer.go pushManifest's text; the caller then fails the task
-        log("ERROR", "failed to push manifest of artifact %s:%s: %s" % (dst_repo, reference, exc))
+        log("ERROR", "failed to push manifest of artifact %s:%s: %s" % (dst_repo, reference, exc), 502)
         raise
+    log("INFO", "the manifest of artifact %s:%s pushed" % (dst_repo, reference), 506)
+
+
+def copy_blob(src, dst, src_repo, dst_repo, blob, log, chunk_size=None, speed=0):
+    """transfer.go copyBlobWithRetry / copyChunkWithRetry around copyBlob (once: the emulator does not retry): skipped
+    when the destination holds the blob, else pulled and pushed (by chunk when larger than ``chunk_size``)."""
+    by_chunk = chunk_size and isinstance(dst, RemoteContent)
+    if by_chunk:
+        log("INFO", "copying the blob %s by chunk(chunkSize: %d)(the 1th running)..." % (blob, chunk_size), 314)
+    else:
+        log("INFO", "copying the blob %s(the 1th running)..." % blob, 290)
+    try:
+        exists = dst.blob_exists(dst_repo, blob)
+    except AdapterError as exc:
+        log("ERROR", "failed to check the existence of blob %s on the destination registry: %s" % (blob, exc), 336)
+        raise
+    if exists:
+        log("INFO", "the blob %s already exists on the destination registry, skip" % blob, 340)
+    else:
+        try:
+            data = src.pull_blob(src_repo, blob)
+        except AdapterError as exc:
+            log("ERROR", "failed to pulling the blob %s: %s" % (blob, exc), 380)
+            raise
+        if by_chunk and len(data) > chunk_size:    # else one monolithic upload, as a single chunk would be
+            dst.push_blob(dst_repo, blob, data, chunk_size=chunk_size, log=log, speed=speed)
+        else:
+            try:
+                dst.push_blob(dst_repo, blob, iothrottler.pace(data, speed))
+            except AdapterError as exc:
+                log("ERROR", "failed to pushing the blob %s, size %d: %s" % (blob, len(data), exc), 396)
+                raise
+    log("INFO", ("copy the blob %s by chunk completed" if by_chunk else "copy the blob %s completed") % blob, 316 if by_chunk else 292)
