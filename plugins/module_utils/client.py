@@ -173,11 +173,6 @@ class HarborClient(object):
             check_url(url, "harbor_url", base=True)
         except ValueError as exc:
             raise HarborError(str(exc), hint="")
-        if not 0 <= retries <= MAX_RETRIES:
-            raise HarborError("request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, retries), hint="")
-        if validate_certs and ca_path and not os.path.isfile(ca_path):
-            raise HarborError("ca_path: %s is not a file; give the path of a PEM file with the CA certificate(s) that signed"
-                              " Harbor's certificate (HARBOR_CA_PATH sets it too)" % ca_path, hint="")
         self.url = base_url(url)
         self.api = self.url + API_PATH
         self.timeout = timeout
@@ -296,8 +291,9 @@ class HarborClient(object):
                 message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
                            " serves plain HTTP, or check the port" % self.url)
             else:
-                message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
-                           " or validate_certs=false for a test instance" % (self.url, text))
+                message = tls_failure_message(self.url, cause, text)
+        elif proxy_for(self.url) and not exc.sent and not exc.timeout:
+            message = proxy_failure_message(self.url, proxy_for(self.url), cause, text)
         elif exc.timeout:
             message = "no answer from Harbor at %s within %s seconds (%s)" % (
                 self.url, round(timeout or self.timeout, 1), "request_timeout" if (timeout or self.timeout) >= self.timeout
@@ -564,6 +560,44 @@ def _plain(resp):
         text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
         text = "an HTML page: " + " ".join(text.split())
     return text[:200]
+
+
+# OpenSSL's verification codes (X509_V_ERR_*) whose fix is not a CA: the certificate itself is wrong for this use.
+_CERT_EXPIRED, _CERT_NOT_YET_VALID, _HOSTNAME_MISMATCH, _IP_MISMATCH = 10, 9, 62, 64
+
+
+def tls_failure_message(url, cause, text):
+    """What failed in the verification of Harbor's certificate and the fix that can help: an expired certificate or
+    one for another host name needs a new certificate (or another harbor_url), not ca_path; an unknown CA needs ca_path.
+    ``cause``: the ``ssl.SSLCertVerificationError`` (or any TLS error), ``text``: its short form."""
+    code = getattr(cause, "verify_code", None)
+    host = urlsplit(url).hostname
+    if code in (_CERT_EXPIRED, _CERT_NOT_YET_VALID):
+        when = "has expired" if code == _CERT_EXPIRED else "is not valid yet"
+        return ("TLS verification of %s failed (%s): Harbor's certificate %s. Renew Harbor's certificate (or check this"
+                " machine's clock); ca_path cannot help, and validate_certs=false is only for a test instance" % (url, text, when))
+    if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
+        return ("TLS verification of %s failed (%s): Harbor's certificate is not issued for %s. Use the host name the certificate"
+                " holds in harbor_url, or give Harbor a certificate for %s; ca_path cannot help" % (url, text, host, host))
+    return ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate, or validate_certs=false"
+            " for a test instance" % (url, text))
+
+
+def proxy_failure_message(url, proxy, cause, text):
+    """A connection that failed at the HTTP proxy (from https_proxy, http_proxy or all_proxy) before reaching Harbor:
+    say so, rather than that nothing listens at Harbor's address. ``proxy``: ``(scheme, host, port, auth)``."""
+    where = "the HTTP proxy %s:%s (from the environment: %s_proxy or all_proxy, upper or lower case)" % (
+        proxy[1], proxy[2], urlsplit(url).scheme)
+    if isinstance(cause, ConnectionRefusedError):
+        what = "refused the connection (nothing listens at the proxy's address)"
+    elif isinstance(cause, socket.gaierror):
+        what = "has a host name that cannot be resolved (DNS)"
+    elif "tunnel" in text.lower():
+        what = "refused to open a tunnel to Harbor (%s; check the proxy's credentials and rules)" % text
+    else:
+        what = "could not be used (%s)" % text
+    return ("cannot reach Harbor at %s: %s %s. Fix the proxy setting, or add Harbor's host to no_proxy to connect directly"
+            % (url, where, what))
 
 
 def _short(exc):

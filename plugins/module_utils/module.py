@@ -11,9 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import math
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
@@ -23,6 +24,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
     HarborPartialError, HarborValidationError, element_message,
 )
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_ca_file, check_text
 
 
 CONNECTION_SPEC = dict(
@@ -34,44 +36,173 @@ CONNECTION_SPEC = dict(
     request_timeout=dict(type="float", default=30),
     request_retries=dict(type="int", default=3),
 )
+REQUEST_TIMEOUT_MAX = 86400.0           # seconds: a socket timeout beyond the platform's time_t overflows
 
 
-def object_or_list(spec, list_option, key="name"):
+def object_or_list(spec, list_option, key="name", required_if=None):
     """The keyword arguments of ``HarborModule`` for a resource module that manages one object (``spec``, its options
     at the top level) or a list of them (``list_option``, each element with the same options, validation and
-    defaults: one source of truth). The two forms are mutually exclusive."""
+    defaults: one source of truth). The two forms are mutually exclusive. ``required_if`` (ansible-core's) applies to
+    the top-level options and to every element."""
     top = copy.deepcopy(spec)
     top[key] = dict(top[key], required=False)
     top[list_option] = dict(type="list", elements="dict", options=copy.deepcopy(spec))
-    return dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
-                required_one_of=[(key, list_option)])
+    kwargs = dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
+                  required_one_of=[(key, list_option)])
+    if required_if:
+        kwargs["required_if"] = list(required_if)
+        top[list_option]["required_if"] = list(required_if)
+    return kwargs
 
 
-def dict_text_problem(spec, params):
-    """``(option, message)`` for the first dict option with suboptions (or list of such dicts, e.g. ``rules``) given text
-    that is neither JSON nor key=value (ansible-core's own message, 'dictionary requested, could not parse JSON or
-    key=value', does not name it), or None."""
-    for option, opts in spec.items():
-        if not opts.get("options"):
-            continue
-        value = params.get(option)
-        if opts.get("type") == "dict":
-            texts = [(option, value)]
-        elif opts.get("type") == "list" and opts.get("elements") == "dict":
-            items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            texts = [("%s[%d]" % (option, index), item) for index, item in enumerate(items)]
-        else:
-            continue
-        for where, text in texts:
-            if not isinstance(text, str):
-                continue
-            try:
-                check_type_dict(text)
-            except TypeError:
-                shown = " %r" % text if where == option else ""    # an element may hold a secret (access_secret): not shown
-                return option, ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got the text%s"
-                                % (where, ", ".join(sorted(opts["options"])), shown))
+def _given(params, option, opts):
+    """The value given for ``option`` (or one of its aliases), and whether it was given at all."""
+    for name in [option] + list(opts.get("aliases") or []):
+        if isinstance(params, dict) and params.get(name) is not None:
+            return params[name], True
+    return None, False
+
+
+def _has_secret(spec):
+    return any(opts.get("no_log") or _has_secret(opts.get("options") or {}) for opts in spec.values())
+
+
+def _kind(value):
+    return {bool: "a boolean", dict: "a dictionary", list: "a list", int: "a number", float: "a number"}.get(type(value), "a %s" % type(value).__name__)
+
+
+def _as_dict(value):
+    """``value`` as ansible-core reads a dict (a dict, or text in JSON or key=value form), or None."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            return check_type_dict(value)
+        except TypeError:
+            return None
     return None
+
+
+def given_problem(spec, params, prefix=""):
+    """What is wrong with the parameters as the task gave them (before ansible-core converts them), naming the option
+    and the element (``rules[3].filters``), or None. ansible-core would accept some of it by conversion (a list given to
+    a text option becomes the text ``['x']``; ``"١٢"`` becomes the number 12) and word the rest without naming the
+    element ("dictionary requested, could not parse JSON or key=value"); a text that may hold a secret is never shown.
+
+    - a dict option (with suboptions) or an element of a list of dicts that is not a dictionary;
+    - a list or dictionary given to a text option (or to an element of a list of texts);
+    - a boolean, a list or a dictionary given to a number option, or a number written with other than ASCII characters
+      (Harbor's Go parsers read ASCII digits only: one rule for every number);
+    - a NUL character or a lone surrogate in any text (Harbor cannot store them: its database refuses NUL).
+    """
+    for option, opts in spec.items():
+        value, given = _given(params, option, opts)
+        if not given:
+            continue
+        where = "%s%s" % (prefix, option)
+        secret = bool(opts.get("no_log"))
+        wanted = opts.get("type") or "str"
+        problem = None
+        if opts.get("options") and (wanted == "dict" or opts.get("elements") == "dict"):
+            problem = _dicts_problem(opts, value, where)
+        elif wanted == "list" and isinstance(value, list):
+            problem = next((p for index, item in enumerate(value)
+                            for p in [_scalar_problem(opts.get("elements") or "raw", item, "%s[%d]" % (where, index), secret)] if p),
+                           None)
+        else:
+            problem = _scalar_problem(wanted, value, where, secret)
+        if problem:
+            return problem
+    return None
+
+
+def _dicts_problem(opts, value, where):
+    sub = opts["options"]
+    if opts.get("type") == "dict":
+        items = [(where, value)]
+    elif isinstance(value, list):
+        items = [("%s[%d]" % (where, index), item) for index, item in enumerate(value)]
+    else:
+        return "%s: expected a list of dictionaries (each with the keys %s), got %s" % (
+            where, ", ".join(sorted(sub)), "text" if isinstance(value, str) else _kind(value))
+    for path, item in items:
+        found = _as_dict(item)
+        if found is None:
+            # the text of something that should hold a secret (an element of registries) is not shown
+            shown = "" if _has_secret(sub) else " %r" % (item,)
+            got = ("the text%s" % shown if shown else "text (not shown: an element may hold a secret)") if isinstance(item, str) \
+                else "%s%s" % (_kind(item), shown)
+            return ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got %s"
+                    % (path, ", ".join(sorted(sub)), got))
+        problem = given_problem(sub, found, path + ".")
+        if problem:
+            return problem
+    return None
+
+
+def _scalar_problem(wanted, value, where, secret):
+    """The problem of one value for an option (or list element) of type ``wanted``, or None."""
+    for text in _strings(value):
+        try:
+            check_text(text, where, secret=secret)
+        except HarborValidationError as exc:
+            return str(exc)
+    shown = "" if secret else " (%r)" % (value,)
+    if wanted in ("str", "path") and isinstance(value, (list, dict)):
+        return "%s: expected text, got %s%s; give one value as text" % (where, _kind(value), shown)
+    if wanted in ("int", "float"):
+        number = "a whole number" if wanted == "int" else "a number"
+        if isinstance(value, (bool, list, dict)):
+            return "%s: expected %s, got %s%s" % (where, number, _kind(value), shown)
+        if isinstance(value, str) and not value.isascii():
+            return "%s: expected %s written with ASCII digits (0-9), got %r" % (where, number, value)
+    return None
+
+
+def _strings(value):
+    """Every text in ``value`` (leaves of dicts and lists, as text), for the no_log values of a secret option."""
+    if isinstance(value, dict):
+        return set(s for v in value.values() for s in _strings(v))
+    if isinstance(value, (list, tuple)):
+        return set(s for v in value for s in _strings(v))
+    if value is None or isinstance(value, bool) or value == "":
+        return set()
+    return {str(value)}
+
+
+def secret_values(spec, params):
+    """The values of every ``no_log`` option in ``params``, in suboptions and list elements too, whatever else is wrong
+    with the parameters (ansible-core collects none of them when one element of a list of dicts is not a dict)."""
+    found = set()
+    for option, opts in spec.items():
+        value, given = _given(params, option, opts)
+        if not given:
+            continue
+        if opts.get("no_log"):
+            found.update(_strings(value))
+        if opts.get("options"):
+            for item in (value if isinstance(value, list) else [value]):
+                item = _as_dict(item)
+                if item is not None:
+                    found.update(secret_values(opts["options"], item))
+    return found
+
+
+def url_secrets(params):
+    """User info in a URL option (``https://user:pw@host``: ``harbor_url``, ``url`` and the ``url`` of list elements) is
+    a secret: never shown (invocation, messages, -vvv)."""
+    values = [params.get("harbor_url"), params.get("url")]
+    for elements in params.values():
+        if isinstance(elements, list):
+            values.extend(element.get("url") for element in elements if isinstance(element, dict))
+    found = set()
+    for value in values:
+        info = userinfo(value) if isinstance(value, str) else ""
+        if info:
+            found.add(info)
+            if info.partition(":")[2]:
+                found.add(info.partition(":")[2])
+    return found
 
 
 class HarborModule(AnsibleModule):
@@ -80,15 +211,17 @@ class HarborModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
-        params = _load_params()         # None when ansible-test's validate-modules introspects the argument spec
-        text_problem = dict_text_problem(spec, params) if isinstance(params, dict) else None
-        if text_problem:
-            # ansible-core would refuse it with a message that does not name the option: take the text as it is, then fail
-            spec[text_problem[0]] = dict(type="raw")
+        self._given_problem, self._given_secrets = None, set()
+        self._checking_arguments = True         # ansible-core's own validation: see fail_json
         super(HarborModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
-        if text_problem:
-            self.fail_json(msg=text_problem[1])
-        self._hide_url_userinfo()
+        self._checking_arguments = False
+        self.no_log_values.update(self._given_secrets | url_secrets(self.params))     # also HARBOR_URL's user info
+        try:
+            if self._given_problem:
+                raise HarborValidationError(self._given_problem)
+            self._check_connection_options()
+        except HarborValidationError as exc:
+            self.fail_json(msg="%s. Nothing was sent to Harbor." % str(exc).rstrip("."))
         self._jmespath = None
         if self.params.get("query"):
             # imported only for a call with ``query``: most calls do not pay for it
@@ -97,30 +230,50 @@ class HarborModule(AnsibleModule):
             except ImportError:
                 self.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
             self._jmespath = jmespath
-        if self.params["request_timeout"] <= 0:
-            self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
-        if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
-            self.fail_json(msg="request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, self.params["request_retries"]))
-        try:
-            check_url(self.params["harbor_url"], "harbor_url", base=True)
-        except ValueError as exc:
-            self.fail_json(msg="%s. Nothing was sent to Harbor." % exc)
         if self.params.get("ca_path") and not self.params["validate_certs"]:
             self.warn("ca_path is ignored because validate_certs is false: Harbor's certificate is not verified at all")
         self._client = None
 
-    def _hide_url_userinfo(self):
-        """User info in a URL option (``https://user:pw@host``) is a secret: never show it (invocation, messages, -vvv)."""
-        values = [self.params.get("harbor_url"), self.params.get("url")]
-        for elements in self.params.values():
-            if isinstance(elements, list):
-                values.extend(element.get("url") for element in elements if isinstance(element, dict))
-        for value in values:
-            info = userinfo(value) if isinstance(value, str) else ""
-            if info:
-                self.no_log_values.add(info)
-                if ":" in info and info.partition(":")[2]:
-                    self.no_log_values.add(info.partition(":")[2])
+    # The parameters as the task gave them are read once, when ansible-core first sets ``params`` (before it converts
+    # them to the spec's types): ``given_problem`` and ``secret_values`` look at them there. Nothing else is kept.
+    @property
+    def params(self):
+        return self.__dict__["params"]
+
+    @params.setter
+    def params(self, value):
+        if "params" not in self.__dict__ and getattr(self, "_checking_arguments", False) and isinstance(value, dict):
+            self._given_problem = given_problem(self.argument_spec, value)
+            self._given_secrets = secret_values(self.argument_spec, value) | url_secrets(value)
+        self.__dict__["params"] = value
+
+    def fail_json(self, msg, **kwargs):
+        """While ansible-core checks the arguments against the spec (``AnsibleModule.__init__``), its failure is made
+        clearer and safer: every secret given is hidden even when ansible-core could not collect them (one element of
+        a list of dicts that is not a dict stops its no_log scan), and the problem ``given_problem`` found, which names
+        the option and the element, replaces ansible-core's message (e.g. "dictionary requested, could not parse JSON
+        or key=value")."""
+        if getattr(self, "_checking_arguments", False):
+            self._checking_arguments = False
+            self.no_log_values.update(self._given_secrets | url_secrets(self.params))
+            if self._given_problem:
+                msg = "%s. Nothing was sent to Harbor." % self._given_problem.rstrip(".")
+        super(HarborModule, self).fail_json(msg, **kwargs)
+
+    def _check_connection_options(self):
+        p = self.params
+        timeout = p["request_timeout"]
+        if not (math.isfinite(timeout) and 0 < timeout <= REQUEST_TIMEOUT_MAX):
+            raise HarborValidationError("request_timeout: must be a number of seconds greater than 0 and at most %d, got %s"
+                                        % (REQUEST_TIMEOUT_MAX, timeout))
+        if not 0 <= p["request_retries"] <= MAX_RETRIES:
+            raise HarborValidationError("request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, p["request_retries"]))
+        try:
+            check_url(p["harbor_url"], "harbor_url", base=True)
+        except ValueError as exc:
+            raise HarborValidationError(str(exc))
+        if p.get("ca_path") and p["validate_certs"]:
+            check_ca_file(p["ca_path"], "ca_path")
 
     @property
     def client(self):

@@ -66,7 +66,7 @@ def endpoint(target, name, url):
 
 @pytest.mark.parametrize("steps", [
     [dict(provider="docker-registry", url="URL/")],
-    [dict(provider="Docker Registry", url="URL", description="NGC", access_key="$oauthtoken", access_secret=NGC_KEY,
+    [dict(provider="docker-registry", url="URL", description="NGC", access_key="$oauthtoken", access_secret=NGC_KEY,
           credential_type="basic", verify_remote_cert=False),
      dict(description="", verify_remote_cert=True, access_key="$oauthtoken", access_secret=NGC_KEY)],
     [dict(provider="registry", url="URL", ca_certificate=CA_PEM.replace("\n", "\r\n"))],
