@@ -159,6 +159,24 @@ def _scalar_problem(wanted, value, where, secret):
     return None
 
 
+def defuse(spec, params):
+    """Drop (set to None) what ansible-core's checks would crash on instead of refusing: a number or a boolean given to a
+    dict option with suboptions (its ``set_fallbacks`` then tests ``'key' in 5``: a TypeError and a traceback, not a
+    message), at the top level and inside dict elements. ``given_problem`` has refused the value already."""
+    for option, opts in spec.items():
+        if not opts.get("options") or not isinstance(params, dict):
+            continue
+        for name in [option] + list(opts.get("aliases") or []):
+            value = params.get(name)
+            if value is None:
+                continue
+            if opts.get("type") == "dict" and not isinstance(value, (dict, str, list)):
+                params[name] = None
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, dict):
+                    defuse(opts["options"], item)
+
+
 def _strings(value):
     """Every text in ``value`` (leaves of dicts and lists, as text), for the no_log values of a secret option."""
     if isinstance(value, dict):
@@ -245,6 +263,8 @@ class HarborModule(AnsibleModule):
         if "params" not in self.__dict__ and getattr(self, "_checking_arguments", False) and isinstance(value, dict):
             self._given_problem = given_problem(self.argument_spec, value)
             self._given_secrets = secret_values(self.argument_spec, value) | url_secrets(value)
+            if self._given_problem:
+                defuse(self.argument_spec, value)
         self.__dict__["params"] = value
 
     def fail_json(self, msg, **kwargs):

@@ -18,12 +18,10 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import H
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints, check_endpoint_name
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run, to_yaml, version_gate
-from ansible_collections.registryops.harbor.plugins.module_utils.validation import is_ascii_int, some
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_project_name, is_ascii_int, some
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"
-NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
-NAME_MAX_LEN = 255
 MAX_QUOTA = 1024 ** 5                    # 1024 TB, Harbor's upper limit
 UNLIMITED = -1
 SEVERITIES = ("none", "low", "medium", "high", "critical")
@@ -172,11 +170,7 @@ class Project(Resource):
 
     # -- validation -----------------------------------------------------------------------------------------------
     def check_key(self, name):
-        name = name or ""
-        if not NAME.match(name) or len(name) > NAME_MAX_LEN:
-            raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
-                                        " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
-                                        % (name, NAME_MAX_LEN))
+        check_project_name(name, "name")
 
     def validate(self, item, options):
         if options.get("proxy_cache_registry"):

@@ -195,6 +195,9 @@ class Registry(Resource):
         secret = item.get("access_secret")
         if secret is None:
             return None
+        if isinstance(secret, (bool, float)):
+            raise HarborValidationError("access_secret: expected text, got a %s; quote the secret in YAML (an unquoted true, yes or"
+                                        " 1.10 is read as another type and would be sent changed)" % type(secret).__name__)
         keeps_stored_key = item.get("access_key") is None and (before_read or bool(stored_key))
         if not item.get("access_key") and provider not in JSON_SECRETS and not keeps_stored_key:
             raise HarborValidationError("access_secret: needs access_key (the Access ID: a user name, $oauthtoken for NGC, an AWS"

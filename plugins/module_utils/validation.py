@@ -47,6 +47,8 @@ RULE_NAME_MAX_CHARS = 256
 DEST_NAMESPACE_MAX_CHARS = 256
 FILTERS_JSON_MAX_CHARS = 1024
 TRIGGER_JSON_MAX_CHARS = 256
+PROJECT_NAME_MAX_CHARS = 255
+PROJECT_NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
 INT8_MAX = 127
 INT32_MAX = 2 ** 31 - 1
 
@@ -94,6 +96,16 @@ def check_name(value, option, kind, max_chars=None, max_bytes=None):
     if max_chars is not None and len(value) > max_chars:
         raise HarborValidationError("%s: must be 1 to %d characters (what Harbor stores), got %d" % (option, max_chars, len(value)))
     return value
+
+
+def check_project_name(name, option="name"):
+    """A project name as Harbor takes it: 1 to 255 characters, lower-case letters and digits separated by single '.', '_'
+    or '-' (src/server/v2.0/handler/project.go and the swagger's ``maxLength: 255``, goharbor/harbor v2.15.2)."""
+    if not isinstance(name, str) or not PROJECT_NAME.match(name) or len(name) > PROJECT_NAME_MAX_CHARS:
+        raise HarborValidationError("%s: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
+                                    " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
+                                    % (option, name, PROJECT_NAME_MAX_CHARS))
+    return name
 
 
 def check_rule_name(name, option="name"):

@@ -140,7 +140,7 @@ options:
         per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
         V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
       - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit. A bare number above 0 that
-        rounds to 0 (V(0.4): that is no limit for Harbor) is refused.
+        rounds to 0, such as V(0.4), is refused (Harbor would read it as no limit).
       - Needs Harbor 2.4 or later for a limit. The largest is Harbor's 2147483647 (an int32), about 256 GiB/s.
     type: raw
   override: &override

@@ -10,7 +10,7 @@ import yaml
 MODULE = "registryops.harbor.harbor_project"
 GIB = 1024 ** 3
 
-MIRROR = dict(name="mirror", public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="High",
+MIRROR = dict(name="mirror", public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="high",
               cve_allowlist={"cves": ["cve-2024-3094"]})
 
 
@@ -172,7 +172,7 @@ def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
     (dict(name="mirror", storage_quota="1025TiB"), "storage_quota: '1025TiB' is more than Harbor's maximum of 1024 TiB"),
     (dict(name="mirror", storage_quota="-2"), "storage_quota: expected a size"),
     (dict(name="mirror", storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
-    (dict(name="mirror", severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
+    (dict(name="mirror", severity="urgent"), "value of severity must be one of: none, low, medium, high, critical, negligible"),
     (dict(name="mirror", proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
     (dict(name="mirror", cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
 ])

@@ -12,7 +12,7 @@ sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.module import (  # noqa: E402
-    HarborValidationError, given_problem, secret_values,
+    HarborValidationError, defuse, given_problem, secret_values,
 )
 from ansible_collections.registryops.harbor.plugins.module_utils import validation  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes  # noqa: E402
@@ -218,6 +218,7 @@ SPEC = dict(
 
 @pytest.mark.parametrize("params, fragment", [
     ({"cve_allowlist": "CVE-2024-3094"}, "cve_allowlist: expected a dictionary with the keys cves, expires_at"),
+    ({"cve_allowlist": 0}, "cve_allowlist: expected a dictionary with the keys cves, expires_at (YAML mapping, JSON or key=value text), got a number"),
     ({"items": [{"name": "a"}, "not a mapping"]}, "items[1]: expected a dictionary with the keys filters, name, token"),
     ({"items": [{"name": "a", "filters": "library/**"}]}, "items[0].filters: expected a dictionary with the keys name, tag"),
     ({"items": "a,b"}, "items: expected a list of dictionaries"),
@@ -252,6 +253,13 @@ def test_secret_texts_are_never_shown_in_a_problem():
     assert found.startswith("secret: must not hold U+0000") and "S3cret" not in found
     found = given_problem(SPEC, {"items": [{"token": "T0ken"}, "T0ken-too"]})
     assert found.startswith("items[1]: expected a dictionary") and "T0ken" not in found
+
+
+def test_what_ansible_core_would_crash_on_is_dropped_once_refused():
+    """ansible-core's set_fallbacks tests ``'key' in 5`` for a number given to a dict option: a TypeError, not a message."""
+    params = {"cve_allowlist": 5, "items": [{"filters": True}, {"filters": {"name": "x"}}], "name": "n"}
+    defuse(SPEC, params)
+    assert params == {"cve_allowlist": None, "items": [{"filters": None}, {"filters": {"name": "x"}}], "name": "n"}
 
 
 def test_secret_values_are_found_in_every_element_whatever_else_is_wrong():

@@ -77,7 +77,7 @@ def test_registry_options_round_trip(emulator, ngc, steps):
 
 
 @pytest.mark.parametrize("steps", [
-    [dict(public=True, severity="High", auto_scan=True, prevent_vulnerable_images=True)],
+    [dict(public=True, severity="high", auto_scan=True, prevent_vulnerable_images=True)],
     [dict(storage_quota="10GiB"), dict(storage_quota="500 MB"), dict(storage_quota="unlimited")],
     [dict(cve_allowlist=dict(cves=["cve-2024-3094", "CVE-2023-44487"], expires_at=4102444800), reuse_system_cve_allowlist=False),
      dict(cve_allowlist=dict(cves=[]))],
