@@ -148,7 +148,7 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
            platform.python_version(), "full" if full else "CI-slice", seconds,
            ", ".join("%s %s" % (n, k) for k, n in sorted(numbers["pytest"].items()))),
         "Every figure below is what the suites in `tests/reliability/` measured on that run. Every case is an ordinary",
-        "assertion (the defects listed in issue 10 are fixed): a case that did not hold is listed below, and fails CI.",
+        "assertion (the defects listed in issues 10 and 20 are fixed): a case that did not hold is listed below, and fails CI.",
         "",
         "| suite | figure |",
         "|---|---|",
@@ -195,6 +195,12 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
     return "\n".join(lines)
 
 
+def table(first, rows, columns, cell, label=str):
+    """A markdown table: ``first`` over the row labels, a column per ``columns``, ``cell(row, column)`` in each cell."""
+    lines = ["| %s | %s |" % (first, " | ".join(columns)), "|---|" + "---|" * len(columns)]
+    return lines + ["| %s | %s |" % (label(row), " | ".join(cell(row, column) for column in columns)) for row in rows]
+
+
 def fault_section(faults):
     if not faults:
         return []
@@ -204,17 +210,13 @@ def fault_section(faults):
     lines = ["## Fault matrix", "",
              "Each cell: brief (the next request of that kind) / lasting (every one). ✓ = success (always, for a brief fault on"
              " a GET, PUT or DELETE, which are retried) or a clear error, then a converging re-run, an idempotent third run"
-             " and no duplicate; ✗ = not (see below).", "",
-             "| request kind | " + " | ".join(fault_names) + " |", "|---|" + "---|" * len(fault_names)]
-    for kind in kinds:
-        row = []
-        for name in fault_names:
-            marks = []
-            for duration in ("brief", "lasting"):
-                found = cell.get((kind, name, duration))
-                marks.append("·" if found is None else "✓" if found["survived"] else "✗")
-            row.append("/".join(marks))
-        lines.append("| %s | %s |" % (kind, " | ".join(row)))
+             " and no duplicate; ✗ = not (see below).", ""]
+
+    def marks(kind, name):
+        found = [cell.get((kind, name, duration)) for duration in ("brief", "lasting")]
+        return "/".join("·" if f is None else "✓" if f["survived"] else "✗" for f in found)
+
+    lines += table("request kind", kinds, fault_names, marks)
     extra = [f for f in faults if f not in matrix_cells(faults)]
     if extra:
         lines += ["", "Retry-After beyond reason (a brief 503 on %s): %s." % (
@@ -264,14 +266,13 @@ def sweep_section(cases):
     lines = ["## Bad-input sweep (Hypothesis)", "",
              "Generated values per option of every module (single and list forms; role variables once the roles validate"
              " them), each run through ansible-playbook: a bad value must end in a clear error naming the option, with no"
-             " write request; a value at Harbor's limit must be accepted (in check mode). Each cell: as expected / tried.", "",
-             "| module | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
-    for family in families:
-        row = []
-        for kind in kinds:
-            mine = [c for c in cases if c["family"] == family and c["kind"] == kind]
-            row.append("%d/%d" % (sum(1 for c in mine if c["clear"]), len(mine)) if mine else "·")
-        lines.append("| %s | %s |" % (family.rsplit(".", 1)[-1], " | ".join(row)))
+             " write request; a value at Harbor's limit must be accepted (in check mode). Each cell: as expected / tried.", ""]
+
+    def counts(family, kind):
+        mine = [c for c in cases if c["family"] == family and c["kind"] == kind]
+        return "%d/%d" % (sum(1 for c in mine if c["clear"]), len(mine)) if mine else "·"
+
+    lines += table("module", families, kinds, counts, label=lambda family: family.rsplit(".", 1)[-1])
     failing = [c for c in cases if not c["clear"]]
     lines += ["", "%d cases not as expected%s" % (len(failing), ":" if failing else "."), ""]
     for found in failing[:50]:

@@ -91,6 +91,36 @@ def clear_error(result):
     return None
 
 
+def refusal_problems(result, option, log, accepted=False, whole_word=False):
+    """Why a task's ``result`` and its emulator's request ``log`` are not a clear refusal of bad input before any write:
+    it was accepted, the message is unclear or does not name ``option`` (as a whole word with ``whole_word``), a write
+    or a malformed request path. ``accepted``: the input is good (a value at a limit): only a refusal naming ``option``,
+    a write or a malformed path is a problem."""
+    problems = []
+    msg = str(result.get("msg") or "")
+    named = bool(re.search(r"(?<![a-z_])%s(?![a-z_])" % re.escape(option), msg)) if whole_word else option in msg
+    if not result:
+        problems.append("the task did not run")
+    elif accepted:
+        if result.get("failed") and named:
+            problems.append("refused although good: %s" % msg[:300])
+    elif not result.get("failed"):
+        problems.append("accepted (changed=%s): %s" % (result.get("changed"), msg[:200]))
+    else:
+        why = clear_error(result)
+        if why:
+            problems.append("not a clear error (%s): %s" % (why, msg[:300]))
+        if not named:
+            problems.append("the message does not name %s: %s" % (option, msg[:300]))
+    writes = ["%s %s" % (e["method"], e["path"]) for e in log_writes(log)]
+    if writes:
+        problems.append("writes: %s" % writes)
+    malformed = malformed_paths(log)
+    if malformed:
+        problems.append("malformed request paths: %s" % malformed)
+    return problems
+
+
 # -- request log -----------------------------------------------------------------------------------------------------
 def log_writes(log):
     """Requests that may change something (every method but GET/HEAD; a registry ping changes nothing) and reached

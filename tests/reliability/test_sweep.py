@@ -34,8 +34,8 @@ import yaml
 hypothesis = pytest.importorskip("hypothesis")     # the ansible-core 2.16 leg collects this file without it
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st  # noqa: E402
 
-from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malformed_paths, measure, run_ansible,  # noqa: E402
-                                       shared_batch, stop_all)
+from tests.reliability.harness import (FULL, REPO, log_writes, malformed_paths, measure, refusal_problems,  # noqa: E402
+                                       run_ansible, shared_batch, stop_all)
 from tests.reliability.test_bad_input import set_up  # noqa: E402
 from tests.support.harbor import start_emulator  # noqa: E402
 
@@ -107,8 +107,8 @@ WRONG_TYPES = {
 }
 # secrets: ansible-core hides every text of a no_log option wherever it appears, so they must not be short words
 secret_words = words.map(lambda w: "s3cret-" + w)
-OPAQUE_WRONG_TYPES = st.one_of(st.lists(secret_words, min_size=1, max_size=2), st.dictionaries(secret_words, secret_words, min_size=1,
-                                                                                                max_size=1))
+OPAQUE_WRONG_TYPES = st.one_of(st.lists(secret_words, min_size=1, max_size=2),
+                               st.dictionaries(secret_words, secret_words, min_size=1, max_size=1))
 # raw options whose own parser takes some of those types (a pattern or a list of patterns, a list of labels)
 RAW_WRONG_TYPES = {"name": st.one_of(st.booleans(), dicts), "tag": st.one_of(st.booleans(), dicts),
                    "labels": st.one_of(st.booleans(), dicts, words)}
@@ -181,7 +181,7 @@ class ModuleFamily(object):
             paths = [(option, option, spec)] + [("%s.%s" % (option, sub), sub, subspec)
                                                 for sub, subspec in sorted((spec.get("suboptions") or {}).items())]
             for path, leaf, leaf_spec in paths:
-                for kind, value, accepted in values(self.module, leaf, leaf_spec, count):
+                for kind, value, accepted in values(self.module, leaf, leaf_spec, count, path):
                     found.append(Case(self, "single", path, kind, value, self.args(self.base, option, path, value), leaf, accepted,
                                       check=accepted))
                     if self.list_option and option not in CONNECTION:
@@ -253,9 +253,9 @@ ROLE_FAMILIES = []
 
 
 # -- bad values of each option ------------------------------------------------------------------------------------------
-def values(module, option, spec, count):
-    """``[(kind, value, accepted)]`` for one option: generated wrong types, other digits, odd characters, values past
-    Harbor's limits (``accepted`` False) and at them (``accepted`` True)."""
+def values(module, option, spec, count, path=None):
+    """``[(kind, value, accepted)]`` for one option (``path``: ``filters.tag`` for a suboption): generated wrong types,
+    other digits, odd characters, values past Harbor's limits (``accepted`` False) and at them (``accepted`` True)."""
     kind_type = spec.get("type") or "str"
     wrong = OPAQUE_WRONG_TYPES if option in OPAQUE else RAW_WRONG_TYPES.get(option) if kind_type == "raw" else None
     found = [("wrong type", v, False) for v in draw(wrong if wrong is not None else WRONG_TYPES.get(kind_type, WRONG_TYPES["raw"]), count)]
@@ -267,7 +267,8 @@ def values(module, option, spec, count):
         found += [("other digits", v, False) for v in draw(st.integers(1, 99).flatmap(other_digits), count)]
     if kind_type in ("str", "path", "raw") and option not in OPAQUE:
         found += [("NUL", v, False) for v in draw(with_odd_char(PLAIN.get(option, "text"), ["\x00"]), 1)]
-    for kind, strategy, accepted in PROFILES.get((module, option), PROFILES.get(option, [])):
+    profile = PROFILES.get(path) if path and "." in path else PROFILES.get((module, option), PROFILES.get(option, []))
+    for kind, strategy, accepted in profile or []:
         found += [(kind, v, accepted) for v in draw(strategy, count)]
     return [(kind, value, accepted) for kind, value, accepted in found
             if not (isinstance(value, str) and TEMPLATE.search(value))]
@@ -348,8 +349,10 @@ PROFILES = {
                        ("past the limit", st.integers(DEST_NAMESPACE_CHARS + 1, DEST_NAMESPACE_CHARS + 200).map(lambda n: "m" * n),
                         False),
                        ("at the limit", st.just("m" * DEST_NAMESPACE_CHARS), True)],
-    "tag": [("bad pattern", st.sampled_from([["", "v1"], ["a,b", "c"], {"v": 1}, True]), False)],
-    "labels": [("bad labels", st.sampled_from(["release", ["", "x"], [1], [["x"]]]), False)],
+    "filters.tag": [("bad pattern", st.sampled_from([["", "v1"], ["a,b", "c"], {"v": 1}, True]), False)],
+    "filters.name": [("bad pattern", st.sampled_from([["", "v1"], ["a,b", "c"], {"v": 1}, True]), False),
+                     ("past the limit", st.integers(1030, 1500).map(lambda n: "p" * n), False)],
+    "filters.labels": [("bad labels", st.sampled_from(["release", ["", "x"], [1], [["x"]]]), False)],
     "query": [("bad JMESPath", st.sampled_from(["[[", "foo(", "!!", "]["]), False)],
     "harbor_url": [("not a URL", st.sampled_from(["", "ftp://127.0.0.1", "http://", "h.example", "http://[::1"]), False)],
     "ca_path": [("not a CA file", st.sampled_from(["/nonexistent/ca.pem", "{empty}", "{key}", "{der}"]), False)],
@@ -365,9 +368,8 @@ PROFILES = {
 }
 # the name filter of the _info modules: any text is a valid (maybe unknown) name; filters.name/filters.tag: patterns
 PROFILES[("harbor_registry_info", "name")] = PROFILES[("harbor_project_info", "name")] = []
-PROFILES[("harbor_replication_rule_info", "name")] = PROFILES[("harbor_repository_info", "tag")] = []
+PROFILES[("harbor_replication_rule_info", "name")] = []
 PROFILES[("harbor_repository_info", "labels")] = [("nested", st.sampled_from([[["x"]], ["a\x00"]]), False)]
-PROFILES["name"] = [("bad pattern", st.sampled_from([["", "v1"], ["a,b", "c"], {"v": 1}, True]), False)]
 
 
 # -- the run ------------------------------------------------------------------------------------------------------------
@@ -444,27 +446,8 @@ def run_cases(cases, workers=WORKERS, attribute=True):
 def judge(case, result, log):
     """The problems of one case: not refused (or refused although at a limit), an unclear message, one that does not name
     the option, a write, a malformed request path."""
-    problems = []
-    msg = str(result.get("msg") or "")
-    if not result:
-        problems.append("the task did not run")
-    elif case.accepted:
-        if result.get("failed") and case.expect in msg:
-            problems.append("refused although at Harbor's limit: %s" % msg[:300])
-    elif not result.get("failed"):
-        problems.append("accepted (changed=%s): %s" % (result.get("changed"), msg[:200]))
-    else:
-        why = clear_error(result)
-        if why:
-            problems.append("not a clear error (%s): %s" % (why, msg[:300]))
-        if not re.search(r"(?<![a-z_])%s(?![a-z_])" % re.escape(case.expect), msg):
-            problems.append("the message does not name %s: %s" % (case.expect, msg[:300]))
-    writes = ["%s %s" % (e["method"], e["path"]) for e in log_writes(log)]
-    if writes:
-        problems.append("writes: %s" % writes)
-    malformed = malformed_paths(log)
-    if malformed:
-        problems.append("malformed request paths: %s" % malformed)
+    problems = refusal_problems(result, case.expect, log, accepted=case.accepted, whole_word=True)
+    writes = log_writes(log)
     verdict = dict(problems=problems, writes=len(writes), traceback=bool(result) and "traceback" in " ".join(problems))
     measure("sweep", case=case.id, family=case.family.name, form=case.form, option=case.path, kind=case.kind,
             accepted=case.accepted, clear=not problems, **verdict)
