@@ -199,20 +199,20 @@ def in_modes(tasks, hosts, secrets, plays=None):
 
 def scenario_modules():
     """Every module, single and list forms, with a secret in every secret-bearing option, the failing ones included."""
-    upstream = start_emulator(users={"mirror": UPSTREAM_PW})
+    upstream = start_emulator(admin_password=UPSTREAM_PW)       # the pull rules list its artifacts: its admin
     harbor = start_emulator(admin_password=HARBOR_PW)
     try:
         upstream.seed(project="library", repository="app", tags=["1"])
         secrets = dict(("token_%s" % k, v) for k, v in TOKENS.items())
         secrets.update(upstream_pw=UPSTREAM_PW, wrong_pw=WRONG_PW)
-        endpoint = dict(provider="docker-registry", url=upstream.url, access_key="mirror")
+        endpoint = dict(provider="docker-registry", url=upstream.url, access_key="admin")
         ignored = {"ignore_errors": True}
         tasks = [
             {"name": "registry, single", C + "harbor_registry": dict(endpoint, name="single", access_secret="{{ upstream_pw }}",
                                                                      test_connection=True, update_password="always")},
             {"name": "registry, list", C + "harbor_registry": {"registries": [
                 dict(endpoint, name="list-a", access_secret="{{ upstream_pw }}"),
-                dict(endpoint, name="list-b", access_key="mirror", access_secret="{{ upstream_pw }}", update_password="always")]}},
+                dict(endpoint, name="list-b", access_secret="{{ upstream_pw }}", update_password="always")]}},
             {"name": "registry, list with a text element", C + "harbor_registry": {"registries": [
                 dict(endpoint, name="list-c", access_secret="{{ token_failing_element }}"), "this is not a mapping"]}, **ignored},
             {"name": "registry, bad input beside a secret", C + "harbor_registry": dict(
@@ -220,8 +220,9 @@ def scenario_modules():
             {"name": "registry, list with a bad choice beside a secret", C + "harbor_registry": {"registries": [
                 dict(endpoint, name="list-d", access_secret="{{ token_bad_choice }}"), dict(name="list-e", provider="bogus")]},
              **ignored},
-            {"name": "registry, wrong secret", C + "harbor_registry": dict(endpoint, name="wrong", access_secret="{{ token_single }}",
-                                                                           test_connection=True), **ignored},
+            {"name": "registry, wrong secret", C + "harbor_registry": dict(endpoint, name="wrong", access_key="nobody",
+                                                                           access_secret="{{ token_single }}", test_connection=True),
+             **ignored},
             {"name": "registry info", C + "harbor_registry_info": {}, "register": "endpoints"},
             {"name": "show the registered endpoints", "ansible.builtin.debug": {"var": "endpoints"}},
             {"name": "a failing assert on the registered endpoints", "ansible.builtin.assert": {
@@ -234,7 +235,8 @@ def scenario_modules():
                 "name": "pull-one", "mode": "pull", "registry": "single", "filters": {"name": "library/**"}, "dest_namespace": "local-a"}},
             {"name": "rule, list", C + "harbor_replication_rule": {"rules": [
                 {"name": "pull-two", "mode": "pull", "registry": "list-a", "filters": {"name": "library/**"}, "dest_namespace": "local-b"},
-                {"name": "push-one", "mode": "push", "registry": "list-b", "filters": {"name": "local-a/**"}}]}},
+                {"name": "push-one", "mode": "push", "registry": "list-b", "filters": {"name": "local-a/**"},
+                 "dest_namespace": "library"}]}},
             {"name": "rule info", C + "harbor_replication_rule_info": {}, "register": "rules"},
             {"name": "execution, single", C + "harbor_replication_execution": {
                 "rule": "pull-one", "wait_timeout": 60, "wait_sleep": 0.5}, **ignored},
