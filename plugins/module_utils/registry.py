@@ -292,8 +292,8 @@ class Registry(Resource):
         if secret is None and key_changed:
             raise HarborValidationError("access_secret: required when access_key changes (registry endpoint %s: %r -> %r)"
                                         % (name, current["access_key"], options["access_key"]))
-        if (secret is None and "url" in changed and stored_secret
-                and self.client.version_at_least(URL_CHANGE_CLEARS_SECRET)):
+        url_change_without_secret = secret is None and "url" in changed and stored_secret
+        if url_change_without_secret and self.client.version_at_least(URL_CHANGE_CLEARS_SECRET):
             raise HarborValidationError("access_secret: required when url changes on registry endpoint %s: this Harbor clears the"
                                         " stored secret on a URL change without one" % name)
         plan.send_secret = secret is not None and (item.get("update_password") == "always" or "url" in changed or "access_key" in changed)

@@ -104,7 +104,7 @@ def test_skip_tls_verify_without_ca_and_the_fail_safe_default(emulator_factory, 
 
 @pytest.mark.core_matrix
 def test_loading_the_file_for_awx_awx_keeps_the_injector_templates_literal():
-    """docs/awx.md passes the file's mappings to awx.awx.credential_type through a lookup; Ansible must hand the injector
+    """docs/docsite/rst/guide_awx.rst passes the file's mappings to awx.awx.credential_type through a lookup; Ansible must hand the injector
     templates to the module untouched (not render {{ harbor_url }} itself)."""
     expected = load_type()
     tasks = [{"name": "as module arguments", "vars": {

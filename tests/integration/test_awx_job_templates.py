@@ -1,4 +1,4 @@
-"""The job templates of docs/awx.md, run the way AWX runs them: the collection's playbook, an inventory whose hosts are
+"""The job templates of docs/docsite/rst/guide_awx.rst, run the way AWX runs them: the collection's playbook, an inventory whose hosts are
 Harbors (without connection variables), the Harbor credential injected as AWX does it (tests/integration/awx.py) and the
 survey's answers as extra vars (extensions/awx/surveys/*.json).
 """

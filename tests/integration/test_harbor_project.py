@@ -1,7 +1,8 @@
 """harbor_project with ansible-playbook against the emulator: normal and proxy-cache projects, quotas, metadata.
 
-Scenario A of docs/scenarios.md (the ``nvidiaio`` proxy cache of NGC) and D (SUSE Application Collection); endpoints
-that are not under test here are created through the API, pointing at a second emulator as the "upstream".
+The guides docs/docsite/rst/guide_proxy_cache.rst (the ``nvidiaio`` proxy cache of NGC) and
+guide_application_collection.rst (SUSE Application Collection); endpoints that are not under test here are created
+through the API, pointing at a second emulator as the "upstream".
 """
 import pytest
 import requests

@@ -1,7 +1,8 @@
 """harbor_replication_rule with ansible-playbook against two emulators: the connected Harbor and a disconnected one.
 
-The scenarios are those of docs/scenarios.md: B (push to a disconnected Harbor) and D (pull from SUSE Application
-Collection). Endpoints are created through the API so that these tests depend on no other module.
+The scenarios are those of the guides in docs/docsite/rst/: push to a disconnected Harbor (guide_air_gap) and pull from
+SUSE Application Collection (guide_application_collection). Endpoints are created through the API so that these
+tests depend on no other module.
 """
 import pytest
 import requests
