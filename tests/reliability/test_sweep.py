@@ -181,12 +181,13 @@ class ModuleFamily(object):
             paths = [(option, option, spec)] + [("%s.%s" % (option, sub), sub, subspec)
                                                 for sub, subspec in sorted((spec.get("suboptions") or {}).items())]
             for path, leaf, leaf_spec in paths:
+                expect = leaf if leaf == option else (leaf, option)        # filters.name: "name", or "filters" for all of them
                 for kind, value, accepted in values(self.module, leaf, leaf_spec, count, path):
-                    found.append(Case(self, "single", path, kind, value, self.args(self.base, option, path, value), leaf, accepted,
+                    found.append(Case(self, "single", path, kind, value, self.args(self.base, option, path, value), expect, accepted,
                                       check=accepted))
                     if self.list_option and option not in CONNECTION:
                         args = {self.list_option: [self.element_other(), self.args(self.element, option, path, value)]}
-                        found.append(Case(self, "list", "%s[1].%s" % (self.list_option, path), kind, value, args, leaf, accepted,
+                        found.append(Case(self, "list", "%s[1].%s" % (self.list_option, path), kind, value, args, expect, accepted,
                                           check=accepted))
         return found
 
