@@ -94,8 +94,8 @@ def clear_error(result):
 def refusal_problems(result, option, log, accepted=False, whole_word=False):
     """Why a task's ``result`` and its emulator's request ``log`` are not a clear refusal of bad input before any write:
     it was accepted, the message is unclear or does not name ``option`` (as a whole word with ``whole_word``), a write
-    or a malformed request path (``option``: a name, or a tuple of names any of which will do). ``accepted``: the input is good (a value at a limit): only a refusal naming ``option``,
-    a write or a malformed path is a problem."""
+    or a malformed request path (``option``: a name, or a tuple of names any of which will do). ``accepted``: the input
+    is good (a value at a limit): only a refusal naming ``option``, a write or a malformed path is a problem."""
     problems = []
     msg = str(result.get("msg") or "")
     options = option if isinstance(option, tuple) else (option,)     # a suboption: itself, or the option that holds it

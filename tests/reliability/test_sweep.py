@@ -209,21 +209,42 @@ class ModuleFamily(object):
 
 
 class RoleFamily(object):
-    """Role variables as a family of the sweep (see the module docstring). ``variables``: path -> (type, profile)."""
+    """The variables of a role as a family of the sweep: every variable of the role's ``meta/argument_specs.yml`` (and, for
+    a list of dicts, every option of its element ``[0]``), with the bad values of its type and of the module option it
+    feeds (``profiles``: variable path without the index, or leaf -> a key of PROFILES, e.g.
+    ``{"replication_endpoints.name": ("harbor_registry", "name")}``).
+    ``base``: the variables of a valid call, a list variable holding one valid element to put the bad value into.
+    A refusal must name the variable: its path (``replication_endpoints[0].url``), or its name and the list's
+    (ansible-core's argument spec messages say "url ... found in replication_endpoints")."""
 
-    def __init__(self, role, base, variables):
-        self.role, self.base, self.variables = role, base, variables
+    def __init__(self, role, base, profiles=None, skip=()):
+        self.role, self.base, self.profiles, self.skip = role, base, profiles or {}, skip
         self.name = role
 
     def task(self, case):
         return {"ansible.builtin.include_role": {"name": self.role}, "vars": case.args}
 
+    def variables(self):
+        """``[(path, leaf, spec)]`` of the role's variables."""
+        specs = yaml.safe_load((REPO / "roles" / self.role.rsplit(".", 1)[-1] / "meta" / "argument_specs.yml").read_text())
+        found = []
+        for name, spec in sorted(specs["argument_specs"]["main"]["options"].items()):
+            if name in self.skip:
+                continue
+            found.append((name, name, spec))
+            if spec.get("type") == "list" and spec.get("elements") == "dict" and isinstance(self.base.get(name), list):
+                found += [("%s[0].%s" % (name, sub), sub, subspec) for sub, subspec in sorted((spec.get("options") or {}).items())
+                          if "%s.%s" % (name, sub) not in self.skip and subspec.get("type") != "dict"]
+        return found
+
     def cases(self, count):
         found = []
-        for path, (kind_type, profile) in sorted(self.variables.items()):
-            option = profile or re.split(r"[.\]]", path)[-1]
-            for kind, value, accepted in values(self.role, option, dict(type=kind_type), count):
-                found.append(Case(self, "role", path, kind, value, set_path(self.base, path, value), path, accepted,
+        for path, leaf, spec in self.variables():
+            profile = self.profiles.get(path.replace("[0]", ""), self.profiles.get(leaf, leaf))
+            module, option = profile if isinstance(profile, tuple) else (self.role, profile)
+            expect = path if path == leaf else (path, leaf)
+            for kind, value, accepted in values(module, option, spec, count):
+                found.append(Case(self, "role", path, kind, value, set_path(self.base, path, value), expect, accepted,
                                   check=accepted))
         return found
 
@@ -248,8 +269,21 @@ def module_families():
     ]
 
 
-# The role families: added here once a role validates its variables itself (issue 19: the roles' validation). Until
-# then a bad role variable ends in a module's message that names the module's option, not the role variable.
+# The role families (issue 19: every role variable checked before any write, by the roles' own validation). Listed in
+# ROLE_FAMILIES once that validation is in the collection; until then a bad role variable ends in a module's message,
+# which names the module's option and not the role variable, and a module may already have written.
+UPSTREAM = dict(name="swept", provider="docker-registry", url="https://registry.example.com", project="swept")
+RULE = dict(name="swept", endpoint="existing-endpoint", filters={"name": "library/**"})
+PROXY_CACHE_FAMILY = RoleFamily(
+    C + "proxy_cache", base=dict(proxy_cache_check_references=False, proxy_cache_upstreams=[UPSTREAM]),
+    profiles={"name": ("harbor_registry", "name"), "project": ("harbor_project", "name")},
+    skip=("harbor_url", "harbor_username", "harbor_password", "harbor_validate_certs", "harbor_ca_path"))
+REPLICATION_FAMILY = RoleFamily(
+    C + "replication", base=dict(replication_sync=False, replication_rules=[RULE], replication_projects=[dict(name="swept")],
+                                 replication_endpoints=[dict(name="swept-peer", url="https://registry.example.com")]),
+    profiles={"replication_rules.name": ("harbor_replication_rule", "name"), "replication_rules.endpoint": "registry",
+              "replication_endpoints.name": ("harbor_registry", "name"), "replication_projects.name": ("harbor_project", "name")},
+    skip=("harbor_url", "harbor_username", "harbor_password", "harbor_validate_certs", "harbor_ca_path"))
 ROLE_FAMILIES = []
 
 

@@ -296,7 +296,9 @@ def test_harbor_storage_limits_of_registry_options():
 
 def test_the_access_secret_limit_is_what_harbors_encrypted_column_holds():
     """8 + 4 * ceil((16 + n) / 3) <= 4096 (``<enc-v1>`` + base64 of the IV and the text: src/common/utils/encrypt.go)."""
-    stored = lambda n: 8 + 4 * -(-(16 + n) // 3)      # noqa: E731
+    def stored(n):
+        return 8 + 4 * -(-(16 + n) // 3)
+
     assert stored(validation.ACCESS_SECRET_MAX_BYTES) <= 4096 < stored(validation.ACCESS_SECRET_MAX_BYTES + 1)
 
 
@@ -308,8 +310,8 @@ def test_replication_rule_limits_from_harbors_columns():
 
 
 @pytest.mark.parametrize("names, text", [
-    ([], "none"), (["a", "b"], "a, b"), (["r%04d" % i for i in range(1000)], "r0000, r0001, r0002, r0003, r0004, r0005, r0006,"
-                                                                              " r0007, r0008, r0009 and 990 more"),
+    ([], "none"), (["a", "b"], "a, b"),
+    (["r%04d" % i for i in range(1000)], "r0000, r0001, r0002, r0003, r0004, r0005, r0006, r0007, r0008, r0009 and 990 more"),
 ])
 def test_long_lists_of_names_are_cut(names, text):
     assert validation.some(names) == text
