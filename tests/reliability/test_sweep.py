@@ -55,8 +55,8 @@ INT8_MAX, INT32_MAX = 127, 2 ** 31 - 1
 ZEROS = ["\u0660", "\u06f0", "\u0966", "\u09e6", "\u0e50", "\uff10", "\U0001d7ce"]
 ODD_DIGITS = ["\u00b2", "\u00b3", "\u00b9", "\u2074", "\u2460", "\u2081"]
 # control, bidi and invisible characters; NUL first
-ODD_CHARS = ["\x00", "\n", "\r", "\t", "\x1b", "\x7f", "\u0085", "\u202e", "\u202a", "\u2066", "\u200b", "\u200e", "\ufeff",
-             "\u2028", "\u2029"]
+ODD_CHARS = ("\x00", "\n", "\r", "\t", "\x1b", "\x7f", "\u0085", "\u202e", "\u202a", "\u2066", "\u200b", "\u200e", "\ufeff",
+             "\u2028", "\u2029")
 TEMPLATE = re.compile(r"\{\{|\{%|\{#")       # text Ansible would template: never generated
 
 

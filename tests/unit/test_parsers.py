@@ -262,6 +262,13 @@ def test_what_ansible_core_would_crash_on_is_dropped_once_refused():
     assert params == {"cve_allowlist": None, "items": [{"filters": None}, {"filters": {"name": "x"}}], "name": "n"}
 
 
+def test_no_module_calls_ansible_cores_private_load_params():
+    """Issue 21: the parameters as given are read when ansible-core sets ``params``, not with ``_load_params()``."""
+    from tests.support.ansible import REPO
+    users = [str(path.relative_to(REPO)) for path in (REPO / "plugins").rglob("*.py") if "_load_params" in path.read_text()]
+    assert users == [], users
+
+
 def test_secret_values_are_found_in_every_element_whatever_else_is_wrong():
     found = secret_values(SPEC, {"secret": "S1", "items": [{"token": "T1"}, "not a mapping", 'token=T2', {"token": ["T3"]}]})
     assert found == {"S1", "T1", "T2", "T3"}
