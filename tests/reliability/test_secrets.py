@@ -64,7 +64,7 @@ MODES = {
     "--check --diff -vvv, oneline callback": dict(check=True, diff=True, verbosity=3, stdout_callback="oneline"),
     "-vvv --diff, second run": dict(verbosity=3, diff=True),
 }
-CI_MODES = ("default", "-vvv --diff", "--check --diff -vvv, oneline callback")
+CI_MODES = ("default", "-vvv --diff")
 
 
 def key_material(pem):
@@ -259,7 +259,7 @@ def scenario_modules():
 def scenario_roles():
     """Both roles, a secret in every secret-bearing role variable; role input checks, an argument spec and a module
     failing inside a role (each on its own inventory host, so that the others go on)."""
-    upstream = start_emulator(users={"mirror": UPSTREAM_PW})
+    upstream = start_emulator(users={"mirror": UPSTREAM_PW, "replicator": TOKENS["endpoint"]})
     harbor = start_emulator(admin_password=HARBOR_PW)
     peer = start_emulator(admin_password=PEER_PW)
     try:
@@ -280,7 +280,8 @@ def scenario_roles():
             "bad-spec": dict(login, replication_endpoints=[dict(name="bad-spec", url=upstream.url, access_key="x",
                                                                 access_secret=TOKENS["spec"], verify_remote_cert="perhaps")]),
             "unreachable": dict(login, replication_endpoints=[
-                dict(name="fine", url=upstream.url, provider="docker-registry", access_key="mirror", access_secret=TOKENS["endpoint"]),
+                dict(name="fine", url=upstream.url, provider="docker-registry", access_key="replicator",
+                     access_secret=TOKENS["endpoint"]),
                 dict(name="down", url="http://127.0.0.1:9", provider="docker-registry", access_key="x",
                      access_secret=TOKENS["unreachable"])]),
         }
