@@ -23,6 +23,12 @@ sys.path.insert(0, str(REPO))
 
 from tests.support.ansible import ansible_playbook  # noqa: E402  (after the path set-up)
 from tests.support.harbor import ADMIN, seed, start_emulator  # noqa: E402
+from tests.support.machine_paths import hide  # noqa: E402
+
+
+def ansible_core_version():
+    from ansible.release import __version__
+    return __version__
 
 
 def start(started):
@@ -97,9 +103,9 @@ def main():
                  "| pairs | Harbors | first run (s) | second run, changed=0 (s) |", "|---|---|---|---|"]
         lines += ["| %d | %d | %.1f | %.1f |" % row for row in rows]
         lines += ["", "Ratio N pairs / 1 pair: first run %.2f, second run %.2f." % (rows[1][2] / rows[0][2], rows[1][3] / rows[0][3]),
-                  "", "Measured on %s, Python %s, %d CPUs, load average %.1f at the end, ansible-core from `%s`." % (
-                      platform.platform(), platform.python_version(), os.cpu_count() or 0, load, Path(sys.executable).parent), ""]
-        Path(args.write).write_text("\n".join(lines))
+                  "", "Measured on %s, Python %s, %d CPUs, load average %.1f at the end, ansible-core %s." % (
+                      platform.platform(), platform.python_version(), os.cpu_count() or 0, load, ansible_core_version()), ""]
+        Path(args.write).write_text(hide("\n".join(lines)))
         print("wrote %s" % args.write)
 
 

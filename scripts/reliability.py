@@ -25,8 +25,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.support.machine_paths import hide  # noqa: E402  (after the path set-up)
+
 DOC = REPO / "docs" / "reliability.md"
-COMMAND = ".venv/bin/python scripts/reliability.py --full"
+# The command as the document shows it: no interpreter path of the machine that ran it (any Python with
+# requirements-dev.txt installed; scripts/test makes .venv for that).
+COMMAND = "python scripts/reliability.py --full"
 
 
 def current_commit():
@@ -188,7 +193,7 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
     lines += tls_section(suites["tls"])
     lines += property_section(outcomes)
     lines += ["## How to reproduce", "",
-              "```bash", COMMAND + "   # every matrix, writes this file", ".venv/bin/python scripts/reliability.py"
+              "```bash", COMMAND + "   # every matrix, writes this file", "python scripts/reliability.py"
               "          # the CI slice, prints the figures", "```", "",
               "CI (`bash scripts/test`) runs the slice as part of pytest's default run: the same checks on a few cells of each"
               " matrix.", ""]
@@ -326,7 +331,7 @@ def main():
     numbers = figures(records, outcomes)
     print(json.dumps(numbers, indent=2))
     if args.full and not args.pytest_args:
-        DOC.write_text(markdown(True, seconds, commit, records, outcomes, numbers))
+        DOC.write_text(hide(markdown(True, seconds, commit, records, outcomes, numbers)))
         print("==> wrote %s" % DOC.relative_to(REPO))
     elif args.full:
         print("==> docs/reliability.md not written: extra pytest arguments select only part of the suites")

@@ -33,9 +33,10 @@ options:
     required: true
   validate_certs:
     description:
-      - Verify Harbor's TLS certificate, against O(ca_path) or else the system's CA store (or the file and directory
-        that the environment variables E(SSL_CERT_FILE) and E(SSL_CERT_DIR) name). Set to V(false) only for test
-        instances with self-signed certificates; prefer O(ca_path).
+      - Verify Harbor's TLS certificate (and an C(https://) proxy's). The CA certificates trusted are, first found first
+        used, those of O(ca_path) (or E(HARBOR_CA_PATH)), the file named by E(REQUESTS_CA_BUNDLE), the file named by
+        E(CURL_CA_BUNDLE), else the bundle of the C(certifi) package that C(requests) uses.
+      - Set to V(false) only for test instances with self-signed certificates; prefer O(ca_path).
       - If not set, the environment variable E(HARBOR_VALIDATE_CERTS) is used.
     type: bool
     default: true
@@ -43,8 +44,22 @@ options:
     description:
       - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate. A path that is not a file, or a file
         without a PEM certificate OpenSSL can load (an empty file, a private key, a DER file), is refused before any
-        request. Ignored, with a warning, when O(validate_certs=false).
+        request. It takes precedence over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). Ignored, with a warning, when
+        O(validate_certs=false).
       - If not set, the environment variable E(HARBOR_CA_PATH) is used.
+    type: path
+  client_cert:
+    description:
+      - Path of a PEM file with the client certificate (chain) to present when Harbor, or a proxy in front of it,
+        requires one (mutual TLS). When the file also holds the private key, O(client_key) is not needed.
+      - A path that is not a file, or a certificate and key that do not load, is an error before any request.
+      - If not set, the environment variable E(HARBOR_CLIENT_CERT) is used.
+    type: path
+  client_key:
+    description:
+      - Path of a PEM file with the private key of O(client_cert), unless O(client_cert) holds it. The key must not be
+        protected by a passphrase. Needs O(client_cert).
+      - If not set, the environment variable E(HARBOR_CLIENT_KEY) is used.
     type: path
   request_timeout:
     description:
@@ -62,14 +77,19 @@ options:
     type: int
     default: 3
 notes:
-  - Run the modules on the controller (C(hosts=localhost), C(connection=local)). They speak HTTP with Python's standard
-    library (no C(requests) needed); only the O(ignore:query) option of the C(_info) modules needs C(jmespath).
-  - A proxy is used as curl and requests use it, from the environment variables E(https_proxy) (for an https
-    O(harbor_url)), E(http_proxy) (for an http one) or E(all_proxy), unless E(no_proxy) names Harbor's host (a name,
-    a domain suffix such as V(.example.com), V(host:port), an IP network such as V(10.0.0.0/8), or V(*)); upper-case
-    names are read too. The proxy must be an C(http://) URL; user and password in it are sent as C(Proxy-Authorization).
+  - Run the modules on the controller (C(hosts=localhost), C(connection=local)). They need the Python library
+    C(requests) there (or in the execution environment); the O(ignore:query) option of the C(_info) modules also needs
+    C(jmespath).
+  - Proxies are used as C(requests) uses them, from the environment variables E(https_proxy) (for an https
+    O(harbor_url)), E(http_proxy) (for an http one) or E(all_proxy), unless E(no_proxy) names Harbor's host (a name or
+    domain such as V(.example.com), V(host:port), an IP address or network such as V(10.0.0.0/8), or V(*)); upper-case
+    names are read too. A user and password in the proxy URL are sent as C(Proxy-Authorization) and never shown. An
+    C(https://) proxy is spoken to with TLS; for an https O(harbor_url) its certificate is verified like Harbor's.
+  - One connection is kept open for all requests of a task. A redirect is never followed (the task fails with the
+    O(harbor_url) to use), so the credentials are never sent to another address.
   - All modules belong to the action group C(registryops.harbor.harbor), so the connection options can be set once
     with C(module_defaults) for C(group/registryops.harbor.harbor).
 requirements:
-  - Python 3 standard library only (C(jmespath) for the O(ignore:query) option of the C(_info) modules)
+  - requests >= 2.31
+  - jmespath (only for the O(ignore:query) option of the C(_info) modules)
 '''

@@ -4,32 +4,45 @@
 
 """The one Harbor API client of the collection. FOR INTERNAL COLLECTION USE ONLY.
 
-Every module talks to Harbor through ``HarborClient``; nothing else builds URLs or sends requests (transport.py carries
-them: the standard library's http.client, no third-party HTTP library).
-Harbor's behaviour that shapes this code is described in ../shared/harbor-api/NOTES.md (section 0).
+Every module talks to Harbor through ``HarborClient``; nothing else builds URLs or sends requests. HTTP is a
+``requests.Session`` (keep-alive, TLS, proxies and CA bundles from the environment as requests reads them) whose
+adapter retries with a urllib3 ``Retry`` bounded by the call's wait budget and the poll deadline (``_BoundedRetry``).
+Harbor's behaviour that shapes this code is described in docs/harbor-api.md (section 0).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import http.client
+import json
 import os
 import re
 import socket
 import ssl
 import time
+import uuid
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote as _quote, urljoin, urlsplit
 
-from ansible_collections.registryops.harbor.plugins.module_utils.transport import (
-    Transport, TransportError, basic_auth, proxy_for, tls_context,
-)
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HINTS, HarborError
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3 import exceptions as urllib3_errors
+    from urllib3.util.retry import Retry
+except ImportError:                     # HarborModule fails with missing_required_lib("requests")
+    import traceback
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 COLLECTION_VERSION = "0.1.0"     # = galaxy.yml version, the source of truth (tests/packaging/test_version.py)
 USER_AGENT = "registryops.harbor/%s (Ansible collection)" % COLLECTION_VERSION
 API_PATH = "/api/v2.0"
 MIN_VERSION = (2, 0, 0)         # the first Harbor with /api/v2.0
 # GETs (other than /systeminfo, the check itself) that an anonymous caller gets answered (200, reduced data) instead of
-# refused with 401: the login is checked before the first of them (NOTES sections 0 and 1).
+# refused with 401: the login is checked before the first of them (docs/harbor-api.md sections 0 and 1).
 _ANONYMOUS_READS = re.compile(r"^/(?:ping|health|projects|repositories|search|labels|statistics|icons)(?:/|$)")
 PAGE_SIZE = 100
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -43,18 +56,6 @@ _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 LOGIN_HINT = ("Check harbor_username/harbor_password (robot accounts are written robot$name); after a failed login Harbor"
               " refuses that user for about 1.5 seconds. Nothing was changed.")
-HINTS = {
-    401: "Harbor did not accept the credentials: check harbor_username/harbor_password"
-         " (robot accounts are written robot$name).",
-    403: "It needs a Harbor system administrator (or a system robot account with this permission).",
-    404: "Harbor has no such object.",
-    409: "An object with this name already exists.",
-    412: "Harbor refused because the object is still in use.",
-    429: "Harbor is rate limiting requests: try again later or lower the request rate.",
-    502: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
-    503: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
-    504: "Harbor, or a proxy in front of it, is overloaded or restarting: check its health and try again.",
-}
 
 
 def quote(value):
@@ -124,51 +125,16 @@ def parse_version(text):
     return tuple(int(part or 0) for part in match.groups())
 
 
-class HarborError(Exception):
-    """Any problem talking to Harbor: an HTTP error answer or a transport failure (``status`` None)."""
-
-    def __init__(self, message, status=None, code=None, method=None, path=None, request_id=None, hint=None, errors=None,
-                 attempts=1):
-        super(HarborError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.method = method
-        self.path = path
-        self.request_id = request_id
-        self.hint = hint if hint is not None else HINTS.get(status)
-        self.errors = errors or []
-        self.attempts = attempts
-
-    def __str__(self):
-        where = "%s %s" % (self.method, self.path) if self.method else ""
-        parts = []
-        tries = " (after %d attempts)" % self.attempts if self.attempts > 1 else ""
-        if self.status:
-            parts.append("%s failed with HTTP %s%s%s: %s" % (where, self.status, " %s" % self.code if self.code else "", tries,
-                                                             self.message))
-        elif where:
-            parts.append("%s failed%s: %s" % (where, tries, self.message))
-        else:
-            parts.append(self.message)
-        if self.hint:
-            parts.append(self.hint)
-        if self.request_id:
-            parts.append("(X-Request-Id %s)" % self.request_id)
-        return " ".join(parts)
-
-    def to_dict(self):
-        return dict(status=self.status, code=self.code, message=self.message, method=self.method, path=self.path,
-                    request_id=self.request_id, attempts=self.attempts)
-
-
 class HarborClient(object):
-    """One Harbor over one keep-alive connection: basic auth, no cookies, retries for idempotent methods."""
+    """One Harbor through one ``requests.Session``: basic auth, no cookies, keep-alive, bounded retries."""
 
     BY_NAME = {"X-Is-Resource-Name": "true"}
 
     def __init__(self, url, username=None, password=None, validate_certs=True, ca_path=None, timeout=30,
-                 retries=3, backoff_factor=0.5, retry_after_max=RETRY_AFTER_MAX, retry_budget=RETRY_WAIT_BUDGET):
+                 retries=3, backoff_factor=0.5, retry_after_max=RETRY_AFTER_MAX, retry_budget=RETRY_WAIT_BUDGET,
+                 client_cert=None, client_key=None):
+        if not HAS_REQUESTS:
+            raise HarborError("the Python library 'requests' is required (pip install requests)", hint="")
         try:
             check_url(url, "harbor_url", base=True)
         except ValueError as exc:
@@ -182,17 +148,26 @@ class HarborClient(object):
         # Shared by every request of this client (one module call): waits are capped each and in total.
         self.budget = dict(spent=0.0, limit=retry_budget, cap=retry_after_max, attempts=1, deadline=None)
         self.writes = 0                 # writes Harbor accepted: a module that fails after one has changed something
-        try:
-            proxy_for(self.url)
-        except ValueError as exc:
-            raise HarborError(str(exc), hint="")
-        # No cookies are kept: a 'sid' cookie would switch Harbor to CSRF checks (NOTES section 0).
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        self.session = requests.Session()
+        # No cookies are kept: a 'sid' cookie would switch Harbor to CSRF checks (docs/harbor-api.md section 0).
+        self.session.cookies.set_policy(_RejectAllCookies())
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if username:
-            headers["Authorization"] = basic_auth(username, password or "")
-        self.transport = Transport(headers=headers, context=tls_context(validate_certs, ca_path) if self.url.startswith(
-            "https:") else None, retries=retries, backoff_factor=backoff_factor, retry_methods=RETRY_METHODS,
-            retry_statuses=RETRY_STATUSES, budget=self.budget)
+            self.session.auth = (username, password or "")
+        # Passed with every request, because requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's
+        # ``verify``: ca_path wins over them, and they win over requests' own bundle (certifi).
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        if not validate_certs:
+            # validate_certs=false is the user's explicit choice (documented): no warning on every request's stderr
+            _quiet_insecure_requests()
+        self.cert = client_certificate(client_cert, client_key)
+        retry = _BoundedRetry(total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
+                              allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
+                              backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False)
+        retry.budget = self.budget
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=1)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self._systeminfo = None
         self.login_checked = False      # True once GET /systeminfo showed an authenticated caller (see request())
 
@@ -206,7 +181,7 @@ class HarborClient(object):
         self.budget["deadline"] = value
 
     # -- login and version -------------------------------------------------------------------------------------------
-    # The login is checked lazily (NOTES section 0): bad basic-auth credentials make a request anonymous, and Harbor
+    # The login is checked lazily (docs/harbor-api.md section 0): bad basic-auth credentials make a request anonymous, and Harbor
     # answers 401 on everything an anonymous caller may not read (registries, policies, quotas, every write), which
     # ``_error`` words as a refused login. Only the reads that anonymous callers get in a reduced form instead (GET
     # /projects, repositories, /systeminfo...) need GET /systeminfo first, and a version gate needs its version: so an
@@ -238,11 +213,15 @@ class HarborClient(object):
 
     # -- HTTP --------------------------------------------------------------------------------------------------------
     def request(self, method, path, body=None, params=None, headers=None):
-        """Send one request; return the ``transport.Response`` of a 2xx answer, raise ``HarborError`` otherwise."""
+        """Send one request; return the ``requests.Response`` of a 2xx answer, raise ``HarborError`` otherwise.
+
+        Retries (``_BoundedRetry``): a connection that could not be opened, for every method (nothing was sent); a lost
+        answer and 429/502/503/504 only for GET, HEAD, PUT and DELETE, so a POST that went out is never sent again.
+        A redirect is never followed (``_redirect_error``)."""
         url = path if path.startswith(("http://", "https://")) else self._absolute(path)
         if method == "GET" and not self.login_checked and _anonymous_read(url):
             self.systeminfo()
-        req_headers = {"X-Request-Id": request_id()}
+        req_headers = {"X-Request-Id": str(uuid.uuid4())}
         req_headers.update(headers or {})
         shown = urlsplit(url).path
         self.budget["attempts"] = 1
@@ -251,8 +230,9 @@ class HarborClient(object):
             # A poll with a deadline: no answer is awaited, nor any retry wait made, past it.
             timeout = min(timeout, max(self.deadline - time.monotonic(), 0.5))
         try:
-            resp = self.transport.request(method, url, body=body, params=params, headers=req_headers, timeout=timeout)
-        except TransportError as exc:
+            resp = self.session.request(method, url, json=body, params=params, headers=req_headers, timeout=timeout,
+                                        verify=self.verify, cert=self.cert, allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, shown, timeout)
         if 300 <= resp.status_code < 400:
             raise self._redirect_error(resp, method, shown)
@@ -279,37 +259,76 @@ class HarborClient(object):
                     time.sleep(wait)
 
     def _transport_error(self, exc, method, path, timeout=None):
-        """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix."""
-        cause = exc.cause
-        text = _short(cause)
+        """A failure without an HTTP answer -> what happened, whether the request may have been applied, and the fix.
+
+        Told apart by the exception types that requests and urllib3 raise and wrap (``_causes``), never by their texts."""
+        causes = _causes(exc)
+        text = _short(causes)
+        not_sent = _first(causes, _NOT_SENT) is not None
+        proxy = isinstance(exc, requests.exceptions.ProxyError) or _first(causes, urllib3_errors.ProxyError) is not None
+        tls = _first(causes, ssl.SSLError) or (exc if isinstance(exc, requests.exceptions.SSLError) else None)
         maybe = (" Harbor may have received and applied this %s before the connection failed; re-running the task reads the"
-                 " state again before changing anything." % method) if exc.sent and method not in ("GET", "HEAD") else ""
-        closed = isinstance(cause, (http.client.RemoteDisconnected, http.client.BadStatusLine, http.client.IncompleteRead,
-                                    ConnectionResetError, ConnectionAbortedError, BrokenPipeError))
-        if exc.tls:
-            if re.search(r"WRONG_VERSION_NUMBER|record layer|wrong version|unknown protocol|packet length too long", text, re.I):
-                message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
-                           " serves plain HTTP, or check the port" % self.url)
-            else:
-                message = tls_failure_message(self.url, cause, text)
-        elif proxy_for(self.url) and not exc.sent and not exc.timeout:
-            message = proxy_failure_message(self.url, proxy_for(self.url), cause, text)
-        elif exc.timeout:
+                 " state again before changing anything." % method) if method not in ("GET", "HEAD") and not (
+                     not_sent or proxy or tls is not None) else ""
+        if proxy:
+            message = ("cannot reach Harbor at %s through the proxy %s (%s); check https_proxy, http_proxy, all_proxy and"
+                       " no_proxy, and the proxy's user and password" % (self.url, self._proxy_shown(), text))
+        elif tls is not None:
+            message = self._tls_message(tls, text)
+        elif _first(causes, _TIMEOUTS) is not None and _first(causes, urllib3_errors.NewConnectionError) is None:
             message = "no answer from Harbor at %s within %s seconds (%s)" % (
                 self.url, round(timeout or self.timeout, 1), "request_timeout" if (timeout or self.timeout) >= self.timeout
                 else "what was left of the wait")
-        elif closed and urlsplit(self.url).scheme == "http":
+        elif _first(causes, _CLOSED) is not None and urlsplit(self.url).scheme == "http":
             message = ("Harbor at %s closed the connection without an HTTP answer (%s); if it serves https, use https:// in"
                        " harbor_url" % (self.url, text))
-        elif isinstance(cause, socket.gaierror):
+        elif _first(causes, _NAME_ERRORS) is not None:
             message = "cannot resolve the host name of harbor_url %s (DNS): check the name" % self.url
-        elif isinstance(cause, ConnectionRefusedError):
+        elif _first(causes, ConnectionRefusedError) is not None:
             message = "cannot connect to Harbor at %s: the connection was refused (nothing listens there; check harbor_url and the port)" % self.url
-        elif closed:
+        elif _first(causes, _CLOSED) is not None:
             message = "Harbor at %s closed the connection without an answer (%s)" % (self.url, text)
         else:
             message = ("cannot connect to Harbor at %s (%s). Check harbor_url, DNS and firewalls" % (self.url, text))
         return HarborError(message + "." + maybe, method=method, path=path, hint="", attempts=self.budget["attempts"])
+
+    def _tls_message(self, error, text):
+        """A TLS failure: a plain-HTTP server, a certificate that does not verify, or a refused client certificate (by
+        OpenSSL's reason code, ``ssl.SSLError.reason``)."""
+        reason = getattr(error, "reason", None) or ""
+        if reason in _NOT_TLS:
+            message = ("%s does not answer with TLS (it looks like a plain-HTTP server): use http:// in harbor_url if Harbor"
+                       " serves plain HTTP, or check the port" % self.url)
+        elif reason in _CLIENT_CERT_REFUSED:
+            message = ("Harbor at %s (or the proxy in front of it) refused the TLS connection (%s): it wants a client"
+                       " certificate that it trusts; set client_cert and client_key (HARBOR_CLIENT_CERT, HARBOR_CLIENT_KEY)"
+                       % (self.url, text))
+        elif isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in (_CERT_EXPIRED, _CERT_NOT_YET_VALID):
+            # the certificate itself is wrong for now: no CA can fix it
+            message = ("TLS verification of %s failed (%s): Harbor's certificate %s. Renew Harbor's certificate (or check this"
+                       " machine's clock); ca_path cannot help, and validate_certs=false is only for a test instance"
+                       % (self.url, text, "has expired" if error.verify_code == _CERT_EXPIRED else "is not valid yet"))
+        elif isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
+            host = urlsplit(self.url).hostname
+            message = ("TLS verification of %s failed (%s): Harbor's certificate is not issued for %s. Use the host name the"
+                       " certificate holds in harbor_url, or give Harbor a certificate for %s; ca_path cannot help"
+                       % (self.url, text, host, host))
+        elif isinstance(error, ssl.SSLCertVerificationError):
+            message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
+                       " or validate_certs=false for a test instance" % (self.url, text))
+        elif self.cert:
+            message = "the TLS connection to %s failed (%s). Check harbor_url and ca_path, and that Harbor trusts client_cert" % (
+                self.url, text)
+        else:
+            message = ("the TLS connection to %s failed (%s). Check harbor_url and ca_path; if Harbor (or the proxy in front"
+                       " of it) wants a client certificate, set client_cert and client_key (HARBOR_CLIENT_CERT,"
+                       " HARBOR_CLIENT_KEY)" % (self.url, text))
+        return message
+
+    def _proxy_shown(self):
+        """The proxy requests picked for Harbor's URL, without its user and password."""
+        proxies = requests.utils.get_environ_proxies(self.url)
+        return redact_url(requests.utils.select_proxy(self.url, proxies) or "from the environment")
 
     def _redirect_error(self, resp, method, path):
         """Harbor's API never redirects: a redirect comes from something in front of it (http:// to https://, another
@@ -332,21 +351,21 @@ class HarborClient(object):
         request_id = resp.headers.get("X-Request-Id")
         errors, code, message = [], None, resp.reason or "error"
         try:
-            data = resp.json()
+            data = _json(resp)
             errors = data.get("errors") or [] if isinstance(data, dict) else []
         except ValueError:
             data = None
         if errors:
             code = errors[0].get("code")
             message = "; ".join(e.get("message", "") for e in errors if isinstance(e, dict)) or message
-        elif resp.text:
+        elif resp.content:
             message = _plain(resp)
         hint = None
         if resp.status_code == 500:
             hint = ("Harbor hides the cause of a 500 (the real error is in Harbor core's log); a frequent cause is a reference"
                     " to something that does not exist.")
         if resp.status_code == 401:
-            # The login is checked lazily: a 401 anywhere means Harbor ran the request as anonymous (NOTES section 0).
+            # The login is checked lazily: a 401 anywhere means Harbor ran the request as anonymous (docs/harbor-api.md section 0).
             hint = "Harbor refused the login of %r: c%s" % (self.username or "", LOGIN_HINT[1:])
         if resp.status_code == 403 and self.username and message.strip() == self.username:
             message = "user %r is not allowed to do this" % self.username
@@ -365,10 +384,10 @@ class HarborClient(object):
             return None
         if "json" in resp.headers.get("Content-Type", "") or resp.content[:1] in (b"{", b"["):
             try:
-                return resp.json()
+                return _json(resp)
             except ValueError:
                 pass
-        return resp.text
+        return _text(resp)
 
     def get(self, path, params=None, headers=None):
         return self._decode(self.request("GET", path, params=params, headers=headers))
@@ -430,7 +449,7 @@ class HarborClient(object):
         return items
 
     def check_login(self, what):
-        """Raise when Harbor now answers this client as an anonymous caller (NOTES section 0: bad credentials, or a user
+        """Raise when Harbor now answers this client as an anonymous caller (docs/harbor-api.md section 0: bad credentials, or a user
         name frozen for about 1.5 s after someone's failed login, run as anonymous). Used after a read that an anonymous
         caller gets in a reduced form (GET /projects lists public projects only), so that a lookup fails instead of
         shrinking."""
@@ -477,15 +496,6 @@ class HarborClient(object):
         return dict((item[key], item) for item in self.list(path, params=params, headers=headers,
                                                             complete=lambda items: _has(items, key, wanted))
                     if isinstance(item, dict) and item.get(key) in wanted)
-
-
-def request_id():
-    """A random (version 4) UUID for X-Request-Id, made without importing ``uuid`` (one import less per module call)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    text = raw.hex()
-    return "%s-%s-%s-%s-%s" % (text[:8], text[8:12], text[12:16], text[16:20], text[20:])
 
 
 def q_value(value):
@@ -554,7 +564,7 @@ def _next_link(header):
 
 def _plain(resp):
     """A non-JSON error body in a few words: an HTML page's title (or its text), never the whole page."""
-    text = resp.text.strip()
+    text = _text(resp).strip()
     if "html" in resp.headers.get("Content-Type", "").lower() or text[:1] == "<":
         title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S) or re.search(r"<h1[^>]*>(.*?)</h1>", text, re.I | re.S)
         text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
@@ -562,50 +572,153 @@ def _plain(resp):
     return text[:200]
 
 
-# OpenSSL's verification codes (X509_V_ERR_*) whose fix is not a CA: the certificate itself is wrong for this use.
-_CERT_EXPIRED, _CERT_NOT_YET_VALID, _HOSTNAME_MISMATCH, _IP_MISMATCH = 10, 9, 62, 64
+def client_certificate(client_cert, client_key):
+    """requests' ``cert``: None, the path of a PEM file holding the certificate and its key, or (certificate, key).
+    Files that are missing, that OpenSSL cannot load, or a key without a certificate, are refused before any request."""
+    if client_key and not client_cert:
+        raise HarborError("client_key: given without client_cert; give the client certificate too (client_cert, or"
+                          " HARBOR_CLIENT_CERT)", hint="")
+    if not client_cert:
+        return None
+    for option, path, env in (("client_cert", client_cert, "HARBOR_CLIENT_CERT"), ("client_key", client_key, "HARBOR_CLIENT_KEY")):
+        if path and not os.path.isfile(path):
+            raise HarborError("%s: %s is not a file; give the path of a PEM file (%s sets it too)" % (option, path, env),
+                              hint="")
+    try:
+        ssl.create_default_context().load_cert_chain(client_cert, client_key or None)
+    except ssl.SSLError as exc:
+        raise HarborError("client_cert/client_key: OpenSSL cannot load the client certificate %s%s (%s); give PEM files"
+                          " of a certificate and its matching key (a key protected by a passphrase is not supported), or"
+                          " one file holding both in client_cert" % (client_cert, " with the key %s" % client_key if client_key
+                                                                     else "", exc.reason or exc), hint="")
+    return (client_cert, client_key) if client_key else client_cert
 
 
-def tls_failure_message(url, cause, text):
-    """What failed in the verification of Harbor's certificate and the fix that can help: an expired certificate or
-    one for another host name needs a new certificate (or another harbor_url), not ca_path; an unknown CA needs ca_path.
-    ``cause``: the ``ssl.SSLCertVerificationError`` (or any TLS error), ``text``: its short form."""
-    code = getattr(cause, "verify_code", None)
-    host = urlsplit(url).hostname
-    if code in (_CERT_EXPIRED, _CERT_NOT_YET_VALID):
-        when = "has expired" if code == _CERT_EXPIRED else "is not valid yet"
-        return ("TLS verification of %s failed (%s): Harbor's certificate %s. Renew Harbor's certificate (or check this"
-                " machine's clock); ca_path cannot help, and validate_certs=false is only for a test instance" % (url, text, when))
-    if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
-        return ("TLS verification of %s failed (%s): Harbor's certificate is not issued for %s. Use the host name the certificate"
-                " holds in harbor_url, or give Harbor a certificate for %s; ca_path cannot help" % (url, text, host, host))
-    return ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate, or validate_certs=false"
-            " for a test instance" % (url, text))
+def _text(resp):
+    """The body as text: the charset the answer names, else UTF-8 (requests would guess, or say ISO-8859-1 for text/*)."""
+    charset = re.search(r"charset=([\w.-]+)", resp.headers.get("Content-Type", ""), re.I)
+    try:
+        return resp.content.decode(charset.group(1) if charset else "utf-8", "replace")
+    except LookupError:
+        return resp.content.decode("utf-8", "replace")
 
 
-def proxy_failure_message(url, proxy, cause, text):
-    """A connection that failed at the HTTP proxy (from https_proxy, http_proxy or all_proxy) before reaching Harbor:
-    say so, rather than that nothing listens at Harbor's address. ``proxy``: ``(scheme, host, port, auth)``."""
-    where = "the HTTP proxy %s:%s (from the environment: %s_proxy or all_proxy, upper or lower case)" % (
-        proxy[1], proxy[2], urlsplit(url).scheme)
-    if isinstance(cause, ConnectionRefusedError):
-        what = "refused the connection (nothing listens at the proxy's address)"
-    elif isinstance(cause, socket.gaierror):
-        what = "has a host name that cannot be resolved (DNS)"
-    elif "tunnel" in text.lower():
-        what = "refused to open a tunnel to Harbor (%s; check the proxy's credentials and rules)" % text
-    else:
-        what = "could not be used (%s)" % text
-    return ("cannot reach Harbor at %s: %s %s. Fix the proxy setting, or add Harbor's host to no_proxy to connect directly"
-            % (url, where, what))
+def _json(resp):
+    """The body as JSON; ``ValueError`` when it is not."""
+    return json.loads(_text(resp))
 
 
-def _short(exc):
-    """An exception in a few words: an OpenSSL verification failure as OpenSSL says it, the rest without its errno."""
+# What a failure without an answer is, by the types requests and urllib3 raise and wrap (see _causes). OpenSSL's reason
+# codes for a server that answers a TLS hello in plain HTTP, and for a server that refuses the client's certificate.
+_NOT_TLS = frozenset(("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG",
+                      "HTTP_REQUEST", "HTTPS_PROXY_REQUEST"))
+# OpenSSL's verification codes (X509_V_ERR_*) whose fix is not a CA: the certificate is wrong for now, or for this name.
+_CERT_NOT_YET_VALID, _CERT_EXPIRED, _HOSTNAME_MISMATCH, _IP_MISMATCH = 9, 10, 62, 64
+_CLIENT_CERT_REFUSED = frozenset(("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_HANDSHAKE_FAILURE",
+                                  "SSLV3_ALERT_BAD_CERTIFICATE", "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "TLSV1_ALERT_UNKNOWN_CA",
+                                  "SSLV3_ALERT_CERTIFICATE_EXPIRED", "TLSV1_ALERT_ACCESS_DENIED"))
+_CLOSED = (http.client.RemoteDisconnected, http.client.BadStatusLine, http.client.IncompleteRead, ConnectionResetError,
+           ConnectionAbortedError, BrokenPipeError) + ((urllib3_errors.ProtocolError,) if HAS_REQUESTS else ())
+_TIMEOUTS = (socket.timeout,) + ((urllib3_errors.TimeoutError,) if HAS_REQUESTS else ())
+_NAME_ERRORS = (socket.gaierror,) + ((getattr(urllib3_errors, "NameResolutionError", socket.gaierror),) if HAS_REQUESTS else ())
+# connection never opened: nothing reached Harbor (urllib3's NewConnectionError is a ConnectTimeoutError)
+_NOT_SENT = (socket.gaierror, ConnectionRefusedError) + ((urllib3_errors.ConnectTimeoutError,) if HAS_REQUESTS else ())
+
+
+def _causes(exc):
+    """``exc`` and every exception it wraps, outermost first: requests' wrapper, urllib3's MaxRetryError (``reason``),
+    ProxyError (``original_error``), ProtocolError (its arguments), and each one's ``__cause__``/``__context__``."""
+    found, queue = [], [exc]
+    while queue:
+        error = queue.pop(0)
+        if not isinstance(error, BaseException) or any(error is seen for seen in found):
+            continue
+        found.append(error)
+        wrapped = [getattr(error, "reason", None), getattr(error, "original_error", None), error.__cause__, error.__context__]
+        queue.extend([arg for arg in error.args if isinstance(arg, BaseException)] + wrapped)
+    return found
+
+
+def _first(causes, kinds):
+    return next((error for error in causes if isinstance(error, kinds)), None)
+
+
+def _short(causes):
+    """The innermost cause in a few words: an OpenSSL verification failure as OpenSSL says it, the rest without errno."""
+    wrappers = (requests.exceptions.RequestException, urllib3_errors.HTTPError) if HAS_REQUESTS else ()
+    inner = [error for error in causes if not isinstance(error, wrappers)]
+    exc = inner[0] if inner else causes[-1]
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
         return ("certificate verify failed: %s" % exc.verify_message)[:200]
+    if isinstance(exc, ssl.SSLError) and exc.reason:
+        return exc.reason.replace("_", " ").lower()[:200]
     if isinstance(exc, http.client.RemoteDisconnected) or not str(exc):
         return (str(exc) or type(exc).__name__)[:200]
     text = getattr(exc, "strerror", None) or str(exc)
-    reason = re.search(r"\] ([^'\"\)]+)", text)
-    return (reason.group(1).replace(" (_ssl.c", "").strip() if reason else text)[:200]
+    return re.sub(r" \(_ssl\.c:\d+\)", "", text)[:200]
+
+
+def _quiet_insecure_requests():
+    import warnings
+    warnings.simplefilter("ignore", urllib3_errors.InsecureRequestWarning)
+
+
+class _RejectAllCookies(DefaultCookiePolicy):
+    """Keep no cookie at all (see HarborClient)."""
+
+    def set_ok(self, cookie, request):
+        return False
+
+
+if HAS_REQUESTS:
+    class _BoundedRetry(Retry):
+        """urllib3's Retry with every wait capped (``RETRY_AFTER_MAX``), a total shared by the module call
+        (``RETRY_WAIT_BUDGET``) and the poll deadline: an exhausted budget or a passed deadline stops retrying. The
+        statuses of ``status_forcelist`` only are retried; ``Retry-After`` (seconds or an HTTP date) is honoured on 413,
+        429 and 503, and an invalid one falls back to back-off. ``budget['attempts']`` counts the requests sent."""
+
+        budget = None
+
+        def new(self, **kw):
+            retry = super(_BoundedRetry, self).new(**kw)
+            retry.budget = self.budget
+            return retry
+
+        def increment(self, *args, **kwargs):
+            retry = super(_BoundedRetry, self).increment(*args, **kwargs)
+            if self.budget is not None:
+                self.budget["attempts"] += 1
+            return retry
+
+        def is_retry(self, method, status_code, has_retry_after=False):
+            return bool(self._is_method_retryable(method) and status_code in (self.status_forcelist or ()))
+
+        def is_exhausted(self):
+            if super(_BoundedRetry, self).is_exhausted():
+                return True
+            budget = self.budget
+            if not budget:
+                return False
+            passed = budget["deadline"] is not None and time.monotonic() >= budget["deadline"]
+            return budget["spent"] >= budget["limit"] or passed
+
+        def get_retry_after(self, response):
+            if response.status not in self.RETRY_AFTER_STATUS_CODES:
+                return None
+            try:
+                return super(_BoundedRetry, self).get_retry_after(response)
+            except urllib3_errors.InvalidHeader:     # neither a number nor an HTTP date: back-off instead
+                return None
+
+        def sleep(self, response=None):
+            wait = self.get_retry_after(response) if response is not None else None
+            if not wait:
+                wait = self.get_backoff_time()
+            budget = self.budget or dict(spent=0.0, limit=RETRY_WAIT_BUDGET, cap=RETRY_AFTER_MAX, deadline=None)
+            wait = min(float(wait), budget["cap"], budget["limit"] - budget["spent"])
+            if budget["deadline"] is not None:
+                wait = min(wait, budget["deadline"] - time.monotonic())
+            wait = max(wait, 0.0)
+            budget["spent"] += wait
+            if wait > 0:
+                time.sleep(wait)

@@ -6,14 +6,13 @@
 to an endpoint, replication rules name one). FOR INTERNAL COLLECTION USE ONLY.
 
 The endpoints are listed once per module call (``Endpoints.of(module)``) and never read again, however many objects the
-call converges. Listing them needs a Harbor system administrator (or a system robot account): NOTES.md section 2.
+call converges. Listing them needs a Harbor system administrator (or a system robot account): docs/harbor-api.md section 2.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import REGISTRY_NAME_MAX_BYTES, check_name, some
 
 REGISTRIES = "/registries"
@@ -41,12 +40,9 @@ class Endpoints(object):
 
     @classmethod
     def of(cls, module):
-        """The module call's one instance: every resource of the call shares its listing. Nothing is sent (not even
-        the login check) before the first lookup. ``HarborModule.drop_caches`` forgets it before the result goes out."""
-        endpoints = getattr(module, "_harbor_endpoints", None)
-        if endpoints is None:
-            endpoints = module._harbor_endpoints = cls(module=module)
-        return endpoints
+        """The module call's one instance, kept in ``module.cache`` (a ``CallCache``): every resource of the call shares
+        its listing. Nothing is sent (not even the login check) before the first lookup."""
+        return module.cache.get("endpoints", lambda: cls(module=module))
 
     @property
     def client(self):

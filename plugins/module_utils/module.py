@@ -18,11 +18,10 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
-    MAX_RETRIES, HarborClient, HarborError, check_url, userinfo,
+    HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, check_url, userinfo,
 )
-# The errors live in errors.py; HarborValidationError and element_message are re-exported here for existing imports.
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: F401 (re-exported)
-    HarborPartialError, HarborValidationError, element_message,
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
+    HarborError, HarborPartialError, HarborValidationError, element_message,
 )
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_ca_file, check_text
 
@@ -33,6 +32,8 @@ CONNECTION_SPEC = dict(
     harbor_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["HARBOR_PASSWORD"])),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["HARBOR_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["HARBOR_CA_PATH"])),
+    client_cert=dict(type="path", fallback=(env_fallback, ["HARBOR_CLIENT_CERT"])),
+    client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["HARBOR_CLIENT_KEY"])),
     request_timeout=dict(type="float", default=30),
     request_retries=dict(type="int", default=3),
 )
@@ -223,6 +224,24 @@ def url_secrets(params):
     return found
 
 
+class CallCache(object):
+    """The per-call caches of one module call (the endpoint listing of ``Endpoints.of``...), owned by ``HarborModule``:
+    ``get(key, make)`` makes a value once, ``clear()`` forgets every one. ``HarborModule.run`` clears them before the
+    result goes out: ``exit_json`` copies the whole result (no_log scan) and encodes it, which is where the module process
+    of a list call reaches its peak memory."""
+
+    def __init__(self):
+        self._values = {}
+
+    def get(self, key, make):
+        if key not in self._values:
+            self._values[key] = make()
+        return self._values[key]
+
+    def clear(self):
+        self._values.clear()
+
+
 class HarborModule(AnsibleModule):
     """``HarborModule(argument_spec=...)``: adds the connection options and check mode; ``run(fn)`` is the error edge."""
 
@@ -240,6 +259,8 @@ class HarborModule(AnsibleModule):
             self._check_connection_options()
         except HarborValidationError as exc:
             self.fail_json(msg="%s. Nothing was sent to Harbor." % str(exc).rstrip("."))
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._jmespath = None
         if self.params.get("query"):
             # imported only for a call with ``query``: most calls do not pay for it
@@ -251,6 +272,7 @@ class HarborModule(AnsibleModule):
         if self.params.get("ca_path") and not self.params["validate_certs"]:
             self.warn("ca_path is ignored because validate_certs is false: Harbor's certificate is not verified at all")
         self._client = None
+        self.cache = CallCache()
 
     # The parameters as the task gave them are read once, when ansible-core first sets ``params`` (before it converts
     # them to the spec's types): ``given_problem`` and ``secret_values`` look at them there. Nothing else is kept.
@@ -303,7 +325,8 @@ class HarborModule(AnsibleModule):
             p = self.params
             client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
                                   validate_certs=p["validate_certs"], ca_path=p["ca_path"],
-                                  timeout=p["request_timeout"], retries=p["request_retries"])
+                                  timeout=p["request_timeout"], retries=p["request_retries"],
+                                  client_cert=p["client_cert"], client_key=p["client_key"])
             self._client = client
         return self._client
 
@@ -324,15 +347,8 @@ class HarborModule(AnsibleModule):
             self.fail_json(msg=element_message(exc), changed=self._wrote())
         except HarborError as exc:
             self.fail_json(msg=element_message(exc), changed=self._wrote(), error=exc.to_dict())
-        self.drop_caches()
+        self.cache.clear()
         self.exit_json(**result)
-
-    def drop_caches(self):
-        """Forget the per-call caches kept on the module (attributes named ``_harbor_*``, e.g. the endpoint listing of
-        ``Endpoints.of``) before the result goes out: ``exit_json`` copies the whole result (no_log scan) and encodes
-        it, which is where the module process of a list call reaches its peak memory."""
-        for name in [n for n in self.__dict__ if n.startswith("_harbor_")]:
-            del self.__dict__[name]
 
     def _wrote(self):
         """True when Harbor accepted a write before the failure (e.g. the first of several objects was created)."""

@@ -4,7 +4,7 @@
 
 """Projects, including proxy-cache projects. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 3: PUT applies only ``metadata`` (merged,
+Harbor's behaviour behind this code is in docs/harbor-api.md section 3: PUT applies only ``metadata`` (merged,
 values are strings) and ``cve_allowlist``; the storage quota of an existing project lives in ``/quotas``; the proxy-cache
 binding (``registry_id``) is set once at creation; a project with repositories cannot be deleted (412).
 """
@@ -12,12 +12,12 @@ binding (``registry_id``) is set once at creation; a project with repositories c
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints, check_endpoint_name
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, human_bytes, run, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes, quantity
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_project_name, is_ascii_int, some
 
 PROJECTS = "/projects"
@@ -55,27 +55,28 @@ PROXY_CACHE_TYPES = {
     "github-ghcr": ("2.6.0", None), "jfrog-artifactory": ("2.7.0", None), "ali-acr": ("2.12.0", None),
 }
 
-_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?) *([kmgtp]?)(i?)(b?)\Z", re.I)
-_POWERS = dict(zip("kmgtp", range(1, 6)))
-
 
 # -- option normalisation -------------------------------------------------------------------------------------------
+def check_name(name):
+    """Harbor's project name rule (validation.check_project_name): the ``name`` of a project."""
+    return check_project_name(name, "name")
+
+
 def parse_size(value):
     """``10GiB`` -> 10737418240, ``500 MB`` -> 500000000, ``-1``/``unlimited`` -> -1 (bytes, as Harbor stores them).
 
-    The collection's one unit rule (also for bandwidth): k, M, G, T, P are powers of 1000, Ki, Mi, Gi, Ti, Pi of 1024."""
+    The collection's one unit rule (units.py, also for bandwidth)."""
     text = str(value).strip()
     if text.lower() in ("-1", "unlimited"):
         return UNLIMITED
-    match = _SIZE.match(text)
-    if not match:
+    try:
+        found = quantity(text)
+    except ValueError:
+        raise HarborValidationError("storage_quota: %r has no unit prefix before 'i' (use KiB, MiB, GiB, TiB)" % (value,))
+    if not found or found[1] not in ("", "b"):
         raise HarborValidationError("storage_quota: expected a size such as 10GiB, 500 MB, 1TB or a number of bytes, or -1 /"
                                     " unlimited; got %r" % (value,))
-    number, prefix, binary, _unit = match.groups()
-    if binary and not prefix:
-        raise HarborValidationError("storage_quota: %r has no unit prefix before 'i' (use KiB, MiB, GiB, TiB)" % (value,))
-    power = _POWERS.get(prefix.lower(), 0)
-    scaled = float(number) * ((1024 if binary else 1000) ** power)
+    scaled = found[0]
     if scaled > MAX_QUOTA:               # also a number too long for a float (inf)
         raise HarborValidationError("storage_quota: %r is more than Harbor's maximum of 1024 TiB (%d bytes); use -1 or"
                                     " unlimited for no limit" % (value, MAX_QUOTA))
@@ -170,7 +171,7 @@ class Project(Resource):
 
     # -- validation -----------------------------------------------------------------------------------------------
     def check_key(self, name):
-        check_project_name(name, "name")
+        check_name(name)
 
     def validate(self, item, options):
         if options.get("proxy_cache_registry"):

@@ -17,7 +17,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import json
 
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
@@ -165,7 +164,7 @@ def reconcile(resource, items, label=None):
     done before it (what ``HarborModule.run`` reports)."""
     wanted = []
     for index, item in enumerate(items):
-        with _element(label, index, item):
+        with element(label, index, item.get(resource.key)):
             resource.check_key(item.get(resource.key))
             if _deletes(item):
                 resource.validate_delete(item)
@@ -174,46 +173,30 @@ def reconcile(resource, items, label=None):
                 options = resource.normalize(item)
                 resource.validate(item, options)
                 wanted.append(options)
-    seen = {}
-    for index, item in enumerate(items):
-        name = item[resource.key]
-        if name in seen:
-            with _element(label, index, item):
-                raise HarborValidationError("%s: %r is also element %d of %s; each %s may appear once"
-                                            % (resource.key, name, seen[name], label, resource.kind))
-        seen[name] = index
     names = [item[resource.key] for item in items]
+    unique(names, resource.key, resource.kind, label)
     found = resource.read(names, [options for options in wanted if options is not None]) if names else {}
     plans = []
     for index, (item, options) in enumerate(zip(items, wanted)):
-        with _element(label, index, item):
+        with element(label, index, item.get(resource.key)):
             plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(item[resource.key])))
-    results = []
-    for index, (item, plan) in enumerate(zip(items, plans)):
-        try:
-            with _element(label, index, item):
-                result = _reconcile_one(resource, item, found.get(item[resource.key]), plan)
-                resource.extra(item, plan, result)
-        except (HarborError, HarborValidationError) as exc:
-            if label is None:
-                raise
-            raise partial_error(exc, results, [i[resource.key] for i in items[index + 1:]])
-        results.append(result)
-    return results
+
+    def write(pair):
+        item, plan = pair
+        result = _reconcile_one(resource, item, found.get(item[resource.key]), plan)
+        resource.extra(item, plan, result)
+        return result
+
+    return in_order(list(zip(items, plans)), label, lambda pair: pair[0][resource.key], write)
 
 
-def partial_error(exc, results, pending):
-    """The error of a list call after ``results``: which objects were done, which not attempted."""
-    done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in results)
-    msg = "%s Done before this error: %s. Not attempted: %s." % (element_message(exc), done or "none", ", ".join(pending) or "none")
-    return HarborPartialError(msg, result=dict(results=results), cause=exc)
+# -- a list option's elements: where an error is, names given once, the writes in order (also the execution module's) --
+class element(object):
+    """Prefix an error raised for element ``index`` of list option ``label`` with where it is: ``registries[3]`` and
+    the element's ``name`` (what ``errors.element_message`` shows); a no-op without ``label`` (a single object)."""
 
-
-class _element(object):
-    """Prefix an error raised for element ``index`` of list option ``label`` with where it is (no-op without ``label``)."""
-
-    def __init__(self, label, index, item):
-        self.label, self.index, self.item = label, index, item
+    def __init__(self, label, index, name):
+        self.label, self.index, self.name = label, index, name
 
     def __enter__(self):
         return self
@@ -223,8 +206,43 @@ class _element(object):
             return False
         if getattr(exc, "element", None) is None:
             exc.element = "%s[%d]" % (self.label, self.index)
-            exc.element_name = self.item.get("name")
+            exc.element_name = self.name
         return False
+
+
+def unique(names, key, kind, label):
+    """Refuse a name given twice in the list option ``label``, naming both elements."""
+    seen = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            with element(label, index, name):
+                raise HarborValidationError("%s: %r is also element %d of %s; each %s may appear once"
+                                            % (key, name, seen[name], label, kind))
+        seen[name] = index
+
+
+def in_order(elements, label, name_of, act, result_of=None):
+    """``[act(e) for e in elements]``, in order, each error prefixed with its element. In a list call (``label``), an
+    error after some elements is a ``HarborPartialError`` with the results of those done (``result_of(e, returned)``,
+    by default what ``act`` returned) and the names of those not attempted: what ``HarborModule.run`` reports."""
+    results = []
+    for index, each in enumerate(elements):
+        try:
+            with element(label, index, name_of(each)):
+                results.append(act(each))
+        except (HarborError, HarborValidationError) as exc:
+            if label is None:
+                raise
+            done = [result_of(e, r) for e, r in zip(elements, results)] if result_of else results
+            raise partial_error(exc, done, [name_of(e) for e in elements[index + 1:]])
+    return results
+
+
+def partial_error(exc, results, pending):
+    """The error of a list call after ``results``: which objects were done, which not attempted."""
+    done = ", ".join("%s (%s)" % (r["name"], "changed" if r["changed"] else "unchanged") for r in results)
+    msg = "%s Done before this error: %s. Not attempted: %s." % (element_message(exc), done or "none", ", ".join(pending) or "none")
+    return HarborPartialError(msg, result=dict(results=results), cause=exc)
 
 
 def _reconcile_one(resource, item, raw, plan):
@@ -298,23 +316,6 @@ def _visible(resource, options):
     return dict((k, v) for k, v in options.items() if k not in resource.secret_options)
 
 
-SI_UNITS = ("kB", "MB", "GB", "TB", "PB")
-IEC_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
-
-
-def human_bytes(size):
-    """``10737418240`` -> ``10 GiB``, ``500000000`` -> ``500 MB``: the largest exact SI unit, else IEC unit, else about
-    (``~1.2 GB``); below 1000 in bytes."""
-    for base, units in ((1000, SI_UNITS), (1024, IEC_UNITS)):
-        for power in range(len(units), 0, -1):
-            if size >= base ** power and size % (base ** power) == 0:
-                return "%d %s" % (size // base ** power, units[power - 1])
-    for power in range(len(SI_UNITS), 0, -1):
-        if size >= 1000 ** power:
-            return "~%.1f %s" % (float(size) / 1000 ** power, SI_UNITS[power - 1])
-    return "%d B" % size
-
-
 def single(resource, params):
     """The result of a module that manages one object: ``reconcile`` for ``[params]``."""
     return reconcile(resource, [dict(params)])[0]
@@ -337,7 +338,7 @@ def run(resource, list_option):
     return result
 
 
-__all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run", "human_bytes", "HarborValidationError"]
+__all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run"]
 
 
 def version_gate(client, since, what):
@@ -347,15 +348,6 @@ def version_gate(client, since, what):
 
 
 def to_yaml(options):
-    """``options`` as block YAML a user can paste into a task (keys sorted, strings JSON-quoted)."""
-    lines = []
-    for key in sorted(options):
-        value = options[key]
-        if isinstance(value, dict):
-            lines.append("%s:" % key)
-            lines.extend("  " + line for line in to_yaml(value).splitlines())
-        elif isinstance(value, (list, tuple)):
-            lines.append("%s: %s" % (key, json.dumps(list(value))))
-        else:
-            lines.append("%s: %s" % (key, "null" if value is None else json.dumps(value)))
-    return "\n".join(lines) or "{}"
+    """``options`` as block YAML a user can paste into a task (keys sorted); only a failure's message needs it."""
+    import yaml                         # PyYAML comes with ansible-core; imported only on this failure path
+    return yaml.safe_dump(options, default_flow_style=False, sort_keys=True, allow_unicode=True).rstrip("\n")

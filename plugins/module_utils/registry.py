@@ -4,7 +4,7 @@
 
 """Registry endpoints (Harbor's "registries"). FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 2: the URL is stored in a normalised
+Harbor's behaviour behind this code is in docs/harbor-api.md section 2: the URL is stored in a normalised
 form, the secret comes back as ``*****``, every POST/PUT makes Harbor test the remote (400 "the registry is unhealthy"),
 PUT takes the flat ``RegistryUpdate`` body, the type never changes, and a referenced endpoint cannot be deleted (412).
 """
@@ -57,7 +57,7 @@ REGISTRY_OPTIONS = ("provider", "url", "description", "access_key", "credential_
 # Options that RegistryUpdate (the flat PUT body) takes under the same name.
 UPDATE_FIELDS = ("description", "url", "access_key", "credential_type", "ca_certificate")
 CA_CERTIFICATE_SINCE = "2.15.0"
-# After v2.15.2, a PUT that changes the URL without access_secret clears the stored secret (NOTES section 7).
+# After v2.15.2, a PUT that changes the URL without access_secret clears the stored secret (docs/harbor-api.md section 7).
 URL_CHANGE_CLEARS_SECRET = "2.15.3"
 
 
@@ -77,10 +77,12 @@ def normalize_provider(value):
 
 
 def normalize_url(value, option="url", strict=True):
-    """Harbor's lib.ValidateHTTPURL: trim, keep only scheme://host[:port]/path.
+    """Harbor's lib.ValidateHTTPURL (src/lib/endpoint.go, goharbor/harbor v2.15.2): trim, keep only
+    scheme://host[:port]/path.
 
-    ``strict`` (the user's input): no scheme and user info are refused (Harbor would silently use http:// and send the
-    credentials in clear); Harbor's stored URLs are read with ``strict=False``."""
+    ``strict`` (the user's input): checked by the collection's one URL check, ``client.check_url`` (no scheme and user
+    info are refused: Harbor would silently use http:// and send the credentials in clear); Harbor's stored URLs are
+    read with ``strict=False``, as Harbor normalised them."""
     text = str(value).strip(" ").rstrip("/")
     if not text:
         raise HarborValidationError("%s: must not be empty; give the remote registry's address, for example https://nvcr.io" % option)
@@ -89,14 +91,8 @@ def normalize_url(value, option="url", strict=True):
             check_url(text, option, example="https://nvcr.io (credentials go in access_key/access_secret)")
         except ValueError as exc:
             raise HarborValidationError(str(exc))
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    host = parts.netloc.rpartition("@")[2]
-    if scheme not in ("http", "https") or not host:
-        raise HarborValidationError("%s: %r is not an http:// or https:// URL with a host name" % (option, value))
-    url = "%s://%s%s" % (scheme, host, parts.path)
+    parts = urlsplit(text if "://" in text else "http://" + text)
+    url = "%s://%s%s" % (parts.scheme.lower(), parts.netloc.rpartition("@")[2], parts.path)
     if strict:
         check_length(url, option, max_chars=REGISTRY_URL_MAX_CHARS)    # registry.url varchar(256): see validation.py
     return url

@@ -5,7 +5,7 @@
 """Replication executions: start (idempotently), stop, wait for and describe the executions of a rule, and the
 modules harbor_replication_execution and harbor_replication_execution_info. FOR INTERNAL COLLECTION USE ONLY.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 5: an execution can read ``Failed`` for
+Harbor's behaviour behind this code is in docs/harbor-api.md section 5: an execution can read ``Failed`` for
 a moment before ``Succeed``. Rules themselves are in replication_rule.py.
 """
 
@@ -16,10 +16,9 @@ import math
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborError
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborPartialError, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import partial_error
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborPartialError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import element, in_order, unique
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_rule_name, some
 
 EXECUTIONS = "/replication/executions"
@@ -90,12 +89,15 @@ class Executions(object):
         lines = [line for line in self.log(execution_id, task_id).splitlines() if line.strip()]
         return "\n".join(lines[-self.log_lines:]) if self.log_lines > 0 else ""
 
-    def latest_since_change(self, rule, executions):
-        """The newest execution started since the rule last changed (None when there is none), its state confirmed.
+    def latest_since_change(self, rule, executions, since=None):
+        """The newest execution started since the rule last changed, or since ``since`` when that is later (None when
+        there is none), its state confirmed.
 
         A ``Failed`` read is confirmed first: Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986).
         Only this execution counts: an older success followed by a failed or stopped run is not "already succeeded"."""
         changed_at = parse_time(rule.get("update_time")) or parse_time(rule.get("creation_time"))
+        if since is not None and (changed_at is None or since > changed_at):
+            changed_at = since
         for execution in executions:
             started = parse_time(execution.get("start_time"))
             if changed_at is None or (started and started >= changed_at):
@@ -105,12 +107,38 @@ class Executions(object):
         return None
 
     # -- actions --------------------------------------------------------------------------------------------------
-    def start(self, rule):
+    def start_once(self, rule):
+        """Start an execution of the rule unless one is running: ``(id to follow, started by this call, note)``.
+
+        One execution at a time per rule: the running executions are read again right before the start (another run may
+        have started one since this one planned), and again right after it. Two runs that start at the same moment both
+        see the other's execution then; each keeps the earliest (the lowest id), so the run that started a later one stops
+        it at once and follows the earliest. Harbor has no atomic "start unless running" (single_active_replication, 2.14
+        and later, records the second start as a Failed execution instead), so this is the narrowest window there is."""
+        known = self.recent(rule)
+        running = self._in_progress(known)
+        if running:
+            return running[0]["id"], False, ("execution %s was already running (started by another run after this one"
+                                             " looked)" % running[0]["id"])
+        execution_id = self.start(rule, known)
+        earlier = [e for e in self._in_progress(self.recent(rule)) if _earlier(e.get("id"), execution_id)]
+        if not earlier:
+            return execution_id, True, "started execution %s" % execution_id
+        self.stop(execution_id)
+        return earlier[0]["id"], True, ("execution %s was started by another run at the same moment; this run's execution %s"
+                                        " was stopped at once and %s followed" % (earlier[0]["id"], execution_id, earlier[0]["id"]))
+
+    @staticmethod
+    def _in_progress(executions):
+        """The running executions, the earliest first."""
+        return sorted((e for e in executions if e.get("status") == "InProgress"), key=lambda e: _id_key(e.get("id")))
+
+    def start(self, rule, known=None):
         """POST a new execution; when the answer is lost (timeout, dropped connection, 502/504 of a proxy), look whether
         Harbor started one anyway before reporting the failure, so that it is followed rather than started twice."""
         if not rule.get("enabled"):
             raise HarborValidationError(_disabled(rule))
-        known = set(e.get("id") for e in self.recent(rule))
+        known = set(e.get("id") for e in (self.recent(rule) if known is None else known))
         try:
             return self.client.post(EXECUTIONS, dict(policy_id=rule["id"]))
         except HarborError as exc:
@@ -123,7 +151,7 @@ class Executions(object):
                 return started[0]["id"]
             raise HarborError("starting an execution of replication rule %s got no answer (%s). Harbor may still have started"
                               " one; re-running the task looks for a running or finished execution before starting again"
-                              " (force=true would start another)." % (rule["name"], exc), status=exc.status, code=exc.code,
+                              " (and follows a running one, also with force=true)." % (rule["name"], exc), status=exc.status, code=exc.code,
                               method=exc.method, path=exc.path, request_id=exc.request_id, hint="", attempts=exc.attempts)
 
     def stop(self, execution_id):
@@ -278,6 +306,18 @@ def progress(result):
             " %(stopped)s stopped" % result)
 
 
+def _id_key(execution_id):
+    """Executions in the order Harbor created them (ids are increasing integers)."""
+    try:
+        return (0, int(execution_id))
+    except (TypeError, ValueError):
+        return (1, str(execution_id))
+
+
+def _earlier(execution_id, than):
+    return execution_id != than and _id_key(execution_id) < _id_key(than)
+
+
 def _disabled(rule):
     return ("replication rule %s is disabled and cannot be started: enable it with registryops.harbor.harbor_replication_rule"
             " (enabled: true)" % rule.get("name"))
@@ -286,7 +326,7 @@ def _disabled(rule):
 # -- the execution modules ------------------------------------------------------------------------------------------
 # Options of harbor_replication_execution that each element of ``rules`` has; wait_timeout, wait_sleep and log_lines
 # (and the connection) are per call: every execution of the call is waited for together, within one wait_timeout.
-ELEMENT_OPTIONS = ("rule", "state", "force", "wait", "stop_on_timeout", "fail_on_error")
+ELEMENT_OPTIONS = ("rule", "state", "force", "since", "wait", "stop_on_timeout", "fail_on_error")
 
 
 class ExecutionFailed(HarborPartialError):
@@ -312,12 +352,9 @@ def run_execution(module):
     items = p["rules"] if label else [dict((k, p[k]) for k in ELEMENT_OPTIONS)]
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
     runs = [_Run(module, executions, item, label and "%s[%d]" % (label, index)) for index, item in enumerate(items)]
-    _plan(module, executions, runs, label)
-    for index, run in enumerate(runs):
-        try:
-            run.act()
-        except (HarborError, HarborValidationError) as exc:
-            raise _with_element(exc, run) if label is None else _partial(exc, run, runs[:index], runs[index + 1:])
+    _plan(executions, runs, label)
+    # the one write of each rule, in order; an error after some is reported with what those did (reconcile's handling)
+    in_order(runs, label, lambda run: run.name, lambda run: run.act(), result_of=lambda run, _: run.element_result())
     waited = [run for run in runs if run.waits()]
     if waited:
         outcome = executions.wait_all([i for run in waited for i in run.wait_ids()])
@@ -346,37 +383,17 @@ def run_execution(module):
                 msg="; ".join("%s: %s" % (run.name, run.msg) for run in runs))
 
 
-def _plan(module, executions, runs, label):
+def _plan(executions, runs, label):
     """Validate every element and decide what each one does, before any write: one listing of the rules, then each
     rule's recent executions."""
-    seen = {}
-    for run in runs:
-        try:
-            check_rule_name(run.name, "rule")
-        except HarborValidationError as exc:
-            raise _with_element(exc, run)
     for index, run in enumerate(runs):
-        if run.name in seen:
-            raise _with_element(HarborValidationError("rule: %r is also element %d of %s; each rule may appear once"
-                                                      % (run.name, seen[run.name], label)), run)
-        seen[run.name] = index
+        with element(label, index, run.name):
+            check_rule_name(run.name, "rule")
+    unique([run.name for run in runs], "rule", "rule", label)
     found = executions.client.list_named(POLICIES, [run.name for run in runs])
-    for run in runs:
-        try:
+    for index, run in enumerate(runs):
+        with element(label, index, run.name):
             run.plan(found.get(run.name))
-        except (HarborError, HarborValidationError) as exc:
-            raise _with_element(exc, run)
-
-
-def _with_element(exc, run):
-    if run.where and getattr(exc, "element", None) is None:
-        exc.element, exc.element_name = run.where, run.name
-    return exc
-
-
-def _partial(exc, run, done, pending):
-    """An error while starting or stopping element ``run``: the result says which rules were done before it."""
-    return partial_error(_with_element(exc, run), [r.element_result() for r in done], [r.name for r in pending])
 
 
 class _Run(object):
@@ -404,6 +421,11 @@ class _Run(object):
 
     def plan(self, rule):
         check = self.module.check_mode
+        since = self.item.get("since")
+        since = parse_time(since) if since else None
+        if self.item.get("since") and since is None:
+            raise HarborValidationError("since: expected a time in ISO 8601 with a zone, such as 2026-05-01T10:00:00Z, got %r"
+                                        % self.item["since"])
         if rule is None and check:
             # a check run of a fresh set-up: the task that creates the rule ran in check mode too
             self.module.warn("rule: no replication rule named %r exists yet; check mode goes on as if an earlier task created it,"
@@ -421,19 +443,20 @@ class _Run(object):
                 self._done(bool(self.running), described, "would stop %d execution(s) of replication rule %s" % (len(self.running), self.name))
             return
         recent = self.executions.recent(self.rule)
-        latest = self.executions.latest_since_change(self.rule, recent)
+        latest = self.executions.latest_since_change(self.rule, recent, since=since)
         running = [e for e in recent if e.get("status") == "InProgress" and (not latest or e.get("id") != latest.get("id"))]
         if latest and latest.get("status") == "InProgress":
             running.insert(0, latest)
         succeeded = latest if latest and latest.get("status") == "Succeed" else None
-        if not self.item["force"] and (running or succeeded):
-            if not running:
-                self._done(False, self.executions.describe(succeeded, self.name),
-                           "replication rule %s already succeeded with execution %s, its latest since it last changed"
-                           " (force=true starts another)" % (self.name, succeeded["id"]))
-                return
+        if running:
+            # one execution at a time per rule, also with force: a second one would copy the same artifacts at once
             self.execution_id = running[0]["id"]
             self.note = "execution %s was already running" % self.execution_id
+        elif succeeded and not self.item["force"]:
+            self._done(False, self.executions.describe(succeeded, self.name),
+                       "replication rule %s already succeeded with execution %s, its latest since %s (force=true starts another)"
+                       % (self.name, succeeded["id"], "it last changed" if since is None else "%s (since)" % self.item["since"]))
+            return
         else:
             if not self.rule.get("enabled"):
                 raise HarborValidationError(_disabled(self.rule))
@@ -456,8 +479,7 @@ class _Run(object):
             self.stopped = [e["id"] for e in self.running if self.executions.stop(e["id"])]
             self.changed = bool(self.stopped)
         elif self.start_needed:
-            self.execution_id, self.changed = self.executions.start(self.rule), True
-            self.note = "started execution %s" % self.execution_id
+            self.execution_id, self.changed, self.note = self.executions.start_once(self.rule)
 
     def waits(self):
         """Nothing is waited for in check mode (a followed execution is described as it is)."""

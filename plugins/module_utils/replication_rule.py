@@ -5,7 +5,7 @@
 """Replication rules (policies): option parsers (bandwidth, flattening, cron, filters), check_rule, the ReplicationRule
 resource and harbor_replication_rule_info. FOR INTERNAL COLLECTION USE ONLY. Executions are in replication_execution.py.
 
-Harbor's behaviour behind this code is in ../shared/harbor-api/NOTES.md section 4: PUT replaces the whole policy,
+Harbor's behaviour behind this code is in docs/harbor-api.md section 4: PUT replaces the whole policy,
 ``deletion`` is the field Harbor reads for "replicate deletion", a negative ``speed`` means unlimited (0) and the local
 side of a rule is registry id 0.
 """
@@ -15,10 +15,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, HarborError, quote
+from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints, check_endpoint_name
-from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborRefused, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, human_bytes
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes, quantity
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import (
     DEST_NAMESPACE_MAX_CHARS, FILTERS_JSON_MAX_CHARS, INT8_MAX, INT32_MAX, TRIGGER_JSON_MAX_CHARS,
     check_length, check_rule_name, go_json_length, is_ascii_int,
@@ -51,8 +52,7 @@ _NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*\Z" % (_COM
 _CRON_FIELDS = (("seconds", 0, 59, None), ("minutes", 0, 59, None), ("hours", 0, 23, None), ("day-of-month", 1, 31, None),
                 ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
                 ("day-of-week", 0, 6, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")))
-_BANDWIDTH = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(?:([kmgt])(i?))?(b|b/s|bytes?|bytes?/s|bits?|bits?/s|bps)?\Z", re.I)
-_POWER = dict(k=1, m=2, g=3, t=4)
+_RATE_UNITS = ("", "b", "b/s", "byte", "bytes", "byte/s", "bytes/s", "bit", "bits", "bit/s", "bits/s", "bps")
 HARBOR_RATE_BYTES = 128          # Harbor throttles 1 unit of ``speed`` as 1024 bits = 128 bytes per second (src/lib/iothrottler.go)
 _UNLIMITED = ("unlimited", "-1", "0")
 MAX_SPEED = INT32_MAX            # Harbor stores ``speed`` as an int32 (src/pkg/replication/model/model.go)
@@ -63,23 +63,25 @@ MAX_FLATTENING = INT8_MAX        # dest_namespace_replace_count is an int8 (src/
 def parse_bandwidth(value):
     """A bandwidth -> Harbor's ``speed`` (Kbit/s: 1 = 1024 bit/s = 128 bytes/s); -1, 0 and ``unlimited`` -> 0.
 
-    The collection's one unit rule (also for storage_quota): k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers
-    of 1024, in any case; B/s is bytes and bit/s (or bps) bits per second. A bare number is Harbor's own unit."""
+    The collection's one unit rule (units.py, also for storage_quota); B/s is bytes and bit/s (or bps) bits per second.
+    A bare number is Harbor's own unit."""
     text = str(value).strip().replace(" ", "")
     if text.lower() in _UNLIMITED or (text.startswith("-") and is_ascii_int(text[1:])):
         return 0
-    match = _BANDWIDTH.match(text)
-    if not match or (match.group(2) and not match.group(4)):
+    try:
+        found = quantity(text)
+    except ValueError:
+        found = None
+    if not found or found[1] not in _RATE_UNITS or (found[2] and not found[1]):
         raise HarborValidationError("bandwidth: expected a rate with a unit such as 512kB/s, 10MB/s, 10MiB/s, 100Mbit/s or"
                                     " 1Gbps (k, M, G = 1000^n; Ki, Mi, Gi = 1024^n; B = byte), a number in Harbor's unit"
                                     " (Kbps: 1024 bit/s), or unlimited (also -1 or 0); got %r" % (value,))
-    number, prefix, binary, unit = match.groups()
+    scaled, unit, _prefixed = found
     if not unit:
-        rate = float(number)
+        rate = scaled
     else:
-        scale = (1024 if binary else 1000) ** _POWER[prefix.lower()] if prefix else 1
-        bits = unit.lower().startswith("bit") or unit.lower() == "bps"
-        rate = float(number) * scale / (1024 if bits else HARBOR_RATE_BYTES)
+        bits = unit.startswith("bit") or unit == "bps"
+        rate = scaled / (1024 if bits else HARBOR_RATE_BYTES)
     if rate > MAX_SPEED:                 # also a number too long for a float (inf)
         raise HarborValidationError("bandwidth: %r is more than Harbor's maximum of %d Kbps (about 256 GiB/s); use unlimited"
                                     " for no limit" % (value, MAX_SPEED))
@@ -260,6 +262,14 @@ def check_rule(options, name):
     _check_flattening_depth(options)
 
 
+def check_namespace(namespace):
+    """A destination path Harbor accepts (src/lib/patterns.go RepositoryNameRe, goharbor/harbor v2.15.2); '' is none."""
+    if namespace and not _NAMESPACE.match(namespace):
+        raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
+                                    " levels separated by '/')" % namespace)
+    return namespace
+
+
 def _check_flattening_depth(options):
     """A name filter without ``**`` fixes how many levels a repository has; flattening cannot remove more."""
     flattening, pattern = options.get("flattening"), (options.get("filters") or {}).get("name")
@@ -303,9 +313,7 @@ class ReplicationRule(Resource):
         check_stored_lengths(options)
         if options.get("registry") is not None:
             check_endpoint_name(options["registry"], "registry")
-        if options.get("dest_namespace") and not _NAMESPACE.match(options["dest_namespace"]):
-            raise HarborValidationError("dest_namespace: %r is not a repository path (lower-case letters, digits, '.', '_', '-',"
-                                        " levels separated by '/')" % options["dest_namespace"])
+        check_namespace(options.get("dest_namespace"))
         for option, (version, needs) in VERSION_GATES.items():
             if option in options and needs(options[option]) and not self.client.version_at_least(version):
                 raise HarborValidationError("%s: needs Harbor %s or later; this Harbor is %s"
@@ -350,7 +358,7 @@ class ReplicationRule(Resource):
         self.endpoints.by_name(name, "registry")
 
     def _check_destination(self, name, options):
-        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (NOTES
+        """A pull rule writes into a local project: Harbor refuses every push into a proxy-cache project (docs/harbor-api.md
         section 3), so every task of such a rule would fail. Refuse it before any write."""
         namespace = (options.get("dest_namespace") or "").strip("/")
         if namespace:

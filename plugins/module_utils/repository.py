@@ -17,7 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import quote, quote_repository
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_project_name
 
 PATTERN_CHARS = "*?[{"

@@ -21,7 +21,11 @@ description:
     that one instead of starting another. Otherwise it looks at the B(latest) execution started since the rule last
     changed; when that one succeeded, nothing is started (running a playbook again reports no change); when it failed
     or was stopped, or there is none, a new execution is started (an older success does not count).
-    O(force=true) starts an execution every time.
+    O(force=true) starts an execution even when the latest one succeeded.
+  - B(One execution at a time per rule), also with O(force=true) - a running execution of the rule (left by an
+    earlier run that timed out, or started by another run moments ago) is followed and reported, never doubled. The
+    running executions are read again right before the start and right after it; when two runs start at the same
+    moment, the one whose execution Harbor created later stops it at once and both follow the earlier one.
   - Harbor can report an execution as C(Failed) for a moment before it turns C(Succeed)
     (U(https://github.com/goharbor/harbor/issues/14986)). A final state is reported only after a second read that
     shows the same state and no task still running; this also holds for the latest execution read before starting.
@@ -55,9 +59,20 @@ options:
     default: started
   force: &force
     description:
-      - Start a new execution even when the rule already succeeded since it last changed, or is running now.
+      - Start a new execution even when the rule already succeeded since it last changed.
+      - An execution of the rule that is running is followed instead, with or without O(force) (one execution at a
+        time per rule).
     type: bool
     default: false
+  since: &since
+    description:
+      - A time (ISO 8601 with a zone, as Harbor writes times, V(2026-05-01T10:00:00Z)) from which an execution counts as the
+        rule's latest, when it is later than the rule's last change; without it, since the rule last changed.
+      - For a caller that decided to replicate at that time, for example after comparing the source and the destination
+        (the replication role passes the time its comparison began) - an execution of the rule started since then,
+        by another run, covers what the caller found missing, so it is followed while it runs and reported when it
+        succeeded, and nothing is started. Harbor's clock and the caller's must agree (NTP).
+    type: str
   wait: &wait
     description:
       - Wait until the execution has finished (C(Succeed), C(Failed) or C(Stopped)). Nothing is waited for in check mode.
@@ -97,7 +112,7 @@ options:
   rules:
     description:
       - Several rules in one call, each element with the per-rule options of a single call (O(rule), O(state), O(force),
-        O(wait), O(stop_on_timeout), O(fail_on_error), with the same defaults), instead of those options at the top
+        O(since), O(wait), O(stop_on_timeout), O(fail_on_error), with the same defaults), instead of those options at the top
         level; the two forms are mutually exclusive. O(wait_timeout), O(wait_sleep), O(log_lines) and the connection
         options stay at the top level and hold for the whole call.
       - Every element is checked before the first write; an error there names the element (V(rules[2].rule), counted
@@ -117,6 +132,7 @@ options:
         aliases: [name]
       state: *state
       force: *force
+      since: *since
       wait: *wait
       stop_on_timeout: *stop_on_timeout
       fail_on_error: *fail_on_error
@@ -287,6 +303,7 @@ ELEMENT_SPEC = dict(
     RULE_NAME_SPEC,
     state=dict(type="str", choices=["started", "stopped"], default="started"),
     force=dict(type="bool", default=False),
+    since=dict(type="str"),
     wait=dict(type="bool", default=True),
     stop_on_timeout=dict(type="bool", default=False),
     fail_on_error=dict(type="bool", default=True),

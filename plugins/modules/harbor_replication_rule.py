@@ -58,7 +58,10 @@ options:
       - Name of the registry endpoint on the other side (see M(registryops.harbor.harbor_registry)), the destination
         of a push rule, the source of a pull rule.
       - Required to create a rule. An unknown name fails with the list of the endpoints that exist.
+      - V(endpoint) is accepted too, the name of this option in the replication role (C(replication_rules[].endpoint)
+        there, which accepts V(registry) as well).
     type: str
+    aliases: [endpoint]
   filters: &filters
     description:
       - Which artifacts the rule copies. The filters you give replace all of the rule's filters; V({}) removes them.
@@ -413,7 +416,7 @@ SPEC = dict(
     description=dict(type="str"),
     enabled=dict(type="bool"),
     mode=dict(type="str", choices=["push", "pull"]),
-    registry=dict(type="str"),
+    registry=dict(type="str", aliases=["endpoint"]),
     filters=dict(type="dict", options=dict(
         name=dict(type="raw"),
         tag=dict(type="raw"),

@@ -49,10 +49,16 @@ def wait_cases(text):
 
 
 def paths(text):
+    """Module interpreters: executables that can import requests (the modules' HTTP library)."""
     found = [p.strip() for p in text.split(",") if p.strip()]
     missing = [p for p in found if not os.access(p, os.X_OK)]
     if missing:
         raise argparse.ArgumentTypeError("not an executable: %s" % ", ".join(missing))
+    bare = [p for p in found if subprocess.run([p, "-c", "import requests"], capture_output=True).returncode != 0]
+    if bare:
+        raise argparse.ArgumentTypeError("cannot import requests, which the modules need: %s (make a venv with that"
+                                         " Python and pip install -r requirements.txt, then give its python)"
+                                         % ", ".join(bare))
     return found
 
 

@@ -1,12 +1,12 @@
 """What a module process pays for its imports, measured apart: a fresh interpreter (the module interpreter, the same
 PYTHONPATH) runs each step's imports; CPU from ``os.wait4``, the median of ``repeat`` runs. Each step adds to the one
-before: the interpreter alone, ``ansible.module_utils.basic`` (what every module, ping included, imports), the standard
-library's HTTP (``http.client``, ``ssl``: what module_utils/transport.py needs), then every file of this collection's
-``plugins/module_utils``, imported from a zip as AnsiballZ ships them (no cached bytecode: compiled at every start).
-Then, each added to the HTTP step alone, the module_utils that each module imports (what one module process really
-loads), timed inside the process (less noisy); and, for comparison, ``requests`` added to ``basic`` (the HTTP library
-the modules used before transport.py). Ansible's own module_utils come from the venv here (cached bytecode), so the
-module's real start-up costs a little more; the differences between steps are what matter."""
+before: the interpreter alone, ``ansible.module_utils.basic`` (what every module, ping included, imports), ``requests``
+(the modules' HTTP library, with urllib3), then every file of this collection's ``plugins/module_utils``, imported from
+a zip as AnsiballZ ships them (no cached bytecode: compiled at every start). Then, each added to the HTTP step alone,
+the module_utils that each module imports (what one module process really loads), timed inside the process (less
+noisy); and, for comparison, the standard library's HTTP alone (``http.client``, ``ssl``) added to ``basic``. Ansible's
+own module_utils and requests come from the venv here (cached bytecode), so the module's real start-up costs a little
+more; the differences between steps are what matter."""
 import os
 import re
 import statistics
@@ -23,21 +23,21 @@ PACKAGE = "ansible_collections.registryops.harbor.plugins.module_utils"
 _IMPORT = re.compile(r"^from %s\.(\w+) import" % re.escape(PACKAGE), re.M)
 BASIC = "import ansible.module_utils.basic"
 MARK = "in-process-cpu="
-HTTP = "http.client + ssl"
+HTTP = "requests"
 
 
 def steps():
     """(label, code, base): each step adds to the one before; a step with ``base`` adds to that step instead."""
     utils = sorted(p.stem for p in (REPO / "plugins" / "module_utils").glob("*.py") if p.stem != "__init__")
-    with_http = BASIC + "; import http.client, ssl"
+    with_http = BASIC + "; import requests"
     found = [("interpreter", "pass", None), ("ansible.module_utils.basic", BASIC, None), (HTTP, with_http, None),
              ("module_utils (%d files)" % len(utils), with_http + "; " + imports_of(utils), None)]
     for module in sorted((REPO / "plugins" / "modules").glob("harbor_*.py")):
         needed = module_utils_of(module)
         found.append(("%s (%d module_utils files)" % (module.stem, len(needed)), in_process(with_http, imports_of(needed)),
                       HTTP))
-    found.append(("requests (not imported; for comparison)", in_process(BASIC, "import requests"),
-                  "ansible.module_utils.basic"))
+    found.append(("http.client + ssl (the standard library alone; for comparison)",
+                  in_process(BASIC, "import http.client, ssl"), "ansible.module_utils.basic"))
     return found
 
 

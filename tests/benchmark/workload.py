@@ -17,7 +17,8 @@ Variants (each a function returning a playbook as a Python structure; the data c
 - ``roles``: this collection's roles, which write each kind with one list call: ``proxy_cache`` for the proxy-cache
   projects and their endpoints (storage quota ``unlimited``, the role's default), then ``replication`` for the other
   endpoints, the private projects and the rules (``replication_sync: false``: rules only, no replication). The roles
-  also resolve their entries with ``set_fact`` loops on the controller: that is part of what a role costs.
+  also check and resolve their entries on the controller (their filter plugins, plugins/filter/): that is part of what a
+  role costs.
 """
 import ast
 import math

@@ -4,7 +4,9 @@
   ``fail_json(msg=...)``; the text is taken from the string expression (``"..." % args``, ``"...".format()``, f-strings,
   concatenations), with every value filled in at run time written as ``…``.
 - Roles (roles/*/tasks/*.yml): the ``fail_msg`` of ``assert`` tasks and the ``msg`` of ``fail`` tasks, with every Jinja
-  expression written as ``…``.
+  expression written as ``…``. The roles' checks of their variables are in their filter plugins (plugins/filter/,
+  plugins/plugin_utils/): there the message of every ``problems.add(where, entry, option, message)``,
+  ``problems.append(message)`` and ``failures.append(message)`` call (its last argument) counts too.
 
 docs/docsite/rst/troubleshooting.rst must hold each message in that form (tests/docs/test_docs.py); whitespace is not
 compared. A message whose text is built elsewhere (``raise HarborValidationError(message)``) has no text of its own
@@ -25,6 +27,8 @@ GAP = "…"
 ERROR_CALL = re.compile(r"^(Harbor\w*|\w*(Error|Failed|Refused|Exception)|fail_json)$")
 MESSAGE_NAME = re.compile(r"(^|_)(msg|message|hint|hints)$", re.I)
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)
+# The roles' filter plugins: ``problems.add(...)``, ``rule.add(...)`` (a rule entry's own ``add``), ``failures.append(...)``.
+PROBLEM_OWNERS = ("problems", "rule", "self", "failures")
 
 
 def _template(node):
@@ -68,13 +72,18 @@ def useful(text):
     return len(re.sub(r"[^A-Za-z]", "", text.replace(GAP, ""))) >= 12
 
 
-def python_messages(path):
+def python_messages(path, problems=False):
+    """``problems``: also the last argument of ``.add(...)``/``.append(...)`` calls (the roles' filter plugins collect
+    their refusals that way)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
         text = None
         if isinstance(node, ast.Call) and ERROR_CALL.match(_name(node.func)):
             args = [kw.value for kw in node.keywords if kw.arg == "msg"] or node.args[:1]
             text = _template(args[0]) if args else None
+        elif (problems and isinstance(node, ast.Call) and _name(node.func) in ("add", "append") and node.args
+              and isinstance(node.func, ast.Attribute) and _name(node.func.value) in PROBLEM_OWNERS):
+            text = _template(node.args[-1])
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and MESSAGE_NAME.search(t.id) for t in node.targets):
             if isinstance(node.value, ast.Dict):          # HINTS = {status: "text", ...}
                 for value in node.value.values:
@@ -111,7 +120,7 @@ def messages(repo=REPO):
     """{message text: [where, ...]} over plugins/ and roles/."""
     found = {}
     for path in sorted((repo / "plugins").rglob("*.py")):
-        for line, text in python_messages(path):
+        for line, text in python_messages(path, problems=path.parent.name in ("filter", "plugin_utils")):
             found.setdefault(text, []).append("%s:%d" % (path.relative_to(repo), line))
     for path in sorted((repo / "roles").glob("*/tasks/*.yml")):
         for task, text in role_messages(path):

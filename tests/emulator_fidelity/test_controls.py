@@ -178,3 +178,19 @@ def test_state_summary(emulator):
     assert summary["version"] == "v2.15.2-080b0220"
     assert summary["projects"] == ["library", "team"]
     assert (summary["registries"], summary["policies"], summary["executions"]) == ([], [], 0)
+
+
+# ----- TLS with a client certificate (a deployment's front proxy, not Harbor itself)
+
+def test_client_auth_requires_the_certificate_the_emulator_issued(emulator_factory):
+    """``Emulator(tls=True, client_auth=True)`` stands for a front proxy with nginx's ``ssl_verify_client on``: Harbor's
+    own nginx (make/photon/prepare/templates/nginx/nginx.https.conf.jinja, goharbor/harbor v2.15.2) asks for no client
+    certificate, so this is the deployment's behaviour, kept out of Harbor's API: a client without the certificate gets
+    no TLS session; with it, the API answers as usual."""
+    target = emulator_factory(tls=True, client_auth=True)
+    emulator = target.emulator
+    resp = requests.get(target.url + "/api/v2.0/systeminfo", auth=target.auth, verify=emulator.ca_path,
+                        cert=(emulator.client_cert, emulator.client_key), timeout=10)
+    assert resp.status_code == 200 and resp.json()["harbor_version"]
+    with pytest.raises(requests.exceptions.RequestException):
+        requests.get(target.url + "/api/v2.0/systeminfo", verify=emulator.ca_path, timeout=10)

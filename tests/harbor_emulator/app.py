@@ -94,15 +94,15 @@ class Emulator:
     """
 
     def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None,
-                 storage="memory", login_freeze=0.0):
+                 storage="memory", login_freeze=0.0, client_auth=False):
         self.state = State(version=version, admin_password=admin_password)
         self.state.login_freeze = login_freeze          # security.py: Harbor's 1.5 s lock after a failed login
         self.storage = storage_of(self.state, storage)  # "registry": a docker-registry process of its own (storage.py)
         for username, password in (users or {}).items():
             self.state.users[username] = {"user_id": len(self.state.users) + 1, "password": password, "sysadmin": False}
         self.app = create_app(self.state)
-        self.ca_path = None
-        ssl_context = self._tls_context(host) if tls else None
+        self.ca_path = self.client_cert = self.client_key = None
+        ssl_context = self._tls_context(host, client_auth) if tls else None
         self.server = make_server(host, port, self.app, threaded=True, ssl_context=ssl_context)
         self.host, self.port = host, self.server.server_port
         self.scheme = "https" if ssl_context else "http"
@@ -110,17 +110,31 @@ class Emulator:
         self.state.external_url = self.url
         self._thread = None
 
-    def _tls_context(self, host):
-        """A CA made now (trustme), a server certificate for host/127.0.0.1/localhost, the CA's PEM in a temp file."""
+    def _tls_context(self, host, client_auth=False):
+        """A CA made now (trustme), a server certificate for host/127.0.0.1/localhost, the CA's PEM in a temp file.
+
+        ``client_auth``: a client certificate is required, as a front proxy can require one before Harbor (nginx's
+        ``ssl_verify_client on``; Harbor's own nginx does not): the same CA issues one, ``client_cert``/``client_key``
+        are its PEM files."""
         ca = trustme.CA()
         cert = ca.issue_cert(*sorted({host, "127.0.0.1", "localhost"}))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        handle = tempfile.NamedTemporaryFile(prefix="harbor-emulator-ca-", suffix=".pem", delete=False)
-        handle.close()
-        ca.cert_pem.write_to_path(handle.name)
-        self.ca_path = handle.name
+        self.ca_path = self._pem_file("ca", ca.cert_pem)
+        if client_auth:
+            context.verify_mode = ssl.CERT_REQUIRED
+            ca.configure_trust(context)
+            client = ca.issue_cert("automation.example.com")
+            self.client_cert = self._pem_file("client-cert", client.cert_chain_pems[0])
+            self.client_key = self._pem_file("client-key", client.private_key_pem)
         return context
+
+    @staticmethod
+    def _pem_file(kind, blob):
+        handle = tempfile.NamedTemporaryFile(prefix="harbor-emulator-%s-" % kind, suffix=".pem", delete=False)
+        handle.close()
+        blob.write_to_path(handle.name)
+        return handle.name
 
     def start(self):
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -144,8 +158,9 @@ class Emulator:
     def close(self):
         self.server.server_close()
         self.storage.close()
-        if self.ca_path and os.path.exists(self.ca_path):
-            os.unlink(self.ca_path)
+        for path in (self.ca_path, self.client_cert, self.client_key):
+            if path and os.path.exists(path):
+                os.unlink(path)
 
     def __enter__(self):
         return self.start()

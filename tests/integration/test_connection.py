@@ -114,3 +114,24 @@ def test_http_to_a_tls_harbor_says_so(run_play, emulator_factory):
     msg = play.result("plain")["msg"]
     assert "use https://" in msg, msg
     assert "urllib3" not in msg and "Connection aborted" not in msg.split("(")[0]
+
+
+# -- client certificates (a front proxy that requires one) -----------------------------------------------------------
+def test_client_certificate_options_and_their_environment_variables(run_play, emulator_factory, tmp_path):
+    secure = emulator_factory(tls=True, client_auth=True)
+    emulator, missing = secure.emulator, str(tmp_path / "no-such-client.pem")
+    tasks = [
+        {"name": "options", INFO: {"name": "library", "client_cert": emulator.client_cert, "client_key": emulator.client_key}},
+        {"name": "environment", INFO: {"name": "library"},
+         "environment": {"HARBOR_CLIENT_CERT": emulator.client_cert, "HARBOR_CLIENT_KEY": emulator.client_key}},
+        {"name": "none", INFO: {"name": "library", "request_retries": 0}, "ignore_errors": True},
+        {"name": "missing", INFO: {"name": "library", "client_cert": missing}, "ignore_errors": True},
+        {"name": "key only", INFO: {"name": "library", "client_key": emulator.client_key}, "ignore_errors": True},
+    ]
+    play = run_play(tasks, target=secure, verbosity=3)
+    assert play.result("options")["projects"][0]["name"] == "library", play.output[-3000:]
+    assert play.result("environment")["projects"][0]["name"] == "library", play.output[-3000:]
+    assert "set client_cert and client_key" in play.result("none")["msg"]
+    assert "client_cert: %s is not a file" % missing in play.result("missing")["msg"]
+    assert "client_key: given without client_cert" in play.result("key only")["msg"]
+    assert "Traceback" not in play.output

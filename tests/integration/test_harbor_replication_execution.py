@@ -185,6 +185,80 @@ def test_timeout_leaves_it_running_then_stop(run_play, connected):
     assert len(executions_of(connected, rule["id"])) == 1
 
 
+def test_force_follows_a_running_execution_one_execution_at_a_time(run_play, connected):
+    """force=true starts again after a success, but never beside a running execution of the rule."""
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    connected.replication(task_seconds=0.05, hang="library/nginx*")
+    rule = create_rule(run_play, connected)
+    first = run_play([run_task("replicate", {"rule": "to-disconnected", "wait": False})], target=connected).result("replicate")
+    connected.clear_log()
+    forced = run_play([run_task("replicate", {"rule": "to-disconnected", "force": True, "wait": False})], target=connected)
+    assert forced.result("replicate")["changed"] is False
+    assert forced.result("replicate")["execution"]["id"] == first["execution"]["id"]
+    assert "execution %s was already running" % first["execution"]["id"] in forced.result("replicate")["msg"]
+    assert connected.writes() == []
+    assert len(executions_of(connected, rule["id"])) == 1
+
+
+def test_since_counts_an_execution_that_another_run_started_after_it(run_play, connected):
+    """since: the time a caller decided to replicate (the replication role: when its comparison began). An execution of
+    the rule started since then covers what the caller found missing: reported, nothing started; one started before it
+    does not count."""
+    from datetime import datetime, timedelta, timezone
+
+    def iso(moment):
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    decided = iso(datetime.now(timezone.utc) - timedelta(seconds=1))
+    first = run_play([run_task("replicate", {"rule": "to-disconnected"})], target=connected).result("replicate")
+    assert first["execution"]["status"] == "Succeed"
+    connected.clear_log()
+    covered = run_play([run_task("replicate", {"rule": "to-disconnected", "since": decided})], target=connected).result("replicate")
+    assert covered["changed"] is False and covered["execution"]["id"] == first["execution"]["id"]
+    assert ("replication rule to-disconnected already succeeded with execution %s, its latest since %s (since)"
+            % (first["execution"]["id"], decided)) in covered["msg"]
+    assert connected.writes() == []
+    later = run_play([run_task("replicate", {"rule": "to-disconnected", "since": iso(datetime.now(timezone.utc))})],
+                     target=connected).result("replicate")
+    assert later["changed"] is True and later["execution"]["id"] != first["execution"]["id"]
+    assert len(executions_of(connected, rule["id"])) == 2
+    bad = run_play([run_task("replicate", {"rule": "to-disconnected", "since": "yesterday"})], target=connected).result("replicate")
+    assert failed(bad) and "since: expected a time in ISO 8601 with a zone" in bad["msg"]
+
+
+def test_two_starts_at_the_same_moment_end_with_one_execution(run_play, connected):
+    """Both runs read "nothing running" and both POST (the emulator's barrier holds the two starts until both arrived):
+    right after its start each run sees the other's execution; the one whose execution is newer stops it at once, and
+    both follow the older one."""
+    import threading
+
+    connected.seed(project="library", repository="nginx", tags=["1.25"])
+    rule = create_rule(run_play, connected)
+    connected.replication(task_seconds=2)
+    connected.fault(method="POST", path="/api/v2.0/replication/executions", barrier=2, barrier_timeout=60)
+    plays = [None, None]
+
+    def one(index):
+        plays[index] = run_play([run_task("replicate", {"rule": "to-disconnected", "force": True})], target=connected)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    results = [play.result("replicate") for play in plays]
+    for play in plays:
+        assert play.rc == 0, play.output[-3000:]
+    found = sorted(executions_of(connected, rule["id"]), key=lambda e: e["id"])
+    assert [e["status"] for e in found] == ["Succeed", "Stopped"], found           # both POSTs went through
+    assert [r["execution"]["id"] for r in results] == [found[0]["id"]] * 2         # both runs followed the older one
+    assert [r["execution"]["status"] for r in results] == ["Succeed"] * 2
+    loser = [r for r in results if "was started by another run at the same moment" in r["msg"]]
+    assert len(loser) == 1 and "this run's execution %s was stopped at once" % found[1]["id"] in loser[0]["msg"]
+
+
 def test_stop_on_timeout(run_play, connected):
     connected.seed(project="library", repository="nginx", tags=["1.25"])
     connected.replication(task_seconds=0.05, hang="library/nginx*")

@@ -1,6 +1,6 @@
 """The modules reach Harbor through the proxy the environment names (http_proxy / https_proxy / all_proxy, no_proxy),
-as curl and requests do: plain HTTP in absolute form, https through a CONNECT tunnel, the proxy's credentials sent as
-Proxy-Authorization and never shown. The proxy is tests/support/proxy.py on 127.0.0.1."""
+as requests does: plain HTTP in absolute form, https through a CONNECT tunnel, an https:// proxy with TLS, the proxy's
+credentials sent as Proxy-Authorization and never shown. The proxy is tests/support/proxy.py on 127.0.0.1."""
 import pytest
 
 from tests.support.proxy import Proxy
@@ -70,8 +70,19 @@ def test_a_proxy_refusing_the_credentials_is_a_clear_error(harbor, run_play):
     assert ("407" in msg or "Tunnel connection failed" in msg) and "wrong-Secret-0815" not in result.output, msg
 
 
-def test_an_https_proxy_url_is_refused_naming_the_variable(harbor, run_play):
-    result = run_play([{"name": "read", INFO: {"name": "library"}}],
-                      env={proxy_var(harbor): "https://proxy.example.com:3128", "no_proxy": ""})
-    msg = result.result("read")["msg"]
-    assert result.rc != 0 and "_proxy" in msg and "http://" in msg and "Traceback" not in msg, msg
+def test_an_https_proxy_is_spoken_to_with_tls_and_verified(emulator_factory, run_play, tmp_path):
+    """An https:// proxy URL, as requests takes it: TLS to the proxy, then the CONNECT tunnel to Harbor; the proxy's
+    certificate is verified like Harbor's (ca_path here holds both CAs; without the proxy's CA the task fails, naming the
+    proxy)."""
+    secure = emulator_factory(tls=True)
+    with Proxy(tls=True) as proxy:
+        bundle = tmp_path / "bundle.pem"
+        bundle.write_text(open(proxy.ca_path).read() + open(secure.ca_path).read())
+        result = run_play([{"name": "read", INFO: {"name": "library", "ca_path": str(bundle)}},
+                           {"name": "unverified proxy", INFO: {"name": "library", "request_retries": 0},
+                            "ignore_errors": True}],
+                          target=secure, env={"https_proxy": proxy.url, "no_proxy": ""})
+    assert result.result("read")["projects"][0]["name"] == "library", result.output[-3000:]
+    assert proxy.log and proxy.log[0][:2] == ("CONNECT", secure.url.split("//", 1)[1]), proxy.log
+    msg = result.result("unverified proxy")["msg"]
+    assert "through the proxy %s (certificate verify failed" % proxy.url in msg and "Traceback" not in msg, msg

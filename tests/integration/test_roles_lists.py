@@ -50,7 +50,8 @@ def test_proxy_cache_role_converges_its_upstreams_in_one_call_per_kind(run_play,
     removed = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)
     assert removed.rc == 0, removed.output[-4000:]
     assert names(harbor, "/registries") == ["up-a"] and names(harbor, "/projects") == ["cache-a", "library"]
-    assert [r["name"] for r in task(removed, PROXY_CACHE, "Remove the proxy-cache projects of removed upstreams")["results"]] == ["cache-b"]
+    removal = task(removed, PROXY_CACHE, "Remove the proxy-cache projects of removed upstreams (purge removes their repositories first)")
+    assert [r["name"] for r in removal["results"]] == ["cache-b"]
     harbor.clear_log()
     assert run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)],
                     target=harbor).changed == 0

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tools.dataplane.registry import missing_binaries
@@ -86,24 +87,37 @@ def no_writes(*targets):
     return {target.url: target.writes() for target in targets if target.writes()}
 
 
+@pytest.mark.core_matrix
 def test_check_diff_on_fresh_harbors_shows_the_plan_and_writes_nothing(emulator_factory, tmp_path):
     emulators, inventory = air_gap(emulator_factory, storage="memory")      # a plan moves no byte: the fast storage
     for target in emulators:
         target.clear_log()
+    # a push rule whose source is the NGC proxy cache, which this run creates (and reads nvaie/vllm:latest through)
+    connected_vars = inventory["connected"]["harbor-connected"]
+    connected_vars["replication_rules"].append({"name": "ngc-cache-to-disconnected", "endpoint": "disconnected-harbor",
+                                                "filters": {"name": "nvidiaio/**"}, "dest_namespace": "nvidiaio", "dest_project": {}})
     run = run_site(tmp_path, args=["--check", "--diff"], **inventory)
     assert no_writes(*emulators) == {}
     assert run.rc == 0, run.output[-6000:]
     out = run.output
-    # The plan: every endpoint, project, rule and execution that would be created.
-    for planned in ("(item=NVIDIA)", "(item=disconnected-harbor)", "(item=connected-harbor)", "(item=nvaie-to-disconnected)",
-                    "(item=application-collection-from-connected)", "nvaie-to-disconnected: nvaie",
-                    "application-collection-from-connected: application-collection", "(item=nvaie)"):
-        assert planned in out, planned
-    # --diff shows each object the list calls would create, under its element's header
-    for header in (r"registries\[\d+\] NVIDIA", r"projects\[\d+\] nvaie", r"rules\[\d+\] nvaie-to-disconnected"):
+    # --diff shows each object the list calls would create, under its element's header; sizes as written (500GiB)
+    for header in (r"registries\[0\] NVIDIA", r"registries\[0\] disconnected-harbor", r"registries\[0\] connected-harbor",
+                   r"projects\[0\] nvidiaio", r"projects\[0\] nvaie", r"rules\[0\] nvaie-to-disconnected",
+                   r"rules\[1\] ngc-cache-to-disconnected", r"rules\[0\] application-collection-from-connected"):
         assert re.search(r"after: " + header, out), header
-    assert "3 reference(s) expected at the destination, 3 missing before" in out
-    assert re.search(r"would start[^\n]*nvaie-to-disconnected", out), out[-3000:]
+    assert '"storage_quota": "500 GiB"' in out and "536870912 kB" not in out
+    # the destination projects, per Harbor that receives
+    assert "(item=harbor-disconnected: nvaie, nvidiaio)" in out
+    assert "(item=harbor-disconnected: application-collection)" in out
+    # the executions that would start, and why
+    assert ("replication rule 'nvaie-to-disconnected': 3 reference(s) expected at the destination, 3 missing before. would start"
+            " an execution of replication rule nvaie-to-disconnected once it exists") in out
+    assert ("replication rule 'ngc-cache-to-disconnected': 0 reference(s) expected at the destination, 0 missing before. Would"
+            " start: its source project nvidiaio on harbor-connected does not exist yet (this run creates it, a proxy cache of"
+            " proxy_cache_upstreams), so what it will hold is not known before the run. would start an execution of replication"
+            " rule ngc-cache-to-disconnected once it exists") in out
+    assert "replication rule 'application-collection-from-connected': 1 reference(s) expected at the destination, 1 missing" in out
+    assert "In sync" not in out
     assert run.recap["harbor-connected"]["changed"] > 0 and run.recap["harbor-disconnected"]["changed"] > 0
     assert NGC_KEY not in out
 
@@ -138,13 +152,14 @@ def test_a_pull_rule_into_a_proxy_cache_project_is_refused_before_any_write(emul
     run = run_site(tmp_path, playbook="replication.yml",
                    disconnected={"airgap": host(harbor, replication_endpoints=endpoints, replication_rules=rules)})
     assert run.rc != 0
-    assert ("replication_rules 'appco-mirror': the destination project 'application-collection' on airgap is a proxy-cache"
-            " project") in " ".join(run.output.split())
+    assert ("replication_rules[0].dest_namespace (name appco-mirror): the destination project 'application-collection' on airgap"
+            " is a proxy-cache project") in " ".join(run.output.split())
     assert "Fix: give the rule a normal project as destination" in run.output
     assert harbor.writes() == []
 
 
 def test_argument_specs_refuse_bad_role_input_before_any_task(emulator_factory, tmp_path):
+    """Types and choices: Ansible's own check of the argument specs (the values: test_site_day2.py)."""
     harbor = emulator_factory()
     harbor.clear_log()
     bad_cache = [{"name": "ngc", "preset": "nvcr", "storage_quota": "1TB"}]
@@ -157,7 +172,6 @@ def test_argument_specs_refuse_bad_role_input_before_any_task(emulator_factory, 
                    disconnected={"airgap": host(harbor, replication_rules=bad_rules, replication_sync="maybe")})
     assert run.rc != 0
     out = " ".join(run.output.split())
-    assert "missing required arguments: endpoint found in replication_rules" in out
     assert "value of mode must be one of: push, pull, got: sideways found in replication_rules" in out
     assert "colour" in out
     assert "replication_sync" in out

@@ -14,6 +14,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MODULES = sorted(p.stem for p in (REPO / "plugins" / "modules").glob("harbor_*.py"))
+FILTERS = sorted(p.stem for p in (REPO / "plugins" / "filter").glob("*.py") if p.stem != "__init__")
 
 pytestmark = pytest.mark.core_matrix
 
@@ -44,7 +45,10 @@ def installed(tmp_path_factory):
 
 def test_tarball_leaves_out_dev_files(installed):
     assert (installed / "plugins" / "module_utils" / "client.py").exists()
-    for dev_only in ("tests/harbor_emulator", "tests/dataplane", "tools", ".ci", "scripts", "requirements-dev.txt", ".venv"):
+    assert (installed / "inventories" / "example" / "hosts.yml").exists()
+    assert (installed / "plugins" / "filter" / "replication_plan.py").exists()
+    for dev_only in ("tests/harbor_emulator", "tests/dataplane", "tools", ".ci", "scripts", "requirements-dev.txt", ".venv",
+                     "inventories/demo"):
         assert not (installed / dev_only).exists(), dev_only
 
 
@@ -58,6 +62,14 @@ def test_ansible_doc_renders(installed, module):
     out = run([BIN / "ansible-doc", "registryops.harbor.%s" % module], cwd=installed,
               env={"ANSIBLE_COLLECTIONS_PATH": str(installed.parents[2])})
     assert "EXAMPLES" in out and "RETURN VALUES" in out and "harbor_url" in out
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_filter_docs_render(installed, name):
+    """The roles' filter plugins, documented as ansible-core documents its own filters."""
+    out = run([BIN / "ansible-doc", "-t", "filter", "registryops.harbor.%s" % name], cwd=installed,
+              env={"ANSIBLE_COLLECTIONS_PATH": str(installed.parents[2])})
+    assert "EXAMPLES" in out and "RETURN VALUES" in out and "_input" in out
 
 
 def test_ansible_test_sanity(installed, tmp_path):

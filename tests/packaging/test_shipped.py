@@ -75,15 +75,17 @@ def test_what_needs_a_checkout_is_left_out(installed):
 
 
 def allowed_top_level_modules():
-    """The standard library, ansible-core with its own dependencies, and the collection's requirements.txt, as import
-    names (PyYAML -> yaml), read from the installed distributions' metadata."""
+    """The standard library, ansible-core, and the collection's requirements.txt, each with its own dependencies
+    (requests brings urllib3, whose ``Retry`` the client subclasses), as import names (PyYAML -> yaml), read from the
+    installed distributions' metadata."""
     def dist_name(requirement):
         return re.split(r"[\s;<>=!~\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
-    dists = {"ansible-core"}
-    dists.update(dist_name(r) for r in importlib.metadata.requires("ansible-core") or [] if "extra ==" not in r)
     declared = [line.split("#")[0] for line in (REPO / "requirements.txt").read_text().splitlines()]
-    dists.update(dist_name(line) for line in declared if line.strip())
+    direct = {"ansible-core"} | {dist_name(line) for line in declared if line.strip()}
+    dists = set(direct)
+    for dist in direct:
+        dists.update(dist_name(r) for r in importlib.metadata.requires(dist) or [] if "extra ==" not in r)
     names = set(sys.stdlib_module_names)
     for module, owners in importlib.metadata.packages_distributions().items():
         if any(owner.lower().replace("_", "-") in dists for owner in owners):

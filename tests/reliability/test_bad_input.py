@@ -183,6 +183,7 @@ ROWS = [
     row(EXE, {"rule": "existing-rule", "wait_sleep": 0}, "wait_sleep"),
     row(EXE, {"rule": "existing-rule", "log_lines": -1}, "log_lines"),
     row(EXE, {"rule": "existing-rule", "force": "x"}, "force"),
+    row(EXE, {"rule": "existing-rule", "since": "yesterday"}, "since"),
     row(EXE, {"rule": "disabled-rule"}, "enabled"),
     row(EXE, {}, "rule"),
     row(EXE, {"rule": "existing-rule", "wait": "x"}, "wait"),
@@ -216,7 +217,25 @@ ROWS = [
 #   dict(role="registryops.harbor.<role>", vars={...the role's variables, one of them bad...}, option="<that variable>")
 # Each runs as an include_role task against its own emulator with the same checks (clear error naming the variable,
 # zero writes, no traceback, no malformed path).
-ROLE_VARIABLE_ROWS = []
+PC_ROLE, REPL_ROLE = "registryops.harbor.proxy_cache", "registryops.harbor.replication"
+GOOD_UPSTREAM = {"name": "good", "provider": "docker-registry", "url": "https://registry.example.com"}
+GOOD_RULE = {"name": "good", "endpoint": "existing-endpoint", "filters": {"name": "library/**"}}
+ROLE_VARIABLE_ROWS = [
+    # a bad third entry: the role's plan refuses it, naming the role variable, before the first two are written
+    dict(role=PC_ROLE, vars={"proxy_cache_check_references": False, "proxy_cache_upstreams": [
+        GOOD_UPSTREAM, dict(GOOD_UPSTREAM, name="second"), {"name": "third", "preset": "docker-hub", "project": "DockerHub2"}]},
+        option="proxy_cache_upstreams[2].project", pin=True),
+    dict(role=PC_ROLE, vars={"proxy_cache_upstreams": [dict(GOOD_UPSTREAM, storage_quota="lots")]},
+         option="proxy_cache_upstreams[0].storage_quota"),
+    dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, dict(GOOD_RULE, name="second"), dict(
+        GOOD_RULE, name="third", trigger="scheduled", cron="0 * 2 * * *")]}, option="replication_rules[2].cron", pin=True),
+    dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, GOOD_RULE]}, option="replication_rules[1].name"),
+    dict(role=REPL_ROLE, vars={"replication_wait_timeout": -5}, option="replication_wait_timeout"),
+    dict(role=REPL_ROLE, vars={"replication_endpoints": [{"name": "peer", "host": "no-such-host"}]}, option="replication_endpoints[0].host"),
+    dict(role=REPL_ROLE, vars={"replication_projects": [{"name": "fine"}, {"name": "Not A Project"}]}, option="replication_projects[1].name"),
+    dict(role=REPL_ROLE, vars={"replication_rules": [dict(GOOD_RULE, dest_project={"storage_quota": "huge"})]},
+         option="replication_rules[0].dest_project.storage_quota"),
+]
 
 # The CI slice: rows spread over every module and every kind of check (argument spec, parser, lookup, combination),
 # plus the pinned rows that guard fixed issue-10 defects.
@@ -257,8 +276,9 @@ def set_up(target, remote):
 def task_of(found, target):
     connection = {"harbor_url": target.url, "harbor_username": target.username, "harbor_password": target.password}
     if found.get("role"):
-        return {"name": found["id"], "include_role": {"name": found["role"]}, "ignore_errors": True,
-                "vars": dict(dict(("harbor_%s" % k.split("_", 1)[1], v) for k, v in connection.items()), **found["vars"])}
+        # no ignore_errors: the role stops at its failed task (its later tasks would write); each role row has a host of
+        # its own, so the failure stops that row only
+        return {"name": found["id"], "include_role": {"name": found["role"]}, "vars": dict(connection, **found["vars"])}
     args = dict(connection)
     for key, value in found["args"].items():
         args[key] = value.format(url=target.url) if isinstance(value, str) and "{url}" in value else value
@@ -275,17 +295,31 @@ def run_rows(rows, workers=4):
             targets.append(target)
             set_up(target, remote)
             task = task_of(found, target)
-            task["when"] = "inventory_hostname == 'w%d'" % (index % workers)
+            task["when"] = "inventory_hostname == '%s'" % host_of(found, index, workers)
             plans.append((found, target, task))
-        hosts = dict(("w%d" % i, {}) for i in range(min(workers, len(rows))))
-        run = run_ansible([task for _row, _target, task in plans], hosts=hosts, forks=len(hosts), strategy="free")
         verdicts = {}
-        for found, target, _task in plans:
-            results = [r for r in run.results if r.get("task") == found["id"] and r.get("status") != "skipped"]
-            verdicts[found["id"]] = judge(found, results, target.requests_log())
+        for roles in (False, True):
+            batch = [(found, target, task) for found, target, task in plans if bool(found.get("role")) == roles]
+            hosts = sorted(set(task["when"].split("'")[1] for _row, _target, task in batch))
+            if not batch:
+                continue
+            run = run_ansible([task for _row, _target, task in batch], hosts=dict((h, {}) for h in hosts), forks=len(hosts),
+                              strategy="free")
+            for found, target, task in batch:
+                if roles:       # the failed task of the row's own host (the role's tasks have their own names)
+                    mine = [r for r in run.results if r.get("host") == task["when"].split("'")[1] and r.get("status") != "skipped"]
+                    results = [r for r in mine if r.get("failed")] or mine
+                else:
+                    results = [r for r in run.results if r.get("task") == found["id"] and r.get("status") != "skipped"]
+                verdicts[found["id"]] = judge(found, results, target.requests_log())
         return verdicts
     finally:
         stop_all(targets)
+
+
+def host_of(found, index, workers):
+    """Module rows share ``workers`` hosts; a role row has a host of its own."""
+    return "r%d" % index if found.get("role") else "w%d" % (index % workers)
 
 
 def judge(found, results, log):

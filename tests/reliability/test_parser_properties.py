@@ -23,7 +23,7 @@ from tests.reliability.harness import FULL  # noqa: E402
 
 sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication_rule, validation  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborValidationError  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
 
 EXAMPLES = 1000 if FULL else 100
 PROPERTIES = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None)

@@ -2,12 +2,17 @@
 tunnel (https through the proxy). It answers 407 unless a request carries ``Proxy-Authorization`` equal to ``auth``
 (when given), and logs ``(method, target, authorised)`` of every request it receives.
 
-``Proxy(auth=None)`` -> ``.url`` (``http://127.0.0.1:<port>``), ``.log``, ``.stop()``; a context manager too.
+``Proxy(auth=None, tls=False)`` -> ``.url`` (``http://127.0.0.1:<port>``, ``https://`` with ``tls``: the client speaks
+TLS to the proxy itself, with a certificate of a CA made now whose PEM file is ``.ca_path``), ``.log``, ``.stop()``; a
+context manager too.
 """
 import base64
 import http.client
+import os
 import select
 import socket
+import ssl
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -16,7 +21,7 @@ TUNNEL_SECONDS = 60          # a tunnel idle this long is closed (bounded loops:
 
 
 class Proxy:
-    def __init__(self, auth=None):
+    def __init__(self, auth=None, tls=False):
         self.auth = "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode() if auth else None
         self.log = []
         proxy = self
@@ -86,13 +91,25 @@ class Proxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.ca_path = None
+        if tls:
+            import trustme
+            ca = trustme.CA()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            handle, self.ca_path = tempfile.mkstemp(prefix="test-proxy-ca-", suffix=".pem")
+            os.close(handle)
+            ca.cert_pem.write_to_path(self.ca_path)
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.server.server_address[1])
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+        if self.ca_path and os.path.exists(self.ca_path):
+            os.unlink(self.ca_path)
 
     def __enter__(self):
         return self

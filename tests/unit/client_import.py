@@ -6,8 +6,9 @@ import sys
 sys.path.insert(0, str(collections_root()))
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (  # noqa: E402
-    HarborClient, HarborError, base_url, parse_version, quote_repository,
+    HarborClient, base_url, parse_version, quote_repository,
 )
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError  # noqa: E402
 
 
 def collection_module(name):

@@ -2,6 +2,8 @@
 
 Each test says how paths answer (``server.on("GET", "/api/v2.0/x", handler)``, handler(request) -> (status, body,
 headers)); the server records every request it got. Real sockets, real ``requests``: nothing is patched.
+``ScriptedServer(tls=True, client_auth=True)`` requires a client certificate: ``client_cert``/``client_key`` (and
+``client_pem``, both in one file) are PEM files of one that its CA issued.
 """
 import json
 import ssl
@@ -14,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 
 class ScriptedServer:
-    def __init__(self, tls=False, tmp_path=None):
+    def __init__(self, tls=False, tmp_path=None, client_auth=False):
         self.routes = {}
         self.log = []
         self.lock = threading.Lock()
@@ -27,6 +29,15 @@ class ScriptedServer:
             cert.configure_cert(ssl_context)
             self.ca_path = str(tmp_path / "ca.pem")
             ca.cert_pem.write_to_path(self.ca_path)
+            if client_auth:
+                ssl_context.verify_mode = ssl.CERT_REQUIRED
+                ca.configure_trust(ssl_context)
+                client = ca.issue_cert("automation.example.com")
+                self.client_cert, self.client_key = str(tmp_path / "client.crt"), str(tmp_path / "client.key")
+                self.client_pem = str(tmp_path / "client.pem")
+                client.cert_chain_pems[0].write_to_path(self.client_cert)
+                client.private_key_pem.write_to_path(self.client_key)
+                client.private_key_and_cert_chain_pem.write_to_path(self.client_pem)
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True, ssl_context=ssl_context)
         self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.server.server_port)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -77,6 +88,15 @@ def server():
 @pytest.fixture
 def tls_server(tmp_path):
     srv = ScriptedServer(tls=True, tmp_path=tmp_path)
+    srv.json("GET", "/api/v2.0/systeminfo", SYSTEMINFO)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def mtls_server(tmp_path):
+    """An https server that requires a client certificate (as a front proxy of Harbor can)."""
+    srv = ScriptedServer(tls=True, tmp_path=tmp_path, client_auth=True)
     srv.json("GET", "/api/v2.0/systeminfo", SYSTEMINFO)
     yield srv
     srv.close()

@@ -1,5 +1,6 @@
 """HarborClient against a real loopback HTTP server (tests/unit/conftest.py)."""
 import time
+import uuid
 
 import pytest
 
@@ -194,7 +195,8 @@ def test_basic_auth_no_cookies_user_agent_and_request_id(server):
     assert second["Authorization"].startswith("Basic ")
     assert "Cookie" not in second
     assert second["User-Agent"].startswith("registryops.harbor/")
-    assert second["X-Request-Id"]
+    ids = [uuid.UUID(r["headers"]["X-Request-Id"]) for r in server.requests("GET", "/api/v2.0/projects")]
+    assert [i.version for i in ids] == [4, 4] and ids[0] != ids[1]       # a random UUID per request
 
 
 def test_tls_with_ca_path(tls_server):
@@ -377,3 +379,20 @@ def test_a_connection_that_cannot_be_opened_is_retried_and_counted():
         HarborClient("http://127.0.0.1:%d" % port, "admin", "x", retries=2, backoff_factor=0).post("/registries", {})
     assert "connection was refused" in str(err.value) and "after 3 attempts" in str(err.value)
     assert "may have" not in str(err.value)
+
+
+def test_without_requests_the_client_says_so_instead_of_a_traceback():
+    """ansible-test's import sanity test imports module_utils without third-party packages: the import must work, and
+    HarborModule fails with missing_required_lib("requests") (the client's own message here)."""
+    import subprocess
+    import sys
+    from tests.support.ansible import collections_root
+    code = ("import sys; sys.modules['requests'] = None; sys.path.insert(0, %r)\n"
+            "from ansible_collections.registryops.harbor.plugins.module_utils import client, module\n"
+            "from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError\n"
+            "assert not client.HAS_REQUESTS and 'requests' in client.REQUESTS_IMPORT_ERROR\n"
+            "try:\n    client.HarborClient('https://h.example', 'a', 'b')\n"
+            "except HarborError as exc:\n    print(exc)\n") % str(collections_root())
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "the Python library 'requests' is required" in result.stdout

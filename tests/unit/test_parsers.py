@@ -11,11 +11,10 @@ sys.path.insert(0, str(collections_root()))
 
 from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.module import (  # noqa: E402
-    HarborValidationError, defuse, given_problem, secret_values,
-)
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.module import defuse, given_problem, secret_values  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils import validation  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import human_bytes  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
 
@@ -76,6 +75,7 @@ def test_parse_bandwidth_refuses(value, fragment):
 
 @pytest.mark.parametrize("speed, text", [
     (0, "unlimited"), (-1, "unlimited"), (None, "unlimited"), (81920, "10 MiB/s"), (78125, "10 MB/s"), (1, "128 B/s"),
+    (409600, "50 MiB/s"), (8388608, "1 GiB/s"),
 ])
 def test_human_rate(speed, text):
     assert rule.human_rate(speed) == text
@@ -84,6 +84,8 @@ def test_human_rate(speed, text):
 @pytest.mark.parametrize("size, text", [
     (0, "0 B"), (999, "999 B"), (1000, "1 kB"), (1024, "1 KiB"), (500 * 10 ** 6, "500 MB"), (10 * GiB, "10 GiB"),
     (10 ** 12, "1 TB"), (1234567, "~1.2 MB"), (1024 * TiB, "1 PiB"),
+    # the family the user wrote: 500GiB is also 536870912 kB, 2GB also 1953125 KiB, 1TiB/s also 1073741824 kB/s
+    (500 * GiB, "500 GiB"), (2 * TiB, "2 TiB"), (2 * 10 ** 9, "2 GB"), (1500 * 10 ** 6, "1500 MB"), (125 * GiB, "125 GiB"),
 ])
 def test_human_bytes(size, text):
     assert human_bytes(size) == text

@@ -17,21 +17,22 @@ sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (  # noqa: E402
     HarborError, HarborPartialError, HarborRefused, HarborValidationError, element_message,
 )
-from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, reconcile, run, single  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.module import CallCache, HarborModule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource, reconcile, run, single, to_yaml  # noqa: E402
 
 pytestmark = pytest.mark.core_matrix        # cheap: the contract also holds on ansible-core 2.16
 TOKEN = "t0ken-never-shown"
 
 
 class Module:
-    """What a Resource uses of HarborModule: check/diff mode, params, warn."""
+    """What a Resource uses of HarborModule: check/diff mode, params, warn, the call's caches."""
 
     def __init__(self, check_mode=False, diff=False, params=None):
         self.check_mode = check_mode
         self._diff = diff
         self.params = params or {}
         self.warnings = []
+        self.cache = CallCache()
 
     def warn(self, text):
         self.warnings.append(text)
@@ -313,6 +314,7 @@ class Edge:
 
     def __init__(self, writes):
         self._client = type("Client", (), dict(writes=writes))()
+        self.cache = CallCache()
         self.failed = None
 
     def fail_json(self, **kwargs):
@@ -320,11 +322,10 @@ class Edge:
         raise Exited()
 
     def exit_json(self, **kwargs):
-        self.exited = dict(result=kwargs, caches=sorted(n for n in vars(self) if n.startswith("_harbor_")))
+        self.exited = dict(result=kwargs, caches=dict(self.cache._values))
         raise Exited()
 
     _wrote = HarborModule._wrote
-    drop_caches = HarborModule.drop_caches
 
 
 @pytest.mark.parametrize("error, expected", [
@@ -355,12 +356,24 @@ def test_an_http_error_and_a_partial_error_from_one_report_harbors_details():
 
 def test_the_per_call_caches_are_dropped_before_the_result_goes_out():
     edge = Edge(writes=0)
-    edge._harbor_endpoints = [dict(name="ep-%d" % i) for i in range(3)]      # what Endpoints.of(module) keeps
+    listing = edge.cache.get("endpoints", lambda: [dict(name="ep-%d" % i) for i in range(3)])   # as Endpoints.of(module)
+    assert edge.cache.get("endpoints", lambda: []) is listing                                 # made once per call
     with pytest.raises(Exited):
         HarborModule.run(edge, lambda: dict(changed=False, results=[]))
-    assert edge.exited == dict(result=dict(changed=False, results=[]), caches=[])
-    assert edge._client is not None         # the client stays: only the ``_harbor_*`` caches go
+    assert edge.exited == dict(result=dict(changed=False, results=[]), caches={})
+    assert edge._client is not None         # the client stays: only the call's caches go
 
 
 def _raise(exc):
     raise exc
+
+
+# -- the options of a failed recreate, as YAML to paste -------------------------------------------------------------
+def test_to_yaml_is_yaml_a_user_can_paste_back():
+    import yaml
+    options = dict(name="nvidiaio", public=True, storage_quota=-1, severity="high", proxy_cache_registry="Ünïcode: yes",
+                   metadata=dict(b="2", a=None), tags=["x", "y: z"], description="")
+    text = to_yaml(options)
+    assert yaml.safe_load(text) == options
+    assert text.splitlines()[0] == "description: ''" and "Ünïcode" in text        # keys sorted, text as written
+    assert to_yaml({}) == "{}"

@@ -1,4 +1,4 @@
-"""Stand-ins for the seeds' upstream registries (docs: ../shared/docs/scenarios.md), each a real ``docker-registry``
+"""Stand-ins for the seeds' upstream registries (docs/docsite/rst/guide_*.rst), each a real ``docker-registry``
 seeded with small OCI artifacts built locally (tools/dataplane/oci.py), nothing from the Internet.
 
 | flavour                  | like                       | access                                   | content (SEEDS)                       |

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 registryops.harbor contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the roles' filter plugins share (controller side): the role's argument spec as the one place of defaults,
+problems named by role variable, the mark of objects a role manages, and the connection of a Harbor of the inventory.
+FOR INTERNAL COLLECTION USE ONLY.
+
+The values are checked with the modules' own parsers (plugins/module_utils): a role never has a second unit, cron or
+name parser. A module parser's message starts with the module option (``storage_quota: ...``); ``Problems.check``
+puts the role variable in front of it (``proxy_cache_upstreams[2].storage_quota (name NVIDIA): ...``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import re
+
+import yaml
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
+from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
+
+ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
+_SPECS = {}
+_OPTION = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
+
+# The mark a role adds to the description of the Harbor objects it writes (endpoints, rules): prune removes only
+# objects that carry its own role's mark, never one the user made elsewhere (docs/docsite/rst/guide_day2.rst "Prune").
+MARK = "[managed by registryops.harbor.%s]"
+
+
+def role_spec(role):
+    """The ``main`` options of ``roles/<role>/meta/argument_specs.yml`` (read once per process): the defaults of the role's
+    list entries live there and nowhere else (``ansible-doc -t role`` shows them)."""
+    if role not in _SPECS:
+        path = os.path.join(ROLES_DIR, role, "meta", "argument_specs.yml")
+        with open(path) as handle:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            _SPECS[role] = yaml.load(handle, Loader=loader)["argument_specs"]["main"]["options"]
+    return _SPECS[role]
+
+
+def with_defaults(role, values):
+    """``values`` (the role variables given, None for unset) through the role's argument spec: ``(params, errors)`` with
+    every default of the spec filled in, list entries and their sub-dictionaries included, aliases resolved. Ansible
+    validated the types before the role's first task; the errors are those it would report."""
+    given = dict((k, v) for k, v in (values or {}).items() if v is not None)
+    spec = role_spec(role)
+    result = ArgumentSpecValidator(spec).validate(given)
+    params = result.validated_parameters
+    for name in spec:
+        params.setdefault(name, None)
+    return params, list(result.error_messages)
+
+
+def entry_name(entry):
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return "" if name is None else str(name)
+
+
+class Problems(object):
+    """The problems found in the role's variables, each naming the variable, the entry and the fix."""
+
+    def __init__(self):
+        self.messages = []
+
+    def add(self, where, entry, option, message):
+        """``where`` = ``replication_rules[2]``, ``entry`` = the entry (for its name) or None, ``option`` = the entry's key."""
+        path = "%s.%s" % (where, option) if option else where
+        name = entry_name(entry) if entry is not None else ""
+        self.messages.append("%s%s: %s" % (path, " (name %s)" % name if name else "", message))
+
+    def check(self, where, entry, parse, value, options=None):
+        """``parse(value)`` (a module_utils parser); its error is added with the role's names (``options`` maps the
+        module option the parser names to the entry's key, when they differ). The parsed value, or None after an error."""
+        try:
+            return parse(value)
+        except HarborValidationError as exc:
+            text = str(exc)
+            match = _OPTION.match(text)
+            option = match.group(1) if match else None
+            if option:
+                text = text[match.end():]
+                option = (options or {}).get(option, option)
+            self.add(where, entry, option, text)
+            return None
+
+    def duplicates(self, variable, entries, key, what):
+        """Each ``key`` value may appear once in ``entries`` (the entries' indexes named)."""
+        seen = {}
+        for index, entry in enumerate(entries):
+            value = entry.get(key)
+            if value is None or value == "":
+                continue
+            if value in seen:
+                self.add("%s[%d]" % (variable, index), entry, key, "%r is also %s[%d]; each %s may appear once. Fix: remove one of"
+                         " the two entries, or give this one another %s" % (value, variable, seen[value], what, key))
+            else:
+                seen[value] = index
+
+    def __bool__(self):
+        return bool(self.messages)
+
+    __nonzero__ = __bool__
+
+
+def check_endpoint(problems, where, entry, resolved, side):
+    """What harbor_registry checks of an endpoint to be present (``resolved``: the entry with its preset or its host's
+    values): URL, provider, CA certificate, a secret without an access key. ``side`` names the account for the message.
+    The provider normalised (None when refused or not given)."""
+    if resolved.get("url"):
+        problems.check(where, entry, registry_utils.normalize_url, resolved["url"])
+    provider = problems.check(where, entry, registry_utils.normalize_provider, resolved["provider"]) if resolved.get("provider") else None
+    if resolved.get("ca_certificate"):
+        problems.check(where, entry, _ca_certificate, resolved["ca_certificate"])
+    if resolved.get("access_secret") and not resolved.get("access_key") and provider not in registry_utils.JSON_SECRETS:
+        problems.add(where, entry, "access_key", "access_secret is given without access_key (%s); Harbor drops a secret that"
+                     " comes without one. Fix: add access_key" % side)
+    return provider
+
+
+def _ca_certificate(value):
+    pem = registry_utils.normalize_pem(registry_utils.content_or_file(value))
+    registry_utils.check_pem(pem, "ca_certificate")
+    return pem
+
+
+def refused(problems, what):
+    """The fail message of a role's check: every problem, and that nothing was written."""
+    return ["%s: %d problem(s) in the role's variables; nothing was written to Harbor. Fix each one and run again:" % (
+        what, len(problems))] + ["- " + message for message in problems]
+
+
+def mark(description, role):
+    """``description`` with the role's mark at its end (once): ``NGC images [managed by registryops.harbor.proxy_cache]``."""
+    tag = MARK % role
+    text = (description or "").strip()
+    if tag in text:
+        return text
+    return ("%s %s" % (text, tag)).strip()
+
+
+def marked(description, role):
+    return (MARK % role) in (description or "")
+
+
+def proxy_destination(project, harbor):
+    """Why a rule into proxy-cache project ``project`` of inventory host ``harbor`` is refused, and the fix."""
+    return ("the destination project %r on %s is a proxy-cache project; Harbor refuses pushes into proxy-cache projects, so every"
+            " task of the rule would fail. Fix: give the rule a normal project as destination (dest_namespace, e.g. %r), or use"
+            " the proxy cache instead of the rule" % (project, harbor, project + "-mirror"))
+
+
+def connection(hostvars, host):
+    """The connection variables of the inventory host ``host`` (a Harbor), or None when it has no ``harbor_url``."""
+    if host not in hostvars:
+        return None
+    found = hostvars[host]
+    url = _get(found, "harbor_url")
+    if url in (None, ""):
+        return None
+    return dict(url=str(url).rstrip("/"), username=_get(found, "harbor_username"), password=_get(found, "harbor_password"),
+                validate_certs=_get(found, "harbor_validate_certs"), ca_path=_get(found, "harbor_ca_path"))
+
+
+def _get(variables, name):
+    try:
+        return variables[name] if name in variables else None
+    except KeyError:
+        return None
+
+
+def as_bool(value, default=False):
+    """A boolean that may come as a string (values templated from several variables on ansible-core 2.16)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on", "y", "t")
+    return bool(value)
+
+
+def compact(entry, keys):
+    """The keys of ``entry`` that are set (not None), in ``keys``' order."""
+    return dict((key, entry[key]) for key in keys if entry.get(key) is not None)

@@ -1,0 +1,242 @@
+"""Day 2 with the roles (issue 19), through real ansible-playbook runs against emulated Harbors: a bad entry is refused
+before any request, a used proxy cache is removed with purge, prune removes what the inventory dropped (and only what
+the role made), and executions are never doubled - two runs at once, or a re-run after a wait that timed out, end with
+one execution per rule. (The honest check-mode plan on fresh Harbors is test_site.py's check test.)"""
+import re
+import threading
+
+import pytest
+
+from tests.integration.test_roles_lists import PROXY_CACHE, REPLICATION, names, role, task, upstream_entry
+from tests.integration.test_site import host, run_site
+from tests.support.harbor import ADMIN
+
+UPSTREAM_SECRET = "day2-upstream-secret"
+
+
+def repositories(target, project):
+    return sorted(r["name"] for r in target.api("GET", "/projects/%s/repositories" % project).json())
+
+
+def executions(target, rule):
+    policy, = [p for p in target.api("GET", "/replication/policies").json() if p["name"] == rule]
+    return target.api("GET", "/replication/executions", params={"policy_id": policy["id"]}).json()
+
+
+def one_line(output):
+    return " ".join(output.split())
+
+
+# -- a bad entry: nothing is written, nothing is even read ---------------------------------------------------------
+@pytest.mark.core_matrix
+def test_a_bad_third_entry_is_refused_before_any_request_naming_the_role_variable(emulator_factory, tmp_path):
+    upstream, connected, disconnected = emulator_factory(), emulator_factory(), emulator_factory()
+    upstreams = [upstream_entry(upstream, "up-a", "cache-a", access_key="puller", access_secret=UPSTREAM_SECRET),
+                 upstream_entry(upstream, "up-b", "cache-b", storage_quota="500GiB"),
+                 dict(name="DockerHub2", preset="docker-hub", project="DockerHub2", storage_quota="lots")]
+    rules = [dict(name="push-a", endpoint="disconnected-harbor", filters={"name": "a/**"}, dest_project={}),
+             dict(name="push-b", endpoint="disconnected-harbor", filters={"name": "b/**"}),
+             dict(name="push-c", endpoint="disconnected-harbor", filters={"name": "c/**"}, trigger="scheduled", cron="0 * 2 * * *",
+                  dest_project={"storage_quota": "lots"})]
+    endpoints = [dict(name="disconnected-harbor", host="harbor-disconnected")]
+    inventory = dict(connected={"harbor-connected": host(connected, proxy_cache_upstreams=upstreams, replication_endpoints=endpoints,
+                                                         replication_rules=rules, replication_wait_timeout=-5)},
+                     disconnected={"harbor-disconnected": host(disconnected)})
+    for playbook in ("proxy_cache.yml", "replication.yml"):
+        for target in (connected, disconnected):
+            target.clear_log()
+        run = run_site(tmp_path, playbook=playbook, args=["-vvv"], **inventory)
+        assert run.rc != 0 and run.recap["harbor-connected"]["failed"] == 1, run.output[-4000:]
+        # refused before the first module call: no write, not even a read, on any Harbor
+        assert connected.requests_log() == [] and disconnected.requests_log() == []
+        out = one_line(run.output)
+        assert "nothing was written to Harbor" in out
+        for secret in (UPSTREAM_SECRET, ADMIN[1]):
+            assert secret not in run.output                                    # not even with -vvv
+    assert "proxy_cache_upstreams[2].project (name DockerHub2): 'DockerHub2' is not a Harbor project name" in one_line(
+        run_site(tmp_path, playbook="proxy_cache.yml", **inventory).output)
+    out = one_line(run.output)
+    assert "replication: 3 problem(s) in the role's variables" in out
+    assert "replication_wait_timeout: -5 seconds" in out and "Fix: give 1 or more" in out
+    assert "replication_rules[2].cron (name push-c): the minutes field must not be *" in out
+    assert "replication_rules[2].dest_project.storage_quota (name push-c): expected a size such as 10GiB" in out
+
+
+# -- removal and prune --------------------------------------------------------------------------------------------------
+def test_a_used_proxy_cache_is_removed_with_purge(run_play, emulator_factory):
+    """A cache that served a pull holds repositories, and Harbor deletes only empty projects: without purge the run
+    fails naming the fix (the endpoint stays); with purge, check mode lists the repositories, then the run removes the
+    project with them and the endpoint, and a re-run changes and writes nothing. An absent entry needs only its name
+    (and its project's)."""
+    upstream, harbor = emulator_factory(), emulator_factory()
+    upstream.seed(project="library", repository="alpine", tags=["3.20"])
+    used = upstream_entry(upstream, "up", "cache", test_reference="library/alpine:3.20")
+    first = run_play([role(PROXY_CACHE, proxy_cache_upstreams=[used])], target=harbor)
+    assert first.rc == 0 and "Served through the cache: /v2/cache/library/alpine/manifests/3.20" in first.output, first.output[-4000:]
+    assert repositories(harbor, "cache") == ["cache/library/alpine"]
+
+    gone = dict(name="up", project="cache", state="absent")
+    refused = run_play([role(PROXY_CACHE, proxy_cache_upstreams=[gone])], target=harbor)
+    assert refused.rc != 0
+    assert "project cache holds 1 repositories (library/alpine) and Harbor deletes only empty projects" in refused.output
+    assert "set purge: true" in refused.output
+    assert names(harbor, "/registries") == ["up"] and repositories(harbor, "cache") == ["cache/library/alpine"]
+
+    harbor.clear_log()
+    check = run_play([role(PROXY_CACHE, proxy_cache_upstreams=[dict(gone, purge=True)])], target=harbor, check=True, diff=True)
+    assert check.rc == 0, check.output[-4000:]
+    removal = task(check, PROXY_CACHE, "Remove the proxy-cache projects of removed upstreams (purge removes their repositories first)")
+    assert [(r["name"], r["changed"], r["removed_repositories"]) for r in removal["results"]] == [("cache", True, ["library/alpine"])]
+    assert "--- before: projects[0] cache" in check.output and "--- before: registries[0] up" in check.output
+    assert harbor.writes() == []
+
+    removed = run_play([role(PROXY_CACHE, proxy_cache_upstreams=[gone], proxy_cache_purge=True)], target=harbor)   # role-wide
+    assert removed.rc == 0, removed.output[-4000:]
+    assert names(harbor, "/registries") == [] and names(harbor, "/projects") == ["library"]
+    harbor.clear_log()
+    again = run_play([role(PROXY_CACHE, proxy_cache_upstreams=[gone], proxy_cache_purge=True)], target=harbor)
+    assert again.rc == 0 and again.changed == 0 and harbor.writes() == []
+
+
+def test_prune_removes_a_proxy_cache_dropped_from_the_upstreams_and_nothing_else(run_play, emulator_factory):
+    upstream, harbor = emulator_factory(), emulator_factory()
+    upstream.seed(project="library", repository="alpine", tags=["3.20"])
+    upstreams = [upstream_entry(upstream, "up-a", "cache-a"),
+                 upstream_entry(upstream, "up-b", "cache-b", test_reference="library/alpine:3.20")]
+    assert run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams)], target=harbor).rc == 0
+    # an endpoint and a proxy cache made by hand, which no role variable ever named
+    harbor.api("POST", "/registries", json={"name": "by-hand", "type": "docker-registry", "url": upstream.url})
+    hand_id = [r["id"] for r in harbor.api("GET", "/registries").json() if r["name"] == "by-hand"][0]
+    harbor.api("POST", "/projects", json={"project_name": "hand-cache", "registry_id": hand_id})
+
+    kept = dict(proxy_cache_upstreams=upstreams[:1], proxy_cache_prune=True, proxy_cache_purge=True)
+    harbor.clear_log()
+    check = run_play([role(PROXY_CACHE, **kept)], target=harbor, check=True, diff=True)
+    assert check.rc == 0, check.output[-4000:]
+    assert harbor.writes() == []
+    listed = task(check, PROXY_CACHE, "Prune (objects marked by this role that proxy_cache_upstreams no longer lists)")["msg"]
+    assert listed == ["prune: proxy-cache project cache-b of endpoint up-b, with its 1 repositories (proxy_cache_purge)",
+                      "prune: endpoint up-b (marked [managed by registryops.harbor.proxy_cache], no longer in proxy_cache_upstreams)"]
+    assert "--- before: projects[0] cache-b" in check.output and "--- before: registries[0] up-b" in check.output
+
+    applied = run_play([role(PROXY_CACHE, **kept)], target=harbor)
+    assert applied.rc == 0, applied.output[-4000:]
+    assert names(harbor, "/registries") == ["by-hand", "up-a"]
+    assert names(harbor, "/projects") == ["cache-a", "hand-cache", "library"]
+    harbor.clear_log()
+    again = run_play([role(PROXY_CACHE, **kept)], target=harbor)
+    assert again.rc == 0 and again.changed == 0 and harbor.writes() == []
+    assert task(again, PROXY_CACHE, "Prune (objects marked by this role that proxy_cache_upstreams no longer lists)")["msg"] == \
+        "prune: nothing to remove"
+
+
+@pytest.mark.core_matrix
+def test_prune_removes_a_rule_and_an_endpoint_dropped_from_the_variables(run_play, emulator_factory):
+    """Check mode (and --diff) first lists both, with no write; then they go, the rule and endpoint made by hand stay; a
+    re-run changes and writes nothing. A rule with state absent needs only its name."""
+    peer, harbor = emulator_factory(), emulator_factory()
+    endpoints = [dict(name="peer-a", url=peer.url, access_key=ADMIN[0], access_secret=ADMIN[1]),
+                 dict(name="peer-b", url=peer.url, access_key=ADMIN[0], access_secret=ADMIN[1], description="second peer")]
+    rules = [dict(name="push-a", endpoint="peer-a", filters={"name": "src-a/**"}),
+             dict(name="push-b", registry="peer-b", filters={"name": "src-b/**"}, description="nightly"),
+             dict(name="push-c", endpoint="peer-a", filters={"name": "src-c/**"})]
+    first = run_play([role(REPLICATION, replication_endpoints=endpoints, replication_rules=rules, replication_sync=False)], target=harbor)
+    assert first.rc == 0, first.output[-4000:]
+    described = dict((p["name"], p["description"]) for p in harbor.api("GET", "/replication/policies").json())
+    assert described["push-b"] == "nightly [managed by registryops.harbor.replication]"
+    harbor.api("POST", "/registries", json={"name": "by-hand", "type": "harbor", "url": peer.url,
+                                            "credential": {"access_key": ADMIN[0], "access_secret": ADMIN[1]}})
+    hand_id = [r["id"] for r in harbor.api("GET", "/registries").json() if r["name"] == "by-hand"][0]
+    harbor.api("POST", "/replication/policies", json={"name": "by-hand-rule", "dest_registry": {"id": hand_id}, "enabled": True,
+                                                      "filters": [{"type": "name", "value": "x/**"}], "description": "mine"})
+
+    after = dict(replication_endpoints=endpoints[:1], replication_rules=[rules[0], dict(name="push-c", state="absent")],
+                 replication_sync=False, replication_prune=True)
+    harbor.clear_log()
+    check = run_play([role(REPLICATION, **after)], target=harbor, check=True, diff=True)
+    assert check.rc == 0, check.output[-4000:]
+    assert harbor.writes() == []
+    assert task(check, REPLICATION, "Prune (objects marked by this role that its variables no longer list)")["msg"] == [
+        "prune: replication rule push-b (marked [managed by registryops.harbor.replication], no longer in replication_rules)",
+        "prune: endpoint peer-b (marked [managed by registryops.harbor.replication], no longer in replication_endpoints)"]
+    removal = task(check, REPLICATION, "Remove the rules that are absent or pruned (their running executions are stopped first)")
+    assert [(r["name"], r["changed"]) for r in removal["results"]] == [("push-c", True), ("push-b", True)]
+    for header in ("--- before: rules[0] push-c", "--- before: rules[1] push-b", "--- before: registries[0] peer-b"):
+        assert header in check.output, header
+
+    applied = run_play([role(REPLICATION, **after)], target=harbor)
+    assert applied.rc == 0, applied.output[-4000:]
+    assert names(harbor, "/registries") == ["by-hand", "peer-a"]
+    assert names(harbor, "/replication/policies") == ["by-hand-rule", "push-a"]
+    harbor.clear_log()
+    again = run_play([role(REPLICATION, **after)], target=harbor)
+    assert again.rc == 0 and again.changed == 0, again.output[-4000:]
+    assert harbor.writes() == []
+
+
+# -- one execution at a time per rule -------------------------------------------------------------------------------
+def push_inventory(connected, disconnected, **more):
+    role_vars = dict(replication_endpoints=[dict(name="disconnected-harbor", host="harbor-disconnected")],
+                     replication_rules=[dict(name="nvaie-to-disconnected", endpoint="disconnected-harbor", filters={"name": "nvaie/**"},
+                                             dest_namespace="nvaie", dest_project={})])
+    role_vars.update(more)
+    return dict(connected={"harbor-connected": host(connected, **role_vars)}, disconnected={"harbor-disconnected": host(disconnected)})
+
+
+def run_in(directory, **kwargs):
+    directory.mkdir(parents=True, exist_ok=True)
+    return run_site(directory, playbook="replication.yml", **kwargs)
+
+
+def converged_pair(emulator_factory, tmp_path, task_seconds):
+    connected, disconnected = emulator_factory(), emulator_factory()
+    connected.seed(project="nvaie", repository="app", tags=["1.0"])
+    setup = run_in(tmp_path / "setup", **push_inventory(connected, disconnected, replication_sync=False))
+    assert setup.rc == 0, setup.output[-4000:]
+    connected.replication(task_seconds=task_seconds)
+    return connected, disconnected
+
+
+def test_two_concurrent_runs_start_each_execution_once(emulator_factory, tmp_path):
+    connected, disconnected = converged_pair(emulator_factory, tmp_path, task_seconds=4)
+    runs = [None, None]
+
+    def one(index):
+        runs[index] = run_in(tmp_path / ("run-%d" % index), **push_inventory(connected, disconnected))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    for run in runs:
+        assert run.rc == 0, run.output[-4000:]
+        assert "replication rule 'nvaie-to-disconnected' is in sync: 1 reference(s)" in one_line(run.output)
+    found = executions(connected, "nvaie-to-disconnected")
+    ran = [e for e in found if e["status"] != "Stopped"]
+    assert [e["status"] for e in ran] == ["Succeed"], found
+    # a second one may exist only when both runs started at the very same moment: then it was stopped at once
+    assert len(found) == 1 or [e["status"] for e in found if e["id"] != ran[0]["id"]] == ["Stopped"], found
+    # each run reports that execution: the one that started it, and the other one following (or finding it succeeded)
+    for run in runs:
+        assert re.search(r"execution %s\b" % ran[0]["id"], run.output), run.output[-3000:]
+
+
+def test_a_rerun_after_a_timed_out_wait_follows_the_execution_instead_of_starting_another(emulator_factory, tmp_path):
+    """The execution hangs: the first run times out waiting (the execution keeps running); the re-run finds the rule's
+    destination still missing the artifact and follows that execution (changed=0, no second start) until its own wait
+    times out too. One execution in all."""
+    connected, disconnected = converged_pair(emulator_factory, tmp_path, task_seconds=0.05)
+    connected.replication(task_seconds=0.05, hang="nvaie/*")
+    timed_out = run_in(tmp_path / "first", **push_inventory(connected, disconnected, replication_wait_timeout=1))
+    assert timed_out.rc != 0
+    started, = executions(connected, "nvaie-to-disconnected")
+    assert "execution %s of replication rule nvaie-to-disconnected did not finish within 1 seconds" % started["id"] in timed_out.output
+    connected.clear_log()
+    rerun = run_in(tmp_path / "again", **push_inventory(connected, disconnected, replication_wait_timeout=2))
+    assert rerun.rc != 0
+    out = one_line(rerun.output)
+    assert "execution %s of replication rule nvaie-to-disconnected did not finish within 2 seconds" % started["id"] in out, out[-3000:]
+    assert "Done: nvaie-to-disconnected (failed)" in out or "Done: nvaie-to-disconnected (unchanged)" in out, out[-3000:]
+    assert [w for w in connected.writes() if w["path"].startswith("/api/v2.0/replication/executions")] == []    # no second start
+    assert [(e["id"], e["status"]) for e in executions(connected, "nvaie-to-disconnected")] == [(started["id"], "InProgress")]

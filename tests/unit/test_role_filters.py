@@ -1,0 +1,440 @@
+"""The roles' filter plugins (plugins/filter/), called as plain functions: role variables and inventory in, the module
+lists, the refusals, what prune removes and the replication comparison out. They are pure (no request), so no Harbor here;
+the roles' end-to-end behaviour is tests/integration/test_site*.py and test_roles_lists.py."""
+import sys
+from pathlib import Path
+
+import pytest
+import trustme
+import yaml
+
+from tests.support.ansible import collections_root
+
+sys.path.insert(0, str(collections_root()))
+
+from ansible.errors import AnsibleFilterError  # noqa: E402
+
+from ansible_collections.registryops.harbor.plugins.filter import preflight as preflight_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.filter import proxy_cache_plan as proxy_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.filter import replication_plan as replication_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.filter import replication_sync as sync_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import mark, marked, role_spec  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "s3cr3t-never-shown"
+SINCE = "2026-05-01T10:00:00.000000Z"
+MARK_PC, MARK_RP = "[managed by registryops.harbor.proxy_cache]", "[managed by registryops.harbor.replication]"
+
+proxy_cache_plan = proxy_mod.plan
+replication_plan = replication_mod.plan
+preflight = preflight_mod.preflight
+replication_sync = sync_mod.replication_sync
+
+
+def problems(plan):
+    """The problem lines of a refusal (its first line is the heading)."""
+    assert plan["errors"], plan
+    assert "nothing was written to Harbor" in plan["errors"][0]
+    return plan["errors"][1:]
+
+
+def refused_exactly(plan, expected):
+    """Each line of the refusal starts with one of ``expected``, in that order, and none is left over."""
+    found = problems(plan)
+    for fragment in expected:
+        assert any(line.startswith("- " + fragment) for line in found), (fragment, found)
+    assert len(found) == len(expected), found
+    assert SECRET not in "\n".join(plan["errors"])
+
+
+def hostvars(**hosts):
+    return dict((name, dict(harbor_url="https://%s.example.com" % name, harbor_username="admin", harbor_password=SECRET, **extra))
+                for name, extra in hosts.items())
+
+
+# -- the defaults live in the argument specs only -------------------------------------------------------------------
+@pytest.mark.parametrize("role", ["proxy_cache", "replication"])
+def test_defaults_main_agrees_with_the_argument_spec_and_vars_main_is_gone(role):
+    """defaults/main.yml (Ansible's place for a role variable's default) holds the spec's top-level defaults, nothing else;
+    the entries' defaults are only in the spec (there is no vars/main.yml any more)."""
+    defaults = yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())
+    spec = role_spec(role)
+    with_default = dict((name, option["default"]) for name, option in spec.items() if "default" in option)
+    assert defaults == with_default
+    assert not (REPO / "roles" / role / "vars").exists()
+
+
+# -- proxy_cache_plan -----------------------------------------------------------------------------------------------
+def test_proxy_cache_plan_fills_presets_and_spec_defaults_and_marks_the_endpoints():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [
+        {"name": "NVIDIA", "preset": "ngc", "access_secret": SECRET, "storage_quota": "2TiB", "test_reference": "nvaie/vllm:latest"},
+        {"name": "dockerhub", "preset": "docker-hub", "test_reference": "busybox:1.36", "local_on_not_found": True},
+        {"name": "internal", "provider": "harbor", "url": "https://corp.example.com", "project": "corp-cache",
+         "description": "corp", "public": False}]}, harbor_url="https://harbor.example.com:8443")
+    assert plan["errors"] == []
+    ngc, hub, internal = plan["registries"]
+    assert ngc == dict(name="NVIDIA", provider="docker-registry", url="https://nvcr.io", access_key="$oauthtoken", access_secret=SECRET,
+                       description="NVIDIA NGC (nvcr.io) " + MARK_PC, update_password="on_create", verify_remote_cert=True,
+                       test_connection=False)
+    assert "access_key" not in hub and "access_secret" not in hub
+    assert internal["description"] == "corp " + MARK_PC
+    assert plan["projects"] == [
+        dict(name="nvidiaio", proxy_cache_registry="NVIDIA", public=True, storage_quota="2TiB"),
+        dict(name="dockerhub", proxy_cache_registry="dockerhub", public=True, storage_quota="unlimited",
+             proxy_cache_local_on_not_found=True),
+        dict(name="corp-cache", proxy_cache_registry="internal", public=False, storage_quota="unlimited")]
+    # Docker Hub's official images are under library/
+    assert plan["checks"] == [dict(name="NVIDIA", path="/v2/nvidiaio/nvaie/vllm/manifests/latest"),
+                              dict(name="dockerhub", path="/v2/dockerhub/library/busybox/manifests/1.36")]
+    assert [c["test_reference"] for c in plan["caches"]] == ["nvidiaio/nvaie/vllm:latest", "dockerhub/library/busybox:1.36", None]
+    assert "  docker pull harbor.example.com:8443/nvidiaio/nvaie/<image>:<tag>" in plan["hints"]
+    assert SECRET not in repr(dict(plan, registries=None))       # only the endpoints' elements hold the secret
+    assert plan["remove_projects"] == plan["remove_registries"] == []
+
+
+def test_proxy_cache_plan_absent_entries_need_only_their_name_and_purge_follows_the_role_wide_switch():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [
+        {"name": "old-cache", "state": "absent"}, {"name": "NVIDIA", "preset": "ngc", "state": "absent", "purge": False},
+        {"name": "quay-old", "project": "quay-cache", "state": "absent", "purge": True}], "proxy_cache_purge": True})
+    assert plan["errors"] == [] and plan["registries"] == plan["projects"] == []
+    assert plan["remove_projects"] == [dict(name="old-cache", state="absent", purge=True),
+                                       dict(name="nvidiaio", state="absent", purge=False),
+                                       dict(name="quay-cache", state="absent", purge=True)]
+    assert plan["remove_registries"] == [dict(name=n, state="absent") for n in ("old-cache", "NVIDIA", "quay-old")]
+    assert plan["listed"] == dict(registries=["old-cache", "NVIDIA", "quay-old"], projects=["old-cache", "nvidiaio", "quay-cache"])
+
+
+def test_proxy_cache_plan_refuses_every_bad_entry_at_once_naming_the_role_variable():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [
+        {"name": "ok", "preset": "ngc", "access_secret": SECRET},
+        {"name": "DockerHub2", "preset": "docker-hub", "project": "DockerHub2"},
+        {"name": "lots", "provider": "docker-registry", "url": "https://r.example.com", "storage_quota": "lots",
+         "max_upstream_connections": 2 ** 40, "test_reference": "Bad/Name:1"},
+        {"name": "generic"},
+        {"name": "creds", "provider": "docker-registry", "url": "https://user:" + SECRET + "@r.example.com", "access_secret": SECRET},
+        {"name": "ok", "preset": "ghcr"}]})
+    refused_exactly(plan, [
+        "proxy_cache_upstreams[1].project (name DockerHub2): 'DockerHub2' is not a Harbor project name",
+        "proxy_cache_upstreams[2].storage_quota (name lots): expected a size such as 10GiB",
+        "proxy_cache_upstreams[2].max_upstream_connections (name lots): 1099511627776 is larger than Harbor's maximum",
+        "proxy_cache_upstreams[2].test_reference (name lots): 'Bad/Name' is not a repository path",
+        "proxy_cache_upstreams[3] (name generic): needs provider and url (preset 'generic' sets neither). Fix: use one of the presets",
+        "proxy_cache_upstreams[4].url (name creds): must not carry a user name or password",
+        "proxy_cache_upstreams[4].access_key (name creds): access_secret is given without access_key",
+        "proxy_cache_upstreams[5].name (name ok): 'ok' is also proxy_cache_upstreams[0]; each endpoint name may appear once",
+    ])
+    assert plan["registries"] == plan["projects"] == []            # nothing to write
+
+
+def test_proxy_cache_plan_takes_a_ca_certificate_file_and_refuses_a_bad_one(tmp_path):
+    pem = tmp_path / "ca.pem"
+    pem.write_bytes(trustme.CA().cert_pem.bytes())
+    good = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "x", "provider": "docker-registry", "url": "https://x.example.com",
+                                                        "ca_certificate": str(pem)}]})
+    assert good["errors"] == [] and good["registries"][0]["ca_certificate"] == str(pem)
+    bad = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "x", "provider": "docker-registry", "url": "https://x.example.com",
+                                                       "ca_certificate": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}]})
+    assert problems(bad)[0].startswith("- proxy_cache_upstreams[0].ca_certificate (name x): the PEM text holds no valid certificate")
+
+
+def test_proxy_cache_plan_refuses_what_is_not_the_role_variables():
+    with pytest.raises(AnsibleFilterError):
+        proxy_cache_plan(["not", "a", "dict"])
+
+
+# -- replication_plan -----------------------------------------------------------------------------------------------
+def connected_inventory(ca_path=None):
+    cache = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "NVIDIA", "preset": "ngc", "access_secret": "k",
+                                                         "test_reference": "nvaie/vllm:latest"}]})
+    return hostvars(connected=dict(proxy_cache_plan=cache),
+                    disconnected=dict(harbor_validate_certs=False, **({"harbor_ca_path": ca_path} if ca_path else {})))
+
+
+def test_replication_plan_takes_the_peer_harbor_from_the_inventory_and_plans_every_kind(tmp_path):
+    ca_path = tmp_path / "ca.pem"
+    ca_path.write_bytes(trustme.CA().cert_pem.bytes())
+    inventory = connected_inventory(ca_path=str(ca_path))
+    plan = replication_plan({
+        "replication_endpoints": [{"name": "airgap", "host": "disconnected", "access_key": "robot$replicator",
+                                   "access_secret": "robot-secret", "ca_certificate": None}],
+        "replication_projects": [{"name": "nvaie", "storage_quota": "1TiB"}, {"name": "old", "state": "absent"}],
+        "replication_rules": [
+            {"name": "nvaie-to-airgap", "endpoint": "airgap", "filters": {"name": "nvaie/**", "tag": "v*"}, "dest_namespace": "nvaie",
+             "dest_project": {"storage_quota": "1TiB"}, "trigger": "scheduled", "cron": "0 0 2 * * *", "bandwidth": "50MiB/s"},
+            {"name": "cache-to-airgap", "registry": "airgap", "filters": {"name": "nvidiaio/**"}, "dest_namespace": "nvidiaio",
+             "dest_project": {}},
+            {"name": "gone", "state": "absent"}]},
+        hostvars=inventory, inventory_hostname="connected")
+    assert plan["errors"] == []
+    endpoint, = plan["registries"]
+    assert endpoint == dict(name="airgap", provider="harbor", url="https://disconnected.example.com", access_key="robot$replicator",
+                            access_secret="robot-secret", update_password="on_create", verify_remote_cert=False,
+                            ca_certificate=str(ca_path), test_connection=False, description=MARK_RP)
+    assert plan["projects"] == [dict(name="nvaie", public=False, storage_quota="1TiB")]
+    assert plan["remove_projects"] == [dict(name="old", state="absent")]
+    first, second = plan["rules"]
+    assert first["registry"] == second["registry"] == "airgap"           # endpoint and its alias registry
+    assert first["description"] == MARK_RP and first["cron"] == "0 0 2 * * *" and first["bandwidth"] == "50MiB/s"
+    assert first["filters"] == {"name": "nvaie/**", "tag": "v*", "tag_decoration": "matches", "label_decoration": "matches"}
+    assert plan["remove_rules"] == [dict(name="gone", state="absent", stop_running=True)]
+    assert plan["dest_projects"] == [dict(harbor="disconnected", projects=[
+        dict(name="nvaie", public=False, storage_quota="1TiB"), dict(name="nvidiaio", public=False)])]
+    assert plan["dest_checks"] == [dict(harbor="disconnected", projects=["nvaie", "nvidiaio"])]
+    assert [(r["rule"], r["harbor"], r["project"], r["repository"], r.get("tag")) for r in plan["source_reads"]] == [
+        ("nvaie-to-airgap", "connected", "nvaie", "**", "v*"), ("cache-to-airgap", "connected", "nvidiaio", "**", None)]
+    nvaie, cache = plan["sync"]
+    assert (nvaie["src_harbor"], nvaie["dest_harbor"], nvaie["replace_count"], nvaie["source_cache"]) == (
+        "connected", "disconnected", 1, None)
+    # the rule's source is a proxy cache of this Harbor (its proxy_cache_plan): check mode must say what it cannot know
+    assert cache["source_cache"] == dict(project="nvidiaio", name="NVIDIA", test_reference="nvidiaio/nvaie/vllm:latest")
+    assert plan["listed"] == dict(registries=["airgap"], rules=["nvaie-to-airgap", "cache-to-airgap", "gone"])
+    assert (plan["prune"], plan["wait_timeout"]) == (False, 3600)
+
+
+def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variable():
+    inventory = connected_inventory()
+    plan = replication_plan({
+        "replication_wait_timeout": -5,
+        "replication_endpoints": [{"name": "airgap", "host": "nowhere"}, {"name": "upstream", "access_secret": SECRET},
+                                  {"name": "self", "host": "connected"}, {"name": "retired", "url": "https://r.example.com",
+                                                                          "state": "absent"}],
+        "replication_projects": [{"name": "nvidiaio"}, {"name": "Big", "storage_quota": "lots"}],
+        "replication_rules": [
+            {"name": "ok", "endpoint": "airgap", "filters": {"name": "a/**"}},
+            {"name": "no-endpoint", "filters": {"name": "a/**"}},
+            {"name": "bad", "endpoint": "airgap", "trigger": "scheduled", "cron": "0 * * * * *", "bandwidth": "fast",
+             "flattening": "some", "dest_namespace": "Bad Path", "filters": {"name": "a/[b"}, "expect": ["alpine"],
+             "dest_project": {"name": "Bad", "storage_quota": "x"}},
+            {"name": "event-pull", "endpoint": "airgap", "mode": "pull", "trigger": "event_based"},
+            {"name": "to-retired", "endpoint": "retired"},
+            {"name": "ok", "endpoint": "airgap"},
+            {"name": "both", "endpoint": "airgap", "registry": "other"}]},
+        hostvars=inventory, inventory_hostname="connected")
+    refused_exactly(plan, [
+        "replication_wait_timeout: -5 seconds",
+        "replication_endpoints[0].host (name airgap): 'nowhere' is not a host of the inventory with a harbor_url (hosts: connected,"
+        " disconnected)",
+        "replication_endpoints[1].url (name upstream): required",
+        "replication_endpoints[1].access_key (name upstream): access_secret is given without access_key",
+        "replication_endpoints[2].host (name self): 'connected' is this Harbor itself",
+        "replication_projects[0].name (name nvidiaio): project 'nvidiaio' is a proxy-cache project of proxy_cache_upstreams",
+        "replication_projects[1].name (name Big): 'Big' is not a Harbor project name",
+        "replication_projects[1].storage_quota (name Big): expected a size",
+        "replication_rules[1].endpoint (name no-endpoint): required for a rule to be present",
+        "replication_rules[2].filters.name (name bad): 'a/[b' is not a valid pattern",
+        "replication_rules[2].flattening (name bad): expected none, 1, 2, 3",
+        "replication_rules[2].cron (name bad): the minutes field must not be *",
+        "replication_rules[2].bandwidth (name bad): expected a rate with a unit",
+        "replication_rules[2].dest_namespace (name bad): 'Bad Path' is not a repository path",
+        "replication_rules[2].dest_project.name (name bad): 'Bad' is not a Harbor project name",
+        "replication_rules[2].dest_project.storage_quota (name bad): expected a size",
+        "replication_rules[2].expect (name bad): 'alpine' is not a reference as named at the destination",
+        "replication_rules[3].trigger (name event-pull): event_based works only for mode=push",
+        "replication_rules[4].endpoint (name to-retired): 'retired' is an entry of replication_endpoints with state absent",
+        "replication_rules[5].name (name ok): 'ok' is also replication_rules[0]; each rule may appear once",
+        "replication_rules[6].endpoint (name both): 'airgap', and registry (its alias) 'other'; give one of the two",
+    ])
+
+
+def test_replication_plan_refuses_a_rule_into_a_planned_proxy_cache_and_conflicting_destination_projects():
+    inventory = connected_inventory()
+    plan = replication_plan({
+        "replication_endpoints": [{"name": "connected", "host": "connected"}],
+        "replication_projects": [{"name": "mirror", "public": True}],
+        "replication_rules": [
+            {"name": "into-cache", "endpoint": "connected", "mode": "pull", "filters": {"name": "x/**"}, "dest_namespace": "nvidiaio"},
+            {"name": "a", "endpoint": "connected", "mode": "pull", "filters": {"name": "a/**"}, "dest_namespace": "mirror",
+             "dest_project": {"public": False}},
+            {"name": "b", "endpoint": "connected", "mode": "pull", "filters": {"name": "b/**"}, "dest_namespace": "mirror",
+             "dest_project": {"public": True}}]},
+        hostvars=dict(inventory, disconnected=dict(inventory["disconnected"], proxy_cache_plan=inventory["connected"]["proxy_cache_plan"])),
+        inventory_hostname="disconnected")
+    found = problems(plan)
+    assert found[0].startswith("- replication_rules[0].dest_namespace (name into-cache): the destination project 'nvidiaio' on"
+                               " disconnected is a proxy-cache project") and "Fix: give the rule a normal project" in found[0]
+    assert found[1].startswith("- replication_rules[2].dest_project (name b): project mirror on the Harbor that receives is also"
+                               " the destination project of an earlier rule, with other settings (public=True against public=False)")
+    assert found[2].startswith("- replication_projects: project mirror is also the dest_project of a pull rule")
+    assert len(found) == 3
+
+
+def test_replication_plan_needs_hostvars_and_the_host():
+    with pytest.raises(AnsibleFilterError):
+        replication_plan({}, hostvars=None, inventory_hostname="x")
+
+
+# -- preflight: the proxy-cache check against the Harbors, and prune ------------------------------------------------
+def test_preflight_prunes_only_marked_endpoints_and_their_caches_that_the_variables_no_longer_list():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "kept", "provider": "docker-registry", "url": "https://k.example.com"}],
+                             "proxy_cache_prune": True, "proxy_cache_purge": True})
+    registries = [dict(name="kept", description=mark("", "proxy_cache")), dict(name="dropped", description=mark("x", "proxy_cache")),
+                  dict(name="by-hand", description="made in the UI"), dict(name="repl", description=mark("", "replication"))]
+    projects = [dict(name="kept", proxy_cache_registry="kept", repo_count=3), dict(name="dropped-cache", proxy_cache_registry="dropped",
+                                                                                   repo_count=2),
+                dict(name="hand-cache", proxy_cache_registry="by-hand", repo_count=1)]
+    result = preflight(plan, role="proxy_cache", registries=registries, projects=projects)
+    assert result["errors"] == []
+    assert result["remove_registries"] == [dict(name="dropped", state="absent")]
+    assert result["remove_projects"] == [dict(name="dropped-cache", state="absent", purge=True)]
+    assert result["lines"] == [
+        "prune: proxy-cache project dropped-cache of endpoint dropped, with its 2 repositories (proxy_cache_purge)",
+        "prune: endpoint dropped (marked [managed by registryops.harbor.proxy_cache], no longer in proxy_cache_upstreams)"]
+    # prune off: nothing, whatever is marked
+    plan["prune"] = False
+    assert preflight(plan, role="proxy_cache", registries=registries, projects=projects)["remove_registries"] == []
+
+
+def test_preflight_prunes_marked_rules_and_endpoints_and_refuses_an_endpoint_a_rule_still_uses():
+    inventory = connected_inventory()
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+                             "replication_rules": [{"name": "kept", "endpoint": "airgap"}, {"name": "retired", "state": "absent"}],
+                             "replication_prune": True}, hostvars=inventory, inventory_hostname="connected")
+    registries = [dict(name="airgap", description=MARK_RP), dict(name="old-peer", description="x " + MARK_RP),
+                  dict(name="used", description=MARK_RP), dict(name="hand", description="by hand")]
+    rules = [dict(name="kept", description=MARK_RP, registry="airgap"), dict(name="old-rule", description=MARK_RP, registry="old-peer"),
+             dict(name="retired", description=MARK_RP, registry="old-peer"), dict(name="hand-rule", description="", registry="used"),
+             dict(name="hand-rule-2", description="", registry="hand")]
+    result = preflight(plan, role="replication", registries=registries, rules=rules, proxy_projects=[])
+    assert result["remove_rules"] == [dict(name="old-rule", state="absent", stop_running=True)]
+    assert result["remove_registries"] == [dict(name="old-peer", state="absent")]     # its rules both go in this run
+    assert result["lines"] == [
+        "prune: replication rule old-rule (marked [managed by registryops.harbor.replication], no longer in replication_rules)",
+        "prune: endpoint old-peer (marked [managed by registryops.harbor.replication], no longer in replication_endpoints)"]
+    found = problems(result)
+    assert found == ["- replication_endpoints: endpoint used is marked [managed by registryops.harbor.replication] and no longer"
+                     " listed, so prune would remove it, but replication rule(s) hand-rule still use it. Fix: remove those rules"
+                     " too (state: absent, or drop them from replication_rules if the role made them), or list the endpoint again"]
+
+
+def test_preflight_refuses_a_rule_into_a_proxy_cache_project_that_exists_on_the_harbor_that_receives():
+    inventory = connected_inventory()
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+                             "replication_rules": [{"name": "push", "endpoint": "airgap", "filters": {"name": "nvaie/**"}},
+                                                   {"name": "fine", "endpoint": "airgap", "filters": {"name": "x/**"},
+                                                    "dest_namespace": "mirror"}]},
+                            hostvars=inventory, inventory_hostname="connected")
+    reads = [{"item": {"harbor": "disconnected", "projects": ["nvaie", "mirror"]}, "projects": ["nvaie"]}]
+    found = problems(preflight(plan, role="replication", proxy_projects=reads))
+    assert found == ["- replication_rules[0].filters.name (name push): the destination project 'nvaie' on disconnected is a"
+                     " proxy-cache project; Harbor refuses pushes into proxy-cache projects, so every task of the rule would fail."
+                     " Fix: give the rule a normal project as destination (dest_namespace, e.g. 'nvaie-mirror'), or use the"
+                     " proxy cache instead of the rule"]
+
+
+def test_preflight_wants_a_role_and_its_plan():
+    with pytest.raises(AnsibleFilterError):
+        preflight({}, role="proxy_cache")
+    with pytest.raises(AnsibleFilterError):
+        preflight({"listed": {}}, role="other")
+
+
+def test_the_mark_is_added_once():
+    assert mark("NGC", "proxy_cache") == "NGC " + MARK_PC == mark("NGC " + MARK_PC, "proxy_cache")
+    assert mark(None, "replication") == MARK_RP
+    assert marked("x " + MARK_RP, "replication") and not marked("x " + MARK_RP, "proxy_cache") and not marked(None, "replication")
+
+
+# -- replication_sync: the comparison ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("reference, namespace, count, expected", [
+    ("nvaie/nvidia/cuda:12.4@sha256:a", "nvaie", 1, "nvaie/nvidia/cuda:12.4@sha256:a"),
+    ("nvaie/nvidia/cuda:12.4@sha256:a", "mirror", 2, "mirror/cuda:12.4@sha256:a"),
+    ("nvaie/nvidia/cuda@sha256:a", "flat", -1, "flat/cuda@sha256:a"),
+    ("nvaie/nvidia/cuda:1", "ns/deep", 0, "ns/deep/nvaie/nvidia/cuda:1"),
+    ("appco/containers/etcd:3.5", "", 1, "appco/containers/etcd:3.5"),
+])
+def test_dest_reference(reference, namespace, count, expected):
+    assert sync_mod.dest_reference(reference, namespace, count) == expected
+
+
+def sync_plan(**rule):
+    inventory = connected_inventory()
+    base = {"name": "push", "endpoint": "airgap", "filters": {"name": "nvaie/**"}, "dest_namespace": "mirror", "flattening": 1}
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+                             "replication_rules": [dict(base, **rule)]}, hostvars=inventory, inventory_hostname="connected")
+    assert plan["errors"] == []
+    return plan
+
+
+def read(references, exists=True, **item):
+    return dict(item=item, references=references, project_exists=exists)
+
+
+def test_replication_sync_starts_what_is_missing_and_reports_it_in_sync_afterwards():
+    plan = sync_plan(expect=["mirror/extra:1"])
+    sources = [read(["nvaie/a:1@sha256:1", "nvaie/b:2@sha256:2"], rule="push")]
+    assert replication_sync(plan, "reads", sources=sources) == [dict(harbor="disconnected", project="mirror")]
+    before = [read(["mirror/a:1@sha256:1", "mirror/b:2@sha256:old"], harbor="disconnected", project="mirror")]
+    compared = replication_sync(plan, "compare", sources=sources, destinations=before, since=SINCE)
+    # not "already succeeded since the rule changed": an execution started since the comparison began (another run's)
+    assert compared["executions"] == [dict(rule="push", force=False, wait=True, fail_on_error=False, since=SINCE)]
+    assert compared["rules"][0]["missing_before"] == ["mirror/b:2@sha256:2", "mirror/extra:1"]     # another digest is missing
+    assert compared["verify_reads"] == [dict(harbor="disconnected", project="mirror")]
+    after = [read(["mirror/a:1@sha256:1", "mirror/b:2@sha256:2", "mirror/extra:1@sha256:3"], harbor="disconnected", project="mirror")]
+    runs = [dict(name="push", msg="started execution 7 of replication rule push: Succeed", execution=dict(status="Succeed"))]
+    report = replication_sync(plan, "report", sources=sources, destinations=before, runs=runs, after=after)
+    assert report == dict(failures=[], lines=[
+        "replication rule 'push': 3 reference(s) expected at the destination, 2 missing before. started execution 7 of replication"
+        " rule push: Succeed",
+        "replication rule 'push' is in sync: 3 reference(s) at the destination with the same digests as the source"])
+    failed = replication_sync(plan, "report", sources=sources, destinations=before, runs=runs, after=before)
+    assert failed["failures"] == ["replication rule 'push': 2 artifact(s) missing at the destination after the replication:"
+                                  " mirror/b:2@sha256:2, mirror/extra:1. started execution 7 of replication rule push: Succeed"]
+
+
+def test_replication_sync_in_sync_starts_nothing():
+    plan = sync_plan()
+    sources = [read(["nvaie/a:1@sha256:1"], rule="push")]
+    held = [read(["mirror/a:1@sha256:1"], harbor="disconnected", project="mirror")]
+    compared = replication_sync(plan, "compare", sources=sources, destinations=held)
+    assert compared["executions"] == [] and compared["verify_reads"] == []
+    report = replication_sync(plan, "report", sources=sources, destinations=held, runs=[], after=[])
+    assert report["lines"] == ["replication rule 'push': 1 reference(s) expected at the destination, 0 missing before. In sync:"
+                               " no execution started."]
+
+
+def test_replication_sync_check_mode_says_why_a_rule_would_start_on_fresh_harbors():
+    """A source project that does not exist yet (the run creates it), or a proxy cache whose test read the run makes first:
+    check mode says the rule would start and why; a real run with no source project has nothing to replicate."""
+    plan = sync_plan(filters={"name": "nvidiaio/**"}, dest_namespace="nvidiaio")
+    missing_source = [read([], exists=False, rule="push")]
+    compared = replication_sync(plan, "compare", sources=missing_source, destinations=[], check_mode=True, since=SINCE)
+    assert compared["executions"] == [dict(rule="push", force=False, wait=True, fail_on_error=False, since=SINCE)]
+    assert compared["verify_reads"] == []
+    line, = replication_sync(plan, "report", sources=missing_source, destinations=[], runs=[
+        dict(name="push", msg="would start an execution of replication rule push once it exists")], after=[], check_mode=True)["lines"]
+    assert line == ("replication rule 'push': 0 reference(s) expected at the destination, 0 missing before. Would start: its source"
+                    " project nvidiaio on connected does not exist yet (this run creates it, a proxy cache of proxy_cache_upstreams),"
+                    " so what it will hold is not known before the run. would start an execution of replication rule push once it"
+                    " exists")
+    real = replication_sync(plan, "compare", sources=missing_source, destinations=[], check_mode=False)
+    assert real["executions"] == [] and "does not exist: nothing to replicate" in real["rules"][0]["why"]
+    # the cache exists and holds other images, but not the test reference the run reads through it first
+    cached = [read(["nvidiaio/nvaie/other:1@sha256:9"], rule="push")]
+    held = [read(["nvidiaio/nvaie/other:1@sha256:9"], harbor="disconnected", project="nvidiaio")]
+    check = replication_sync(plan, "compare", sources=cached, destinations=held, check_mode=True)
+    assert check["executions"] and "the real run first reads nvidiaio/nvaie/vllm:latest through it" in check["rules"][0]["why"]
+    assert replication_sync(plan, "compare", sources=cached, destinations=held, check_mode=False)["executions"] == []
+    # once the test reference is cached and replicated, check mode says in sync
+    done = [read(["nvidiaio/nvaie/vllm:latest@sha256:5"], rule="push")]
+    there = [read(["nvidiaio/nvaie/vllm:latest@sha256:5"], harbor="disconnected", project="nvidiaio")]
+    assert replication_sync(plan, "compare", sources=done, destinations=there, check_mode=True)["executions"] == []
+
+
+def test_replication_sync_a_rule_that_cannot_be_compared_runs_and_must_succeed():
+    inventory = connected_inventory()
+    plan = replication_plan({"replication_endpoints": [{"name": "ngc", "provider": "docker-registry", "url": "https://nvcr.io"}],
+                             "replication_rules": [{"name": "pull", "mode": "pull", "endpoint": "ngc", "filters": {"name": "nvaie/**"}}]},
+                            hostvars=inventory, inventory_hostname="connected")
+    assert plan["source_reads"] == []
+    compared = replication_sync(plan, "compare", sources=[], destinations=[], since=SINCE)
+    # the module's own criterion: started unless it already succeeded since the rule last changed
+    assert compared["executions"] == [dict(rule="pull", force=False, wait=True, fail_on_error=False)]
+    runs = [dict(name="pull", msg="execution 3 of replication rule pull ended Failed: 1 of 1 tasks failed", execution=dict(status="Failed"))]
+    report = replication_sync(plan, "report", sources=[], destinations=[], runs=runs, after=[])
+    assert report["lines"][0].startswith("replication rule 'pull': Not compared")
+    assert report["failures"] == ["replication rule 'pull': execution 3 of replication rule pull ended Failed: 1 of 1 tasks failed"]
+
+
+def test_replication_sync_wants_a_known_step():
+    with pytest.raises(AnsibleFilterError):
+        replication_sync(sync_plan(), "guess")
