@@ -106,6 +106,9 @@ def check_url(url, option, example="https://harbor.example.com", base=False):
         raise ValueError("%s: %r is not a valid URL (%s); e.g. %s" % (option, shown, exc, example))
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError("%s: %r is not an http:// or https:// URL with a host name; e.g. %s" % (option, shown, example))
+    if any(c.isspace() or not c.isprintable() for c in parts.netloc):
+        # Go's url.Parse refuses them in a host (Harbor's lib.ValidateHTTPURL, src/lib/endpoint.go, goharbor/harbor v2.15.2)
+        raise ValueError("%s: %r is not a valid URL: its host holds a space or a control character; e.g. %s" % (option, shown, example))
     del port
     if base:
         path = parts.path.rstrip("/")

@@ -15,7 +15,6 @@ import math
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, check_url, userinfo,
@@ -23,7 +22,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
 )
-from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_ca_file, check_text
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_ca_file, defuse, given_problem, secret_values
 
 
 CONNECTION_SPEC = dict(
@@ -54,157 +53,6 @@ def object_or_list(spec, list_option, key="name", required_if=None):
         kwargs["required_if"] = list(required_if)
         top[list_option]["required_if"] = list(required_if)
     return kwargs
-
-
-def _given(params, option, opts):
-    """The value given for ``option`` (or one of its aliases), and whether it was given at all."""
-    for name in [option] + list(opts.get("aliases") or []):
-        if isinstance(params, dict) and params.get(name) is not None:
-            return params[name], True
-    return None, False
-
-
-def _has_secret(spec):
-    return any(opts.get("no_log") or _has_secret(opts.get("options") or {}) for opts in spec.values())
-
-
-def _kind(value):
-    return {bool: "a boolean", dict: "a dictionary", list: "a list", int: "a number", float: "a number"}.get(type(value), "a %s" % type(value).__name__)
-
-
-def _as_dict(value):
-    """``value`` as ansible-core reads a dict (a dict, or text in JSON or key=value form), or None."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str):
-        try:
-            return check_type_dict(value)
-        except TypeError:
-            return None
-    return None
-
-
-def given_problem(spec, params, prefix=""):
-    """What is wrong with the parameters as the task gave them (before ansible-core converts them), naming the option
-    and the element (``rules[3].filters``), or None. ansible-core would accept some of it by conversion (a list given to
-    a text option becomes the text ``['x']``; ``"١٢"`` becomes the number 12) and word the rest without naming the
-    element ("dictionary requested, could not parse JSON or key=value"); a text that may hold a secret is never shown.
-
-    - a dict option (with suboptions) or an element of a list of dicts that is not a dictionary;
-    - a list or dictionary given to a text option (or to an element of a list of texts);
-    - a boolean, a list or a dictionary given to a number option, or a number written with other than ASCII characters
-      (Harbor's Go parsers read ASCII digits only: one rule for every number);
-    - a NUL character or a lone surrogate in any text (Harbor cannot store them: its database refuses NUL).
-    """
-    for option, opts in spec.items():
-        value, given = _given(params, option, opts)
-        if not given:
-            continue
-        where = "%s%s" % (prefix, option)
-        secret = bool(opts.get("no_log"))
-        wanted = opts.get("type") or "str"
-        problem = None
-        if opts.get("options") and (wanted == "dict" or opts.get("elements") == "dict"):
-            problem = _dicts_problem(opts, value, where)
-        elif wanted == "list" and isinstance(value, list):
-            problem = next((p for index, item in enumerate(value)
-                            for p in [_scalar_problem(opts.get("elements") or "raw", item, "%s[%d]" % (where, index), secret)] if p),
-                           None)
-        else:
-            problem = _scalar_problem(wanted, value, where, secret)
-        if problem:
-            return problem
-    return None
-
-
-def _dicts_problem(opts, value, where):
-    sub = opts["options"]
-    if opts.get("type") == "dict":
-        items = [(where, value)]
-    elif isinstance(value, list):
-        items = [("%s[%d]" % (where, index), item) for index, item in enumerate(value)]
-    else:
-        return "%s: expected a list of dictionaries (each with the keys %s), got %s" % (
-            where, ", ".join(sorted(sub)), "text" if isinstance(value, str) else _kind(value))
-    for path, item in items:
-        found = _as_dict(item)
-        if found is None:
-            # the text of something that should hold a secret (an element of registries) is not shown
-            shown = "" if _has_secret(sub) else " %r" % (item,)
-            got = ("the text%s" % shown if shown else "text (not shown: an element may hold a secret)") if isinstance(item, str) \
-                else "%s%s" % (_kind(item), shown)
-            return ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got %s"
-                    % (path, ", ".join(sorted(sub)), got))
-        problem = given_problem(sub, found, path + ".")
-        if problem:
-            return problem
-    return None
-
-
-def _scalar_problem(wanted, value, where, secret):
-    """The problem of one value for an option (or list element) of type ``wanted``, or None."""
-    for text in _strings(value):
-        try:
-            check_text(text, where, secret=secret)
-        except HarborValidationError as exc:
-            return str(exc)
-    shown = "" if secret else " (%r)" % (value,)
-    if wanted in ("str", "path") and isinstance(value, (list, dict)):
-        return "%s: expected text, got %s%s; give one value as text" % (where, _kind(value), shown)
-    if wanted in ("int", "float"):
-        number = "a whole number" if wanted == "int" else "a number"
-        if isinstance(value, (bool, list, dict)):
-            return "%s: expected %s, got %s%s" % (where, number, _kind(value), shown)
-        if isinstance(value, str) and not value.isascii():
-            return "%s: expected %s written with ASCII digits (0-9), got %r" % (where, number, value)
-    return None
-
-
-def defuse(spec, params):
-    """Drop (set to None) what ansible-core's checks would crash on instead of refusing: a number or a boolean given to a
-    dict option with suboptions (its ``set_fallbacks`` then tests ``'key' in 5``: a TypeError and a traceback, not a
-    message), at the top level and inside dict elements. ``given_problem`` has refused the value already."""
-    for option, opts in spec.items():
-        if not opts.get("options") or not isinstance(params, dict):
-            continue
-        for name in [option] + list(opts.get("aliases") or []):
-            value = params.get(name)
-            if value is None:
-                continue
-            if opts.get("type") == "dict" and not isinstance(value, (dict, str, list)):
-                params[name] = None
-            for item in (value if isinstance(value, list) else [value]):
-                if isinstance(item, dict):
-                    defuse(opts["options"], item)
-
-
-def _strings(value):
-    """Every text in ``value`` (leaves of dicts and lists, as text), for the no_log values of a secret option."""
-    if isinstance(value, dict):
-        return set(s for v in value.values() for s in _strings(v))
-    if isinstance(value, (list, tuple)):
-        return set(s for v in value for s in _strings(v))
-    if value is None or isinstance(value, bool) or value == "":
-        return set()
-    return {str(value)}
-
-
-def secret_values(spec, params):
-    """The values of every ``no_log`` option in ``params``, in suboptions and list elements too, whatever else is wrong
-    with the parameters (ansible-core collects none of them when one element of a list of dicts is not a dict)."""
-    found = set()
-    for option, opts in spec.items():
-        value, given = _given(params, option, opts)
-        if not given:
-            continue
-        if opts.get("no_log"):
-            found.update(_strings(value))
-        if opts.get("options"):
-            for item in (value if isinstance(value, list) else [value]):
-                item = _as_dict(item)
-                if item is not None:
-                    found.update(secret_values(opts["options"], item))
-    return found
 
 
 def url_secrets(params):

@@ -123,11 +123,7 @@ class Case(object):
         self.id = None
 
     def task(self):
-        task = self.family.task(self)
-        task.update(name=self.id, ignore_errors=True)
-        if self.check:
-            task["check_mode"] = True
-        return task
+        return self.family.task(self)
 
 
 def set_path(args, path, value):
@@ -136,6 +132,8 @@ def set_path(args, path, value):
     target, parts = args, re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
     keys = [int(index) if index else key for key, index in parts]
     for key in keys[:-1]:
+        if isinstance(target, dict) and not isinstance(target.get(key), (dict, list)):
+            target[key] = {}            # a dict option not in the base call (filters, dest_project)
         target = target[key]
     target[keys[-1]] = value
     return args
@@ -165,8 +163,10 @@ class ModuleFamily(object):
         self.absent, self.skip = absent, skip
         self.name = module
 
+    alone = False          # the cases share hosts (WORKERS), each task with ignore_errors
+
     def task(self, case):
-        return {C + self.module: case.args}
+        return dict({C + self.module: case.args, "name": case.id, "ignore_errors": True}, **({"check_mode": True} if case.check else {}))
 
     def cases(self, count):
         options = documented_options(self.module)
@@ -214,15 +214,22 @@ class RoleFamily(object):
     feeds (``profiles``: variable path without the index, or leaf -> a key of PROFILES, e.g.
     ``{"replication_endpoints.name": ("harbor_registry", "name")}``).
     ``base``: the variables of a valid call, a list variable holding one valid element to put the bad value into.
-    A refusal must name the variable: its path (``replication_endpoints[0].url``), or its name and the list's
-    (ansible-core's argument spec messages say "url ... found in replication_endpoints")."""
+    A refusal must name the variable: its path (``replication_endpoints[0].url``), or its name as ansible-core's
+    argument-spec messages do ("argument 'url' is of type ... found in 'replication_endpoints'")."""
 
     def __init__(self, role, base, profiles=None, skip=()):
         self.role, self.base, self.profiles, self.skip = role, base, profiles or {}, skip
         self.name = role
 
+    # A role stops at its first failed task (ignore_errors on include_role does not reach the role's tasks): each case has
+    # a host (and an emulator) of its own, and its verdict is the host's failed task, whatever the role calls it.
+    alone = True
+
     def task(self, case):
-        return {"ansible.builtin.include_role": {"name": self.role}, "vars": case.args}
+        include = {"name": self.role}
+        if case.check:
+            include["apply"] = {"check_mode": True}
+        return {"name": case.id, "ansible.builtin.include_role": include, "vars": case.args}
 
     def variables(self):
         """``[(path, leaf, spec)]`` of the role's variables."""
@@ -233,16 +240,25 @@ class RoleFamily(object):
                 continue
             found.append((name, name, spec))
             if spec.get("type") == "list" and spec.get("elements") == "dict" and isinstance(self.base.get(name), list):
-                found += [("%s[0].%s" % (name, sub), sub, subspec) for sub, subspec in sorted((spec.get("options") or {}).items())
-                          if "%s.%s" % (name, sub) not in self.skip and subspec.get("type") != "dict"]
+                for sub, subspec in sorted((spec.get("options") or {}).items()):
+                    if "%s.%s" % (name, sub) in self.skip:
+                        continue
+                    if subspec.get("type") != "dict":
+                        found.append(("%s[0].%s" % (name, sub), sub, subspec))
+                    found += [("%s[0].%s.%s" % (name, sub, leaf), leaf, leafspec)
+                              for leaf, leafspec in sorted((subspec.get("options") or {}).items())]
         return found
 
     def cases(self, count):
         found = []
         for path, leaf, spec in self.variables():
-            profile = self.profiles.get(path.replace("[0]", ""), self.profiles.get(leaf, leaf))
+            key = path.replace("[0]", "")
+            profile = self.profiles.get(key, self.profiles.get(leaf, key.split(".", 1)[1] if key.count(".") > 1 else leaf))
             module, option = profile if isinstance(profile, tuple) else (self.role, profile)
-            expect = path if path == leaf else (path, leaf)
+            # the variable's path (a suboption's: or the one that holds it, for the length of all filters), or ansible-core's
+            # argument-spec wording for it ("argument 'url' ... found in ...")
+            expect = path if path == leaf else (path, "argument '%s'" % leaf, "value of %s" % leaf) + (
+                (path.rsplit(".", 1)[0],) if path.count(".") > 1 else ())
             for kind, value, accepted in values(module, option, spec, count):
                 found.append(Case(self, "role", path, kind, value, set_path(self.base, path, value), expect, accepted,
                                   check=accepted))
@@ -269,22 +285,21 @@ def module_families():
     ]
 
 
-# The role families (issue 19: every role variable checked before any write, by the roles' own validation). Listed in
-# ROLE_FAMILIES once that validation is in the collection; until then a bad role variable ends in a module's message,
-# which names the module's option and not the role variable, and a module may already have written.
+# The role families (issue 19: every role variable is checked before any write by the roles' own plan filters).
 UPSTREAM = dict(name="swept", provider="docker-registry", url="https://registry.example.com", project="swept")
 RULE = dict(name="swept", endpoint="existing-endpoint", filters={"name": "library/**"})
 PROXY_CACHE_FAMILY = RoleFamily(
     C + "proxy_cache", base=dict(proxy_cache_check_references=False, proxy_cache_upstreams=[UPSTREAM]),
-    profiles={"name": ("harbor_registry", "name"), "project": ("harbor_project", "name")},
+    profiles={"name": ("harbor_registry", "name"), "project": "role project"},
     skip=("harbor_url", "harbor_username", "harbor_password", "harbor_validate_certs", "harbor_ca_path"))
 REPLICATION_FAMILY = RoleFamily(
     C + "replication", base=dict(replication_sync=False, replication_rules=[RULE], replication_projects=[dict(name="swept")],
                                  replication_endpoints=[dict(name="swept-peer", url="https://registry.example.com")]),
     profiles={"replication_rules.name": ("harbor_replication_rule", "name"), "replication_rules.endpoint": "registry",
+              "replication_rules.filters.labels": "role labels",
               "replication_endpoints.name": ("harbor_registry", "name"), "replication_projects.name": ("harbor_project", "name")},
     skip=("harbor_url", "harbor_username", "harbor_password", "harbor_validate_certs", "harbor_ca_path"))
-ROLE_FAMILIES = []
+ROLE_FAMILIES = [PROXY_CACHE_FAMILY, REPLICATION_FAMILY]
 
 
 # -- bad values of each option ------------------------------------------------------------------------------------------
@@ -404,7 +419,11 @@ PROFILES = {
 # the name filter of the _info modules: any text is a valid (maybe unknown) name; filters.name/filters.tag: patterns
 PROFILES[("harbor_registry_info", "name")] = PROFILES[("harbor_project_info", "name")] = []
 PROFILES[("harbor_replication_rule_info", "name")] = []
+# a role's project name: "" is the role's default (the entry's name), the rest as harbor_project's name
+PROFILES["role project"] = [(kind, strategy.filter(bool), accepted) for kind, strategy, accepted in PROFILES[("harbor_project", "name")]]
 PROFILES[("harbor_repository_info", "labels")] = [("nested", st.sampled_from([[["x"]], ["a\x00"]]), False)]
+# a role's labels are a list of texts: a text is a list of one, a number a text (ansible-core's documented conversions)
+PROFILES["role labels"] = [("bad labels", st.sampled_from([["", "x"], [["x"]]]), False)]
 
 
 # -- the run ------------------------------------------------------------------------------------------------------------
@@ -442,6 +461,7 @@ def run_cases(cases, workers=WORKERS, attribute=True):
     files = ca_files(folder)
     try:
         hosts, plans, task_files = {}, {}, {}
+        workers = len(cases) if cases and cases[0].family.alone else workers
         for index in range(min(workers, len(cases))):
             target = start_emulator()
             targets.append(target)
@@ -457,7 +477,7 @@ def run_cases(cases, workers=WORKERS, attribute=True):
             for case in cases[index::workers]:
                 task = case.task()
                 for key, value in list(task.items()):
-                    if isinstance(value, dict):
+                    if isinstance(value, dict) and key != "vars":
                         task[key] = dict((k, resolve(v, files)) for k, v in value.items())
                 tasks.append(task)
             task_files["cases-%s.yml" % host] = tasks
@@ -471,7 +491,12 @@ def run_cases(cases, workers=WORKERS, attribute=True):
                 verdicts.update(run_cases(mine, workers=len(mine), attribute=False))
                 continue
             for case in mine:
-                results = [r for r in run.results if r.get("task") == case.id and r.get("host") == host]
+                if case.family.alone:       # the host's failed task (a role's own), else its last result
+                    results = [r for r in run.results if r.get("host") == host and r.get("status") != "skipped"
+                               and r.get("task") != "cases"]
+                    results = [r for r in results if r.get("failed")] or results
+                else:
+                    results = [r for r in run.results if r.get("task") == case.id and r.get("host") == host]
                 verdicts[case.id] = judge(case, results[-1] if results else {}, log)
         return verdicts
     finally:

@@ -12,7 +12,7 @@ sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.module import defuse, given_problem, secret_values  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem, secret_values  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils import validation  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
@@ -149,6 +149,8 @@ def test_normalize_url(value, strict, normal):
     ("https://user:S3cr3tPw@nvcr.io", "url", "must not carry a user name or password"), ("ftp://nvcr.io", "url", "is not an http://"),
     ("https://", "url", "'https:' has no scheme"), ("http://[::1", "url", "is not a valid URL"),
     ("nvcr.io", "endpoint_url", "endpoint_url: 'nvcr.io' has no scheme"),
+    ("https://regi stry.example.com", "url", "its host holds a space or a control character"),
+    ("https://registry.exa\u200bmple.com", "url", "its host holds a space or a control character"),
 ])
 def test_normalize_url_refuses(value, option, fragment):
     text = refused(lambda v: registry.normalize_url(v, option=option), value, option, fragment)
