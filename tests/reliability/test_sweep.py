@@ -8,8 +8,9 @@ How it runs: Hypothesis only generates (``draw``: derandomized, so CI sees the s
 then batched, many per ansible-playbook run (``WORKERS`` inventory hosts, each with its own emulator, each including
 its own task file; the free strategy runs them side by side), and each task result is judged. The emulator of a worker
 logs every request: when a worker's log shows a write, its cases run again one emulator each, so that the write is
-pinned on its case. CI runs ``EXAMPLES`` generated values per (option, kind); ``scripts/reliability.py --full``
-(``RELIABILITY_FULL=1``) runs ``FULL_EXAMPLES``.
+pinned on its case. CI runs one case per kind of each family and the ``PINNED`` ones (``selected_cases``);
+``scripts/reliability.py --full`` (or ``RELIABILITY_FULL=1 pytest tests/reliability/test_sweep.py``) runs every option
+with ``FULL_EXAMPLES`` generated values per kind.
 
 Families: a family is a source of cases (``Case``) with one way to turn a case into a task. ``module_families()`` gives
 one per module (options and types read from the module's DOCUMENTATION and the connection doc fragment, so a new
@@ -23,6 +24,7 @@ A case of a role family runs as ``include_role`` with those variables and must f
 e.g. ``replication_endpoints[0].url``), with no write: the same judge as for the modules.
 """
 import ast
+import functools
 import json
 import re
 import tempfile
@@ -524,28 +526,31 @@ PINNED = set([("harbor_replication_rule", "bandwidth", "other digits"), ("harbor
 
 
 def selected_cases():
-    """Every case (``--full``: FULL_EXAMPLES values per option and kind), or the CI slice: of EXAMPLES values per option
-    and kind, one case per option of each module (kinds and forms taken in turn) and the PINNED ones."""
+    """Every case (``--full``: FULL_EXAMPLES values per option and kind), or the CI slice (a few minutes on 2 cores): of
+    EXAMPLES values per option and kind, one case per kind of each family (options and forms taken in turn, so that
+    another option of the kind comes first when the options change) and the PINNED ones."""
     if FULL:
         return all_cases(FULL_EXAMPLES)
     cases, groups = all_cases(EXAMPLES), {}
     for case in cases:
-        groups.setdefault((case.family.name, case.path.split("].", 1)[-1]), []).append(case)
+        groups.setdefault((case.family.name, case.kind), []).append(case)
     chosen = set()
     for number, group in enumerate(groups.values()):
-        kinds = sorted(set(case.kind for case in group))
-        bucket = [case for case in group if case.kind == kinds[number % len(kinds)]]
-        chosen.add(id(bucket[(number // len(kinds)) % len(bucket)]))
+        chosen.add(id(group[(number * 7) % len(group)]))
     chosen.update(id(case) for case in cases if case.form != "list" and
                   (case.family.name, case.path.split(".")[-1], case.kind) in PINNED)
     return [case for case in cases if id(case) in chosen]
 
 
+@functools.lru_cache(maxsize=None)
 def batches():
-    """The cases of each family, one batch per family (a pytest-xdist group each: ``conftest.py``)."""
+    """The cases in batches, one ansible-playbook run each (a pytest-xdist group each: ``conftest.py``): one per family
+    with ``--full``; in the CI slice, the modules' cases in one batch (a run costs more to start than its few cases) and
+    one per role (each case of a role has a host of its own). Generated once per process (collection and the tests)."""
     found = {}
     for case in selected_cases():
-        found.setdefault(case.family.name.rsplit(".", 1)[-1], []).append(case)
+        name = case.family.name.rsplit(".", 1)[-1]
+        found.setdefault("modules" if not (FULL or case.family.alone) else name, []).append(case)
     return found
 
 
