@@ -9,11 +9,43 @@ Every answer an emulator gives under /api/v2.0 during a test is checked against 
 (tests/support/contract.py); a violation fails the test. The helpers behind these fixtures (``Target``, ``ADMIN``,
 ``start_emulator``, the request log) live in tests/support/harbor.py, which scripts import too.
 """
+import os
+
 import pytest
 from flask import g as flask_g, request as flask_request
 
 from tests.support import contract
 from tests.support.harbor import real_harbor, start_emulator
+
+
+# CI time (``bash scripts/test``, what CI runs): the matrices whose every case costs an ansible-playbook or molecule run
+# (parametrized tests under SLICED) run a representative slice in CI, the first case and every EVERY-th one after it;
+# ``bash scripts/test --full`` (TEST_FULL=1) runs every case. Cheap matrices (unit, emulator) always run whole.
+FULL = os.environ.get("TEST_FULL") == "1"
+SLICED = ("tests/integration/", "tests/molecule/")
+EVERY = 4
+
+
+def ci_slice(items):
+    """(kept, deselected): each parametrized test under SLICED keeps its cases 0, EVERY, 2*EVERY... (collection order)."""
+    kept, dropped, position = [], [], {}
+    for item in items:
+        function = item.nodeid.split("[", 1)[0]
+        if getattr(item, "callspec", None) is None or not function.startswith(SLICED):
+            kept.append(item)
+            continue
+        index = position[function] = position.get(function, -1) + 1
+        (kept if index % EVERY == 0 else dropped).append(item)
+    return kept, dropped
+
+
+def pytest_collection_modifyitems(config, items):
+    if FULL:
+        return
+    kept, dropped = ci_slice(items)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 class ContractRecorder:

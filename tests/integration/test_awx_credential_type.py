@@ -41,12 +41,15 @@ def no_connection_options(tasks):
 def test_credential_type_is_valid_and_injects_exactly_the_modules_env_vars():
     ctype = load_type()
     validate_type(ctype)
-    assert connection_env_vars() == {"HARBOR_URL", "HARBOR_USERNAME", "HARBOR_PASSWORD", "HARBOR_VALIDATE_CERTS", "HARBOR_CA_PATH"}
+    assert connection_env_vars() == {"HARBOR_URL", "HARBOR_USERNAME", "HARBOR_PASSWORD", "HARBOR_VALIDATE_CERTS", "HARBOR_CA_PATH",
+                                     "HARBOR_CLIENT_CERT", "HARBOR_CLIENT_KEY"}
     assert set(ctype["injectors"]["env"]) == connection_env_vars()
     assert not ctype["injectors"].get("extra_vars")
     fields = {f["id"]: f for f in ctype["inputs"]["fields"]}
     assert fields["password"].get("secret") is True
     assert fields["ca_cert"].get("multiline") is True and not fields["ca_cert"].get("secret")
+    assert fields["client_cert"].get("multiline") is True and not fields["client_cert"].get("secret")
+    assert fields["client_key"].get("multiline") is True and fields["client_key"].get("secret") is True
 
 
 def test_validation_catches_an_undefined_field():
@@ -57,18 +60,23 @@ def test_validation_catches_an_undefined_field():
         validate_type(ctype)
 
 
-def test_injected_credential_with_ca_text_runs_a_playbook_without_connection_options(emulator_factory, tmp_path):
-    harbor = emulator_factory(tls=True)
+def test_injected_credential_with_ca_and_client_certificate_text_runs_a_playbook_without_connection_options(
+        emulator_factory, tmp_path):
+    harbor = emulator_factory(tls=True, client_auth=True)      # behind a proxy that wants a client certificate
     upstream = emulator_factory()       # stands in for nvcr.io
     ca_text = Path(harbor.ca_path).read_text()
+    cert_text, key_text = Path(harbor.emulator.client_cert).read_text(), Path(harbor.emulator.client_key).read_text()
     ctype = load_type()
     env, safe_env = inject(ctype, {"harbor_url": harbor.url, "username": "admin", "password": "Harbor12345",
-                                   "skip_tls_verify": False, "ca_cert": ca_text}, tmp_path)
+                                   "skip_tls_verify": False, "ca_cert": ca_text, "client_cert": cert_text,
+                                   "client_key": key_text}, tmp_path)
     assert env["HARBOR_VALIDATE_CERTS"] == "true"
-    ca_file = Path(env["HARBOR_CA_PATH"])
-    assert ca_file.parent == tmp_path / "env" and ca_file.read_text() == ca_text
-    assert stat.S_IMODE(ca_file.stat().st_mode) == 0o600
+    for variable, text in (("HARBOR_CA_PATH", ca_text), ("HARBOR_CLIENT_CERT", cert_text), ("HARBOR_CLIENT_KEY", key_text)):
+        written = Path(env[variable])
+        assert written.parent == tmp_path / "env" and written.read_text() == text
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
     assert safe_env["HARBOR_PASSWORD"] == HIDDEN and "Harbor12345" not in str(safe_env)
+    assert key_text not in str(env) and key_text not in str(safe_env)      # the key travels as a 0600 file only
 
     play = proxy_cache_play(upstream.url)
     no_connection_options(play)
@@ -76,7 +84,7 @@ def test_injected_credential_with_ca_text_runs_a_playbook_without_connection_opt
     assert first.rc == 0, first.output[-4000:]
     assert first.result("proxy cache")["changed"] is True
     assert first.result("read back")["projects"][0]["proxy_cache_registry"] == "NVIDIA"
-    assert "Harbor12345" not in first.output
+    assert "Harbor12345" not in first.output and key_text.splitlines()[1] not in first.output
     harbor.clear_log()
     second = run_playbook(play, env=env)
     assert second.rc == 0 and second.changed == 0, second.output[-4000:]

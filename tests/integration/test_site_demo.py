@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tests.dataplane.conftest import need_binaries
 
@@ -15,7 +14,6 @@ REPO = Path(__file__).resolve().parents[2]
 DIGEST = r"sha256:[0-9a-f]{64}"
 
 
-@pytest.mark.core_matrix
 def test_site_playbook_demo_caches_replicates_with_the_same_digests_and_is_idempotent():
     need_binaries()
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "demo.py")], cwd=str(REPO), stdout=subprocess.PIPE,

@@ -49,7 +49,9 @@ def _nullable(node):
 
 class Contract:
     def __init__(self, spec_path=SPEC_PATH):
-        self.spec = yaml.safe_load(Path(spec_path).read_text())
+        # libyaml's loader when PyYAML has it: the 300 KB swagger.yaml parses ten times faster (every
+        # pytest worker loads it once).
+        self.spec = yaml.load(Path(spec_path).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         _nullable(self.spec["definitions"])
         self.base = self.spec.get("basePath", "/api/v2.0")
         self.routes = []

@@ -8,9 +8,11 @@ ADMIN = ("admin", "Harbor12345")
 READ_METHODS = ("GET", "HEAD")
 
 
-def control(url, method, path, json=None, verify=True):
-    """One request to the emulator's test controls (``/_emulator/<path>``); the decoded answer (None when empty)."""
-    resp = requests.request(method, url.rstrip("/") + "/_emulator/" + path, json=json, timeout=30, verify=verify)
+def control(url, method, path, json=None, verify=True, cert=None):
+    """One request to the emulator's test controls (``/_emulator/<path>``); the decoded answer (None when empty).
+    ``cert``: the client certificate of an emulator that requires one."""
+    resp = requests.request(method, url.rstrip("/") + "/_emulator/" + path, json=json, timeout=30, verify=verify,
+                            cert=cert)
     if resp.status_code >= 300:
         raise requests.HTTPError("%s /_emulator/%s: %s %s" % (method, path, resp.status_code, resp.text), response=resp)
     return resp.json() if resp.content else None
@@ -49,11 +51,17 @@ class Target:
     def auth(self):
         return (self.username, self.password)
 
+    @property
+    def cert(self):
+        """The client certificate an emulator started with ``client_auth=True`` requires (None otherwise)."""
+        emulator = self.emulator
+        return (emulator.client_cert, emulator.client_key) if emulator is not None and emulator.client_cert else None
+
     def api(self, method, path, json=None, params=None, headers=None, auth="admin", timeout=30):
         """A request to ``/api/v2.0<path>`` (admin credentials unless ``auth`` is given; ``None`` = anonymous)."""
         auth = self.auth if auth == "admin" else auth
         return requests.request(method, self.url + "/api/v2.0" + path, json=json, params=params, headers=headers,
-                                auth=auth, timeout=timeout, verify=self.ca_path or True)
+                                auth=auth, timeout=timeout, verify=self.ca_path or True, cert=self.cert)
 
     def need_emulator(self):
         if self.emulator is None:
@@ -62,7 +70,7 @@ class Target:
 
     def _control(self, method, path, json=None):
         self.need_emulator()
-        return control(self.url, method, path, json=json, verify=self.ca_path or True)
+        return control(self.url, method, path, json=json, verify=self.ca_path or True, cert=self.cert)
 
     def requests_log(self):
         return self._control("GET", "requests")
