@@ -76,6 +76,17 @@ def normalize_provider(value):
     return found
 
 
+def check_access_key(value):
+    """An access key Harbor can store (255 characters: the limits in validation.py)."""
+    return check_length(value, "access_key", max_chars=ACCESS_KEY_MAX_CHARS)
+
+
+def check_access_secret(value):
+    """An access secret Harbor can store (3050 bytes: the limits in validation.py); the message
+    gives lengths only."""
+    return check_length(value, "access_secret", max_bytes=ACCESS_SECRET_MAX_BYTES)
+
+
 def normalize_url(value, option="url", strict=True):
     """Harbor's lib.ValidateHTTPURL (src/lib/endpoint.go, goharbor/harbor v2.15.2): trim, keep only
     scheme://host[:port]/path.
@@ -149,7 +160,7 @@ class Registry(Resource):
 
     def validate(self, item, options):
         if options.get("access_key"):
-            check_length(options["access_key"], "access_key", max_chars=ACCESS_KEY_MAX_CHARS)
+            check_access_key(options["access_key"])
         if item.get("access_secret") == MASK:
             raise HarborValidationError("access_secret: %r is how Harbor hides a stored secret, not a secret; give the real one"
                                         " or leave access_secret out to keep the stored one" % MASK)
@@ -205,7 +216,7 @@ class Registry(Resource):
                                             % (provider, type(secret).__name__))
             content = json.dumps(secret)
         elif provider not in JSON_SECRETS:
-            return check_length(str(secret), "access_secret", max_bytes=ACCESS_SECRET_MAX_BYTES)
+            return check_access_secret(str(secret))
         else:
             content = content_or_file(str(secret))
         self._hide(content)
@@ -224,7 +235,7 @@ class Registry(Resource):
         if provider == "google-gcr" and not (parsed.get("client_email") and parsed.get("private_key")):
             raise HarborValidationError("access_secret: the JSON given for google-gcr has no client_email/private_key; expected %s"
                                         % expected)
-        return check_length(content, "access_secret", max_bytes=ACCESS_SECRET_MAX_BYTES)
+        return check_access_secret(content)
 
     def _hide(self, text):
         """Never show ``text`` (a key file's content, or a part of it) in any output of the module."""

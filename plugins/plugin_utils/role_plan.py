@@ -24,9 +24,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.validation import (
-    ACCESS_KEY_MAX_CHARS, ACCESS_SECRET_MAX_BYTES, check_length, defuse, given_problem,
-)
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
 _SPECS = {}
@@ -143,9 +141,9 @@ def check_endpoint(problems, where, entry, resolved, side):
         problems.check(where, entry, _ca_certificate, resolved["ca_certificate"])
     # what Harbor's database columns hold (validation.py): the module refuses longer ones too, but names its own option
     if isinstance(resolved.get("access_key"), str):
-        problems.check(where, entry, lambda v: check_length(v, "access_key", max_chars=ACCESS_KEY_MAX_CHARS), resolved["access_key"])
+        problems.check(where, entry, registry_utils.check_access_key, resolved["access_key"])
     if isinstance(resolved.get("access_secret"), str) and provider not in registry_utils.JSON_SECRETS:
-        problems.check(where, entry, lambda v: check_length(v, "access_secret", max_bytes=ACCESS_SECRET_MAX_BYTES), resolved["access_secret"])
+        problems.check(where, entry, registry_utils.check_access_secret, resolved["access_secret"])
     if resolved.get("access_secret") and not resolved.get("access_key") and provider not in registry_utils.JSON_SECRETS:
         problems.add(where, entry, "access_key", "access_secret is given without access_key (%s); Harbor drops a secret that"
                      " comes without one. Fix: add access_key" % side)
