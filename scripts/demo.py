@@ -119,6 +119,23 @@ def where_the_images_are(emulators):
                         print("    %-12s %-75s %s %s" % (name, hint, art["type"], art["digest"]))
 
 
+def who_logs_in(emulators):
+    """The endpoints' credentials and the robot accounts the roles keep (the emulator's built-in robot$automation left
+    out): the air gap's endpoint logs in as a robot with push/pull in its destination projects, not as an administrator."""
+    say("credentials: the endpoints and the robot accounts the roles keep")
+    for name in ("connected", "disconnected"):
+        url = emulators[name]
+        for registry in requests.get(url + "/api/v2.0/registries", auth=ADMIN, timeout=10).json():
+            login = (registry.get("credential") or {}).get("access_key") or "anonymous"
+            print("    %-12s endpoint %s logs in as %s" % (name, registry["name"], login))
+        for robot in requests.get(url + "/api/v2.0/robots", auth=ADMIN, timeout=10).json():
+            if robot["name"] == "robot$automation":
+                continue
+            rights = ["%s %s in %s" % (access["action"], access["resource"], perm["namespace"])
+                      for perm in robot.get("permissions") or [] for access in perm.get("access") or []]
+            print("    %-12s robot account %s: %s" % (name, robot["name"], ", ".join(rights)))
+
+
 def skopeo(*args):
     result = subprocess.run(["skopeo"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
                             check=False)
@@ -228,6 +245,7 @@ def main(argv):
             say("demo done (check mode): nothing was written")
             return 0
         where_the_images_are(emulators)
+        who_logs_in(emulators)
         if with_pulls:
             began = time.monotonic()
             if not pulls(emulators, seeded):

@@ -49,7 +49,7 @@ def inventory(pairs, started):
             base, harbor_url=source.url,
             proxy_cache_upstreams=[{"name": "upstream", "url": upstream.url, "provider": "docker-registry", "project": "cache",
                                     "test_reference": "library/alpine:3.20"}],
-            replication_endpoints=[{"name": "peer", "host": "airgap-%02d" % index}],
+            replication_endpoints=[{"name": "peer", "host": "airgap-%02d" % index, "robot_secret": "Fleet-Robot-Secret-1"}],
             replication_rules=[{"name": "mirror", "endpoint": "peer", "filters": {"name": "mirror/**"},
                                 "dest_namespace": "mirror", "dest_project": {}}])
         disconnected["airgap-%02d" % index] = dict(base, harbor_url=peer.url)

@@ -28,13 +28,17 @@ options:
   _input:
     description:
       - The role's variables, by name - C(proxy_cache_upstreams), C(proxy_cache_check_references),
-        C(proxy_cache_pull_host), C(proxy_cache_purge), C(proxy_cache_prune). A variable left out or V(null) gets the
-        spec's default.
+        C(proxy_cache_pull_host), C(proxy_cache_pull_robot), C(proxy_cache_purge), C(proxy_cache_prune). A variable left
+        out or V(null) gets the spec's default.
     type: dict
     required: true
   harbor_url:
     description: The URL of this Harbor, for the pull hints (its host and port, unless C(proxy_cache_pull_host) is set).
     type: str
+  robot_name_prefix:
+    description: Harbor's robot name prefix (the host's C(harbor_robot_name_prefix)), for the pull robot's login in the hints.
+    type: str
+    default: robot$
 '''
 
 EXAMPLES = r'''
@@ -92,8 +96,14 @@ _value:
       description: The test reads (C(name), C(path) on Harbor's C(/v2/)), empty with C(proxy_cache_check_references=false).
       type: list
       elements: dict
+    pull_robots:
+      description:
+        - The nodes' pull robot (C(proxy_cache_pull_robot)) as M(registryops.harbor.harbor_robot_account)'s C(robots)
+          elements (with its secret), or V([]).
+      type: list
+      elements: dict
     hints:
-      description: How to pull through each cache, one line each.
+      description: How to pull through each cache, one line each (and how a node logs in as the pull robot).
       type: list
       elements: str
     prune:
@@ -111,6 +121,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.registryops.harbor.plugins.module_utils import project as project_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
+from ansible_collections.registryops.harbor.plugins.module_utils import robot as robot_utils
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import (
     Problems, as_bool, check_endpoint, compact, mark, refused, with_defaults,
 )
@@ -205,6 +216,36 @@ def _check_present(problems, where, entry):
                          " library/alpine:3.20 or containers/etcd@sha256:<digest>" % exc)
 
 
+def _pull_robot(problems, robot, projects):
+    """harbor_robot_account's ``robots`` element of the nodes' pull robot (``[]`` without one)."""
+    if not robot:
+        return []
+    where = "proxy_cache_pull_robot"
+    problems.check(where, None, robot_utils.check_name, robot.get("name") or "")
+    if robot.get("state") == "absent":
+        return [dict(name=robot["name"], state="absent")]
+    if not robot_utils.valid_secret(str(robot.get("secret") or "")):
+        problems.add(where, None, "secret", "Harbor takes a robot secret of %s; the value given is not (it is never shown)"
+                     % robot_utils.SECRET_RULE)
+    if not projects:
+        problems.add(where, None, None, "no upstream of proxy_cache_upstreams is present, so the robot would have no permission"
+                     " (Harbor needs one). Fix: add an upstream, or set the robot's state to absent")
+        return []
+    element = dict(name=robot["name"], secret=robot.get("secret"), update_password="always",
+                   description=mark(robot.get("description") or "pulls through the proxy caches", ROLE),
+                   permissions=[dict(namespace=project, access=dict(repository=["pull"])) for project in sorted(projects)])
+    return [element]
+
+
+def _login_hints(robot, login, host):
+    if not robot or robot.get("state") == "absent":
+        return []
+    return ["Nodes log in as %s with the secret of proxy_cache_pull_robot (pull only, in these projects):" % login,
+            "  docker login %s -u '%s'   # password: the secret, from your vault" % (host, login),
+            "  kubectl create secret docker-registry harbor-pull --docker-server=%s --docker-username='%s'"
+            " --docker-password=\"$SECRET\"   # then imagePullSecrets: [{name: harbor-pull}]" % (host, login)]
+
+
 def _hints(entries, host):
     lines = []
     for entry in entries:
@@ -223,7 +264,7 @@ def _hints(entries, host):
     return lines
 
 
-def plan(role_vars, harbor_url=None):
+def plan(role_vars, harbor_url=None, robot_name_prefix=None):
     if not isinstance(role_vars, dict):
         raise AnsibleFilterError("proxy_cache_plan: expected a dict of the role's variables, got %s" % type(role_vars).__name__)
     params, spec_errors = with_defaults(ROLE, role_vars)
@@ -240,8 +281,10 @@ def plan(role_vars, harbor_url=None):
     problems.duplicates(VARIABLE, resolved, "name", "endpoint name")
     problems.duplicates(VARIABLE, resolved, "project", "project (the preset's project, or the entry's name)")
     purge = as_bool(params.get("proxy_cache_purge"))
+    robot = params.get("proxy_cache_pull_robot") or None
+    pull_robots = _pull_robot(problems, robot, [e["project"] for e in resolved if e["state"] == "present"])
     result = dict(errors=refused(problems.messages, "proxy_cache") if problems else [], registries=[], projects=[],
-                  remove_projects=[], remove_registries=[], caches=[], checks=[], hints=[],
+                  remove_projects=[], remove_registries=[], caches=[], checks=[], hints=[], pull_robots=pull_robots,
                   listed=dict(registries=[e.get("name") for e in resolved], projects=[e["project"] for e in resolved]),
                   prune=as_bool(params.get("proxy_cache_prune")), purge=purge)
     if problems:
@@ -271,6 +314,8 @@ def plan(role_vars, harbor_url=None):
             result["remove_registries"].append(dict(name=entry["name"], state="absent"))
     host = params.get("proxy_cache_pull_host") or (urlsplit(harbor_url).netloc if harbor_url else "") or "<harbor>"
     result["hints"] = _hints(present, host)
+    if robot:
+        result["hints"] += _login_hints(robot, "%s%s" % (robot_name_prefix or "robot$", robot.get("name")), host)
     return result
 
 

@@ -94,8 +94,20 @@ _value:
       description: The projects with C(state=absent).
       type: list
       elements: dict
+    robots:
+      description:
+        - The robot accounts to keep on the other Harbors, per Harbor (C(harbor) = its inventory name, C(robots) = the
+          elements of M(registryops.harbor.harbor_robot_account)'s C(robots), with their secrets), one per endpoint with
+          C(host) and C(robot), with what the rules through it need.
+      type: list
+      elements: dict
+    endpoint_robots:
+      description: Per endpoint name, the robot it logs in as (C(harbor), C(name), C(login)); no secret.
+      type: dict
     dest_projects:
-      description: The destination projects to create, per Harbor (C(harbor) = its inventory name, C(projects)).
+      description:
+        - The destination projects to create, per Harbor (C(harbor) = its inventory name, C(projects)); also those of push
+          rules through an endpoint with a robot account (whose robot then needs no project creation).
       type: list
       elements: dict
     dest_checks:
@@ -138,11 +150,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.registryops.harbor.plugins.module_utils import project as project_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule_utils
+from ansible_collections.registryops.harbor.plugins.module_utils import robot as robot_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import check_endpoint_name
 from ansible_collections.registryops.harbor.plugins.module_utils.repository import compile_pattern, is_pattern
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_rule_name
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import (
-    Problems, as_bool, check_endpoint, compact, connection, mark, proxy_destination, refused, with_defaults,
+    Problems, as_bool, check_endpoint, compact, connection, mark, proxy_destination, refused, robot_login, with_defaults,
 )
 
 ROLE = "replication"
@@ -171,8 +184,24 @@ def inventory_hosts(hostvars):
         return []
 
 
+def _robot(problems, where, entry, peer_host, hostvars, here):
+    """The robot account an endpoint with ``host`` logs in as on that Harbor: {harbor, name, login, secret}."""
+    name = entry.get("robot_name") or robot_utils.robot_name_of("replication-%s-%s" % (here, entry.get("name")))
+    problems.check(where, entry, robot_utils.check_name, name, options={"name": "robot_name"})
+    secret = entry.get("robot_secret")
+    if secret in (None, ""):
+        problems.add(where, entry, "robot_secret", "required: the endpoint logs in to %s as robot account %s, which the role"
+                     " keeps there with the permissions the rules need. Fix: give robot_secret from a Vault variable (%s), or"
+                     " robot: false to log in as %s's harbor_username instead" % (
+                         peer_host, robot_login(hostvars, peer_host, name), robot_utils.SECRET_RULE, peer_host))
+    elif not robot_utils.valid_secret(str(secret)):
+        problems.add(where, entry, "robot_secret", "Harbor takes a robot secret of %s; the value given is not (it is never"
+                     " shown)" % robot_utils.SECRET_RULE)
+    return dict(harbor=peer_host, name=name, login=robot_login(hostvars, peer_host, name), secret=secret, endpoint=entry.get("name"))
+
+
 def _endpoints(problems, endpoints, hostvars, here):
-    registries, removed, by_name = [], [], {}
+    registries, removed, by_name, robots = [], [], {}, {}
     for index, entry in enumerate(endpoints):
         where = "replication_endpoints[%d]" % index
         problems.check(where, entry, registry_utils.check_name, entry.get("name") or "")
@@ -194,6 +223,9 @@ def _endpoints(problems, endpoints, hostvars, here):
         if peer:
             defaults = dict(url=peer["url"], access_key=peer["username"], access_secret=peer["password"],
                             verify_remote_cert=as_bool(peer["validate_certs"], True), ca_certificate=peer["ca_path"] or None)
+            if as_bool(entry.get("robot"), True) and entry.get("access_key") in (None, "") and entry["host"] != here:
+                robot = robots[entry["name"]] = _robot(problems, where, entry, entry["host"], hostvars, here)
+                defaults.update(access_key=robot["login"], access_secret=robot["secret"])
             for key, value in defaults.items():
                 if resolved.get(key) is None:
                     resolved[key] = value
@@ -208,7 +240,7 @@ def _endpoints(problems, endpoints, hostvars, here):
         registry["description"] = mark(resolved.get("description"), ROLE)
         registries.append(registry)
     problems.duplicates("replication_endpoints", endpoints, "name", "endpoint")
-    return registries, removed, by_name
+    return registries, removed, by_name, robots
 
 
 def _projects(problems, projects, local_caches):
@@ -284,9 +316,10 @@ class _Rule(object):
         return options
 
 
-def _rules(problems, rules, endpoints_by_name, hostvars, here, sync):
-    result = dict(rules=[], remove_rules=[], dest_projects={}, dest_checks={}, destinations=[], sync=[], source_reads=[],
+def _rules(problems, rules, endpoints_by_name, hostvars, here, sync, robots=None):
+    result = dict(rules=[], remove_rules=[], dest_projects={}, dest_checks={}, destinations=[], sync=[], source_reads=[], needs={},
                   endpoint_checks=[])
+    robots = robots or {}
     for index, entry in enumerate(rules):
         rule = _Rule(problems, index, entry)
         rule.check(check_rule_name, entry.get("name") or "")
@@ -326,8 +359,14 @@ def _rules(problems, rules, endpoints_by_name, hostvars, here, sync):
             result["dest_checks"].setdefault(dest_harbor, set()).add(dest_name)
             result["destinations"].append(dict(where=rule.where, rule=entry["name"], harbor=dest_harbor, project=dest_name,
                                                option="dest_namespace" if namespace else "filters.name"))
-            if dest_project:
-                _add_dest_project(rule, result["dest_projects"].setdefault(dest_harbor, {}), dest_name, dest_project)
+            if dest_project or (pushes and endpoint in robots):
+                # the role creates a robot endpoint's destination project first: its robot then needs no project creation
+                # (which Harbor leaves to administrators when project creation is restricted to them)
+                _add_dest_project(rule, result["dest_projects"].setdefault(dest_harbor, {}), dest_name, dest_project or {})
+        if endpoint in robots:
+            result["needs"].setdefault(endpoint, []).append(dict(
+                rule=entry["name"], project=(dest_name if pushes else src_project) or "*",
+                access=_robot_access(pushes, as_bool(entry.get("replicate_deletion")))))
         element = compact(entry, RULE_KEYS)
         element.update(registry=endpoint, description=mark(entry.get("description"), ROLE),
                        filters=dict((k, v) for k, v in (entry.get("filters") or {}).items() if v is not None and k in FILTER_KEYS))
@@ -352,6 +391,38 @@ def _rules(problems, rules, endpoints_by_name, hostvars, here, sync):
     result["dest_projects"] = [dict(harbor=harbor, projects=list(projects.values())) for harbor, projects in result["dest_projects"].items()]
     result["dest_checks"] = [dict(harbor=harbor, projects=sorted(names)) for harbor, names in result["dest_checks"].items()]
     return result
+
+
+def _robot_access(pushes, deletion):
+    """What a robot needs in one project of the other Harbor for one rule (docs in the role's argument spec)."""
+    if pushes:
+        return dict(repository=["pull", "push"] + (["delete"] if deletion else []))
+    return dict(repository=["list", "pull"], artifact=["list", "read"])
+
+
+def _robots(problems, robots, needs, endpoints):
+    """harbor_robot_account's ``robots`` elements per other Harbor: each endpoint's robot with the union of what its rules
+    need, per project."""
+    by_harbor = {}
+    for index, entry in enumerate(endpoints):
+        robot = robots.get(entry.get("name"))
+        if robot is None or entry.get("state") == "absent":
+            continue
+        if not needs.get(entry["name"]):
+            problems.add("replication_endpoints[%d]" % index, entry, "robot", "no rule of replication_rules uses this endpoint, so"
+                         " its robot account on %s would have no permission (Harbor needs one). Fix: add the rule, remove the"
+                         " endpoint, or give it access_key and access_secret (or robot: false)" % robot["harbor"])
+            continue
+        permissions = {}
+        for need in needs[entry["name"]]:
+            access = permissions.setdefault(need["project"], {})
+            for resource, actions in need["access"].items():
+                access[resource] = sorted(set(access.get(resource, [])) | set(actions))
+        element = dict(name=robot["name"], secret=robot["secret"], update_password="always",
+                       description=mark("replication endpoint %s of %s" % (entry["name"], robot["harbor_of"]), ROLE),
+                       permissions=[dict(namespace=project, access=permissions[project]) for project in sorted(permissions)])
+        by_harbor.setdefault(robot["harbor"], []).append(element)
+    return [dict(harbor=harbor, robots=elements) for harbor, elements in sorted(by_harbor.items())]
 
 
 def _add_dest_project(rule, projects, name, dest_project):
@@ -381,10 +452,13 @@ def plan(role_vars, hostvars=None, inventory_hostname=None):
         problems.add("replication_wait_timeout", None, None, "%s seconds; the role waits up to this long, in all, for the"
                      " executions it starts or follows in a run. Fix: give 1 or more, e.g. 3600" % wait_timeout)
     endpoints = params.get("replication_endpoints") or []
-    registries, remove_registries, by_name = _endpoints(problems, endpoints, hostvars, inventory_hostname)
+    registries, remove_registries, by_name, robots = _endpoints(problems, endpoints, hostvars, inventory_hostname)
+    for robot in robots.values():
+        robot["harbor_of"] = inventory_hostname
     projects, remove_projects = _projects(problems, params.get("replication_projects") or [], planned_caches(hostvars, inventory_hostname))
     rules = params.get("replication_rules") or []
-    result = _rules(problems, rules, by_name, hostvars, inventory_hostname, as_bool(params.get("replication_sync"), True))
+    result = _rules(problems, rules, by_name, hostvars, inventory_hostname, as_bool(params.get("replication_sync"), True), robots)
+    result["robots"] = _robots(problems, robots, result.pop("needs"), endpoints)
     local = dict((p["name"], p) for p in projects)
     for group in result["dest_projects"]:
         for project in group["projects"] if group["harbor"] == inventory_hostname else []:
@@ -397,7 +471,9 @@ def plan(role_vars, hostvars=None, inventory_hostname=None):
         errors=refused(problems.messages, "replication") if problems else [], registries=registries,
         remove_registries=remove_registries, projects=projects, remove_projects=remove_projects,
         listed=dict(registries=[e.get("name") for e in endpoints], rules=[r.get("name") for r in rules]),
-        prune=as_bool(params.get("replication_prune")), wait_timeout=int(wait_timeout or 3600), host=inventory_hostname)
+        prune=as_bool(params.get("replication_prune")), wait_timeout=int(wait_timeout or 3600), host=inventory_hostname,
+        endpoint_robots=dict((name, dict(harbor=robot["harbor"], name=robot["name"], login=robot["login"]))
+                             for name, robot in robots.items()))
     return result
 
 

@@ -201,6 +201,13 @@ class HarborClient(object):
             self.login_checked = True
         return self._systeminfo
 
+    def accepts_login(self):
+        """True when Harbor answers this client as an authenticated caller (GET /systeminfo with ``harbor_version``),
+        False when it runs it as anonymous (wrong credentials, a disabled or expired robot account). A read, never a
+        write: how a robot's secret is checked."""
+        info = self.get("/systeminfo")
+        return isinstance(info, dict) and bool(info.get("harbor_version"))
+
     @property
     def version(self):
         return parse_version(self.systeminfo().get("harbor_version"))
@@ -409,8 +416,15 @@ class HarborClient(object):
         resp = self._write("POST", path, body, headers)
         return location_id(resp.headers.get("Location"))
 
+    def post_answer(self, path, body=None, headers=None):
+        """POST and return Harbor's decoded answer (``POST /robots`` answers with the new robot and its secret)."""
+        return self._decode(self._write("POST", path, body, headers))
+
     def put(self, path, body=None, headers=None):
         return self._decode(self._write("PUT", path, body, headers))
+
+    def patch(self, path, body=None, headers=None):
+        return self._decode(self._write("PATCH", path, body, headers))
 
     def delete(self, path, headers=None):
         return self._decode(self._write("DELETE", path, None, headers))

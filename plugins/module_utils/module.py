@@ -170,13 +170,17 @@ class HarborModule(AnsibleModule):
         """The client of this call. It checks the login lazily (GET /systeminfo before the first read that anonymous
         callers may do, or for a version gate; a 401 anywhere is a refused login): see ``HarborClient.request``."""
         if self._client is None:
-            p = self.params
-            client = HarborClient(p["harbor_url"], p["harbor_username"], p["harbor_password"],
-                                  validate_certs=p["validate_certs"], ca_path=p["ca_path"],
-                                  timeout=p["request_timeout"], retries=p["request_retries"],
-                                  client_cert=p["client_cert"], client_key=p["client_key"])
-            self._client = client
+            self._client = self.client_as(self.params["harbor_username"], self.params["harbor_password"])
         return self._client
+
+    def client_as(self, username, password):
+        """A client of this call's Harbor with its connection settings (TLS, client certificate, timeout, retries),
+        logged in as ``username``: the call's own client, or a robot account's whose secret is checked (those requests
+        are not this call's writes)."""
+        p = self.params
+        return HarborClient(p["harbor_url"], username, password, validate_certs=p["validate_certs"], ca_path=p["ca_path"],
+                            timeout=p["request_timeout"], retries=p["request_retries"],
+                            client_cert=p["client_cert"], client_key=p["client_key"])
 
     def run(self, fn):
         """Call ``fn()`` for the result dict and exit with it: the one place where errors become ``fail_json``.

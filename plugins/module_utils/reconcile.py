@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
@@ -71,6 +72,11 @@ class Resource(object):
         """Raise HarborValidationError for a bad ``key`` (every item, also ``state: absent`` ones)."""
         if not name:
             raise HarborValidationError("%s: must not be empty" % self.key)
+
+    def identity(self, item):
+        """What tells this object from the others of its kind: its ``key`` (a name), unless the name is unique only
+        within something else (a project robot's name within its project). ``read`` is keyed by it."""
+        return item[self.key]
 
     def normalize(self, item):
         """The user's options that describe the object (set ones only), through ``normalizers``."""
@@ -173,17 +179,17 @@ def reconcile(resource, items, label=None):
                 options = resource.normalize(item)
                 resource.validate(item, options)
                 wanted.append(options)
-    names = [item[resource.key] for item in items]
-    unique(names, resource.key, resource.kind, label)
+    names = [resource.identity(item) for item in items]
+    unique(names, resource.key, resource.kind, label, shown=[item[resource.key] for item in items])
     found = resource.read(names, [options for options in wanted if options is not None]) if names else {}
     plans = []
-    for index, (item, options) in enumerate(zip(items, wanted)):
+    for index, (item, options, name) in enumerate(zip(items, wanted, names)):
         with element(label, index, item.get(resource.key)):
-            plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(item[resource.key])))
+            plans.append(Plan(None) if options is None else resource.desired(item, options, found.get(name)))
 
     def write(pair):
         item, plan = pair
-        result = _reconcile_one(resource, item, found.get(item[resource.key]), plan)
+        result = _reconcile_one(resource, item, found.get(resource.identity(item)), plan)
         resource.extra(item, plan, result)
         return result
 
@@ -210,14 +216,16 @@ class element(object):
         return False
 
 
-def unique(names, key, kind, label):
-    """Refuse a name given twice in the list option ``label``, naming both elements."""
+def unique(names, key, kind, label, shown=None):
+    """Refuse a name given twice in the list option ``label``, naming both elements (``shown``: the names as the user
+    wrote them, when ``names`` are identities such as a project robot's ``<project>+<name>``)."""
     seen = {}
     for index, name in enumerate(names):
         if name in seen:
-            with element(label, index, name):
+            given = shown[index] if shown else name
+            with element(label, index, given):
                 raise HarborValidationError("%s: %r is also element %d of %s; each %s may appear once"
-                                            % (key, name, seen[name], label, kind))
+                                            % (key, given, seen[name], label, kind))
         seen[name] = index
 
 
@@ -247,8 +255,8 @@ def partial_error(exc, results, pending):
 
 def _reconcile_one(resource, item, raw, plan):
     check_mode = resource.module.check_mode
-    name = item[resource.key]
-    result = dict(changed=False, name=name, state=item.get("state") or "present")
+    name = resource.identity(item)
+    result = dict(changed=False, name=item[resource.key], state=item.get("state") or "present")
     before = resource.to_options(raw) if raw is not None else None
 
     if plan.deletes:
@@ -339,6 +347,20 @@ def run(resource, list_option):
 
 
 __all__ = ["OMIT", "Plan", "Resource", "reconcile", "single", "run"]
+
+
+# The mark a role adds at the end of the description of the Harbor objects it writes (endpoints, rules); the roles'
+# prune removes only objects with its own role's mark (plugins/plugin_utils/role_plan.py), harbor_export leaves it out.
+ROLE_MARK = "[managed by registryops.harbor.%s]"
+_ROLE_MARKS = re.compile(r"\s*\[managed by registryops\.harbor\.[a-z_]+\]\s*$")
+
+
+def unmarked(description):
+    """``description`` without the roles' marks at its end (``NGC [managed by registryops.harbor.proxy_cache]`` -> ``NGC``)."""
+    text = description or ""
+    while _ROLE_MARKS.search(text):
+        text = _ROLE_MARKS.sub("", text)
+    return text
 
 
 def version_gate(client, since, what):

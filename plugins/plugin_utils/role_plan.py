@@ -24,6 +24,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import ROLE_MARK
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
@@ -32,7 +33,7 @@ _OPTION = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): ")
 
 # The mark a role adds to the description of the Harbor objects it writes (endpoints, rules): prune removes only
 # objects that carry its own role's mark, never one the user made elsewhere (docs/docsite/rst/guide_day2.rst "Prune").
-MARK = "[managed by registryops.harbor.%s]"
+MARK = ROLE_MARK
 
 
 def role_spec(role):
@@ -192,6 +193,13 @@ def connection(hostvars, host):
         return None
     return dict(url=str(url).rstrip("/"), username=_get(found, "harbor_username"), password=_get(found, "harbor_password"),
                 validate_certs=_get(found, "harbor_validate_certs"), ca_path=_get(found, "harbor_ca_path"))
+
+
+def robot_login(hostvars, host, name):
+    """The login name of robot account ``name`` on inventory host ``host``: its ``harbor_robot_name_prefix`` (Harbor's
+    robot_name_prefix setting, ``robot$`` by default) and the name."""
+    prefix = _get(hostvars[host], "harbor_robot_name_prefix") if host in hostvars else None
+    return "%s%s" % ("robot$" if prefix in (None, "") else prefix, name)
 
 
 def _get(variables, name):

@@ -1,5 +1,5 @@
 """python -m tests.harbor_emulator [--host 127.0.0.1] [--port 0] [--tls] [--version 2.15.2] [--admin-password Harbor12345]
-[--storage memory|registry]"""
+[--storage memory|registry] [--robot-prefix 'robot$']"""
 import argparse
 import signal
 import sys
@@ -19,10 +19,13 @@ def main(argv=None):
                         help="an extra (non-admin) user; may be repeated")
     parser.add_argument("--storage", choices=("memory", "registry"), default="memory",
                         help="where artifacts live: in memory (records only), or in a docker-registry process of its own")
+    parser.add_argument("--robot-prefix", default="robot$",
+                        help="the robot_name_prefix system setting: robot login names are this prefix + the robot's name")
     args = parser.parse_args(argv)
     users = dict(u.split(":", 1) for u in args.user if ":" in u)
     emulator = Emulator(host=args.host, port=args.port, version=args.version, admin_password=args.admin_password,
-                        tls=args.tls, users=users, storage=args.storage)
+                        tls=args.tls, users=users, storage=args.storage,
+                        robot_prefix=args.robot_prefix)
     # The handler goes in before the address is printed: a caller may send SIGTERM as soon as it has read it.
     # shutdown() before serve_forever() is fine: serve_forever() then returns at once.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=emulator.server.shutdown).start())

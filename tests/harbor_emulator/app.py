@@ -12,7 +12,8 @@ from werkzeug.serving import make_server
 
 from . import blob, controls, csrf, distribution, security, seed, v2auth, version
 from .errors import HarborAPIError
-from .handler import artifact, health, ping, project, project_metadata, quota, registry, replication, repository, systeminfo
+from .handler import (artifact, health, ping, project, project_metadata, quota, registry, replication, repository, robot,
+                      systeminfo)
 from .state import State
 from .storage import storage_of
 
@@ -27,7 +28,7 @@ def create_app(state):
     app.url_map.strict_slashes = False
 
     for module in (controls, ping, systeminfo, health, project, project_metadata, quota, repository, artifact, seed,
-                   replication, distribution, blob, registry, v2auth, version):
+                   replication, distribution, blob, registry, robot, v2auth, version):
         app.register_blueprint(module.bp)
     project.init_state(state)           # Harbor starts with the public project "library" (id 1)
 
@@ -94,8 +95,8 @@ class Emulator:
     """
 
     def __init__(self, host="127.0.0.1", port=0, version="2.15.2", admin_password="Harbor12345", tls=False, users=None,
-                 storage="memory", login_freeze=0.0, client_auth=False):
-        self.state = State(version=version, admin_password=admin_password)
+                 storage="memory", login_freeze=0.0, robot_prefix="robot$", client_auth=False):
+        self.state = State(version=version, admin_password=admin_password, robot_prefix=robot_prefix)
         self.state.login_freeze = login_freeze          # security.py: Harbor's 1.5 s lock after a failed login
         self.storage = storage_of(self.state, storage)  # "registry": a docker-registry process of its own (storage.py)
         for username, password in (users or {}).items():

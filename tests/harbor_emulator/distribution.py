@@ -131,7 +131,7 @@ def artifact_of(body):
 @bp.get("/v2/_catalog")
 def catalog():
     st = state()
-    if not caller(st).sysadmin:
+    if not (caller(st).sysadmin or security.can_system("read", "catalog")):
         raise catalog_refused()
     with st.lock:
         names = sorted(repo["name"] for project in st.projects.values()

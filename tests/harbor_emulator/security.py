@@ -1,7 +1,10 @@
-"""Who is calling (mirrors src/server/middleware/security).
+"""Who is calling (mirrors src/server/middleware/security) and what the caller may do (rbac.py).
 
-Basic auth with a known user or an enabled system robot gives a security context; anything else, bad
-credentials included, runs as anonymous, exactly like Harbor (no error at this stage).
+Basic auth with a known user or a robot gives a security context; anything else, bad credentials included, runs as
+anonymous, exactly like Harbor (no error at this stage). A robot logs in with its full name: the robot name prefix
+(the ``robot_name_prefix`` system setting, ``robot$`` by default; ``state.robot_prefix``) and the name Harbor stores
+(``<name>`` for a system robot, ``<project>+<name>`` for a project robot), found like security/robot.go does: by the
+stored name, then the salted secret, then not disabled, then not expired (``expires_at`` -1 never expires).
 
 Login freeze (src/core/auth/authenticator.go ``Login``, ``frozenTime`` 1.5 s; src/core/auth/lock.go ``UserLock``): a
 failed basic-auth login of a user (not a robot) locks that user name and sleeps for the freeze time; while the name is
@@ -13,11 +16,10 @@ import base64
 import time
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 
+from . import rbac
 from .errors import forbidden, unauthorized
-
-ROBOT_PREFIX = "robot$"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Context:
     username: str = ""
     sysadmin: bool = False
     robot: bool = False
+    robot_id: int = 0           # the robot's id in state.robots (a robot caller)
+    access: object = None       # a /v2/ bearer token's {project name: {actions}} (v2token.New); None otherwise
 
     @property
     def authenticated(self):
@@ -53,10 +57,10 @@ def resolve(state):
         return
     username, password = creds
     with state.lock:
-        if username.startswith(ROBOT_PREFIX):
-            robot = state.robots.get(username[len(ROBOT_PREFIX):])
-            if robot and not robot["disable"] and robot["secret"] == password:
-                g.security = Context(username=username, sysadmin=robot["sysadmin"], robot=True)
+        if username.startswith(state.robot_prefix):
+            robot = robot_of(state, username)
+            if robot and robot["secret"] == password and usable(robot):
+                g.security = robot_context(state, robot)
             return
         freeze = getattr(state, "login_freeze", 0) or 0
         failures = state.extensions.setdefault("login_failures", {})
@@ -72,8 +76,46 @@ def resolve(state):
         time.sleep(freeze)              # Harbor sleeps frozenTime in the failed request itself
 
 
+def robot_of(state, username):
+    """The stored robot a login name stands for (the first by name, as the robot generator takes robots[0]), or None."""
+    if not username.startswith(state.robot_prefix):
+        return None
+    stored = username[len(state.robot_prefix):]
+    found = sorted((r for r in state.robots.values() if r["name"] == stored), key=lambda r: r["id"])
+    return found[0] if found else None
+
+
+def usable(robot):
+    """Not disabled and not expired (security/robot.go)."""
+    return not robot["disabled"] and (robot["expires_at"] == -1 or robot["expires_at"] > time.time())
+
+
+def robot_context(state, robot):
+    return Context(username=state.robot_prefix + robot["name"], robot=True, robot_id=robot["id"])
+
+
 def current():
     return g.get("security", ANONYMOUS)
+
+
+def current_robot(state):
+    """The stored robot of the caller, or None (a user, an anonymous caller, a robot deleted meanwhile)."""
+    ctx = current()
+    return state.robots.get(ctx.robot_id) if ctx.robot else None
+
+
+def can_system(action, resource):
+    """secCtx.Can(action, /system/<resource>): a system administrator may do anything, a robot what its system
+    policies allow, anyone else nothing (the emulator's users have no system-level roles)."""
+    ctx = current()
+    if ctx.access is not None:
+        return False                    # a /v2/ token's context knows repositories only
+    if ctx.sysadmin:
+        return True
+    state = current_app.config["state"]
+    with state.lock:
+        robot = current_robot(state)
+        return robot is not None and rbac.robot_can_system(robot, action, resource)
 
 
 def require_authenticated():
@@ -81,9 +123,9 @@ def require_authenticated():
         raise unauthorized()
 
 
-def require_sysadmin():
+def require_system(action, resource):
     """System-level RBAC (BaseAPI.RequireSystemAccess): 401 for anonymous callers; 403 for callers without the
     permission, with the caller's username as the message (``ForbiddenError(nil).WithMessage(GetUsername())``)."""
     require_authenticated()
-    if not current().sysadmin:
+    if not can_system(action, resource):
         raise forbidden(current().username)

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from . import security
+from . import rbac, security
+from .handler import project as projects
 
 bp = Blueprint("v2auth", __name__)
 
@@ -36,24 +37,35 @@ def issued_tokens(st):
     return st.extensions.setdefault("tokens", {})
 
 
-def context_of(st, username):
-    """The security context of a username a token was issued to (ANONYMOUS when the user is gone or disabled)."""
-    if username.startswith(security.ROBOT_PREFIX):
-        robot = st.robots.get(username[len(security.ROBOT_PREFIX):])
-        if robot and not robot["disable"]:
-            return security.Context(username=username, sysadmin=robot["sysadmin"], robot=True)
-        return security.ANONYMOUS
-    user = st.users.get(username)
-    return security.Context(username=username, sysadmin=user["sysadmin"]) if user else security.ANONYMOUS
-
-
 def bearer_context(st):
+    """The v2token context of a bearer token this emulator issued: its subject and the access it carries. ``sysadmin``
+    is kept for a system administrator's token so that its catalog reads keep working (Harbor refuses the catalog to any
+    token context; approximated)."""
     header = request.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         return security.ANONYMOUS
     with st.lock:
-        username = issued_tokens(st).get(header[7:].strip())
-        return context_of(st, username) if username else security.ANONYMOUS
+        issued = issued_tokens(st).get(header[7:].strip())
+        if issued is None:
+            return security.ANONYMOUS
+        user = st.users.get(issued["username"])
+        return security.Context(username=issued["username"], sysadmin=bool(user and user["sysadmin"]),
+                                robot=issued["username"].startswith(st.robot_prefix), access=issued["access"])
+
+
+def token_access(st, scopes):
+    """creator.go filterAccess for ``repository`` scopes: {project name: {actions the caller may do there}}."""
+    access = {}
+    for scope in scopes:
+        kind, _, rest = scope.partition(":")
+        name = rest.rpartition(":")[0]
+        if kind != "repository" or "/" not in name:
+            continue
+        project_name = name.split("/", 1)[0]
+        found = projects.find(st, project_name) if " " not in project_name else None
+        access[project_name] = {action for action in rbac.TOKEN_ACTIONS if found is not None
+                                and projects.can(st, found, action, "repository")}
+    return access
 
 
 def challenge_response(st, scope=None):
@@ -103,7 +115,8 @@ def token():
     if not ctx.authenticated and not request.args.get("scope"):
         return Response(status=401)
     value = secrets.token_urlsafe(32)
+    scopes = [part for value_ in request.args.getlist("scope") for part in value_.split(" ") if part]
     with st.lock:
-        issued_tokens(st)[value] = ctx.username
+        issued_tokens(st)[value] = {"username": ctx.username, "access": token_access(st, scopes)}
     issued = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return jsonify({"token": value, "access_token": "", "expires_in": TOKEN_TTL, "issued_at": issued})

@@ -16,6 +16,7 @@ from tests.support.ansible import ansible_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 NGC_KEY = "site-test-ngc-key"
+ROBOT_SECRET = "Site-Robot-Secret-1"      # the robot accounts the replication role keeps on the other Harbor
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
@@ -66,14 +67,14 @@ def air_gap(emulator_factory, tls=False, storage="registry"):
     connected_vars = {
         "proxy_cache_upstreams": [{"name": "NVIDIA", "preset": "ngc", "url": upstream.url, "verify_remote_cert": False,
                                    "access_secret": NGC_KEY, "test_reference": "nvaie/vllm:latest"}],
-        "replication_endpoints": [{"name": "disconnected-harbor", "host": "harbor-disconnected"}],
+        "replication_endpoints": [{"name": "disconnected-harbor", "host": "harbor-disconnected", "robot_secret": ROBOT_SECRET}],
         "replication_projects": [{"name": "nvaie", "storage_quota": "500GiB"}],
         "replication_rules": [{"name": "nvaie-to-disconnected", "mode": "push", "endpoint": "disconnected-harbor",
                                "filters": {"name": "nvaie/nvidia/**", "tag": "{2*,1*}"}, "dest_namespace": "nvaie",
                                "flattening": 1, "dest_project": {"public": False, "storage_quota": "500GiB"}}],
     }
     disconnected_vars = {
-        "replication_endpoints": [{"name": "connected-harbor", "host": "harbor-connected"}],
+        "replication_endpoints": [{"name": "connected-harbor", "host": "harbor-connected", "robot_secret": ROBOT_SECRET}],
         "replication_rules": [{"name": "application-collection-from-connected", "mode": "pull", "endpoint": "connected-harbor",
                                "filters": {"name": "appco/**", "tag": "**"}, "dest_namespace": "application-collection",
                                "flattening": 1, "dest_project": {"public": True}}],
@@ -191,7 +192,7 @@ def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
         connected["harbor-%d" % index] = host(
             source, proxy_cache_upstreams=[{"name": "upstream", "url": upstream.url, "provider": "docker-registry",
                                             "project": "cache", "test_reference": "library/alpine:3.20"}],
-            replication_endpoints=[{"name": "peer", "host": "airgap-%d" % index}],
+            replication_endpoints=[{"name": "peer", "host": "airgap-%d" % index, "robot_secret": ROBOT_SECRET}],
             replication_rules=[{"name": "mirror", "endpoint": "peer", "filters": {"name": "mirror/**"},
                                 "dest_namespace": "mirror", "dest_project": {}}])
         disconnected["airgap-%d" % index] = host(peer)
@@ -264,7 +265,7 @@ def test_a_tag_with_another_digest_at_the_destination_is_missing_and_replicated_
               "dest_namespace": "nvaie", "flattening": 1}]
     run = run_site(tmp_path, playbook="replication.yml",
                    connected={"harbor-connected": host(connected, replication_rules=rules, replication_endpoints=[
-                       {"name": "disconnected-harbor", "host": "harbor-disconnected"}])},
+                       {"name": "disconnected-harbor", "host": "harbor-disconnected", "robot_secret": ROBOT_SECRET}])},
                    disconnected={"harbor-disconnected": host(disconnected)})
     assert run.rc == 0, run.output[-5000:]
     out = " ".join(run.output.split())

@@ -38,7 +38,7 @@ def test_a_bad_third_entry_is_refused_before_any_request_naming_the_role_variabl
              dict(name="push-b", endpoint="disconnected-harbor", filters={"name": "b/**"}),
              dict(name="push-c", endpoint="disconnected-harbor", filters={"name": "c/**"}, trigger="scheduled", cron="0 * 2 * * *",
                   dest_project={"storage_quota": "lots"})]
-    endpoints = [dict(name="disconnected-harbor", host="harbor-disconnected")]
+    endpoints = [dict(name="disconnected-harbor", host="harbor-disconnected", robot=False)]   # the admin (robots: test_roles_robots.py)
     inventory = dict(connected={"harbor-connected": host(connected, proxy_cache_upstreams=upstreams, replication_endpoints=endpoints,
                                                          replication_rules=rules, replication_wait_timeout=-5)},
                      disconnected={"harbor-disconnected": host(disconnected)})
@@ -195,7 +195,8 @@ def test_a_rule_whose_endpoint_exists_nowhere_is_refused_before_any_write_and_an
 
 # -- one execution at a time per rule -------------------------------------------------------------------------------
 def push_inventory(connected, disconnected, **more):
-    role_vars = dict(replication_endpoints=[dict(name="disconnected-harbor", host="harbor-disconnected")],
+    # the other Harbor's administrator, explicitly (the endpoints' robot accounts: test_roles_robots.py)
+    role_vars = dict(replication_endpoints=[dict(name="disconnected-harbor", host="harbor-disconnected", robot=False)],
                      replication_rules=[dict(name="nvaie-to-disconnected", endpoint="disconnected-harbor", filters={"name": "nvaie/**"},
                                              dest_namespace="nvaie", dest_project={})])
     role_vars.update(more)

@@ -52,5 +52,14 @@ def test_site_playbook_demo_caches_replicates_with_the_same_digests_and_is_idemp
                           "application-collection/charts/etcd:10.2.3": served["/v2/application-collection/charts/etcd/manifests/10.2.3"]}
     assert re.search(r"skopeo copy --all .*/dockerhub/library/busybox:1\.36 oci:", out)
     assert "pulled through the cache and from the air gap: the same digests as upstream" in out
-    for secret in ("demo-ngc-api-key", "demo-appco-token", "Harbor12345"):                 # no secret in any output
-        assert secret not in out, secret
+    # The air gap's endpoint logs in as the robot the replication role keeps there (push/pull in the destinations), and
+    # the nodes' pull robot pulls through the caches; the pull hints say how a node logs in.
+    assert re.search(r"^    connected +endpoint disconnected-harbor logs in as robot\$replicator$", out, re.M), out[-4000:]
+    replicator = re.search(r"^    disconnected +robot account robot\$replicator: (.+)$", out, re.M).group(1).split(", ")
+    assert sorted(replicator) == sorted("%s repository in %s" % (action, project) for action in ("pull", "push")
+                                        for project in ("application-collection", "dockerhub", "nvidiaio"))
+    nodes = re.search(r"^    connected +robot account robot\$cluster-nodes: (.+)$", out, re.M).group(1).split(", ")
+    assert sorted(nodes) == ["pull repository in application-collection", "pull repository in dockerhub", "pull repository in nvidiaio"]
+    assert "Nodes log in as robot$cluster-nodes with the secret of proxy_cache_pull_robot" in out
+    for secret in ("demo-ngc-api-key", "demo-appco-token", "Harbor12345", "Demo-Replicator-1", "Demo-Cluster-Pull-1"):
+        assert secret not in out, secret                                                  # no secret in any output

@@ -15,6 +15,8 @@ C = "registryops.harbor."
 REG, PROJ, RULE, EXE = C + "harbor_registry", C + "harbor_project", C + "harbor_replication_rule", C + "harbor_replication_execution"
 INFO_MODULES = ("harbor_registry_info", "harbor_project_info", "harbor_replication_rule_info", "harbor_replication_execution_info")
 REG_I, PROJ_I, RULE_I, EXE_I = (C + m for m in INFO_MODULES)
+ROBOT, ROBOT_I, EXPORT = C + "harbor_robot_account", C + "harbor_robot_account_info", C + "harbor_export"
+PULL = [{"namespace": "*", "access": {"repository": ["pull"]}}]
 PEM_GARBAGE = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"
 GCR_NO_KEY = '{"type": "service_account", "client_email": "sa@example.iam.gserviceaccount.com"}'
 
@@ -206,6 +208,30 @@ ROWS = [
     row(EXE_I, {"rule": "existing-rule", "tasks": "x"}, "tasks"),
     row(EXE_I, {"rule": "existing-rule", "logs": "x"}, "logs"),
     row(EXE_I, {"rule": "existing-rule", "query": "]["}, "query"),
+    # -- harbor_robot_account, harbor_robot_account_info, harbor_export
+    row(ROBOT, {"name": "robot$ci", "permissions": PULL}, "name"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "secret": "weak"}, "secret"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "duration": "soon"}, "duration"),
+    row(ROBOT, {"name": "ci", "permissions": [{"namespace": "*", "access": {"repository": ["pull", "fly"]}}]}, "permissions"),
+    row(ROBOT, {"name": "ci", "permissions": [{"namespace": "*", "access": "repository"}]}, "permissions"),
+    row(ROBOT, {"name": "ci", "level": "project", "permissions": PULL}, "project"),
+    row(ROBOT, {"name": "ci", "project": "no-such-project", "permissions": [{"access": {"repository": ["pull"]}}]}, "project"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "update_password": "always"}, "update_password"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "return_generated_secret": True}, "return_generated_secret"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "state": "gone"}, "state"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "level": "global"}, "level"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "disabled": "perhaps"}, "disabled"),
+    row(ROBOT, {"name": "ci", "permissions": [{"kind": "global", "access": {"repository": ["pull"]}}]}, "kind"),
+    row(ROBOT, {"name": "ci", "permissions": [{"kind": "system", "namespace": "library", "access": {"registry": ["list"]}}]},
+        "namespace"),
+    row(ROBOT, {"name": "ci", "permissions": [{"namespace": "*"}]}, "access"),
+    row(ROBOT, {"robots": "ci"}, "robots"),
+    row(ROBOT, {"name": "ci", "permissions": PULL, "update_password": "sometimes"}, "update_password"),
+    row(ROBOT_I, {"project": "no-such-project"}, "project"),
+    row(ROBOT_I, {"level": "everything"}, "level"),
+    row(EXPORT, {"vault_prefix": "9x"}, "vault_prefix"),
+    row(EXPORT, {"dest": "/etc/hostname/harbor.yml"}, "dest"),
+    row(EXPORT, {"replication_sync": "perhaps"}, "replication_sync"),
     # -- found by the property suite: limits Harbor checks only after the write was sent
     row(RULE, {"name": "r1", "mode": "push", "registry": "existing-endpoint", "trigger": "scheduled", "cron": "0 61 * * * *"}, "cron"),
     row(REG, {"name": "\u00e9" * 40, "provider": "docker-hub"}, "name"),
@@ -232,6 +258,8 @@ ROLE_VARIABLE_ROWS = [
     dict(role=REPL_ROLE, vars={"replication_rules": [GOOD_RULE, GOOD_RULE]}, option="replication_rules[1].name"),
     dict(role=REPL_ROLE, vars={"replication_wait_timeout": -5}, option="replication_wait_timeout"),
     dict(role=REPL_ROLE, vars={"replication_endpoints": [{"name": "peer", "host": "no-such-host"}]}, option="replication_endpoints[0].host"),
+    dict(role=PC_ROLE, vars={"proxy_cache_upstreams": [GOOD_UPSTREAM], "proxy_cache_pull_robot": {"secret": "weak"}},
+         option="proxy_cache_pull_robot.secret"),
     dict(role=REPL_ROLE, vars={"replication_projects": [{"name": "fine"}, {"name": "Not A Project"}]}, option="replication_projects[1].name"),
     dict(role=REPL_ROLE, vars={"replication_rules": [dict(GOOD_RULE, dest_project={"storage_quota": "huge"})]},
          option="replication_rules[0].dest_project.storage_quota"),
@@ -346,11 +374,11 @@ def test_the_table_covers_every_module_option():
     named = set((r["module"], r["option"]) for r in rows if r.get("module"))
     missing = []
     connection = set(("harbor_url", "harbor_username", "validate_certs", "request_timeout", "request_retries"))
-    for module in (REG, PROJ, RULE, EXE, REG_I, PROJ_I, RULE_I, EXE_I):
+    for module in (REG, PROJ, RULE, EXE, REG_I, PROJ_I, RULE_I, EXE_I, ROBOT, ROBOT_I, EXPORT):
         for option in option_names(module.rsplit(".", 1)[-1]):
-            if option in connection or option in ("harbor_password", "ca_path", "access_key", "description"):
+            if option in connection or option in ("harbor_password", "ca_path", "access_key", "description", "robot_name_prefix"):
                 continue        # connection options: once above; free text has no bad value (ca_path: test_tls.py)
-            if module in (REG_I, PROJ_I, RULE_I) and option == "name":
+            if module in (REG_I, PROJ_I, RULE_I, ROBOT_I) and option == "name":
                 continue        # a filter of the _info modules: any text is a valid (maybe unknown) name
             if (module, option) not in named and not any(r["option"] == option and r.get("module") == module for r in rows):
                 missing.append("%s %s" % (module, option))

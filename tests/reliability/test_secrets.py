@@ -67,6 +67,8 @@ MODES = {
 # CI: -vvv --diff only (what the default callback prints at verbosity 0 and -v, it prints at -vvv too, with the module
 # invocation and the diffs on top); the other modes run with scripts/reliability.py --full
 CI_MODES = ("-vvv --diff",)
+ROBOT_SECRET = "Robot-S3cret-pw-5a1e"
+ROBOT_SECRET_ELSEWHERE = "Elsewhere-S3cret-8b2c"
 
 
 def key_material(pem):
@@ -302,8 +304,42 @@ def scenario_roles():
         stop_all([upstream, harbor, peer])
 
 
-SCENARIOS = {"main": scenario_main, "private-key": scenario_private_key, "url-userinfo": scenario_url_userinfo,
-             "modules": scenario_modules, "roles": scenario_roles}
+def scenario_robots():
+    """Robot accounts: a chosen secret (created, then update_password=always checks it by a login), a robot whose secret
+    was changed elsewhere (always sets it again), a generated secret returned to a no_log task, the export."""
+    harbor = start_emulator()
+    try:
+        base = {"harbor_url": harbor.url, "harbor_username": "admin", "harbor_password": harbor.password}
+        robot = "registryops.harbor.harbor_robot_account"
+        pull = [{"namespace": "library", "access": {"repository": ["pull"]}}]
+        tasks = [
+            {"name": "chosen", robot: dict(base, name="chosen", permissions=pull, secret="{{ robot_secret }}", update_password="always")},
+            {"name": "generated", robot: dict(base, name="generated", permissions=pull, return_generated_secret=True),
+             "no_log": True, "register": "generated"},
+            {"name": "changed elsewhere", robot: dict(base, name="elsewhere", permissions=pull, secret="{{ robot_secret }}",
+                                                      update_password="always")},
+            {"name": "list", "registryops.harbor.harbor_robot_account_info": base},
+            {"name": "export", "registryops.harbor.harbor_export": base},
+        ]
+        runs = three_runs(tasks[:2], {"localhost": {}}, main=True, secrets={"robot_secret": ROBOT_SECRET})
+        created = harbor.api("POST", "/robots", json={"name": "elsewhere", "level": "system", "duration": -1, "permissions": [
+            {"kind": "project", "namespace": "library", "access": [{"resource": "repository", "action": "pull"}]}]}).json()
+        harbor.api("PATCH", "/robots/%d" % created["id"], json={"secret": ROBOT_SECRET_ELSEWHERE})
+        later = three_runs(tasks[2:], {"localhost": {}}, main=True, secrets={"robot_secret": ROBOT_SECRET})
+        runs += [(label + " (later)", run) for label, run in later]
+        with harbor.emulator.state.lock:
+            generated = [r["secret"] for r in harbor.emulator.state.robots.values() if r["name"] == "generated"]
+        places = collect(runs, {"harbor": harbor})
+        places["robots stored in harbor"] = harbor.api("GET", "/robots").text
+        failures = [r["task"] for _label, run in runs for r in run.results if r.get("failed")]
+        return {"places": places, "secrets": [ROBOT_SECRET, ROBOT_SECRET_ELSEWHERE, created["secret"]] + generated,
+                "failures": failures}
+    finally:
+        stop_all([harbor])
+
+
+SCENARIOS = {"main": scenario_main, "robots": scenario_robots, "private-key": scenario_private_key,
+             "url-userinfo": scenario_url_userinfo, "modules": scenario_modules, "roles": scenario_roles}
 
 # secret id -> (scenario, the text that must never appear; None: every secret the scenario holds)
 SECRETS = {
@@ -336,6 +372,7 @@ SECRETS = {
     "roles: access_secret of an endpoint without a url": ("roles", TOKENS["role_nourl"]),
     "roles: access_secret beside a variable the argument spec refuses": ("roles", TOKENS["spec"]),
     "roles: access_secret of an endpoint Harbor cannot reach": ("roles", TOKENS["unreachable"]),
+    "robot secrets: chosen, set elsewhere, generated": ("robots", None),
 }
 
 
@@ -352,6 +389,11 @@ def test_secret_is_never_shown(name):
     measure("secret", secret=name, places=len(found["places"]), leaks=len(leaks), leaked_in=leaks, scenario=scenario,
             runs=found.get("runs") or [])
     assert not leaks, "%s appears in: %s" % (name, ", ".join(leaks))
+
+
+def test_the_robot_scenario_ran_without_failures():
+    found = shared_batch("secrets-robots", scenario_robots)
+    assert found["failures"] == [] and len(found["secrets"]) == 4
 
 
 def test_the_main_scenario_ran_its_failures_and_successes():

@@ -23,6 +23,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.project import 
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import single  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.registry import Registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.replication_rule import ReplicationRule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.robot import Robot  # noqa: E402
 
 NGC_KEY = test_harbor_registry.NGC_KEY
 ngc = test_harbor_registry.ngc          # the fixture: an upstream registry that takes NGC's key
@@ -104,8 +105,19 @@ def test_replication_rule_options_round_trip(emulator, ngc, steps):
     round_trip(emulator, ReplicationRule, steps)
 
 
+@pytest.mark.parametrize("steps", [
+    [dict(description="ci", duration=30, permissions=[dict(kind="system", access=dict(registry=["read", "list"])),
+                                                      dict(namespace="*", access=dict(repository="pull"))]),
+     dict(disabled=True, duration="never", permissions=[dict(namespace="library", access=dict(repository=["push", "pull"]))]),
+     dict(disabled=False, description="", secret="Round-Trip-1")],
+], ids=["system-robot"])
+def test_robot_options_round_trip(harbor, steps):
+    round_trip(harbor, Robot, steps)
+
+
 @pytest.mark.parametrize("module_name, resource_class", [
     ("harbor_registry", Registry), ("harbor_project", Project), ("harbor_replication_rule", ReplicationRule),
+    ("harbor_robot_account", Robot),
 ])
 def test_a_resource_declares_exactly_its_modules_options(module_name, resource_class):
     spec = importlib.import_module("ansible_collections.registryops.harbor.plugins.modules." + module_name).SPEC

@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter import preflight as preflight_mod  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter import proxy_cache_plan as proxy_mod  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter import replication_plan as replication_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.filter.replication_registries import replication_registries  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter import replication_sync as sync_mod  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import mark, marked, role_spec  # noqa: E402
 
@@ -24,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-never-shown"
 SINCE = "2026-05-01T10:00:00.000000Z"
 MARK_PC, MARK_RP = "[managed by registryops.harbor.proxy_cache]", "[managed by registryops.harbor.replication]"
+ROBOT_SECRET = "Robot-Secret-2026"
 
 proxy_cache_plan = proxy_mod.plan
 replication_plan = replication_mod.plan
@@ -282,7 +284,7 @@ def test_the_role_refuses_an_access_key_or_secret_longer_than_harbor_stores_with
 def test_replication_plan_refuses_a_rule_into_a_planned_proxy_cache_and_conflicting_destination_projects():
     inventory = connected_inventory()
     plan = replication_plan({
-        "replication_endpoints": [{"name": "connected", "host": "connected"}],
+        "replication_endpoints": [{"name": "connected", "host": "connected", "robot_secret": ROBOT_SECRET}],
         "replication_projects": [{"name": "mirror", "public": True}],
         "replication_rules": [
             {"name": "into-cache", "endpoint": "connected", "mode": "pull", "filters": {"name": "x/**"}, "dest_namespace": "nvidiaio"},
@@ -299,6 +301,90 @@ def test_replication_plan_refuses_a_rule_into_a_planned_proxy_cache_and_conflict
                                " the destination project of an earlier rule, with other settings (public=True against public=False)")
     assert found[2].startswith("- replication_projects: project mirror is also the dest_project of a pull rule")
     assert len(found) == 3
+
+
+def test_replication_plan_gives_a_host_endpoint_a_robot_with_exactly_what_its_rules_need():
+    inventory = connected_inventory()
+    inventory["disconnected"]["harbor_robot_name_prefix"] = "svc@"
+    plan = replication_plan({
+        "replication_endpoints": [{"name": "Air Gap", "host": "disconnected", "robot_secret": ROBOT_SECRET},
+                                  {"name": "admin", "host": "disconnected", "robot": False}],
+        "replication_rules": [
+            {"name": "push", "endpoint": "Air Gap", "filters": {"name": "nvaie/**"}, "dest_namespace": "mirror"},
+            {"name": "push-more", "endpoint": "Air Gap", "filters": {"name": "nvaie/x/**"}, "dest_namespace": "mirror/x",
+             "replicate_deletion": True, "trigger": "event_based"},
+            {"name": "pull", "endpoint": "Air Gap", "mode": "pull", "filters": {"name": "appco/**"}, "dest_namespace": "appco"},
+            {"name": "anything", "endpoint": "Air Gap", "filters": {"name": "**"}},
+            {"name": "by-admin", "endpoint": "admin", "filters": {"name": "a/**"}, "dest_namespace": "a"}]},
+        hostvars=inventory, inventory_hostname="connected")
+    assert plan["errors"] == []
+    robot_endpoint, admin_endpoint = plan["registries"]
+    assert (robot_endpoint["access_key"], robot_endpoint["access_secret"]) == ("svc@replication-connected-air-gap", ROBOT_SECRET)
+    assert (admin_endpoint["access_key"], admin_endpoint["access_secret"]) == ("admin", SECRET)       # explicit: the admin
+    assert plan["robots"] == [dict(harbor="disconnected", robots=[dict(
+        name="replication-connected-air-gap", secret=ROBOT_SECRET, update_password="always",
+        description="replication endpoint Air Gap of connected " + MARK_RP,
+        permissions=[dict(namespace="*", access=dict(repository=["pull", "push"])),
+                     dict(namespace="appco", access=dict(repository=["list", "pull"], artifact=["list", "read"])),
+                     dict(namespace="mirror", access=dict(repository=["delete", "pull", "push"]))])])]
+    assert plan["endpoint_robots"] == {"Air Gap": dict(harbor="disconnected", name="replication-connected-air-gap",
+                                                       login="svc@replication-connected-air-gap")}
+    # the robot cannot create projects: the push rules' destination project is created there first (the admin's rule not)
+    assert plan["dest_projects"] == [dict(harbor="disconnected", projects=[dict(name="mirror", public=False)])]
+    assert SECRET not in str(plan["endpoint_robots"])
+
+
+def test_replication_plan_refuses_a_robot_without_a_valid_secret_name_or_rule():
+    inventory = connected_inventory()
+    variables = {
+        "replication_endpoints": [{"name": "a", "host": "disconnected"},
+                                  {"name": "b", "host": "disconnected", "robot_secret": "weak", "robot_name": "Bad Name"},
+                                  {"name": "unused", "host": "disconnected", "robot_secret": ROBOT_SECRET}],
+        "replication_rules": [{"name": "r", "endpoint": "a", "filters": {"name": "x/**"}},
+                              {"name": "s", "endpoint": "b", "filters": {"name": "x/**"}}]}
+    plan = replication_plan(variables, hostvars=inventory, inventory_hostname="connected")
+    refused_exactly(plan, [
+        "replication_endpoints[0].robot_secret (name a): required: the endpoint logs in to disconnected as robot account"
+        " robot$replication-connected-a",
+        "replication_endpoints[1].robot_name (name b): 'Bad Name' is not a Harbor robot name",
+        "replication_endpoints[1].robot_secret (name b): Harbor takes a robot secret of 8 to 128 characters",
+        "replication_endpoints[2].robot (name unused): no rule of replication_rules uses this endpoint",
+    ])
+    assert "weak" not in " ".join(plan["errors"])
+
+
+def test_replication_registries_sends_a_new_robot_secret_to_its_endpoint_only_in_that_run():
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected", "robot_secret": ROBOT_SECRET},
+                                                       {"name": "other", "url": "https://o.example.com"}],
+                             "replication_rules": [{"name": "r", "endpoint": "airgap", "filters": {"name": "x/**"}}]},
+                            hostvars=connected_inventory(), inventory_hostname="connected")
+    renewed = {"results": [{"item": "disconnected", "results": [{"name": "replication-connected-airgap", "secret_sent": "new robot account"}]}]}
+    assert [r["update_password"] for r in replication_registries(plan, runs=renewed)] == ["always", "on_create"]
+    unchanged = {"results": [{"item": "disconnected", "results": [{"name": "replication-connected-airgap"}]}]}
+    assert [r["update_password"] for r in replication_registries(plan, runs=unchanged)] == ["on_create", "on_create"]
+    assert replication_registries(plan, runs={"results": [], "skipped": True}) == plan["registries"]
+
+
+def test_proxy_cache_pull_robot_pulls_in_every_cache_and_the_hints_show_its_login():
+    upstreams = [{"name": "NVIDIA", "preset": "ngc", "access_secret": "k"}, {"name": "hub", "preset": "docker-hub"},
+                 {"name": "gone", "preset": "ghcr", "state": "absent"}]
+    plan = proxy_cache_plan({"proxy_cache_upstreams": upstreams, "proxy_cache_pull_robot": {"name": "nodes", "secret": ROBOT_SECRET}},
+                            harbor_url="https://harbor.example.com", robot_name_prefix="robot$")
+    assert plan["errors"] == []
+    assert plan["pull_robots"] == [dict(name="nodes", secret=ROBOT_SECRET, update_password="always",
+                                        description="pulls through the proxy caches " + MARK_PC,
+                                        permissions=[dict(namespace="dockerhub", access=dict(repository=["pull"])),
+                                                     dict(namespace="nvidiaio", access=dict(repository=["pull"]))])]
+    login = [line for line in plan["hints"] if "robot$nodes" in line]
+    assert login[0].startswith("Nodes log in as robot$nodes") and "docker login harbor.example.com -u 'robot$nodes'" in login[1]
+    assert ROBOT_SECRET not in " ".join(plan["hints"])
+    absent = {"name": "nodes", "state": "absent", "secret": ROBOT_SECRET}
+    gone = proxy_cache_plan({"proxy_cache_upstreams": upstreams, "proxy_cache_pull_robot": absent})
+    assert gone["pull_robots"] == [dict(name="nodes", state="absent")]
+    assert proxy_cache_plan({"proxy_cache_upstreams": upstreams})["pull_robots"] == []
+    weak = proxy_cache_plan({"proxy_cache_upstreams": upstreams[2:], "proxy_cache_pull_robot": {"secret": "weak"}})
+    refused_exactly(weak, ["proxy_cache_pull_robot.secret: Harbor takes a robot secret of",
+                           "proxy_cache_pull_robot: no upstream of proxy_cache_upstreams is present"])
 
 
 def test_replication_plan_needs_hostvars_and_the_host():
@@ -329,7 +415,7 @@ def test_preflight_prunes_only_marked_endpoints_and_their_caches_that_the_variab
 
 def test_preflight_prunes_marked_rules_and_endpoints_and_refuses_an_endpoint_a_rule_still_uses():
     inventory = connected_inventory()
-    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected", "robot_secret": ROBOT_SECRET}],
                              "replication_rules": [{"name": "kept", "endpoint": "airgap"}, {"name": "retired", "state": "absent"}],
                              "replication_prune": True}, hostvars=inventory, inventory_hostname="connected")
     registries = [dict(name="airgap", description=MARK_RP), dict(name="old-peer", description="x " + MARK_RP),
@@ -351,7 +437,7 @@ def test_preflight_prunes_marked_rules_and_endpoints_and_refuses_an_endpoint_a_r
 
 def test_preflight_refuses_a_rule_into_a_proxy_cache_project_that_exists_on_the_harbor_that_receives():
     inventory = connected_inventory()
-    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected", "robot_secret": ROBOT_SECRET}],
                              "replication_rules": [{"name": "push", "endpoint": "airgap", "filters": {"name": "nvaie/**"}},
                                                    {"name": "fine", "endpoint": "airgap", "filters": {"name": "x/**"},
                                                     "dest_namespace": "mirror"}]},
@@ -404,7 +490,7 @@ def test_dest_reference(reference, namespace, count, expected):
 def sync_plan(**rule):
     inventory = connected_inventory()
     base = {"name": "push", "endpoint": "airgap", "filters": {"name": "nvaie/**"}, "dest_namespace": "mirror", "flattening": 1}
-    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected"}],
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "host": "disconnected", "robot_secret": ROBOT_SECRET}],
                              "replication_rules": [dict(base, **rule)]}, hostvars=inventory, inventory_hostname="connected")
     assert plan["errors"] == []
     return plan

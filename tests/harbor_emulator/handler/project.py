@@ -12,7 +12,7 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .. import security
+from .. import rbac, security
 from ..errors import bad_request, conflict, forbidden, internal, not_found, precondition, unauthorized
 from ..state import ZERO_TIME, now
 from ..store import artifact_store
@@ -48,12 +48,6 @@ PROXY_CACHE_TYPES = {
     "github-ghcr": ("2.6.0", None), "jfrog-artifactory": ("2.7.0", None), "ali-acr": ("2.12.0", None),
 }
 
-# what a caller who is no member may do in a public project (src/common/rbac/project/rbac_util.go publicProjectPolicies)
-PUBLIC_PROJECT_POLICIES = {
-    ("project", "read"), ("label", "read"), ("label", "list"), ("repository", "list"), ("repository", "pull"),
-    ("scan", "read"), ("scanner", "read"), ("tag", "list"), ("artifact", "read"), ("artifact", "list"),
-    ("artifact-addition", "read"), ("accessory", "list"),
-}
 REGISTRY_SUMMARY_FIELDS = ("id", "url", "name", "type", "insecure", "ca_certificate", "description", "status", "creation_time", "update_time")
 
 
@@ -131,15 +125,25 @@ def caller_user_id(st):
 
 
 def can(st, project, action, resource):
-    """Project-level permission of the caller; a missing project grants nothing but to a system admin."""
+    """Project-level permission of the caller (rbac.py); a missing project grants nothing but to a system admin.
+
+    A /v2/ bearer token grants the repository actions the token service put in it, per project name; a robot what its
+    permissions say; a user everything as a member, else what anyone may do in a public project."""
     ctx = security.current()
+    if ctx.access is not None:
+        return project is not None and resource == "repository" and action in ctx.access.get(project["name"], ())
     if ctx.sysadmin:
         return True
     if project is None:
         return False
+    robot = security.current_robot(st)
+    if robot is not None:
+        return rbac.robot_can_project(robot, project, action, resource)
+    if ctx.robot:
+        return False                    # deleted during the request
     if caller_user_id(st) in project["members"]:
         return True
-    return is_public(project) and (resource, action) in PUBLIC_PROJECT_POLICIES
+    return is_public(project) and (resource, action) in rbac.PUBLIC_PROJECT_POLICIES
 
 
 def require_access(st, ref, action, resource="project"):
@@ -263,7 +267,11 @@ def list_projects():
         projects = sort_projects(st.projects.values())
         if not ctx.authenticated:
             public = True
-        elif not ctx.sysadmin:
+        elif ctx.robot and not security.can_system("list", "project"):
+            names = robot_project_names(st, security.current_robot(st))
+            if names is not None:           # a robot that covers all projects (/project/*) sees them all
+                projects = [p for p in projects if p["name"] in names or (public is not False and is_public(p))]
+        elif not security.can_system("list", "project"):
             uid = caller_user_id(st)
             projects = [p for p in projects if uid in p["members"] or (public is not False and is_public(p))]
         if public is not None:
@@ -301,6 +309,16 @@ def sort_projects(projects):
     return projects
 
 
+def robot_project_names(st, robot):
+    """ListProjects for a robot: the projects its permissions name, or None when one covers all projects (IsCoverAll)."""
+    if robot is None:
+        return set()
+    if any(row["scope"] == rbac.ALL_PROJECTS_SCOPE for row in robot["policies"]):
+        return None
+    ids = {rbac.namespace_project_id(row["scope"]) for row in robot["policies"]}
+    return {st.projects[i]["name"] for i in ids if i in st.projects}
+
+
 def is_public(project):
     return project["metadata"].get("public") == "true"
 
@@ -329,10 +347,15 @@ def create_project_api():
     security.require_authenticated()
     st = state()
     ctx = security.current()
-    if req["registry_id"] is not None and not ctx.sysadmin:
+    with st.lock:
+        robot = security.current_robot(st)
+        if robot is not None and not rbac.is_system_level(robot):
+            raise forbidden("Only system level robot can create project")
+    admin = security.can_system("create", "project")   # isSysAdmin(ctx, rbac.ActionCreate)
+    if req["registry_id"] is not None and not admin:
         raise forbidden("Only system admin can create proxy cache project")
     storage_limit = req["storage_limit"]
-    if not storage_limit or not ctx.sysadmin:
+    if not storage_limit or not admin:
         storage_limit = STORAGE_PER_PROJECT
     metadata = req["metadata"] or {}
     if req["public"] is not None and "public" not in metadata:
@@ -454,6 +477,8 @@ def delete_project(project_name_or_id):
             raise precondition("precondition failed: " + NOT_DELETABLE)
         del st.projects[project["project_id"]]
         quota.delete_of_project(st, project["project_id"])
+        for robot_id in [r["id"] for r in st.robots.values() if r["project_id"] == project["project_id"]]:
+            del st.robots[robot_id]         # robotMgr.DeleteByProjectID
     return ok()
 
 

@@ -66,7 +66,7 @@ def owner_name(st, project):
 @bp.get(QUOTAS)
 def list_quotas():
     page()                                          # go-swagger binds page/page_size before the handler checks the caller
-    security.require_sysadmin()
+    security.require_system("list", "quota")
     st = current_app.config["state"]
     reference, reference_id = request.args.get("reference", ""), request.args.get("reference_id", "")
     with st.lock:
@@ -102,7 +102,7 @@ def find(st, raw_id):
 @bp.get(QUOTAS + "/<quota_id>")
 def get_quota(quota_id):
     path_id(quota_id)
-    security.require_sysadmin()
+    security.require_system("read", "quota")
     st = current_app.config["state"]
     with st.lock:
         return jsonify(render(st, find(st, quota_id)))
@@ -112,7 +112,7 @@ def get_quota(quota_id):
 def update_quota(quota_id):
     path_id(quota_id)
     body = bind_body()                          # go-swagger binds the body before the handler checks the caller
-    security.require_sysadmin()
+    security.require_system("update", "quota")
     st = current_app.config["state"]
     hard = required_hard(body)
     with st.lock:

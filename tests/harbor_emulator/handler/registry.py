@@ -209,7 +209,7 @@ def get_stored(st, registry_id):
 @bp.get(REGISTRIES)
 def list_registries():
     page()                                          # go-swagger binds page/page_size before the handler checks the caller
-    security.require_sysadmin()
+    security.require_system("list", "registry")
     st = state()
     with st.lock:
         stored = [dict(st.registries[registry_id]) for registry_id in sorted(st.registries)]
@@ -242,7 +242,7 @@ def column_getters():
 def create_registry():
     st = state()
     data = bind(st, "Registry")
-    security.require_sysadmin()
+    security.require_system("create", "registry")
     registry = {"name": data["name"] or "", "description": data["description"] or "", "type": data["type"] or "",
                 "url": data["url"] or "", "insecure": bool(data["insecure"]), "ca_certificate": ""}
     take_ca_certificate(data, registry)
@@ -260,7 +260,7 @@ def create_registry():
 @bp.get(REGISTRIES + "/<raw_id>")
 def get_registry(raw_id):
     registry_id = path_id(raw_id)
-    security.require_sysadmin()
+    security.require_system("read", "registry")
     st = state()
     if registry_id:                     # regMgr.Get(0) is this Harbor itself (getLocalRegistry), never a 404
         get_stored(st, registry_id)
@@ -273,7 +273,7 @@ def update_registry(raw_id):
     st = state()
     registry_id = path_id(raw_id)
     data = bind(st, "RegistryUpdate")
-    security.require_sysadmin()
+    security.require_system("update", "registry")
     registry = get_stored(st, registry_id) if registry_id else local_registry()
     for key in UPDATE_FIELDS:
         if data[key] is not None:
@@ -299,7 +299,7 @@ def apply_credential_fields(data, registry):
 @bp.delete(REGISTRIES + "/<raw_id>")
 def delete_registry(raw_id):
     registry_id = path_id(raw_id)
-    security.require_sysadmin()
+    security.require_system("delete", "registry")
     st = state()
     with st.lock:
         # controller.Delete counts the references first, then deletes the row. For id 0 (this Harbor) every policy has a
@@ -318,7 +318,7 @@ def delete_registry(raw_id):
 def ping_registry():
     st = state()
     data = bind(st, "RegistryPing")
-    security.require_sysadmin()
+    security.require_system("read", "registry")
     registry = {"type": "", "url": "", "insecure": False, "ca_certificate": "", "credential": {}}
     if data["id"] is not None:          # regMgr.Get(0) is this Harbor (getLocalRegistry), pinged with its own secret
         registry = get_stored(st, data["id"]) if data["id"] else local_registry()
@@ -341,7 +341,7 @@ def ping_registry():
 def registry_info(raw_id):
     """GetInfo: the adapter is built (its factory may call the remote), a harbor adapter lists the remote's global labels."""
     registry_id = path_id(raw_id)
-    security.require_sysadmin()
+    security.require_system("read", "registry")
     if not registry_id:                 # this Harbor (no global labels here); only it offers the event_based trigger
         info = adapterinfo.registry_info({"type": "harbor"}, [])
         info["supported_triggers"].append("event_based")
@@ -361,13 +361,13 @@ def listed_types(st):
 
 @bp.get("/api/v2.0/replication/adapters")
 def adapters():
-    security.require_sysadmin()
+    security.require_system("list", "replication-adapter")
     return jsonify(listed_types(state()))
 
 
 @bp.get("/api/v2.0/replication/adapterinfos")
 def adapter_infos():
     """Only the adapters whose factory declares a pattern appear (adapter.RegisterFactory keeps the non-nil ones)."""
-    security.require_sysadmin()
+    security.require_system("list", "replication-adapter")
     infos = {kind: adapterinfo.provider_info(kind) for kind in listed_types(state())}
     return jsonify({kind: info for kind, info in infos.items() if info is not None})

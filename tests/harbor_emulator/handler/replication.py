@@ -309,7 +309,7 @@ def sort_items(items, default):
 def list_policies():
     st = state()
     page()                                          # go-swagger binds page/page_size before the handler checks the caller
-    security.require_sysadmin()
+    security.require_system("list", "replication-policy")
     with st.lock:
         policies = sorted(st.policies.values(), key=lambda p: p["id"], reverse=True)
         policies = filter_by_query(policies, {key: (lambda p, key=key: p[key if key != "replicate_deletion" else "deletion"])
@@ -324,7 +324,7 @@ def list_policies():
 def create_policy():
     st = state()
     bound = bind_policy(json_body("policy"))       # go-swagger binds the body before the handler checks the caller
-    security.require_sysadmin()
+    security.require_system("create", "replication-policy")
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
@@ -341,7 +341,7 @@ def create_policy():
 def get_policy(policy_id):
     st = state()
     policy_id = path_id(policy_id)
-    security.require_sysadmin()
+    security.require_system("read", "replication-policy")
     with st.lock:
         return jsonify(render_policy(st, find_policy(st, policy_id)))
 
@@ -351,7 +351,7 @@ def update_policy(policy_id):
     st = state()
     policy_id = path_id(policy_id)
     bound = bind_policy(json_body("policy"))
-    security.require_sysadmin()
+    security.require_system("update", "replication-policy")
     with st.lock:
         policy = policy_from_body(st, bound)
         validate_policy(st, policy)
@@ -368,7 +368,7 @@ def update_policy(policy_id):
 def delete_policy(policy_id):
     st = state()
     policy_id = path_id(policy_id)
-    security.require_sysadmin()
+    security.require_system("delete", "replication-policy")
     with st.lock:
         find_policy(st, policy_id)
         if flow.running(st, policy_id):
@@ -386,7 +386,7 @@ def start_execution():
     data = json_body("execution")                   # go-swagger binds the body before the handler checks the caller
     policy_id = expect(data.get("policy_id") if isinstance(data, dict) else None, (int,), "execution", "StartReplicationExecution",
                        "policy_id", "int64") or 0
-    security.require_sysadmin()
+    security.require_system("create", "replication")
     trigger = "scheduled" if request.args.get("trigger") == "scheduled" else "manual"
     with st.lock:
         policy = find_policy(st, policy_id)
@@ -402,7 +402,7 @@ def list_executions():
     st = state()
     page()                                          # go-swagger binds page/page_size before the handler checks the caller
     policy_id = int_param("policy_id", None)
-    security.require_sysadmin()
+    security.require_system("list", "replication")
     status, trigger = request.args.get("status"), request.args.get("trigger")
     with st.lock:
         executions = [flow.render_execution(st, e) for e in sorted(st.executions.values(), key=lambda e: e["id"], reverse=True)
@@ -424,7 +424,7 @@ def find_execution(st, raw_id):
 def get_execution(execution_id):
     st = state()
     path_id(execution_id)
-    security.require_sysadmin()
+    security.require_system("read", "replication")
     with st.lock:
         return jsonify(omit_empty(flow.render_execution(st, find_execution(st, execution_id))))
 
@@ -433,7 +433,7 @@ def get_execution(execution_id):
 def stop_execution(execution_id):
     st = state()
     path_id(execution_id)
-    security.require_sysadmin()
+    security.require_system("create", "replication")
     with st.lock:
         flow.stop(st, find_execution(st, execution_id)["id"])
     return Response("null", status=200, content_type="application/json")
@@ -444,7 +444,7 @@ def list_tasks(execution_id):
     st = state()
     page()                                          # go-swagger binds page/page_size before the handler checks the caller
     path_id(execution_id)
-    security.require_sysadmin()
+    security.require_system("list", "replication")
     status, resource_type = request.args.get("status"), request.args.get("resource_type")
     with st.lock:
         tasks = [flow.render_task(t) for t in flow.tasks_of(st, find_execution(st, execution_id)["id"])]
@@ -458,7 +458,7 @@ def task_log(execution_id, task_id):
     st = state()
     path_id(execution_id)
     path_id(task_id, "task_id")
-    security.require_sysadmin()
+    security.require_system("read", "replication")
     with st.lock:
         execution = find_execution(st, execution_id)
         task = st.tasks.get(path_id(task_id, "task_id"))
