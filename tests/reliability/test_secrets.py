@@ -273,7 +273,7 @@ def scenario_roles():
                           access_secret=UPSTREAM_PW, project="upstream-cache")]
         hosts = {
             "harbor": dict(login, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False,
-                           replication_endpoints=[dict(name="to-peer", host="peer")],
+                           replication_endpoints=[dict(name="to-peer", host="peer", robot=False)],
                            replication_projects=[dict(name="outbound")],
                            replication_rules=[dict(name="push-outbound", endpoint="to-peer", filters={"name": "outbound/**"},
                                                    dest_namespace="inbound")]),
