@@ -1,4 +1,4 @@
-"""Reliability figures: run the fault, race, bad-input, secret, TLS and parser-property suites and report what they measured.
+"""Reliability figures: run the fault, race, bad-input, sweep, secret, TLS and parser-property suites and report what they measured.
 
 Usage:
     .venv/bin/python scripts/reliability.py --full     # every matrix; writes docs/reliability.md (commit it)
@@ -7,7 +7,8 @@ Usage:
 It runs ``pytest tests/reliability`` (with RELIABILITY_FULL=1 for --full) with RELIABILITY_RECORD pointing at a file
 where the suites append one JSON line per measured case (tests/reliability/harness.py: measure), then turns those lines
 and pytest's own outcome of every test into the figures: faults tried/survived, races/duplicates, bad inputs
-tried/clear/with writes, secrets checked/leaked, TLS cases, properties. docs/reliability.md is never edited by hand.
+tried/clear/with writes, the bad-input sweep (generated cases per module and kind), secrets checked/leaked (per scenario
+and ansible-playbook mode), TLS cases, properties. docs/reliability.md is never edited by hand.
 Every case is an ordinary assertion (issue 10's defects are fixed); the document lists any case that failed.
 """
 import argparse
@@ -98,6 +99,7 @@ def figures(records, outcomes):
     matrix = matrix_cells(faults)
     races = suites["race"]
     bad = suites["bad_input"]
+    sweep = suites["sweep"]
     secrets = suites["secret"]
     tls = suites["tls"]
     properties = dict((k, v) for k, v in outcomes.items() if k.startswith("test_parser_properties::"))
@@ -117,8 +119,14 @@ def figures(records, outcomes):
         "bad_input": dict(tried=len(bad), clear=sum(1 for b in bad if b["clear"]), with_writes=sum(1 for b in bad if b["writes"]),
                           malformed=sum(1 for b in bad if b["malformed"]), tracebacks=sum(1 for b in bad if b["traceback"]),
                           options=len(set((b["module"], b["option"]) for b in bad))),
+        "sweep": dict(tried=len(sweep), refused=sum(1 for c in sweep if not c["accepted"]),
+                      at_limit=sum(1 for c in sweep if c["accepted"]), clear=sum(1 for c in sweep if c["clear"]),
+                      with_writes=sum(1 for c in sweep if c["writes"]), tracebacks=sum(1 for c in sweep if c["traceback"]),
+                      families=len(set(c["family"] for c in sweep)), options=len(set((c["family"], c["option"]) for c in sweep)),
+                      kinds=len(set(c["kind"] for c in sweep))),
         "secrets": dict(checked=len(secrets), places=sum(s["places"] for s in secrets),
-                        leaked=sum(1 for s in secrets if s["leaks"])),
+                        leaked=sum(1 for s in secrets if s["leaks"]),
+                        modes=sorted(set(m for s in secrets for m in s.get("runs") or []))),
         "tls": dict(cases=len(tls), ok=sum(1 for t in tls if t["ok"])),
         "properties": dict(tests=len(properties), passed=sum(1 for o, _m in properties.values() if o == "passed"),
                            xfailed=sum(1 for o, _m in properties.values() if o == "xfailed"),
@@ -145,12 +153,12 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
            platform.python_version(), "full" if full else "CI-slice", seconds,
            ", ".join("%s %s" % (n, k) for k, n in sorted(numbers["pytest"].items()))),
         "Every figure below is what the suites in `tests/reliability/` measured on that run. Every case is an ordinary",
-        "assertion (the defects listed in issue 10 are fixed): a case that did not hold is listed below, and fails CI.",
+        "assertion (the defects listed in issues 10 and 20 are fixed): a case that did not hold is listed below, and fails CI.",
         "",
         "| suite | figure |",
         "|---|---|",
     ]
-    f, r, b, s, t, p = (numbers[k] for k in ("faults", "races", "bad_input", "secrets", "tls", "properties"))
+    f, r, b, w, s, t, p = (numbers[k] for k in ("faults", "races", "bad_input", "sweep", "secrets", "tls", "properties"))
     lines += [
         "| faults | %d tried (%d cells: %d request kinds × %d faults × brief/lasting; %d Retry-After cases), **%d survived**:"
         " %d succeeded, %d ended with a clear error, %d with an unclear error or a failure that a retry should have absorbed; re-run converged in %d, third run"
@@ -163,9 +171,15 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
         "| bad input | %d bad values over %d options tried; **%d clear errors naming the option**, **%d with writes**, %d with"
         " malformed request paths, %d tracebacks |"
         % (b["tried"], b["options"], b["clear"], b["with_writes"], b["malformed"], b["tracebacks"]),
-        "| secrets | %d secrets checked in %d places (outputs with -vvv and --diff, registered results, request logs, what"
-        " Harbor stores); **%d leaked** |"
-        % (s["checked"], s["places"], s["leaked"]),
+        "| bad-input sweep (Hypothesis) | %d generated cases over %d options of %d modules and role families, %d kinds"
+        " (%d bad values, %d at Harbor's limits, run in check mode); **%d as expected**: bad ones refused with a clear error"
+        " naming the option, limits accepted; **%d with writes**, %d tracebacks |"
+        % (w["tried"], w["options"], w["families"], w["kinds"], w["refused"], w["at_limit"], w["clear"], w["with_writes"],
+           w["tracebacks"]),
+        "| secrets | %d secrets checked in %d places (stdout, stderr, registered results, files left by the run: Ansible's"
+        " temporary files, its log, the tree and junit callbacks; request logs, what Harbor stores), in %d ansible-playbook"
+        " modes; **%d leaked** |"
+        % (s["checked"], s["places"], len(s["modes"]), s["leaked"]),
         "| TLS | %d cases, %d as expected |" % (t["cases"], t["ok"]),
         "| parser properties | %d Hypothesis properties, %d hold, %d fail as known (xfail), %d fail |"
         % (p["tests"], p["passed"], p["xfailed"], p["failed"]),
@@ -174,6 +188,7 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
     lines += fault_section(suites["fault"])
     lines += race_section(suites["race"])
     lines += bad_input_section(suites["bad_input"])
+    lines += sweep_section(suites["sweep"])
     lines += secret_section(suites["secret"])
     lines += tls_section(suites["tls"])
     lines += property_section(outcomes)
@@ -185,6 +200,12 @@ def markdown(full, seconds, commit, records, outcomes, numbers):
     return "\n".join(lines)
 
 
+def table(first, rows, columns, cell, label=str):
+    """A markdown table: ``first`` over the row labels, a column per ``columns``, ``cell(row, column)`` in each cell."""
+    lines = ["| %s | %s |" % (first, " | ".join(columns)), "|---|" + "---|" * len(columns)]
+    return lines + ["| %s | %s |" % (label(row), " | ".join(cell(row, column) for column in columns)) for row in rows]
+
+
 def fault_section(faults):
     if not faults:
         return []
@@ -194,17 +215,13 @@ def fault_section(faults):
     lines = ["## Fault matrix", "",
              "Each cell: brief (the next request of that kind) / lasting (every one). ✓ = success (always, for a brief fault on"
              " a GET, PUT or DELETE, which are retried) or a clear error, then a converging re-run, an idempotent third run"
-             " and no duplicate; ✗ = not (see below).", "",
-             "| request kind | " + " | ".join(fault_names) + " |", "|---|" + "---|" * len(fault_names)]
-    for kind in kinds:
-        row = []
-        for name in fault_names:
-            marks = []
-            for duration in ("brief", "lasting"):
-                found = cell.get((kind, name, duration))
-                marks.append("·" if found is None else "✓" if found["survived"] else "✗")
-            row.append("/".join(marks))
-        lines.append("| %s | %s |" % (kind, " | ".join(row)))
+             " and no duplicate; ✗ = not (see below).", ""]
+
+    def marks(kind, name):
+        found = [cell.get((kind, name, duration)) for duration in ("brief", "lasting")]
+        return "/".join("·" if f is None else "✓" if f["survived"] else "✗" for f in found)
+
+    lines += table("request kind", kinds, fault_names, marks)
     extra = [f for f in faults if f not in matrix_cells(faults)]
     if extra:
         lines += ["", "Retry-After beyond reason (a brief 503 on %s): %s." % (
@@ -245,10 +262,37 @@ def bad_input_section(rows):
     return lines + [""]
 
 
+def sweep_section(cases):
+    """The sweep by module (or role) and kind of bad value: cases as expected / tried, and the cases that were not."""
+    if not cases:
+        return []
+    kinds = sorted(set(c["kind"] for c in cases))
+    families = sorted(set(c["family"] for c in cases))
+    lines = ["## Bad-input sweep (Hypothesis)", "",
+             "Generated values per option of every module (single and list forms; role variables once the roles validate"
+             " them), each run through ansible-playbook: a bad value must end in a clear error naming the option, with no"
+             " write request; a value at Harbor's limit must be accepted (in check mode). Each cell: as expected / tried.", ""]
+
+    def counts(family, kind):
+        mine = [c for c in cases if c["family"] == family and c["kind"] == kind]
+        return "%d/%d" % (sum(1 for c in mine if c["clear"]), len(mine)) if mine else "·"
+
+    lines += table("module", families, kinds, counts, label=lambda family: family.rsplit(".", 1)[-1])
+    failing = [c for c in cases if not c["clear"]]
+    lines += ["", "%d cases not as expected%s" % (len(failing), ":" if failing else "."), ""]
+    for found in failing[:50]:
+        lines.append("- `%s`: %s" % (found["case"], short(found["problems"][0], 220)))
+    return lines + [""]
+
+
 def secret_section(secrets):
     if not secrets:
         return []
-    lines = ["## Secrets", "", "| secret | places checked | leaked in |", "|---|---|---|"]
+    modes = sorted(set(m for found in secrets for m in found.get("runs") or []))
+    lines = ["## Secrets", ""]
+    if modes:
+        lines += ["The modules and roles scenarios ran in these ansible-playbook modes: %s." % "; ".join(modes), ""]
+    lines += ["| secret | places checked | leaked in |", "|---|---|---|"]
     for found in secrets:
         leaked = "none"
         if found["leaks"]:

@@ -42,8 +42,9 @@ options:
     default: true
   ca_path:
     description:
-      - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate. A path that is not a file is an
-        error. It takes precedence over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). Ignored, with a warning, when
+      - Path of a PEM file with the CA certificate(s) that signed Harbor's certificate. A path that is not a file, or a file
+        without a PEM certificate OpenSSL can load (an empty file, a private key, a DER file), is refused before any
+        request. It takes precedence over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). Ignored, with a warning, when
         O(validate_certs=false).
       - If not set, the environment variable E(HARBOR_CA_PATH) is used.
     type: path
@@ -62,7 +63,7 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for each answer from Harbor.
+      - Seconds to wait for each answer from Harbor, more than 0 and at most 86400.
     type: float
     default: 30
   request_retries:

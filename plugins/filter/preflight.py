@@ -22,6 +22,8 @@ description:
     another tool, or by the modules directly) is never removed; nor are projects of the replication role, which hold images.
   - An endpoint to prune that a rule still uses (a rule not removed in the same run) is refused before any write, naming
     the rule.
+  - For the replication role, refuses every rule whose endpoint is neither an entry of C(replication_endpoints) nor an
+    endpoint of this Harbor (RV(registryops.harbor.replication_plan#filter:_value.endpoint_checks)), naming the rule's entry.
 positional: _input
 options:
   _input:
@@ -34,7 +36,8 @@ options:
     required: true
     choices: [proxy_cache, replication]
   registries:
-    description: The endpoints of this Harbor, from M(registryops.harbor.harbor_registry_info) (C(name), C(description)); for prune.
+    description: The endpoints of this Harbor, from M(registryops.harbor.harbor_registry_info) (C(name), C(description)); for
+      prune and for the endpoints the replication rules name that C(replication_endpoints) does not list.
     type: list
     elements: dict
   rules:
@@ -92,6 +95,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import some
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import marked, proxy_destination, refused
 
 ROLES = ("proxy_cache", "replication")
@@ -124,6 +128,12 @@ def _proxy_cache(plan, registries, projects, result):
 
 
 def _replication(plan, registries, rules, proxy_projects, result, problems):
+    existing = _named(registries)
+    for check in plan.get("endpoint_checks") or []:
+        if check["endpoint"] not in existing:
+            problems.append("%s.%s (name %s): no registry endpoint named %r on this Harbor, and replication_endpoints does not list"
+                            " it. Fix: add the endpoint to replication_endpoints, or name one of this Harbor's endpoints (%s)"
+                            % (check["where"], check["option"], check["rule"], check["endpoint"], some(sorted(existing))))
     for read in proxy_projects or []:
         harbor = (read.get("item") or {}).get("harbor")
         caches = set(read.get("projects") or [])

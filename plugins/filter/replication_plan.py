@@ -120,6 +120,11 @@ _value:
         C(project), C(option)).
       type: list
       elements: dict
+    endpoint_checks:
+      description: Each rule to be present whose endpoint C(replication_endpoints) does not list (C(where), C(rule),
+        C(endpoint), C(option)); it must exist on this Harbor, which P(registryops.harbor.preflight#filter) checks.
+      type: list
+      elements: dict
     sync:
       description: The rules to replicate until in sync, with their source and destination sides.
       type: list
@@ -146,7 +151,9 @@ from ansible_collections.registryops.harbor.plugins.module_utils import project 
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule_utils
 from ansible_collections.registryops.harbor.plugins.module_utils import robot as robot_utils
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import check_endpoint_name
 from ansible_collections.registryops.harbor.plugins.module_utils.repository import compile_pattern, is_pattern
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_rule_name
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import (
     Problems, as_bool, check_endpoint, compact, connection, mark, proxy_destination, refused, robot_login, with_defaults,
 )
@@ -291,6 +298,7 @@ class _Rule(object):
         if entry.get("bandwidth") is not None:
             self.check(rule_utils.parse_bandwidth, entry["bandwidth"])
         namespace_ok = not options["dest_namespace"] or self.check(rule_utils.check_namespace, options["dest_namespace"])
+        self.check(rule_utils.check_stored_lengths, options)        # what Harbor's columns hold
         if namespace_ok and options["flattening"] is not None and (entry.get("cron") is None or options.get("cron")):
             self.check(lambda value: rule_utils.check_rule(value, entry["name"]), options)
         dest_project = entry.get("dest_project")
@@ -309,20 +317,26 @@ class _Rule(object):
 
 
 def _rules(problems, rules, endpoints_by_name, hostvars, here, sync, robots=None):
-    result = dict(rules=[], remove_rules=[], dest_projects={}, dest_checks={}, destinations=[], sync=[], source_reads=[], needs={})
+    result = dict(rules=[], remove_rules=[], dest_projects={}, dest_checks={}, destinations=[], sync=[], source_reads=[], needs={},
+                  endpoint_checks=[])
     robots = robots or {}
     for index, entry in enumerate(rules):
         rule = _Rule(problems, index, entry)
-        if not str(entry.get("name") or "").strip():
-            rule.add("name", "must not be empty")
+        rule.check(check_rule_name, entry.get("name") or "")
         if entry["state"] == "absent":
             result["remove_rules"].append(dict(name=entry["name"], state="absent", stop_running=True))
             continue
         options = rule.options()
         endpoint = entry.get("endpoint") or entry.get("registry")
-        if entry.get("endpoint") and entry.get("registry") and entry["endpoint"] != entry["registry"]:
-            rule.add("endpoint", "%r, and registry (its alias) %r; give one of the two" % (entry["endpoint"], entry["registry"]))
+        given_as = "endpoint" if entry.get("endpoint") else "registry"
+        if entry.get("endpoint") and entry.get("registry") is not None and entry["endpoint"] != entry["registry"]:
+            rule.add("registry", "%r, and endpoint %r (registry is its alias); give one of the two" % (entry["registry"], entry["endpoint"]))
+        elif endpoint:
+            problems.check(rule.where, entry, check_endpoint_name, endpoint, options={"name": given_as})
         listed = endpoints_by_name.get(endpoint)
+        if endpoint and listed is None:
+            # an endpoint the variables do not list must exist on this Harbor: preflight checks it (before any write)
+            result["endpoint_checks"].append(dict(where=rule.where, rule=entry["name"], endpoint=endpoint, option=given_as))
         if not endpoint:
             rule.add("endpoint", "required for a rule to be present (the other side). Fix: name one of replication_endpoints"
                      " (%s), or an endpoint that exists on this Harbor" % (", ".join(sorted(str(n) for n in endpoints_by_name)) or "none"))

@@ -106,6 +106,9 @@ def check_url(url, option, example="https://harbor.example.com", base=False):
         raise ValueError("%s: %r is not a valid URL (%s); e.g. %s" % (option, shown, exc, example))
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError("%s: %r is not an http:// or https:// URL with a host name; e.g. %s" % (option, shown, example))
+    if any(c.isspace() or not c.isprintable() for c in parts.netloc):
+        # Go's url.Parse refuses them in a host (Harbor's lib.ValidateHTTPURL, src/lib/endpoint.go, goharbor/harbor v2.15.2)
+        raise ValueError("%s: %r is not a valid URL: its host holds a space or a control character; e.g. %s" % (option, shown, example))
     del port
     if base:
         path = parts.path.rstrip("/")
@@ -139,11 +142,6 @@ class HarborClient(object):
             check_url(url, "harbor_url", base=True)
         except ValueError as exc:
             raise HarborError(str(exc), hint="")
-        if not 0 <= retries <= MAX_RETRIES:
-            raise HarborError("request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, retries), hint="")
-        if validate_certs and ca_path and not os.path.isfile(ca_path):
-            raise HarborError("ca_path: %s is not a file; give the path of a PEM file with the CA certificate(s) that signed"
-                              " Harbor's certificate (HARBOR_CA_PATH sets it too)" % ca_path, hint="")
         self.url = base_url(url)
         self.api = self.url + API_PATH
         self.timeout = timeout
@@ -315,6 +313,16 @@ class HarborClient(object):
             message = ("Harbor at %s (or the proxy in front of it) refused the TLS connection (%s): it wants a client"
                        " certificate that it trusts; set client_cert and client_key (HARBOR_CLIENT_CERT, HARBOR_CLIENT_KEY)"
                        % (self.url, text))
+        elif isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in (_CERT_EXPIRED, _CERT_NOT_YET_VALID):
+            # the certificate itself is wrong for now: no CA can fix it
+            message = ("TLS verification of %s failed (%s): Harbor's certificate %s. Renew Harbor's certificate (or check this"
+                       " machine's clock); ca_path cannot help, and validate_certs=false is only for a test instance"
+                       % (self.url, text, "has expired" if error.verify_code == _CERT_EXPIRED else "is not valid yet"))
+        elif isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in (_HOSTNAME_MISMATCH, _IP_MISMATCH):
+            host = urlsplit(self.url).hostname
+            message = ("TLS verification of %s failed (%s): Harbor's certificate is not issued for %s. Use the host name the"
+                       " certificate holds in harbor_url, or give Harbor a certificate for %s; ca_path cannot help"
+                       % (self.url, text, host, host))
         elif isinstance(error, ssl.SSLCertVerificationError):
             message = ("TLS verification of %s failed (%s). Set ca_path to the CA that signed Harbor's certificate,"
                        " or validate_certs=false for a test instance" % (self.url, text))
@@ -621,6 +629,8 @@ def _json(resp):
 # codes for a server that answers a TLS hello in plain HTTP, and for a server that refuses the client's certificate.
 _NOT_TLS = frozenset(("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG",
                       "HTTP_REQUEST", "HTTPS_PROXY_REQUEST"))
+# OpenSSL's verification codes (X509_V_ERR_*) whose fix is not a CA: the certificate is wrong for now, or for this name.
+_CERT_NOT_YET_VALID, _CERT_EXPIRED, _HOSTNAME_MISMATCH, _IP_MISMATCH = 9, 10, 62, 64
 _CLIENT_CERT_REFUSED = frozenset(("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_HANDSHAKE_FAILURE",
                                   "SSLV3_ALERT_BAD_CERTIFICATE", "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "TLSV1_ALERT_UNKNOWN_CA",
                                   "SSLV3_ALERT_CERTIFICATE_EXPIRED", "TLSV1_ALERT_ACCESS_DENIED"))

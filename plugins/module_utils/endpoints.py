@@ -13,13 +13,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import REGISTRY_NAME_MAX_BYTES, check_name, some
 
 REGISTRIES = "/registries"
 POLICIES = "/replication/policies"          # rules name their endpoints: registry.py and replication_*.py read them
 
 
-def names_of(objects):
-    return ", ".join(sorted(o.get("name") or "?" for o in objects)) or "none"
+def names_of(objects, shown=10):
+    """The sorted names of ``objects`` for a message: the first ``shown`` and how many more (a Harbor may have 1,000)."""
+    return some(sorted(o.get("name") or "?" for o in objects), shown)
+
+
+def check_endpoint_name(name, option="name"):
+    """A registry endpoint's name (given, or a reference): not blank, no control or bidi characters, 1 to 64 bytes in
+    UTF-8 (Go's ``len``: src/controller/registry/controller.go, goharbor/harbor v2.15.2)."""
+    return check_name(name, option, "registry endpoint", max_bytes=REGISTRY_NAME_MAX_BYTES)
 
 
 class Endpoints(object):

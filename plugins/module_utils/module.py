@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import math
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
-from ansible.module_utils.common.validation import check_type_dict
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import (
     HAS_REQUESTS, MAX_RETRIES, REQUESTS_IMPORT_ERROR, HarborClient, check_url, userinfo,
@@ -22,6 +22,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils.client import (
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import (
     HarborError, HarborPartialError, HarborValidationError, element_message,
 )
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_ca_file, defuse, given_problem, secret_values
 
 
 CONNECTION_SPEC = dict(
@@ -35,44 +36,40 @@ CONNECTION_SPEC = dict(
     request_timeout=dict(type="float", default=30),
     request_retries=dict(type="int", default=3),
 )
+REQUEST_TIMEOUT_MAX = 86400.0           # seconds: a socket timeout beyond the platform's time_t overflows
 
 
-def object_or_list(spec, list_option, key="name"):
+def object_or_list(spec, list_option, key="name", required_if=None):
     """The keyword arguments of ``HarborModule`` for a resource module that manages one object (``spec``, its options
     at the top level) or a list of them (``list_option``, each element with the same options, validation and
-    defaults: one source of truth). The two forms are mutually exclusive."""
+    defaults: one source of truth). The two forms are mutually exclusive. ``required_if`` (ansible-core's) applies to
+    the top-level options and to every element."""
     top = copy.deepcopy(spec)
     top[key] = dict(top[key], required=False)
     top[list_option] = dict(type="list", elements="dict", options=copy.deepcopy(spec))
-    return dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
-                required_one_of=[(key, list_option)])
+    kwargs = dict(argument_spec=top, mutually_exclusive=[(list_option, option) for option in sorted(spec)],
+                  required_one_of=[(key, list_option)])
+    if required_if:
+        kwargs["required_if"] = list(required_if)
+        top[list_option]["required_if"] = list(required_if)
+    return kwargs
 
 
-def dict_text_problem(spec, params):
-    """``(option, message)`` for the first dict option with suboptions (or list of such dicts, e.g. ``rules``) given text
-    that is neither JSON nor key=value (ansible-core's own message, 'dictionary requested, could not parse JSON or
-    key=value', does not name it), or None."""
-    for option, opts in spec.items():
-        if not opts.get("options"):
-            continue
-        value = params.get(option)
-        if opts.get("type") == "dict":
-            texts = [(option, value)]
-        elif opts.get("type") == "list" and opts.get("elements") == "dict":
-            items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            texts = [("%s[%d]" % (option, index), item) for index, item in enumerate(items)]
-        else:
-            continue
-        for where, text in texts:
-            if not isinstance(text, str):
-                continue
-            try:
-                check_type_dict(text)
-            except TypeError:
-                shown = " %r" % text if where == option else ""    # an element may hold a secret (access_secret): not shown
-                return option, ("%s: expected a dictionary with the keys %s (YAML mapping, JSON or key=value text), got the text%s"
-                                % (where, ", ".join(sorted(opts["options"])), shown))
-    return None
+def url_secrets(params):
+    """User info in a URL option (``https://user:pw@host``: ``harbor_url``, ``url`` and the ``url`` of list elements) is
+    a secret: never shown (invocation, messages, -vvv)."""
+    values = [params.get("harbor_url"), params.get("url")]
+    for elements in params.values():
+        if isinstance(elements, list):
+            values.extend(element.get("url") for element in elements if isinstance(element, dict))
+    found = set()
+    for value in values:
+        info = userinfo(value) if isinstance(value, str) else ""
+        if info:
+            found.add(info)
+            if info.partition(":")[2]:
+                found.add(info.partition(":")[2])
+    return found
 
 
 class CallCache(object):
@@ -99,15 +96,17 @@ class HarborModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
-        params = _load_params()         # None when ansible-test's validate-modules introspects the argument spec
-        text_problem = dict_text_problem(spec, params) if isinstance(params, dict) else None
-        if text_problem:
-            # ansible-core would refuse it with a message that does not name the option: take the text as it is, then fail
-            spec[text_problem[0]] = dict(type="raw")
+        self._given_problem, self._given_secrets = None, set()
+        self._checking_arguments = True         # ansible-core's own validation: see fail_json
         super(HarborModule, self).__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
-        if text_problem:
-            self.fail_json(msg=text_problem[1])
-        self._hide_url_userinfo()
+        self._checking_arguments = False
+        self.no_log_values.update(self._given_secrets | url_secrets(self.params))     # also HARBOR_URL's user info
+        try:
+            if self._given_problem:
+                raise HarborValidationError(self._given_problem)
+            self._check_connection_options()
+        except HarborValidationError as exc:
+            self.fail_json(msg="%s. Nothing was sent to Harbor." % str(exc).rstrip("."))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._jmespath = None
@@ -118,31 +117,53 @@ class HarborModule(AnsibleModule):
             except ImportError:
                 self.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
             self._jmespath = jmespath
-        if self.params["request_timeout"] <= 0:
-            self.fail_json(msg="request_timeout must be a number of seconds greater than 0, got %s" % self.params["request_timeout"])
-        if not 0 <= self.params["request_retries"] <= MAX_RETRIES:
-            self.fail_json(msg="request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, self.params["request_retries"]))
-        try:
-            check_url(self.params["harbor_url"], "harbor_url", base=True)
-        except ValueError as exc:
-            self.fail_json(msg="%s. Nothing was sent to Harbor." % exc)
         if self.params.get("ca_path") and not self.params["validate_certs"]:
             self.warn("ca_path is ignored because validate_certs is false: Harbor's certificate is not verified at all")
         self._client = None
         self.cache = CallCache()
 
-    def _hide_url_userinfo(self):
-        """User info in a URL option (``https://user:pw@host``) is a secret: never show it (invocation, messages, -vvv)."""
-        values = [self.params.get("harbor_url"), self.params.get("url")]
-        for elements in self.params.values():
-            if isinstance(elements, list):
-                values.extend(element.get("url") for element in elements if isinstance(element, dict))
-        for value in values:
-            info = userinfo(value) if isinstance(value, str) else ""
-            if info:
-                self.no_log_values.add(info)
-                if ":" in info and info.partition(":")[2]:
-                    self.no_log_values.add(info.partition(":")[2])
+    # The parameters as the task gave them are read once, when ansible-core first sets ``params`` (before it converts
+    # them to the spec's types): ``given_problem`` and ``secret_values`` look at them there. Nothing else is kept.
+    @property
+    def params(self):
+        return self.__dict__["params"]
+
+    @params.setter
+    def params(self, value):
+        if "params" not in self.__dict__ and getattr(self, "_checking_arguments", False) and isinstance(value, dict):
+            self._given_problem = given_problem(self.argument_spec, value)
+            self._given_secrets = secret_values(self.argument_spec, value) | url_secrets(value)
+            if self._given_problem:
+                defuse(self.argument_spec, value)
+        self.__dict__["params"] = value
+
+    def fail_json(self, msg, **kwargs):
+        """While ansible-core checks the arguments against the spec (``AnsibleModule.__init__``), its failure is made
+        clearer and safer: every secret given is hidden even when ansible-core could not collect them (one element of
+        a list of dicts that is not a dict stops its no_log scan), and the problem ``given_problem`` found, which names
+        the option and the element, replaces ansible-core's message (e.g. "dictionary requested, could not parse JSON
+        or key=value")."""
+        if getattr(self, "_checking_arguments", False):
+            self._checking_arguments = False
+            self.no_log_values.update(self._given_secrets | url_secrets(self.params))
+            if self._given_problem:
+                msg = "%s. Nothing was sent to Harbor." % self._given_problem.rstrip(".")
+        super(HarborModule, self).fail_json(msg, **kwargs)
+
+    def _check_connection_options(self):
+        p = self.params
+        timeout = p["request_timeout"]
+        if not (math.isfinite(timeout) and 0 < timeout <= REQUEST_TIMEOUT_MAX):
+            raise HarborValidationError("request_timeout: must be a number of seconds greater than 0 and at most %d, got %s"
+                                        % (REQUEST_TIMEOUT_MAX, timeout))
+        if not 0 <= p["request_retries"] <= MAX_RETRIES:
+            raise HarborValidationError("request_retries: must be 0 to %d, got %s" % (MAX_RETRIES, p["request_retries"]))
+        try:
+            check_url(p["harbor_url"], "harbor_url", base=True)
+        except ValueError as exc:
+            raise HarborValidationError(str(exc))
+        if p.get("ca_path") and p["validate_certs"]:
+            check_ca_file(p["ca_path"], "ca_path")
 
     @property
     def client(self):

@@ -12,21 +12,21 @@ binding (``registry_id``) is set once at creation; a project with repositories c
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
-from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import Endpoints, check_endpoint_name
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, to_yaml, version_gate
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes, quantity
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_project_name, is_ascii_int, some
 
 PROJECTS = "/projects"
 QUOTAS = "/quotas"
-NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-NAME_MAX_LEN = 255
 MAX_QUOTA = 1024 ** 5                    # 1024 TB, Harbor's upper limit
 UNLIMITED = -1
 SEVERITIES = ("none", "low", "medium", "high", "critical")
+# The module's choices: Harbor's values and its alias "negligible" for none (src/server/v2.0/handler/project_metadata.go)
+SEVERITY_CHOICES = list(SEVERITIES) + ["negligible"]
 PROXY_CACHE_SINCE = "2.1.0"
 
 # option -> (metadata key, value kind, first Harbor version with the key)
@@ -58,13 +58,8 @@ PROXY_CACHE_TYPES = {
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def check_name(name):
-    """Harbor's project name rule (src/pkg/project/manager.go, goharbor/harbor v2.15.2: 1 to 255 characters, lower case)."""
-    name = name or ""
-    if not NAME.match(name) or len(name) > NAME_MAX_LEN:
-        raise HarborValidationError("name: %r is not a Harbor project name: 1 to %d characters, lower-case letters and digits,"
-                                    " separated by single '.', '_' or '-' (for example nvidiaio or application-collection)"
-                                    % (name, NAME_MAX_LEN))
-    return name
+    """Harbor's project name rule (validation.check_project_name): the ``name`` of a project."""
+    return check_project_name(name, "name")
 
 
 def parse_size(value):
@@ -94,10 +89,10 @@ def parse_size(value):
 
 def parse_limit(value, option):
     """An upstream limit: a positive number, or anything <= 0 for none (Harbor's -1)."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
+    text = str(value).strip()
+    if not is_ascii_int(text.lstrip("-")):
         raise HarborValidationError("%s: expected a whole number (-1 for no limit), got %r" % (option, value))
+    number = int(text)
     if number > 2 ** 31 - 1:
         raise HarborValidationError("%s: %d is larger than Harbor's maximum %d" % (option, number, 2 ** 31 - 1))
     return number if number > 0 else UNLIMITED
@@ -179,6 +174,8 @@ class Project(Resource):
         check_name(name)
 
     def validate(self, item, options):
+        if options.get("proxy_cache_registry"):
+            check_endpoint_name(options["proxy_cache_registry"], "proxy_cache_registry")
         for option, (_key, _kind, since) in METADATA.items():
             if since and option in options:
                 version_gate(self.client, since, option)
@@ -307,7 +304,7 @@ class Project(Resource):
         repositories = self.repository_names(name)
         if repositories:
             raise HarborValidationError("proxy_cache_registry: %s, and it cannot be recreated while it holds %d repositories (%s)"
-                                        % (change, len(repositories), _some(repositories)))
+                                        % (change, len(repositories), some(repositories, 5)))
         if raw["project_id"] not in self._quotas:
             # the new project carries the quota over, so it is read now even without storage_quota
             self._quotas.update(self.read_quotas([raw["project_id"]]))
@@ -410,7 +407,7 @@ class Project(Resource):
             repositories = self.repository_names(name)
             raise HarborRefused("project %s holds %d repositories (%s) and Harbor deletes only empty projects; delete them"
                                 " first, or set purge: true to delete them together with the project (%s)"
-                                % (name, len(repositories), _some(repositories), exc.message), cause=exc)
+                                % (name, len(repositories), some(repositories, 5), exc.message), cause=exc)
 
     def repository_names(self, name):
         """The project's repositories, without the ``<project>/`` prefix."""
@@ -461,11 +458,6 @@ def _quota_project_id(quota):
 
 def _allowlist_body(allowlist):
     return dict(items=[dict(cve_id=c) for c in allowlist["cves"]], expires_at=allowlist.get("expires_at"))
-
-
-def _some(names, shown=5):
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (" and %d more" % more if more > 0 else "")
 
 
 # -- module entry points --------------------------------------------------------------------------------------------

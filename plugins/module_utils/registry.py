@@ -15,18 +15,22 @@ __metaclass__ = type
 import json
 import os
 import re
-import ssl
 from urllib.parse import urlsplit
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url
-from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, REGISTRIES, Endpoints as _Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import (
+    POLICIES, REGISTRIES, Endpoints as _Endpoints, check_endpoint_name,
+)
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, to_yaml, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import (
+    ACCESS_KEY_MAX_CHARS, ACCESS_SECRET_MAX_BYTES, REGISTRY_NAME_MAX_BYTES, REGISTRY_URL_MAX_CHARS, check_length, check_pem,
+)
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 MASK = "*****"
 Endpoints = _Endpoints          # the lookups live in endpoints.py; registry.Endpoints stays importable
-NAME_MAX_LEN = 64
+NAME_MAX_LEN = REGISTRY_NAME_MAX_BYTES
 
 # Harbor's registry types (exact spelling) -> the first Harbor version with the adapter.
 PROVIDERS = {
@@ -39,8 +43,10 @@ ALIASES = {
     "ghcr": "github-ghcr", "github": "github-ghcr", "ecr": "aws-ecr", "gcr": "google-gcr", "artifact-registry": "google-gcr",
     "acr": "azure-acr", "alibaba-acr": "ali-acr", "artifactory": "jfrog-artifactory", "jfrog": "jfrog-artifactory",
     "swr": "huawei-SWR", "tcr": "tencent-tcr", "volcengine": "volcengine-cr", "gar": "google-gcr",
-    "google-artifact-registry": "google-gcr",
+    "google-artifact-registry": "google-gcr", "huawei-swr": "huawei-SWR",
 }
+# harbor_registry's choices for provider (ansible-core checks them): Harbor's types, then the aliases
+PROVIDER_CHOICES = sorted(PROVIDERS) + sorted(ALIASES)
 FIXED_URLS = {"docker-hub": "https://hub.docker.com", "github-ghcr": "https://ghcr.io"}
 # Providers whose Access ID is a fixed word and whose secret is a JSON document (a file path is read).
 JSON_SECRETS = {"google-gcr": "_json_key", "quay": "json_file"}
@@ -56,23 +62,29 @@ URL_CHANGE_CLEARS_SECRET = "2.15.3"
 
 
 def check_name(name):
-    """Harbor's limit on an endpoint name: 1 to 64 bytes (Go's ``len`` of the UTF-8 string; docs/harbor-api.md section 2)."""
-    if not name.strip() or len(name.encode("utf-8")) > NAME_MAX_LEN:
-        raise HarborValidationError("name: must be 1 to %d bytes in UTF-8 (Harbor counts bytes, so fewer characters"
-                                    " when some are not ASCII), got %r" % (NAME_MAX_LEN, name))
-    return name
+    """An endpoint name Harbor takes (1 to 64 bytes: Go's ``len`` of the UTF-8 string) and a user can read."""
+    return check_endpoint_name(name, "name")
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
 def normalize_provider(value):
-    """A provider name or alias, in any case, with '-', '_' or spaces between words (the UI's "Docker Hub") -> Harbor's type."""
-    text = "-".join(str(value).replace("_", " ").replace("-", " ").split()).lower()
-    canonical = dict((k.lower(), k) for k in PROVIDERS)
-    found = canonical.get(text) or ALIASES.get(text)
+    """A provider (Harbor's type or an alias of PROVIDER_CHOICES) -> Harbor's type."""
+    found = value if value in PROVIDERS else ALIASES.get(value)
     if not found:
         raise HarborValidationError("provider: %r is not a Harbor registry type; use one of %s (aliases: %s)"
                                     % (value, ", ".join(sorted(PROVIDERS)), ", ".join(sorted(ALIASES))))
     return found
+
+
+def check_access_key(value):
+    """An access key Harbor can store (255 characters: the limits in validation.py)."""
+    return check_length(value, "access_key", max_chars=ACCESS_KEY_MAX_CHARS)
+
+
+def check_access_secret(value):
+    """An access secret Harbor can store (3050 bytes: the limits in validation.py); the message
+    gives lengths only."""
+    return check_length(value, "access_secret", max_bytes=ACCESS_SECRET_MAX_BYTES)
 
 
 def normalize_url(value, option="url", strict=True):
@@ -91,25 +103,16 @@ def normalize_url(value, option="url", strict=True):
         except ValueError as exc:
             raise HarborValidationError(str(exc))
     parts = urlsplit(text if "://" in text else "http://" + text)
-    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc.rpartition("@")[2], parts.path)
+    url = "%s://%s%s" % (parts.scheme.lower(), parts.netloc.rpartition("@")[2], parts.path)
+    if strict:
+        check_length(url, option, max_chars=REGISTRY_URL_MAX_CHARS)    # registry.url varchar(256): see validation.py
+    return url
 
 
 def normalize_pem(text):
     """The PEM text with clean line ends and one final newline ('' stays '')."""
     lines = [line.rstrip() for line in str(text).strip().splitlines()]
     return "\n".join(lines) + "\n" if lines else ""
-
-
-def check_pem(text, option):
-    """Raise unless ``text`` holds at least one X.509 certificate that OpenSSL can load."""
-    if not text:
-        return
-    if "-----BEGIN CERTIFICATE-----" not in text:
-        raise HarborValidationError("%s: expected PEM text with -----BEGIN CERTIFICATE----- blocks (or the path of a PEM file)" % option)
-    try:
-        ssl.create_default_context(cadata=text)
-    except (ssl.SSLError, ValueError) as exc:
-        raise HarborValidationError("%s: the PEM text holds no valid certificate (%s)" % (option, exc))
 
 
 def content_or_file(value):
@@ -156,6 +159,8 @@ class Registry(Resource):
         check_name(name or "")
 
     def validate(self, item, options):
+        if options.get("access_key"):
+            check_access_key(options["access_key"])
         if item.get("access_secret") == MASK:
             raise HarborValidationError("access_secret: %r is how Harbor hides a stored secret, not a secret; give the real one"
                                         " or leave access_secret out to keep the stored one" % MASK)
@@ -197,6 +202,9 @@ class Registry(Resource):
         secret = item.get("access_secret")
         if secret is None:
             return None
+        if isinstance(secret, (bool, float)):
+            raise HarborValidationError("access_secret: expected text, got a %s; quote the secret in YAML (an unquoted true, yes or"
+                                        " 1.10 is read as another type and would be sent changed)" % type(secret).__name__)
         keeps_stored_key = item.get("access_key") is None and (before_read or bool(stored_key))
         if not item.get("access_key") and provider not in JSON_SECRETS and not keeps_stored_key:
             raise HarborValidationError("access_secret: needs access_key (the Access ID: a user name, $oauthtoken for NGC, an AWS"
@@ -208,7 +216,7 @@ class Registry(Resource):
                                             % (provider, type(secret).__name__))
             content = json.dumps(secret)
         elif provider not in JSON_SECRETS:
-            return str(secret)
+            return check_access_secret(str(secret))
         else:
             content = content_or_file(str(secret))
         self._hide(content)
@@ -227,7 +235,7 @@ class Registry(Resource):
         if provider == "google-gcr" and not (parsed.get("client_email") and parsed.get("private_key")):
             raise HarborValidationError("access_secret: the JSON given for google-gcr has no client_email/private_key; expected %s"
                                         % expected)
-        return content
+        return check_access_secret(content)
 
     def _hide(self, text):
         """Never show ``text`` (a key file's content, or a part of it) in any output of the module."""

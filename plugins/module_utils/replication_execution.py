@@ -12,6 +12,7 @@ a moment before ``Succeed``. Rules themselves are in replication_rule.py.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import re
 import time
 from datetime import datetime, timezone
@@ -19,10 +20,13 @@ from datetime import datetime, timezone
 from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborPartialError, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import element, in_order, unique
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_rule_name, some
 
 EXECUTIONS = "/replication/executions"
 
 FINAL_STATES = ("Succeed", "Failed", "Stopped")
+GONE = "Gone"                   # not a Harbor status: the execution answered 404 while it was waited for
+WAIT_SLEEP_MAX = 3600.0
 FINAL_TASK_STATES = ("Succeed", "Failed", "Stopped")
 TASK_FIELDS = ("id", "status", "operation", "resource_type", "src_resource", "dst_resource", "start_time", "end_time", "job_id")
 # A task log line: "<time> [<LEVEL>] [<Go source file>:<line>]: <text>" (the source part is missing in some builds).
@@ -59,8 +63,8 @@ class Executions(object):
     def rule(self, name):
         rule = self.client.find(POLICIES, name)
         if rule is None:
-            names = sorted(p.get("name") for p in self.client.list(POLICIES))
-            raise HarborValidationError("rule: no replication rule named %r; existing rules: %s" % (name, ", ".join(names) or "none"))
+            names = sorted(p.get("name") or "?" for p in self.client.list(POLICIES))
+            raise HarborValidationError("rule: no replication rule named %r; existing rules: %s" % (name, some(names)))
         return rule
 
     def recent(self, rule, limit=50, status=None):
@@ -196,8 +200,10 @@ class Executions(object):
                 fresh = False
                 try:
                     for execution_id in [i for i in ids if i not in done]:
-                        execution = latest[execution_id] = self.get(execution_id)
-                        if not self._looks_final(execution):
+                        execution = latest[execution_id] = self._get_or_gone(execution_id)
+                        if execution.get("status") == GONE:
+                            done[execution_id] = execution
+                        elif not self._looks_final(execution):
                             seen_final.pop(execution_id, None)
                         elif seen_final.get(execution_id) == execution.get("status") and self._tasks_final(execution_id):
                             done[execution_id] = execution
@@ -224,8 +230,23 @@ class Executions(object):
             self._deadline = None
         return dict((i, (done[i], False) if i in done else (latest[i], True)) for i in ids)
 
+    def _get_or_gone(self, execution_id):
+        """The execution, or ``{"id": .., "status": "Gone"}`` when Harbor answers 404: someone deleted its rule (which
+        deletes the rule's executions) while it was waited for. The other executions are still waited for."""
+        try:
+            return self.get(execution_id)
+        except HarborError as exc:
+            if exc.status != 404:
+                raise
+            return dict(id=execution_id, status=GONE, status_text="Harbor answered 404 for it (%s %s)" % (exc.method, exc.path))
+
     def _tasks_final(self, execution_id):
-        return all(t.get("status") in FINAL_TASK_STATES for t in self.tasks(execution_id))
+        try:
+            return all(t.get("status") in FINAL_TASK_STATES for t in self.tasks(execution_id))
+        except HarborError as exc:
+            if exc.status != 404:
+                raise
+            return True                 # gone with its rule: the next read of the execution says so
 
     @staticmethod
     def _looks_final(execution):
@@ -347,8 +368,9 @@ def run_execution(module):
     for option, low in (("wait_timeout", 0), ("log_lines", 0)):
         if p[option] < low:
             raise HarborValidationError("%s: must be %d or more, got %s" % (option, low, p[option]))
-    if p["wait_sleep"] <= 0:
-        raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0, got %s" % p["wait_sleep"])
+    if not (math.isfinite(p["wait_sleep"]) and 0 < p["wait_sleep"] <= WAIT_SLEEP_MAX):
+        raise HarborValidationError("wait_sleep: must be a number of seconds greater than 0 and at most %d, got %s"
+                                    % (WAIT_SLEEP_MAX, p["wait_sleep"]))
     label = "rules" if p.get("rules") is not None else None
     items = p["rules"] if label else [dict((k, p[k]) for k in ELEMENT_OPTIONS)]
     executions = Executions(module, wait_timeout=p["wait_timeout"], wait_sleep=p["wait_sleep"], log_lines=p["log_lines"])
@@ -362,7 +384,12 @@ def run_execution(module):
         for run in waited:
             run.waited(outcome)
     for run in runs:
-        run.finish()
+        try:
+            run.finish()
+        except HarborError as exc:
+            if exc.status != 404:
+                raise
+            run.gone(exc)
     if label is None:
         run = runs[0]
         if run.failure:
@@ -382,6 +409,9 @@ def run_execution(module):
 def _plan(executions, runs, label):
     """Validate every element and decide what each one does, before any write: one listing of the rules, then each
     rule's recent executions."""
+    for index, run in enumerate(runs):
+        with element(label, index, run.name):
+            check_rule_name(run.name, "rule")
     unique([run.name for run in runs], "rule", "rule", label)
     found = executions.client.list_named(POLICIES, [run.name for run in runs])
     for index, run in enumerate(runs):
@@ -495,8 +525,21 @@ class _Run(object):
         else:
             self._finish_start()
 
+    def gone(self, exc):
+        """The rule or its execution answered 404 after the work began: someone deleted the rule (and its executions)."""
+        execution = " %s" % self.execution_id if self.execution_id else ""
+        self.failure = ("replication rule %s was deleted while this task ran (Harbor answered 404 for %s %s); nothing more"
+                        " can be known about its execution%s" % (self.name, exc.method, exc.path, execution))
+        self._done(self.changed, dict(id=self.execution_id, rule=self.name, status=GONE), self.failure)
+
     def _finish_start(self):
         execution, timed_out = self.outcome[self.execution_id]
+        if execution.get("status") == GONE:
+            self.failure = ("execution %s of replication rule %s is gone: %s while it was waited for, so the rule was"
+                            " probably deleted by someone else (Harbor deletes a rule's executions with it)"
+                            % (self.execution_id, self.name, execution["status_text"]))
+            self._done(self.changed, self.executions.describe(execution, self.name, with_failures=False), self.failure)
+            return
         if timed_out:
             left = "it is still running (state=stopped stops it; stop_on_timeout=true does it on timeout)"
             if self.item["stop_on_timeout"] and self.executions.stop(self.execution_id):
@@ -552,6 +595,9 @@ def execution_info(module):
     p = module.params
     if not 1 <= p["limit"] <= 100:
         raise HarborValidationError("limit: must be between 1 and 100, got %s" % p["limit"])
+    if p["id"] is not None and p["id"] < 1:
+        raise HarborValidationError("id: an execution id is a number from 1, got %s" % p["id"])
+    check_rule_name(p["rule"], "rule")
     executions = Executions(module, log_lines=0)
     rule = executions.rule(p["rule"])
     if p["id"] is not None:

@@ -16,10 +16,14 @@ __metaclass__ = type
 import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import HarborClient, quote
-from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints
+from ansible_collections.registryops.harbor.plugins.module_utils.endpoints import POLICIES, Endpoints, check_endpoint_name
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborRefused, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import OMIT, Plan, Resource
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes, quantity
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import (
+    DEST_NAMESPACE_MAX_CHARS, FILTERS_JSON_MAX_CHARS, INT8_MAX, INT32_MAX, TRIGGER_JSON_MAX_CHARS,
+    check_length, check_rule_name, go_json_length, is_ascii_int,
+)
 
 TRIGGERS = ("manual", "scheduled", "event_based")
 MODES = ("push", "pull")
@@ -43,7 +47,7 @@ VERSION_GATES = dict(
 )
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*$" % (_COMPONENT, _COMPONENT))
+_NAMESPACE = re.compile(r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?%s(?:/%s)*\Z" % (_COMPONENT, _COMPONENT))
 # Harbor's cron parser (robfig/cron with seconds): field name, lowest, highest, names allowed for the values
 _CRON_FIELDS = (("seconds", 0, 59, None), ("minutes", 0, 59, None), ("hours", 0, 23, None), ("day-of-month", 1, 31, None),
                 ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
@@ -51,7 +55,8 @@ _CRON_FIELDS = (("seconds", 0, 59, None), ("minutes", 0, 59, None), ("hours", 0,
 _RATE_UNITS = ("", "b", "b/s", "byte", "bytes", "byte/s", "bytes/s", "bit", "bits", "bit/s", "bits/s", "bps")
 HARBOR_RATE_BYTES = 128          # Harbor throttles 1 unit of ``speed`` as 1024 bits = 128 bytes per second (src/lib/iothrottler.go)
 _UNLIMITED = ("unlimited", "-1", "0")
-MAX_SPEED = 2 ** 31 - 1          # Harbor stores ``speed`` as an int32
+MAX_SPEED = INT32_MAX            # Harbor stores ``speed`` as an int32 (src/pkg/replication/model/model.go)
+MAX_FLATTENING = INT8_MAX        # dest_namespace_replace_count is an int8 (src/pkg/replication/model/model.go)
 
 
 # -- option normalisation -------------------------------------------------------------------------------------------
@@ -61,7 +66,7 @@ def parse_bandwidth(value):
     The collection's one unit rule (units.py, also for storage_quota); B/s is bytes and bit/s (or bps) bits per second.
     A bare number is Harbor's own unit."""
     text = str(value).strip().replace(" ", "")
-    if text.lower() in _UNLIMITED or (text.lstrip("-").isdigit() and int(text) < 0):
+    if text.lower() in _UNLIMITED or (text.startswith("-") and is_ascii_int(text[1:])):
         return 0
     try:
         found = quantity(text)
@@ -80,6 +85,9 @@ def parse_bandwidth(value):
     if rate > MAX_SPEED:                 # also a number too long for a float (inf)
         raise HarborValidationError("bandwidth: %r is more than Harbor's maximum of %d Kbps (about 256 GiB/s); use unlimited"
                                     " for no limit" % (value, MAX_SPEED))
+    if not unit and rate > 0 and int(round(rate)) == 0:
+        raise HarborValidationError("bandwidth: %r Kbps rounds to 0, which Harbor reads as unlimited; give at least 1"
+                                    " (1 Kbps = 1024 bit/s = 128 B/s), a rate with a unit (e.g. 64B/s), or unlimited" % (value,))
     return int(round(rate)) if not unit else max(int(round(rate)), 1)
 
 
@@ -91,14 +99,14 @@ def human_rate(speed):
 
 
 def parse_flattening(value):
-    """``none``/0, 1, 2, 3 (any level count), ``all`` -> the option's string form."""
+    """``none``/0, 1, 2, 3 (any level count up to Harbor's int8, 127), ``all`` -> the option's string form."""
     text = str(value).strip().lower()
     if text in FLATTENING_NAMES:
         return text
-    if text.isdigit():
+    if is_ascii_int(text) and int(text) <= MAX_FLATTENING:
         return "none" if int(text) == 0 else str(int(text))
-    raise HarborValidationError("flattening: expected none, 1, 2, 3 (the number of leading path levels to remove) or all;"
-                                " got %r" % (value,))
+    raise HarborValidationError("flattening: expected none (0), 1, 2, 3... (the number of leading path levels to remove, at"
+                                " most %d: Harbor stores an int8) or all; got %r" % (MAX_FLATTENING, value))
 
 
 def flattening_count(name):
@@ -113,6 +121,7 @@ def flattening_name(count):
 
 def normalize_cron(value):
     fields = str(value).split()
+    check_length(" ".join(fields), "cron", max_chars=TRIGGER_JSON_MAX_CHARS - go_json_length(_trigger("")))
     if len(fields) != 6:
         raise HarborValidationError("cron: Harbor needs 6 fields (seconds minutes hours day-of-month month day-of-week),"
                                     " got %d in %r, for example '0 0 2 * * *' for 02:00 every day" % (len(fields), value))
@@ -136,11 +145,11 @@ def cron_field_problem(field, name, low, high, names):
     def number(text):
         if names and text.upper() in names:
             return names.index(text.upper()) + low
-        return int(text) if text.isdigit() else None
+        return int(text) if is_ascii_int(text) else None
 
     for part in field.split(","):
         span, slash, step = part.partition("/")
-        if slash and (not step.isdigit() or int(step) == 0):
+        if slash and (not is_ascii_int(step) or int(step) == 0):
             return "has a bad step %r: %s" % (step, allowed)
         if span in ("*", "?"):
             continue
@@ -191,6 +200,25 @@ def filter_pattern(value, key):
     if isinstance(value, (dict, bool)):
         raise HarborValidationError("filters.%s: expected a pattern (string) or a list of patterns, got %r" % (key, value))
     return str(value)
+
+
+def _trigger(cron):
+    """The trigger of a scheduled rule as Harbor stores it (its ``trigger`` column holds this as JSON)."""
+    return dict(type="scheduled", trigger_settings=dict(cron=cron))
+
+
+def check_stored_lengths(options):
+    """What Harbor stores in columns of a fixed length: the filters as JSON (1024 characters), dest_namespace (256
+    characters); longer values fail in Harbor's database with an opaque 500 (goharbor/harbor v2.15.2:
+    make/migrations/postgresql/0001_initial_schema.up.sql ``filters varchar(1024)``, 0004_1.8.0_schema.up.sql
+    ``dest_namespace varchar(256)``)."""
+    if options.get("filters"):
+        length = go_json_length(filters_to_api(options["filters"]))
+        if length > FILTERS_JSON_MAX_CHARS:
+            raise HarborValidationError("filters: Harbor stores a rule's filters as JSON in at most %d characters; these take %d"
+                                        " (shorten the patterns or labels)" % (FILTERS_JSON_MAX_CHARS, length))
+    if options.get("dest_namespace"):
+        check_length(options["dest_namespace"], "dest_namespace", max_chars=DEST_NAMESPACE_MAX_CHARS)
 
 
 def filters_to_options(raw_filters):
@@ -273,12 +301,18 @@ class ReplicationRule(Resource):
         # an empty cron is no cron (a null one renders as "" in ansible-core < 2.19, e.g. fed back from the _info module)
         return OMIT if value == "" else normalize_cron(value)
 
+    def check_key(self, name):
+        check_rule_name(name)
+
     def validate_delete(self, item):
         if (item.get("stop_timeout") or 0) < 0:
             raise HarborValidationError("stop_timeout: must be 0 or more seconds, got %s" % item["stop_timeout"])
 
     def validate(self, item, options):
         check_rule(options, item["name"])
+        check_stored_lengths(options)
+        if options.get("registry") is not None:
+            check_endpoint_name(options["registry"], "registry")
         check_namespace(options.get("dest_namespace"))
         for option, (version, needs) in VERSION_GATES.items():
             if option in options and needs(options[option]) and not self.client.version_at_least(version):

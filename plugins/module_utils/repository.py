@@ -18,6 +18,7 @@ import re
 
 from ansible_collections.registryops.harbor.plugins.module_utils.client import quote, quote_repository
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_project_name
 
 PATTERN_CHARS = "*?[{"
 
@@ -175,6 +176,7 @@ def references(repositories):
 
 
 def repository_info(module):
+    check_project_name(module.params["project"], "project")
     reader = RepositoryReader(module)
     if not reader.project_exists():
         return dict(changed=False, project_exists=False, repositories=module.select([]), references=[])

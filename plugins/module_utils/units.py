@@ -14,7 +14,8 @@ __metaclass__ = type
 
 import re
 
-_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?)([a-z/]*)$", re.I)
+# ASCII digits only (Harbor's parsers read no others; \d would also take "١"), to the end of the text (not before a final newline)
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)[ \t]*([kmgtp]?)(i?)([a-z/]*)\Z", re.I)
 _POWERS = dict(zip("kmgtp", range(1, 6)))
 SI_UNITS = ("kB", "MB", "GB", "TB", "PB")
 IEC_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")

@@ -85,9 +85,10 @@ options:
     type: bool
   severity: &severity
     description:
-      - The lowest vulnerability severity that O(prevent_vulnerable_images) blocks, one of V(none), V(low), V(medium),
-        V(high), V(critical). Case does not matter; V(negligible) is read as V(none).
+      - The lowest vulnerability severity that O(prevent_vulnerable_images) blocks. V(negligible) is Harbor's other name
+        for V(none).
     type: str
+    choices: [none, low, medium, high, critical, negligible]
   content_trust: &content_trust
     description:
       - Allow only signed images to be pulled. Not possible for a proxy-cache project (Harbor ignores it there; the task fails).
@@ -356,7 +357,7 @@ results:
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.specs import RESOURCE_SPEC
-from ansible_collections.registryops.harbor.plugins.module_utils.project import run_project
+from ansible_collections.registryops.harbor.plugins.module_utils.project import SEVERITY_CHOICES, run_project
 
 
 SPEC = dict(
@@ -369,7 +370,7 @@ SPEC = dict(
     proxy_cache_local_on_not_found=dict(type="bool"),
     auto_scan=dict(type="bool"),
     prevent_vulnerable_images=dict(type="bool"),
-    severity=dict(type="str"),
+    severity=dict(type="str", choices=SEVERITY_CHOICES),
     content_trust=dict(type="bool"),
     auto_sbom_generation=dict(type="bool"),
     reuse_system_cve_allowlist=dict(type="bool"),

@@ -28,6 +28,7 @@ options:
   name:
     description:
       - Name of the endpoint (at most 64 bytes in UTF-8, as Harbor counts; fewer characters when some are not ASCII), unique in Harbor.
+        Blank names and names with control, bidi or invisible characters (a newline, NUL, U+202E) are refused.
       - Required unless O(registries) is given.
     type: str
   state: &state
@@ -40,19 +41,21 @@ options:
     default: present
   provider: &provider
     description:
-      - Harbor's registry type (the UI's C(Provider)), with Harbor's exact spelling. Required to create an endpoint.
-      - 'Case does not matter, and words may be separated by V(-), V(_) or spaces as in the UI (V(Docker Hub), V(AWS ECR)).
-        Aliases are accepted: V(dockerhub), V(docker) -> V(docker-hub); V(registry), V(distribution) ->
-        V(docker-registry); V(ghcr), V(github) -> V(github-ghcr); V(ecr) -> V(aws-ecr); V(gcr), V(artifact-registry),
-        V(google-artifact-registry), V(gar) -> V(google-gcr); V(acr) -> V(azure-acr); V(alibaba-acr) -> V(ali-acr); V(artifactory), V(jfrog) ->
-        V(jfrog-artifactory); V(swr) -> V(huawei-SWR); V(tcr) -> V(tencent-tcr); V(volcengine) -> V(volcengine-cr).'
+      - Harbor's registry type (the UI's C(Provider)), with Harbor's exact spelling, or an alias. Required to create an
+        endpoint.
+      - 'Aliases: V(dockerhub), V(docker) -> V(docker-hub); V(registry), V(distribution) -> V(docker-registry); V(ghcr),
+        V(github) -> V(github-ghcr); V(ecr) -> V(aws-ecr); V(gcr), V(artifact-registry), V(google-artifact-registry),
+        V(gar) -> V(google-gcr); V(acr) -> V(azure-acr); V(alibaba-acr) -> V(ali-acr); V(artifactory), V(jfrog) ->
+        V(jfrog-artifactory); V(swr), V(huawei-swr) -> V(huawei-SWR); V(tcr) -> V(tencent-tcr); V(volcengine) -> V(volcengine-cr).'
       - Use V(docker-registry) for any registry that speaks the OCI distribution API, such as NGC (V(https://nvcr.io)) and
         SUSE Application Collection.
-      - Harbor cannot change the provider of an endpoint; see O(recreate).
-      - 'Harbor types: V(docker-hub), V(docker-registry), V(harbor), V(aws-ecr), V(azure-acr), V(ali-acr), V(google-gcr),
-        V(huawei-SWR), V(jfrog-artifactory), V(quay), V(gitlab), V(github-ghcr), V(tencent-tcr), V(volcengine-cr), V(dtr).
-        An unknown name fails before anything is sent.'
+      - Harbor cannot change the provider of an endpoint; see O(recreate). A provider newer than the Harbor is refused
+        before anything is written.
     type: str
+    choices: [ali-acr, aws-ecr, azure-acr, docker-hub, docker-registry, dtr, github-ghcr, gitlab, google-gcr, harbor, huawei-SWR,
+              jfrog-artifactory, quay, tencent-tcr, volcengine-cr, acr, alibaba-acr, artifact-registry, artifactory, distribution,
+              docker, dockerhub, ecr, gar, gcr, ghcr, github, google-artifact-registry, huawei-swr, jfrog, registry, swr, tcr,
+              volcengine]
   url: &url
     description:
       - URL of the remote registry, for example V(https://nvcr.io).
@@ -60,6 +63,7 @@ options:
         user, query and fragment dropped).
       - Required to create an endpoint, except for V(docker-hub) (V(https://hub.docker.com)) and V(github-ghcr)
         (V(https://ghcr.io)), whose fixed URL is the default.
+      - At most 256 characters in that stored form (Harbor's database column).
     type: str
   description: &description
     description: Description of the endpoint.
@@ -71,6 +75,7 @@ options:
       - V("") removes the stored credential (anonymous access).
       - Left out, an existing endpoint keeps its stored access key, and O(access_secret) alone is sent with it (for
         example to rotate an NGC API key with O(update_password=always)); this needs an endpoint that has a stored access key.
+      - At most 255 characters (Harbor's database column).
     type: str
   access_secret: &access_secret
     description:
@@ -82,6 +87,7 @@ options:
         ansible-core versions; it is sent as JSON. Other providers take text only.
       - Never returned, logged or shown in a diff, nor is the content of a key file or its private key. See
         O(update_password) for when it is sent.
+      - At most 3050 bytes (what Harbor's database column holds once Harbor has encrypted it).
     type: raw
   credential_type: &credential_type
     description:
@@ -136,7 +142,7 @@ options:
     elements: dict
     suboptions:
       name:
-        description: Name of the endpoint (at most 64 characters), unique in Harbor.
+        description: Name of the endpoint (at most 64 bytes in UTF-8, no control, bidi or invisible characters), unique in Harbor.
         type: str
         required: true
       state: *state
@@ -343,12 +349,12 @@ results:
 
 from ansible_collections.registryops.harbor.plugins.module_utils.module import HarborModule, object_or_list
 from ansible_collections.registryops.harbor.plugins.module_utils.specs import RESOURCE_SPEC
-from ansible_collections.registryops.harbor.plugins.module_utils.registry import run_registry
+from ansible_collections.registryops.harbor.plugins.module_utils.registry import PROVIDER_CHOICES, run_registry
 
 
 SPEC = dict(
     RESOURCE_SPEC,
-    provider=dict(type="str"),
+    provider=dict(type="str", choices=PROVIDER_CHOICES),
     url=dict(type="str"),
     description=dict(type="str"),
     access_key=dict(type="str", no_log=False),

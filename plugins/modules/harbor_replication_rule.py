@@ -28,7 +28,8 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Name of the replication rule; the key to find it.
+      - Name of the replication rule; the key to find it. At most 256 characters (Harbor's database column); blank names
+        and names with control, bidi or invisible characters (a newline, NUL, U+202E) are refused.
       - Required unless O(rules) is given.
     type: str
   state: &state
@@ -65,7 +66,7 @@ options:
     description:
       - Which artifacts the rule copies. The filters you give replace all of the rule's filters; V({}) removes them.
       - Leave it out to keep the rule's current filters. A new rule without filters copies everything.
-      - Order does not matter.
+      - Order does not matter. Harbor stores the filters as JSON in at most 1024 characters; longer ones are refused.
     type: dict
     suboptions:
       name:
@@ -102,7 +103,7 @@ options:
   dest_namespace: &dest_namespace
     description:
       - Repository path at the destination, for example V(application-collection) or V(mirror/ngc).
-      - Empty (the default of a new rule) keeps the source path.
+      - Empty (the default of a new rule) keeps the source path. At most 256 characters (Harbor's database column).
     type: str
   flattening: &flattening
     description:
@@ -112,7 +113,7 @@ options:
         default of a new rule as in Harbor's UI; V(2) and V(3) drop two and three levels; V(all) keeps only the image name
         (C(ns/img), Harbor's behaviour before 2.3 and the API's default when the field is left out).
       - Stored as C(dest_namespace_replace_count) (V(none)=0, V(1)=1, V(2)=2, V(3)=3, V(all)=-1). Any other
-        whole number of levels is accepted too.
+        whole number of levels up to 127 is accepted too (Harbor stores an int8).
       - When O(filters.name) has no C(**), its number of levels is known and a deeper flattening is refused (Harbor
         would fail every task at run time).
     type: raw
@@ -131,6 +132,7 @@ options:
       - Each field is a comma-separated list of V(*), V(?), values, ranges C(a-b) and steps C(/n) within its range (minutes
         0-59, hours 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 0-6 or SUN-SAT), as Harbor's cron
         parser takes them; anything else is refused before any request.
+      - Required with O(trigger=scheduled).
     type: str
   bandwidth: &bandwidth
     description:
@@ -140,7 +142,8 @@ options:
         k, M, G, T are powers of 1000 and Ki, Mi, Gi, Ti powers of 1024; V(B/s) is bytes and V(bit/s) or V(bps) bits
         per second. For example V(512kB/s), V(10MB/s), V(10MiB/s) (= 81920), V(100Mbit/s), V(1Gbps). A prefix without
         V(B/s), V(bit/s) or V(bps) (V(10M)) is refused. Diffs show the limit in these units.
-      - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit.
+      - V(unlimited), V(-1) and V(0) mean no limit (Harbor stores 0). A new rule has no limit. A bare number above 0 that
+        rounds to 0, such as V(0.4), is refused (Harbor would read it as no limit).
       - Needs Harbor 2.4 or later for a limit. The largest is Harbor's 2147483647 (an int32), about 256 GiB/s.
     type: raw
   override: &override
@@ -437,7 +440,7 @@ SPEC = dict(
 
 
 def main():
-    module = HarborModule(**object_or_list(SPEC, "rules"))
+    module = HarborModule(**object_or_list(SPEC, "rules", required_if=[("trigger", "scheduled", ["cron"])]))
     module.run(lambda: run(ReplicationRule(module), "rules"))
 
 

@@ -14,6 +14,7 @@ puts the role variable in front of it (``proxy_cache_upstreams[2].storage_quota 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import copy
 import os
 import re
 
@@ -24,6 +25,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.registryops.harbor.plugins.module_utils import registry as registry_utils
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import ROLE_MARK
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles")
 _SPECS = {}
@@ -48,19 +50,39 @@ def role_spec(role):
 def with_defaults(role, values):
     """``values`` (the role variables given, None for unset) through the role's argument spec: ``(params, errors)`` with
     every default of the spec filled in, list entries and their sub-dictionaries included, aliases resolved. Ansible
-    validated the types before the role's first task; the errors are those it would report."""
+    validated the types before the role's first task; the errors are those it would report, and those of the values as
+    given (``given_problem``). With errors, every variable of ``params`` is None: nothing more is checked."""
     given = dict((k, v) for k, v in (values or {}).items() if v is not None)
     spec = role_spec(role)
+    # what ansible-core's validation converts without a word (a list given to a text variable becomes "['x']", "١٢"
+    # the number 12) or cannot store (NUL): the modules' own check of the values as given, naming the variable
+    problem = given_problem(spec, given)
+    if problem:
+        given = copy.deepcopy(given)
+        defuse(spec, given)             # what ansible-core's validator would crash on (a number given to a dict variable)
     result = ArgumentSpecValidator(spec).validate(given)
+    # the problem of the values as given says it better than ansible-core's message about the same value (which may
+    # show a NUL or a bidi character as it is)
+    errors = [problem] if problem else list(result.error_messages)
+    if errors:
+        # values of the wrong type stay as given (a text where a list of entries belongs): the plan reads none of them
+        return dict.fromkeys(spec), errors
     params = result.validated_parameters
     for name in spec:
         params.setdefault(name, None)
-    return params, list(result.error_messages)
+    return params, errors
 
 
 def entry_name(entry):
+    """The entry's name as a problem shows it: none when blank, quoted when it holds a control or bidi character, cut
+    when long."""
     name = entry.get("name") if isinstance(entry, dict) else None
-    return "" if name is None else str(name)
+    text = "" if name is None else str(name)
+    if not text.strip():
+        return ""
+    if not text.isprintable():
+        text = repr(text)
+    return text if len(text) <= 64 else text[:61] + "..."
 
 
 class Problems(object):
@@ -118,6 +140,11 @@ def check_endpoint(problems, where, entry, resolved, side):
     provider = problems.check(where, entry, registry_utils.normalize_provider, resolved["provider"]) if resolved.get("provider") else None
     if resolved.get("ca_certificate"):
         problems.check(where, entry, _ca_certificate, resolved["ca_certificate"])
+    # what Harbor's database columns hold (validation.py): the module refuses longer ones too, but names its own option
+    if isinstance(resolved.get("access_key"), str):
+        problems.check(where, entry, registry_utils.check_access_key, resolved["access_key"])
+    if isinstance(resolved.get("access_secret"), str) and provider not in registry_utils.JSON_SECRETS:
+        problems.check(where, entry, registry_utils.check_access_secret, resolved["access_secret"])
     if resolved.get("access_secret") and not resolved.get("access_key") and provider not in registry_utils.JSON_SECRETS:
         problems.add(where, entry, "access_key", "access_secret is given without access_key (%s); Harbor drops a secret that"
                      " comes without one. Fix: add access_key" % side)

@@ -418,3 +418,11 @@ def test_metadatas_update_and_delete_one_key(harbor):
 def test_metadatas_need_project_permission(harbor):
     resp = harbor.api("POST", "/projects/library/metadatas/", json={"auto_scan": "true"}, auth=DEVELOPER)
     assert (resp.status_code, resp.json()) == (403, errors("FORBIDDEN", "forbidden"))
+
+
+@pytest.mark.parametrize("name", ["abc\n", "Upper", "a b"])
+def test_a_project_name_must_match_harbors_pattern_to_its_last_character(harbor, name):
+    """src/pkg/project/manager.go (restrictedNameChars, goharbor/harbor v2.15.2): Go's ``$`` is the end of the text, so a
+    name with a final newline is refused like any other illegal character."""
+    resp = create(harbor, name, status=400)
+    assert resp.json() == errors("BAD_REQUEST", "project name is not in lower case or contains illegal characters")

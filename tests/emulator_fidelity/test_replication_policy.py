@@ -109,8 +109,9 @@ def test_valid_filters_come_back_in_order(pair):
     assert get(harbor, create(harbor, name="p", dest_registry={"id": registry_id}, filters=filters))["filters"] == filters
 
 
-@pytest.mark.parametrize("namespace", ["Mirror", "mirror/", "a//b", "-x"])
+@pytest.mark.parametrize("namespace", ["Mirror", "mirror/", "a//b", "-x", "mirror\n"])
 def test_dest_namespace_must_be_a_repository_name(pair, namespace):
+    """src/controller/replication/model/model.go: lib.RepositoryNameRe, whose ``$`` (Go) is the end of the text."""
     harbor, registry_id = pair
     error(harbor.api("POST", "/replication/policies", json={"name": "p", "dest_registry": {"id": registry_id}, "dest_namespace": namespace}),
           400, "BAD_REQUEST", "invalid destination namespace: %s" % namespace)

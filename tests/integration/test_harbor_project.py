@@ -21,7 +21,7 @@ GIB = 1024 ** 3
 
 NAME, SCRATCH, NVIDIA, APPCO = unique("mirror"), unique("scratch"), unique("NVIDIA"), unique("application-collection")
 NGC_MIRROR = unique("ngc-mirror")
-MIRROR = dict(name=NAME, public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="High",
+MIRROR = dict(name=NAME, public=True, storage_quota="10GiB", auto_scan=True, prevent_vulnerable_images=True, severity="high",
               cve_allowlist={"cves": ["cve-2024-3094"]})
 
 
@@ -184,7 +184,7 @@ def test_delete_with_repositories_is_explained_or_purged(run_play, harbor):
     (dict(name=NAME, storage_quota="1025TiB"), "storage_quota: '1025TiB' is more than Harbor's maximum of 1024 TiB"),
     (dict(name=NAME, storage_quota="-2"), "storage_quota: expected a size"),
     (dict(name=NAME, storage_quota="10 Gib of disk"), "storage_quota: expected a size"),
-    (dict(name=NAME, severity="urgent"), "severity: expected one of none, low, medium, high, critical"),
+    (dict(name=NAME, severity="urgent"), "value of severity must be one of: none, low, medium, high, critical, negligible"),
     (dict(name=NAME, proxy_speed_kb=1024), "proxy_speed_kb: only for proxy-cache projects"),
     (dict(name=NAME, cve_allowlist={"cves": [""]}), "cve_allowlist.cves"),
 ])

@@ -372,7 +372,7 @@ def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(name="x", provider="nexus", url="https://nexus.example.com"), "provider: 'nexus' is not a Harbor registry type"),
+    (dict(name="x", provider="nexus", url="https://nexus.example.com"), "value of provider must be one of: ali-acr, aws-ecr"),
     (dict(name="x", provider="docker-registry"), "url: required to create registry endpoint x of provider docker-registry"),
     (dict(name="x", provider="docker-registry", url="ftp://mirror.example.com"), "url: 'ftp://mirror.example.com' is not an http"),
     (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_secret=NGC_KEY), "access_secret: needs access_key"),
@@ -381,6 +381,17 @@ def test_provider_change_is_refused_unless_recreated(run_play, harbor, ngc):
     (dict(name="x", provider="gcr", url="https://gcr.io", access_secret="/nonexistent/key.json"), "access_secret: provider google-gcr"),
     (dict(name="x" * 65, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 bytes"),
     (dict(name="\u00e9" * 33, provider="docker-registry", url="https://nvcr.io"), "name: must be 1 to 64 bytes"),
+    # issue 20: names Harbor would store but nobody can read or tell apart, a list given as a name, numbers in other digits
+    (dict(name="line\nbreak", provider="docker-registry", url="https://nvcr.io"), "name: the name of a registry endpoint must not hold U+000A"),
+    (dict(name="nul\x00byte", provider="docker-registry", url="https://nvcr.io"), "name: must not hold U+0000"),
+    (dict(name="evil\u202eexe", provider="docker-registry", url="https://nvcr.io"), "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    (dict(name=["x"], provider="docker-registry", url="https://nvcr.io"), "name: expected text, got a list (['x'])"),
+    # issue 21: Harbor's column lengths (registry.url varchar(256), access_key varchar(255), access_secret varchar(4096) encrypted)
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io/" + "a" * 250), "url: must be at most 256 characters"),
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_key="k" * 256, access_secret=NGC_KEY),
+     "access_key: must be at most 255 characters"),
+    (dict(name="x", provider="docker-registry", url="https://nvcr.io", access_key="u", access_secret=NGC_KEY + "s" * 3050),
+     "access_secret: must be at most 3050 bytes"),
 ])
 def test_bad_input_fails_before_any_write(run_play, harbor, args, message):
     harbor.clear_log()
@@ -396,9 +407,9 @@ def test_fixed_url_providers_and_gcr_key_file(run_play, harbor, tmp_path):
     key.write_text(json.dumps({"type": "service_account", "client_email": "replicator@proj.iam.gserviceaccount.com",
                                "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}))
     harbor.clear_log()
-    play = run_play([task("hub", name=unique("docker-hub"), provider="DockerHub"), task("ghcr", name=unique("ghcr"), provider="ghcr"),
-                     task("ui", name=unique("hub-ui"), provider="Docker Hub"),
-                     task("swr", name=unique("swr"), provider="huawei_swr", url="https://swr.example.com"),
+    play = run_play([task("hub", name=unique("docker-hub"), provider="dockerhub"), task("ghcr", name=unique("ghcr"), provider="ghcr"),
+                     task("ui", name=unique("hub-ui"), provider="docker"),
+                     task("swr", name=unique("swr"), provider="huawei-swr", url="https://swr.example.com"),
                      task("gcr", name=unique("gcp"), provider="artifact-registry", url="https://europe-docker.pkg.dev", access_secret=str(key))],
                     check=True, verbosity=3)
     assert play.rc == 0, play.output

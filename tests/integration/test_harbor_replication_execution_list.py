@@ -5,6 +5,9 @@ Every execution is started first and then all are waited for together (the reque
 first status read, and the reads of the executions interleaved); per-rule results in the order given; check mode per
 element; every element checked before the first write; a failure names the rules that failed and those done.
 """
+import threading
+import time
+
 import pytest
 
 from tests.integration.test_harbor_replication_execution import EXECUTION, LIBRARY, PUSH, RULE, executions_of
@@ -149,3 +152,56 @@ def test_timeout_and_stop_of_a_list(run_play, connected):
     both = run_play([{"name": "both", EXECUTION: {"rule": NGINX, "rules": [{"rule": REDIS}]}}], target=connected)
     assert both.rc != 0 and "mutually exclusive" in both.result("both")["msg"]
     assert api(connected, "GET", "/replication/executions/%s" % hung)["status"] == "Stopped"
+
+
+def test_a_rule_deleted_while_waited_for_is_named_and_the_other_results_are_kept(run_play, connected):
+    """Issue 20: a rule deleted by someone else while its execution was waited for failed the call with "GET
+    .../executions/1 failed with HTTP 404", naming neither rule nor element, and the other rules' results were lost.
+    Harbor deletes a rule's executions with it (src/controller/replication/policy.go); here the emulator does the same
+    to a rule whose execution hangs, once the module is waiting."""
+    connected.need_emulator()
+    from tests.harbor_emulator.replication import flow
+    connected.replication(task_seconds=0.2, hang="library/redis*")
+    create_rules(run_play, connected, RULES[:2])
+    redis_id = policy(connected, "redis")["id"]
+
+    def delete_redis_once_it_runs():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not executions_of(connected, redis_id):
+            time.sleep(0.1)
+        time.sleep(1.0)
+        st = connected.emulator.state
+        with st.lock:
+            flow.delete_executions(st, redis_id)
+            del st.policies[redis_id]
+
+    deleter = threading.Thread(target=delete_redis_once_it_runs)
+    deleter.start()
+    try:
+        play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}], wait_timeout=120)
+    finally:
+        deleter.join()
+    assert play.rc != 0
+    msg = result["msg"]
+    assert msg.startswith("1 of 2 rules failed: rules[1] (rule redis): execution "), msg
+    assert "is gone" in msg and "deleted by someone else" in msg and msg.endswith("Done: nginx (changed), redis (failed)."), msg
+    assert [(r["name"], r["failed"], r["execution"]["status"]) for r in result["results"]] == [
+        ("nginx", False, "Succeed"), ("redis", True, "Gone")]
+
+
+def test_an_unknown_rule_lists_ten_existing_rules_and_how_many_more(run_play, connected):
+    """Issue 20: "no replication rule named 'nope'; existing rules: ..." listed all of them (1,000 on a big Harbor)."""
+    create_rules(run_play, connected, [dict(PUSH, name="r%02d" % i, filters={"name": "library/nginx"}) for i in range(12)])
+    play, result = run_rules(run_play, connected, [{"rule": "nope"}])
+    assert play.rc != 0
+    assert "no replication rule named 'nope'; existing rules: r00, r01, r02, r03, r04, r05, r06, r07, r08, r09 and 2 more" \
+        in result["msg"], result["msg"]
+
+
+def test_an_empty_rule_name_is_refused_before_any_request(run_play, connected):
+    """Issue 20: ``rule: ""`` reached Harbor as a bad query."""
+    connected.clear_log()
+    play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": ""}])
+    assert play.rc != 0
+    assert result["msg"].startswith("rules[1].rule: the name of a replication rule must not be empty or blank"), result["msg"]
+    assert [e for e in connected.requests_log() if "/api/" in e["path"]] == []

@@ -117,6 +117,11 @@ def test_rules_converge_in_one_call_and_the_rerun_only_reads(run_play, harbor, n
      "projects[2].storage_quota:"),
     ({RULE: {"rules": [{"name": u("r1"), "mode": "pull", "registry": u("x"), "cron": "nope", "trigger": "scheduled"}]}}, "rules[0].cron:"),
     ({PROJECT: {"projects": [{"name": u("twice")}, {"name": u("twice")}]}}, "projects[1].name:"),
+    # issue 20: a dict option given text inside an element names the element and the option (not only ansible-core's
+    # "dictionary requested, could not parse JSON or key=value")
+    ({RULE: {"rules": [{"name": u("r1"), "mode": "push", "registry": u("x"), "filters": "library/**"}]}},
+     "rules[0].filters: expected a dictionary with the keys label_decoration, labels, name, resource, tag, tag_decoration"),
+    ({RULE: {"rules": [{"name": u("r1"), "mode": "push", "registry": u("x"), "filters": 5}]}}, "rules[0].filters: expected a dictionary"),
 ])
 def test_a_bad_element_fails_naming_it_before_any_write(run_play, harbor, task, message):
     harbor.clear_log()
@@ -124,6 +129,30 @@ def test_a_bad_element_fails_naming_it_before_any_write(run_play, harbor, task, 
     assert run.rc != 0
     assert message in run.result("bad")["msg"], run.result("bad")["msg"]
     assert writes(harbor) == []
+
+
+@pytest.mark.core_matrix
+def test_a_text_element_keeps_every_other_elements_secret_hidden_at_vvv(run_play, harbor):
+    """Issue 20, defect 2: one text element in ``registries`` made the module swap the list's spec to ``type=raw``, which
+    dropped the suboptions' no_log: the other elements' access_secret appeared in ``invocation.module_args`` at -vvv. The
+    harbor_password beside them too, because ansible-core's own no_log scan stops at the text element."""
+    harbor.need_emulator()
+    harbor.clear_log()
+    secrets = {"token_a": "Elem-S3cret-one-4b1", "token_b": "Elem-S3cret-two-9c2", "pw": harbor.password}
+    run = run_play([{"name": "bad", REGISTRY: {"harbor_password": "{{ pw }}", "registries": [
+        endpoint_for("https://a.example", "a", "{{ token_a }}"), "this is not a mapping",
+        endpoint_for("https://b.example", "b", "{{ token_b }}")]}}], verbosity=3, extra_vars=secrets)
+    result = run.result("bad")
+    assert run.rc != 0
+    assert result["msg"].startswith("registries[1]: expected a dictionary with the keys access_key, access_secret"), result["msg"]
+    assert "invocation" in run.output                       # -vvv shows the arguments: the secrets must be masked there
+    for secret in secrets.values():
+        assert secret not in run.output and secret not in str(run.results)
+    assert writes(harbor) == []
+
+
+def endpoint_for(url, name, secret):
+    return dict(name=name, provider="docker-registry", url=url, access_key="robot", access_secret=secret)
 
 
 def test_list_and_single_forms_are_mutually_exclusive(run_play, harbor):

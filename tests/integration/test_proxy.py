@@ -51,6 +51,16 @@ def test_no_proxy_names_the_hosts_reached_directly(harbor, run_play, no_proxy):
     assert proxy.log == []
 
 
+def test_a_proxy_that_refuses_the_connection_is_named_as_the_proxy_not_harbor(harbor, run_play):
+    """Issue 20: a proxy that does not listen was reported as "nothing listens" at Harbor's address."""
+    result = run_play([{"name": "read", INFO: {"name": "library", "request_retries": 0}}],
+                      env={proxy_var(harbor): "http://127.0.0.1:9", "no_proxy": ""})
+    msg = result.result("read")["msg"]
+    assert result.rc != 0 and "Traceback" not in msg
+    assert "the HTTP proxy 127.0.0.1:9" in msg and "refused the connection" in msg and "no_proxy" in msg, msg
+    assert "check harbor_url" not in msg, msg
+
+
 def test_a_proxy_refusing_the_credentials_is_a_clear_error(harbor, run_play):
     with Proxy(auth=PROXY_USER) as proxy:
         result = run_play([{"name": "read", INFO: {"name": "library", "request_retries": 0}}],

@@ -16,7 +16,9 @@ def pytest_collection_modifyitems(items):
         elif group == "test_faults" and callspec and "case" in callspec.params:
             group = "faults-retry-after"
         elif group == "test_secrets":
-            group = "secrets-%s" % (item.module.SECRETS[callspec.params["name"]][0] if callspec else "main")
+            group = "secrets-%s" % (item.module.SECRETS[callspec.params["name"]][0] if callspec else getattr(item.function, "scenario", "main"))
+        elif group == "test_sweep" and callspec:
+            group = "sweep-%s" % callspec.params["family"]
         elif group == "test_races" and callspec:
             group = "race-%s-%s" % (callspec.params["state"], callspec.params["racers"])
         item.add_marker(pytest.mark.xdist_group(group))

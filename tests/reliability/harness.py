@@ -91,6 +91,37 @@ def clear_error(result):
     return None
 
 
+def refusal_problems(result, option, log, accepted=False, whole_word=False):
+    """Why a task's ``result`` and its emulator's request ``log`` are not a clear refusal of bad input before any write:
+    it was accepted, the message is unclear or does not name ``option`` (as a whole word with ``whole_word``), a write
+    or a malformed request path (``option``: a name, or a tuple of names any of which will do). ``accepted``: the input
+    is good (a value at a limit): only a refusal naming ``option``, a write or a malformed path is a problem."""
+    problems = []
+    msg = str(result.get("msg") or "")
+    options = option if isinstance(option, tuple) else (option,)     # a suboption: itself, or the option that holds it
+    named = any(bool(re.search(r"(?<![a-z_])%s(?![a-z_])" % re.escape(o), msg)) if whole_word else o in msg for o in options)
+    if not result:
+        problems.append("the task did not run")
+    elif accepted:
+        if result.get("failed") and named:
+            problems.append("refused although good: %s" % msg[:300])
+    elif not result.get("failed"):
+        problems.append("accepted (changed=%s): %s" % (result.get("changed"), msg[:200]))
+    else:
+        why = clear_error(result)
+        if why:
+            problems.append("not a clear error (%s): %s" % (why, msg[:300]))
+        if not named:
+            problems.append("the message does not name %s: %s" % (option, msg[:300]))
+    writes = ["%s %s" % (e["method"], e["path"]) for e in log_writes(log)]
+    if writes:
+        problems.append("writes: %s" % writes)
+    malformed = malformed_paths(log)
+    if malformed:
+        problems.append("malformed request paths: %s" % malformed)
+    return problems
+
+
 # -- request log -----------------------------------------------------------------------------------------------------
 def log_writes(log):
     """Requests that may change something (every method but GET/HEAD; a registry ping changes nothing) and reached
@@ -137,10 +168,12 @@ def grep(secret, text):
 # -- ansible-playbook with many hosts --------------------------------------------------------------------------------
 
 class Run:
-    """One ansible-playbook run: ``rc``, ``output`` (stdout and stderr), ``results`` (every task result, with ``host``)."""
+    """One ansible-playbook run: ``rc``, ``output`` (stdout, with stderr unless ``stderr`` is kept apart), ``stderr``,
+    ``results`` (every task result, with ``host``) and ``files`` (``{relative path: text}`` of the files the run left in
+    its directory: Ansible's temporary directories, its log, what callbacks wrote; only with ``leave_files``)."""
 
-    def __init__(self, rc, output, results):
-        self.rc, self.output, self.results = rc, output, results
+    def __init__(self, rc, output, results, stderr="", files=None):
+        self.rc, self.output, self.results, self.stderr, self.files = rc, output, results, stderr, files or {}
 
     def of(self, host):
         return [r for r in self.results if r.get("host") == host]
@@ -150,11 +183,16 @@ class Run:
 
 
 def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=False, forks=8, play_vars=None, tmp_root=None,
-                strategy="linear", extra_vars=None):
+                strategy="linear", extra_vars=None, files=None, plays=None, stdout_callback=None, leave_files=False):
     """Run ``tasks`` in one play on ``hosts`` (``{name: vars}``; default: localhost alone), all local connections.
 
     The connection options come from host variables ``harbor_url``/``harbor_username``/``harbor_password`` (and
     ``harbor_ca_path``) through module_defaults when the host has them, else from the HARBOR_* variables in ``env``.
+    ``files``: more files for the run's directory (``{name: YAML-able data}``, e.g. task files that ``include_tasks``
+    reads); ``plays``: more plays after the first (``[{"hosts": ..., "tasks": ...}]``, local connection added);
+    ``stdout_callback``: another of ansible-core's stdout callbacks (``minimal``, ``oneline``); ``leave_files``: also run
+    the ``tree`` and ``junit`` callbacks and a log file, keep Ansible's temporary files in the run's directory, keep
+    stderr apart, and read every file the run left there (``Run.files``).
     """
     import subprocess
     import sys
@@ -172,9 +210,13 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
             defaults["group/registryops.harbor.harbor"]["ca_path"] = "{{ harbor_ca_path }}"
     play = [{"name": "reliability", "hosts": "all", "connection": "local", "gather_facts": False, "strategy": strategy,
              "vars": dict(play_vars or {}), "module_defaults": defaults, "tasks": tasks}]
+    play += [dict({"connection": "local", "gather_facts": False}, **more) for more in plays or []]
     with tempfile.TemporaryDirectory(prefix="harbor-reliability-", dir=tmp_root) as tmp:
         tmp = Path(tmp)
-        (tmp / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+        inputs = {"play.yml": play}
+        inputs.update(files or {})
+        for name, data in inputs.items():
+            (tmp / name).write_text(yaml.safe_dump(data, sort_keys=False))
         inventory = {"all": {"hosts": dict((name, dict(hvars, ansible_connection="local", ansible_python_interpreter=sys.executable))
                                            for name, hvars in hosts.items())}}
         (tmp / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False))
@@ -183,10 +225,23 @@ def run_ansible(tasks, hosts=None, env=None, verbosity=0, check=False, diff=Fals
         cmd += playbook_options(tmp, check, diff, verbosity, extra_vars)    # extra vars like vaulted ones: in a file
         full_env = ansible_env(tmp, record=record)
         full_env["ANSIBLE_HOST_KEY_CHECKING"] = "0"
+        if stdout_callback:
+            full_env["ANSIBLE_STDOUT_CALLBACK"] = stdout_callback
+        if leave_files:
+            full_env.update(ANSIBLE_CALLBACKS_ENABLED="record,tree,junit", ANSIBLE_CALLBACK_TREE_DIR=str(tmp / "tree"),
+                            JUNIT_OUTPUT_DIR=str(tmp / "junit"), ANSIBLE_LOG_PATH=str(tmp / "ansible.log"),
+                            ANSIBLE_REMOTE_TMP=str(tmp / "remote-tmp"))
         full_env.update(env or {})
-        proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              timeout=1200, check=False)
-        return Run(proc.returncode, proc.stdout, read_records(record))
+        proc = subprocess.run(cmd, cwd=str(tmp), env=full_env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE if leave_files else subprocess.STDOUT, text=True, timeout=1800, check=False)
+        left = {}
+        if leave_files:
+            given = set(inputs) | {"inventory.yml", "extra.json"}
+            for path in sorted(tmp.rglob("*")):
+                name = str(path.relative_to(tmp))
+                if path.is_file() and name not in given:
+                    left[name] = path.read_text(errors="replace")
+        return Run(proc.returncode, proc.stdout, read_records(record), stderr=proc.stderr or "", files=left)
 
 
 def host_vars(target):

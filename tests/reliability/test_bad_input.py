@@ -7,8 +7,8 @@ strategy), then each result is inspected. CI runs ``SLICE``; ``scripts/reliabili
 """
 import pytest
 
-from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malformed_paths, measure, run_ansible,
-                                       shared_batch, stop_all)
+from tests.reliability.harness import (FULL, REPO, clear_error, log_writes, malformed_paths, measure, refusal_problems,
+                                       run_ansible, shared_batch, stop_all)
 from tests.support.harbor import start_emulator
 
 C = "registryops.harbor."
@@ -351,27 +351,10 @@ def host_of(found, index, workers):
 
 
 def judge(found, results, log):
-    problems = []
     result = results[-1] if results else {}
-    msg = str(result.get("msg") or "")
-    if not result:
-        problems.append("the task did not run")
-    elif not result.get("failed"):
-        problems.append("accepted (changed=%s): %s" % (result.get("changed"), msg[:200]))
-    else:
-        why = clear_error(result)
-        if why:
-            problems.append("not a clear error (%s): %s" % (why, msg[:300]))
-        if found["option"] not in msg:
-            problems.append("the message does not name %s: %s" % (found["option"], msg[:300]))
-    writes = ["%s %s" % (e["method"], e["path"]) for e in log_writes(log)]
-    if writes:
-        problems.append("writes: %s" % writes)
-    malformed = malformed_paths(log)
-    if malformed:
-        problems.append("malformed request paths: %s" % malformed)
-    verdict = dict(problems=problems, clear=bool(result.get("failed")) and not clear_error(result) and found["option"] in msg,
-                   writes=len(writes), malformed=len(malformed), traceback="traceback" in " ".join(problems))
+    problems = refusal_problems(result, found["option"], log)
+    verdict = dict(problems=problems, clear=bool(result.get("failed")) and not clear_error(result) and found["option"] in str(result.get("msg")),
+                   writes=len(log_writes(log)), malformed=len(malformed_paths(log)), traceback="traceback" in " ".join(problems))
     measure("bad_input", row=found["id"], module=found.get("module") or found.get("role"), option=found["option"],
             **verdict)
     return verdict

@@ -22,7 +22,7 @@ from tests.support.ansible import collections_root  # noqa: E402
 from tests.reliability.harness import FULL  # noqa: E402
 
 sys.path.insert(0, str(collections_root()))
-from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication_rule  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import client, project, registry, replication_rule, validation  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
 
 EXAMPLES = 1000 if FULL else 100
@@ -187,13 +187,13 @@ project_names = st.from_regex(r"\A[a-z0-9]{1,8}([._-][a-z0-9]{1,8}){0,3}\Z")
 @PROPERTIES
 @given(project_names)
 def test_project_names_from_harbors_grammar_are_accepted(name):
-    assert project.NAME.match(name) and emulated_project.NAME_PATTERN.match(name)
+    assert validation.PROJECT_NAME.match(name) and emulated_project.NAME_PATTERN.match(name)
 
 
 @PROPERTIES
-@given(st.text(alphabet="aZ09._-/ \u00e9", min_size=0, max_size=12))
+@given(st.text(alphabet="aZ09._-/ \u00e9\n", min_size=0, max_size=12))
 def test_project_name_check_agrees_with_harbor(name):
-    assert bool(project.NAME.match(name)) == bool(emulated_project.NAME_PATTERN.match(name))
+    assert bool(validation.PROJECT_NAME.match(name)) == bool(emulated_project.NAME_PATTERN.match(name))
 
 
 @PROPERTIES
@@ -243,6 +243,22 @@ def test_flattening_round_trips(value):
     name = replication_rule.parse_flattening(value)
     assert replication_rule.parse_flattening(name) == name
     assert replication_rule.flattening_name(replication_rule.flattening_count(name)) == name
+
+
+# -- numbers are ASCII digits only (issue 20: str.isdigit() said yes to "²", which int() refuses) ----------------------
+non_ascii_digits = st.characters(categories=["Nd", "No"]).filter(lambda c: not c.isascii())
+PARSERS = [("bandwidth", replication_rule.parse_bandwidth, "{}"), ("bandwidth", replication_rule.parse_bandwidth, "{}MB/s"),
+           ("flattening", replication_rule.parse_flattening, "{}"), ("storage_quota", project.parse_size, "{}GiB"),
+           ("cron", replication_rule.normalize_cron, "0 {} * * * *"), ("cron", replication_rule.normalize_cron, "0 0 2 * * {}"),
+           ("proxy_speed_kb", lambda v: project.parse_limit(v, "proxy_speed_kb"), "{}")]
+
+
+@PROPERTIES
+@given(st.sampled_from(PARSERS), st.text("0123456789", max_size=2), non_ascii_digits, st.text("0123456789", max_size=2))
+def test_a_number_with_any_other_digit_is_refused_clearly(parser, before, digit, after):
+    option, parse, form = parser
+    kind, value = outcome(parse, form.format(before + digit + after))
+    assert kind == "refused" and value.startswith(option + ":"), value
 
 
 def test_the_emulator_refuses_what_harbor_refuses():

@@ -1,9 +1,22 @@
 """Secrets: every secret the suite uses (passwords, tokens, JSON keys, private keys, URL user info) is grepped in all
-captured output (check mode, real runs and re-runs, all with -vvv and --diff, failures included), in every registered
-result, in the emulators' request logs, and in what Harbor stores and returns. Expected: 0 hits.
+captured output, in every registered result, in the files a run leaves (Ansible's temporary directories, its log file,
+what the ``tree`` and ``junit`` callbacks write), in the emulators' request logs, and in what Harbor stores and
+returns. Expected: 0 hits.
 
-Each scenario is one batch of ansible-playbook runs; each secret is one test item (the private key in a
-ca_certificate file and URL user info guard issue 10's defects 1 and 2, fixed).
+Scenarios (each one batch of ansible-playbook runs; each secret is one test item):
+
+- ``main``, ``private-key``, ``url-userinfo``: registry endpoints with tokens, JSON keys, a private key in a
+  ca_certificate file, URL user info (issue 10's defects 1 and 2); check mode, real runs and re-runs with -vvv and --diff.
+- ``modules``: every module, single and list forms, with a secret in every secret-bearing option (``harbor_password``,
+  ``access_secret`` of single endpoints and of list elements), failing modules (a text element in ``registries``: issue
+  20's defect 2, bad input next to a secret, a wrong password) and a failing assert on a registered result;
+- ``roles``: both roles with a secret in every secret-bearing role variable (``harbor_password`` of this Harbor and of a
+  peer host, ``access_secret`` of ``proxy_cache_upstreams`` and ``replication_endpoints``), failing input checks (issue
+  20's defect 1: the replication role printed a whole endpoint, access_secret included), a failing argument spec and a
+  failing module inside a role.
+
+``modules`` and ``roles`` run in every mode of ``MODES`` (default verbosity, -v with the ``minimal`` callback, -vvv
+with --diff, --check --diff -vvv with the ``oneline`` callback, a second real run); the CI slice runs ``CI_MODES``.
 """
 import json
 import tempfile
@@ -31,6 +44,29 @@ URL_PASSWORD = "UrlPassw0rd-S3cret-31"
 REGISTRY_URL_PASSWORD = "RegUrlPw-S3cret-4d4d"
 
 REG = "registryops.harbor.harbor_registry"
+C = "registryops.harbor."
+
+# the modules and roles scenarios: one secret per secret-bearing option or role variable
+HARBOR_PW = "Hb0r-admin-S3cret-a1"          # harbor_password of the Harbor the modules and roles talk to
+PEER_PW = "Peer-admin-S3cret-b2"            # harbor_password of the peer Harbor (a replication endpoint's default secret)
+UPSTREAM_PW = "Upstr3am-S3cret-c3"          # the upstream registry's password (proxy_cache_upstreams[].access_secret)
+TOKENS = dict(single="Tok-single-S3cret-d4", element="Tok-element-S3cret-e5", failing_element="Tok-textlist-S3cret-f6",
+              bad_input="Tok-badinput-S3cret-g7", bad_choice="Tok-badchoice-S3cret-h8", endpoint="Tok-endpoint-S3cret-i9",
+              spec="Tok-badspec-S3cret-j0", unreachable="Tok-unreachable-S3cret-k1", role_badhost="Tok-badhost-S3cret-l2",
+              role_nourl="Tok-nourl-S3cret-m3")
+WRONG_PW = "Wr0ng-S3cret-n4"
+
+# ansible-playbook runs of the modules and roles scenarios: label -> run_ansible options
+MODES = {
+    "default": dict(verbosity=0),
+    "-v, minimal callback": dict(verbosity=1, stdout_callback="minimal"),
+    "-vvv --diff": dict(verbosity=3, diff=True),
+    "--check --diff -vvv, oneline callback": dict(check=True, diff=True, verbosity=3, stdout_callback="oneline"),
+    "-vvv --diff, second run": dict(verbosity=3, diff=True),
+}
+# CI: -vvv --diff only (what the default callback prints at verbosity 0 and -v, it prints at -vvv too, with the module
+# invocation and the diffs on top); the other modes run with scripts/reliability.py --full
+CI_MODES = ("-vvv --diff",)
 ROBOT_SECRET = "Robot-S3cret-pw-5a1e"
 ROBOT_SECRET_ELSEWHERE = "Elsewhere-S3cret-8b2c"
 
@@ -41,11 +77,17 @@ def key_material(pem):
 
 
 def collect(runs, targets):
-    """Every place a secret could surface: outputs, results, request logs, what Harbor returns."""
+    """Every place a secret could surface: outputs, results, files left, request logs, what Harbor returns."""
     places = {}
     for label, run in runs:
         places["output of %s" % label] = run.output
+        if run.stderr:
+            places["stderr of %s" % label] = run.stderr
         places["results of %s" % label] = json.dumps(run.results, default=str)
+        for name, text in run.files.items():
+            # one place per kind of file (tree/<host>, junit/*.xml, ansible.log, remote-tmp/...)
+            kind = "file %s of %s" % (name.split("/", 1)[0] if "/" in name else name, label)
+            places[kind] = places.get(kind, "") + text
     for name, target in targets.items():
         places["request log of %s" % name] = json.dumps(target.requests_log())
         places["registries stored in %s" % name] = target.api("GET", "/registries").text
@@ -149,6 +191,119 @@ def scenario_url_userinfo():
         stop_all([remote, harbor])
 
 
+def in_modes(tasks, hosts, secrets, plays=None):
+    """``tasks`` run in every mode of MODES (the CI slice: CI_MODES), each leaving its files to be read."""
+    runs = []
+    for label, options in MODES.items():
+        if FULL or label in CI_MODES:
+            runs.append((label, run_ansible(tasks, hosts=hosts, extra_vars=secrets, plays=plays, leave_files=True, forks=4,
+                                            **options)))
+    return runs
+
+
+def scenario_modules():
+    """Every module, single and list forms, with a secret in every secret-bearing option, the failing ones included."""
+    upstream = start_emulator(admin_password=UPSTREAM_PW)       # the pull rules list its artifacts: its admin
+    harbor = start_emulator(admin_password=HARBOR_PW)
+    try:
+        upstream.seed(project="library", repository="app", tags=["1"])
+        secrets = dict(("token_%s" % k, v) for k, v in TOKENS.items())
+        secrets.update(upstream_pw=UPSTREAM_PW, wrong_pw=WRONG_PW)
+        endpoint = dict(provider="docker-registry", url=upstream.url, access_key="admin")
+        ignored = {"ignore_errors": True}
+        tasks = [
+            {"name": "registry, single", C + "harbor_registry": dict(endpoint, name="single", access_secret="{{ upstream_pw }}",
+                                                                     test_connection=True, update_password="always")},
+            {"name": "registry, list", C + "harbor_registry": {"registries": [
+                dict(endpoint, name="list-a", access_secret="{{ upstream_pw }}"),
+                dict(endpoint, name="list-b", access_secret="{{ upstream_pw }}", update_password="always")]}},
+            {"name": "registry, list with a text element", C + "harbor_registry": {"registries": [
+                dict(endpoint, name="list-c", access_secret="{{ token_failing_element }}"), "this is not a mapping"]}, **ignored},
+            {"name": "registry, bad input beside a secret", C + "harbor_registry": dict(
+                endpoint, name="bad", url="registry.example.com", access_secret="{{ token_bad_input }}"), **ignored},
+            {"name": "registry, list with a bad choice beside a secret", C + "harbor_registry": {"registries": [
+                dict(endpoint, name="list-d", access_secret="{{ token_bad_choice }}"), dict(name="list-e", provider="bogus")]},
+             **ignored},
+            {"name": "registry, wrong secret", C + "harbor_registry": dict(endpoint, name="wrong", access_key="nobody",
+                                                                           access_secret="{{ token_single }}", test_connection=True),
+             **ignored},
+            {"name": "registry info", C + "harbor_registry_info": {}, "register": "endpoints"},
+            {"name": "show the registered endpoints", "ansible.builtin.debug": {"var": "endpoints"}},
+            {"name": "a failing assert on the registered endpoints", "ansible.builtin.assert": {
+                "that": ["endpoints.registries | length == 999"], "fail_msg": "{{ endpoints.registries | map(attribute='name') }}"},
+             **ignored},
+            {"name": "project, single", C + "harbor_project": {"name": "cache", "proxy_cache_registry": "single"}},
+            {"name": "project, list", C + "harbor_project": {"projects": [{"name": "local-a"}, {"name": "local-b", "storage_quota": "1GiB"}]}},
+            {"name": "project info", C + "harbor_project_info": {}, "register": "projects"},
+            {"name": "rule, single", C + "harbor_replication_rule": {
+                "name": "pull-one", "mode": "pull", "registry": "single", "filters": {"name": "library/**"}, "dest_namespace": "local-a"}},
+            {"name": "rule, list", C + "harbor_replication_rule": {"rules": [
+                {"name": "pull-two", "mode": "pull", "registry": "list-a", "filters": {"name": "library/**"}, "dest_namespace": "local-b"},
+                {"name": "push-one", "mode": "push", "registry": "list-b", "filters": {"name": "local-a/**"},
+                 "dest_namespace": "library"}]}},
+            {"name": "rule info", C + "harbor_replication_rule_info": {}, "register": "rules"},
+            {"name": "execution, single", C + "harbor_replication_execution": {
+                "rule": "pull-one", "wait_timeout": 60, "wait_sleep": 0.5}, **ignored},
+            {"name": "execution, list", C + "harbor_replication_execution": {
+                "rules": [{"rule": "pull-two"}, {"rule": "push-one"}], "wait_timeout": 60, "wait_sleep": 0.5}, **ignored},
+            {"name": "execution info", C + "harbor_replication_execution_info": {"rule": "pull-one", "logs": True}},
+            {"name": "repository info", C + "harbor_repository_info": {"project": "local-a"}},
+            {"name": "wrong harbor password", C + "harbor_project_info": {"harbor_password": "{{ wrong_pw }}", "request_retries": 0},
+             **ignored},
+        ]
+        hosts = {"harbor": {"harbor_url": harbor.url, "harbor_username": "admin", "harbor_password": HARBOR_PW}}
+        runs = in_modes(tasks, hosts, secrets)
+        places = collect(runs, {"harbor": harbor, "upstream": upstream})
+        failed = sorted(set(r["task"] for _label, run in runs for r in run.results if r.get("failed")))
+        return {"places": places, "failures": failed, "runs": [label for label, _run in runs]}
+    finally:
+        stop_all([upstream, harbor])
+
+
+def scenario_roles():
+    """Both roles, a secret in every secret-bearing role variable; role input checks, an argument spec and a module
+    failing inside a role (each on its own inventory host, so that the others go on)."""
+    upstream = start_emulator(users={"mirror": UPSTREAM_PW, "replicator": TOKENS["endpoint"]})
+    harbor = start_emulator(admin_password=HARBOR_PW)
+    peer = start_emulator(admin_password=PEER_PW)
+    try:
+        upstream.seed(project="library", repository="app", tags=["1"])
+        login = dict(harbor_url=harbor.url, harbor_username="admin", harbor_password=HARBOR_PW)
+        upstreams = [dict(name="upstream", preset="generic", provider="docker-registry", url=upstream.url, access_key="mirror",
+                          access_secret=UPSTREAM_PW, project="upstream-cache")]
+        hosts = {
+            "harbor": dict(login, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False,
+                           replication_endpoints=[dict(name="to-peer", host="peer", robot=False)],
+                           replication_projects=[dict(name="outbound")],
+                           replication_rules=[dict(name="push-outbound", endpoint="to-peer", filters={"name": "outbound/**"},
+                                                   dest_namespace="inbound")]),
+            "peer": dict(harbor_url=peer.url, harbor_username="admin", harbor_password=PEER_PW),
+            "bad-host": dict(login, replication_endpoints=[dict(name="nowhere", host="not-in-inventory",
+                                                                access_secret=TOKENS["role_badhost"])]),
+            "no-url": dict(login, replication_endpoints=[dict(name="no-url", access_key="x", access_secret=TOKENS["role_nourl"])]),
+            "bad-spec": dict(login, replication_endpoints=[dict(name="bad-spec", url=upstream.url, access_key="x",
+                                                                access_secret=TOKENS["spec"], verify_remote_cert="perhaps")]),
+            "unreachable": dict(login, replication_endpoints=[
+                dict(name="fine", url=upstream.url, provider="docker-registry", access_key="replicator",
+                     access_secret=TOKENS["endpoint"]),
+                dict(name="down", url="http://127.0.0.1:9", provider="docker-registry", access_key="x",
+                     access_secret=TOKENS["unreachable"])]),
+        }
+        tasks = [
+            {"name": "proxy cache", "ansible.builtin.include_role": {"name": C + "proxy_cache"},
+             "when": "proxy_cache_upstreams is defined"},
+            {"name": "replication", "ansible.builtin.include_role": {"name": C + "replication"},
+             "when": "replication_endpoints is defined", "vars": {"replication_sync": "{{ inventory_hostname == 'harbor' }}"}},
+        ]
+        runs = in_modes(tasks, hosts, None)
+        places = collect(runs, {"harbor": harbor, "peer": peer, "upstream": upstream})
+        failed = dict((host, sorted(set(str(r.get("msg") or r.get("argument_errors") or "")[:2000]
+                                        for _label, run in runs for r in run.failures(host)))) for host in hosts)
+        return {"places": places, "failures": failed, "runs": [label for label, _run in runs]}
+    finally:
+        stop_all([upstream, harbor, peer])
+
+
 def scenario_robots():
     """Robot accounts: a chosen secret (created, then update_password=always checks it by a login), a robot whose secret
     was changed elsewhere (always sets it again), a generated secret returned to a no_log task, the export."""
@@ -183,7 +338,8 @@ def scenario_robots():
         stop_all([harbor])
 
 
-SCENARIOS = {"main": scenario_main, "robots": scenario_robots, "private-key": scenario_private_key, "url-userinfo": scenario_url_userinfo}
+SCENARIOS = {"main": scenario_main, "robots": scenario_robots, "private-key": scenario_private_key,
+             "url-userinfo": scenario_url_userinfo, "modules": scenario_modules, "roles": scenario_roles}
 
 # secret id -> (scenario, the text that must never appear; None: every secret the scenario holds)
 SECRETS = {
@@ -199,6 +355,23 @@ SECRETS = {
     "private key in ca_certificate": ("private-key", None),
     "harbor_url user info": ("url-userinfo", URL_PASSWORD),
     "registry url user info": ("url-userinfo", REGISTRY_URL_PASSWORD),
+    # every module, single and list forms
+    "modules: harbor_password": ("modules", HARBOR_PW),
+    "modules: access_secret of an endpoint and of list elements": ("modules", UPSTREAM_PW),
+    "modules: access_secret beside a text element of registries": ("modules", TOKENS["failing_element"]),
+    "modules: access_secret beside bad input": ("modules", TOKENS["bad_input"]),
+    "modules: access_secret beside a bad choice in a list": ("modules", TOKENS["bad_choice"]),
+    "modules: a wrong access_secret": ("modules", TOKENS["single"]),
+    "modules: a wrong harbor_password": ("modules", WRONG_PW),
+    # both roles
+    "roles: harbor_password": ("roles", HARBOR_PW),
+    "roles: harbor_password of a peer host (an endpoint's default secret)": ("roles", PEER_PW),
+    "roles: proxy_cache_upstreams[].access_secret": ("roles", UPSTREAM_PW),
+    "roles: replication_endpoints[].access_secret": ("roles", TOKENS["endpoint"]),
+    "roles: access_secret of an endpoint whose host is not in the inventory": ("roles", TOKENS["role_badhost"]),
+    "roles: access_secret of an endpoint without a url": ("roles", TOKENS["role_nourl"]),
+    "roles: access_secret beside a variable the argument spec refuses": ("roles", TOKENS["spec"]),
+    "roles: access_secret of an endpoint Harbor cannot reach": ("roles", TOKENS["unreachable"]),
     "robot secrets: chosen, set elsewhere, generated": ("robots", None),
 }
 
@@ -213,7 +386,8 @@ def test_secret_is_never_shown(name):
     found = shared_batch("secrets-%s" % scenario, SCENARIOS[scenario])
     texts = [secret] if secret else found["secrets"]
     leaks = sorted(set(place for text in texts for place, content in found["places"].items() if grep(text, content)))
-    measure("secret", secret=name, places=len(found["places"]), leaks=len(leaks), leaked_in=leaks)
+    measure("secret", secret=name, places=len(found["places"]), leaks=len(leaks), leaked_in=leaks, scenario=scenario,
+            runs=found.get("runs") or [])
     assert not leaks, "%s appears in: %s" % (name, ", ".join(leaks))
 
 
@@ -227,3 +401,26 @@ def test_the_main_scenario_ran_its_failures_and_successes():
     found = shared_batch("secrets-main", scenario_main)
     assert sorted(set(found["failures"])) == ["wrong harbor password", "wrong secret"], found["failures"]
     assert "registries stored in harbor" in found["places"] and '"name":"gcr2"' in found["places"]["registries stored in harbor"]
+
+
+def test_the_modules_scenario_ran_its_failures_and_successes():
+    found = shared_batch("secrets-modules", scenario_modules)
+    assert found["failures"] == sorted([
+        "registry, list with a text element", "registry, bad input beside a secret",
+        "registry, list with a bad choice beside a secret", "registry, wrong secret",
+        "a failing assert on the registered endpoints", "wrong harbor password"]), found["failures"]
+
+
+def test_the_roles_scenario_failed_where_the_input_is_bad_and_only_there():
+    found = shared_batch("secrets-roles", scenario_roles)
+    failures = found["failures"]
+    assert failures["harbor"] == [] and failures["peer"] == [], failures
+    # each bad host fails once per mode with a message about its own endpoint (whatever task of the role says it)
+    for host, words in (("bad-host", ["nowhere", "not-in-inventory"]), ("no-url", ["no-url"]), ("bad-spec", ["verify_remote_cert"]),
+                        ("unreachable", ["down"])):
+        assert failures[host] and all(all(word in msg for word in words) for msg in failures[host]), (host, failures[host])
+
+
+test_the_main_scenario_ran_its_failures_and_successes.scenario = "main"
+test_the_modules_scenario_ran_its_failures_and_successes.scenario = "modules"
+test_the_roles_scenario_failed_where_the_input_is_bad_and_only_there.scenario = "roles"

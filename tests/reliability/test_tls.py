@@ -2,6 +2,11 @@
 and HARBOR_CA_PATH work; a wrong scheme is explained both ways; endpoint certificates (verify_remote_cert,
 ca_certificate) behave the same. One ansible-playbook runs every case as a task (ignore_errors), then each is judged.
 """
+import datetime
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 import trustme
 
@@ -12,7 +17,24 @@ INFO = "registryops.harbor.harbor_project_info"
 REG = "registryops.harbor.harbor_registry"
 
 
-def cases(secure, plain, remote, other_ca, ca_path):
+class TLSServer(object):
+    """An HTTPS server on 127.0.0.1 with the certificate given (expired, for another host...): the client's TLS
+    verification fails before any HTTP, which is all these cases need."""
+
+    def __init__(self, cert):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(context)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = "https://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def cases(secure, plain, remote, other_ca, ca_path, extra):
     """name -> (task, expectation): ``ok``, or ``("fails", [words the message must hold], [words it must not])``."""
     login = {"harbor_username": "admin", "harbor_password": secure.password, "request_retries": 0}
     host, port = secure.url.split("//")[1].split(":")
@@ -43,6 +65,20 @@ def cases(secure, plain, remote, other_ca, ca_path):
         "an endpoint trusted with ca_certificate works": (
             {REG: dict(login, harbor_url=plain.url, name="tls-remote-ok", provider="docker-registry", url=remote.url,
                        ca_certificate=remote.ca_path, test_connection=True)}, "ok"),
+        # issue 20: ca_path that is not a PEM certificate (OpenSSL's text, not naming ca_path, before); certificates whose
+        # fix is not a CA (the advice "set ca_path" could not help)
+        "a ca_path holding a private key is refused, naming ca_path": (
+            {INFO: dict(login, harbor_url=secure.url, name="library", ca_path=extra["key"])},
+            ("fails", ["ca_path", "a private key, not a certificate", "Nothing was sent"], [])),
+        "an empty ca_path file is refused, naming ca_path": (
+            {INFO: dict(login, harbor_url=secure.url, name="library", ca_path=extra["empty"])},
+            ("fails", ["ca_path", "is empty"], [])),
+        "an expired certificate is explained as expired, not fixed by ca_path": (
+            {INFO: dict(login, harbor_url=extra["expired"], name="library", ca_path=extra["ca"])},
+            ("fails", ["has expired", "Renew Harbor's certificate", "ca_path cannot help"], ["Set ca_path"])),
+        "a certificate for another host name names the host, not ca_path": (
+            {INFO: dict(login, harbor_url=extra["other_host"], name="library", ca_path=extra["ca"])},
+            ("fails", ["is not issued for 127.0.0.1", "harbor_url", "ca_path cannot help"], ["Set ca_path"])),
     }
 
 
@@ -51,12 +87,19 @@ def run_cases():
     plain = start_emulator()
     remote = start_emulator(tls=True)
     other = trustme.CA()
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)
+    expired = TLSServer(other.issue_cert("127.0.0.1", not_before=past, not_after=past + datetime.timedelta(days=1)))
+    other_host = TLSServer(other.issue_cert("harbor.example.com"))
     try:
         import tempfile
-        with tempfile.NamedTemporaryFile("wb", suffix=".pem") as other_ca:
-            other_ca.write(other.cert_pem.bytes())
-            other_ca.flush()
-            table = cases(secure, plain, remote, other_ca.name, secure.ca_path)
+        with tempfile.TemporaryDirectory() as folder:
+            other_ca = "%s/other-ca.pem" % folder
+            other.cert_pem.write_to_path(other_ca)
+            extra = dict(ca=other_ca, expired=expired.url, other_host=other_host.url, key="%s/key.pem" % folder,
+                         empty="%s/empty.pem" % folder)
+            other.private_key_pem.write_to_path(extra["key"])
+            open(extra["empty"], "w").close()
+            table = cases(secure, plain, remote, other_ca, secure.ca_path, extra)
             tasks = [dict(task, name=name, ignore_errors=True) for name, (task, _expect) in table.items()]
             run = run_ansible(tasks)
         verdicts = {}
@@ -67,6 +110,8 @@ def run_cases():
         return verdicts
     finally:
         stop_all([secure, plain, remote])
+        expired.stop()
+        other_host.stop()
 
 
 def judge(result, expect):
@@ -93,7 +138,9 @@ NAMES = ["verification is on by default", "ca_path trusts Harbor's CA", "HARBOR_
          "validate_certs=false with ca_path warns that ca_path is ignored",
          "https:// to an http Harbor is explained as a wrong scheme", "http:// to an https Harbor is explained as a wrong scheme",
          "a missing ca_path file is named", "an endpoint with a self-signed certificate is refused, naming ca_certificate",
-         "an endpoint trusted with ca_certificate works"]
+         "an endpoint trusted with ca_certificate works", "a ca_path holding a private key is refused, naming ca_path",
+         "an empty ca_path file is refused, naming ca_path", "an expired certificate is explained as expired, not fixed by ca_path",
+         "a certificate for another host name names the host, not ca_path"]
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=n.replace(" ", "-")) for n in NAMES])

@@ -290,12 +290,6 @@ def test_total_wait_budget_stops_retries_and_counts_attempts(server):
     assert "overloaded or restarting" in str(err.value) and "remote registry" not in str(err.value)
 
 
-def test_request_retries_has_an_upper_bound(server):
-    with pytest.raises(HarborError) as err:
-        client_for(server, retries=11)
-    assert "request_retries: must be 0 to 10, got 11" in str(err.value)
-
-
 def test_poll_deadline_bounds_a_slow_answer(server):
     def slow(req):
         time.sleep(3)

@@ -12,7 +12,8 @@ sys.path.insert(0, str(collections_root()))
 from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.module import dict_text_problem  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem, secret_values  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import validation  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
@@ -45,6 +46,7 @@ def test_parse_size(value, size):
     ("ten", "expected a size such as 10GiB"), ("10 GB/s", "expected a size"), ("", "expected a size"),
     ("1iB", "no unit prefix before 'i'"), ("0", "is 0 bytes"), ("0.0001kB", "is 0 bytes"),
     ("9" * 400 + "GB", "maximum of 1024 TiB"), ("9" * 400, "maximum of 1024 TiB"), ("1025TiB", "maximum of 1024 TiB"),
+    ("\u0661GB", "expected a size"), ("\u00b2GB", "expected a size"), ("10\nGB", "expected a size"),
 ])
 def test_parse_size_refuses(value, fragment):
     refused(project.parse_size, value, "storage_quota", fragment)
@@ -54,7 +56,7 @@ def test_parse_size_refuses(value, fragment):
 @pytest.mark.parametrize("value, speed", [
     ("unlimited", 0), ("-1", 0), ("0", 0), ("-5", 0), ("1024", 1024), (2048, 2048),
     ("10MB/s", 78125), ("10MiB/s", 81920), ("10 MiB/s", 81920), ("512kB/s", 4000), ("100Mbit/s", 97656), ("1Gbps", 976562),
-    ("1B/s", 1), ("250GB/s", 1953125000), (str(MAX_SPEED), MAX_SPEED),
+    ("1B/s", 1), ("250GB/s", 1953125000), (str(MAX_SPEED), MAX_SPEED), ("0.0", 0), ("1.4", 1), ("0.51", 1),
 ])
 def test_parse_bandwidth(value, speed):
     assert rule.parse_bandwidth(value) == speed
@@ -64,6 +66,9 @@ def test_parse_bandwidth(value, speed):
     ("fast", "expected a rate with a unit"), ("10M", "expected a rate with a unit"), ("10 parsecs", "expected a rate"),
     ("275GB/s", "maximum of 2147483647 Kbps"), ("9" * 400 + "KB/s", "maximum of 2147483647 Kbps"),
     ("9" * 400, "maximum of 2147483647 Kbps"), (str(2 ** 31), "maximum of 2147483647 Kbps"),
+    # issue 20: digits str.isdigit() accepts and int() refuses or reads; fractions that round to 0 (= unlimited)
+    ("\u00b2", "expected a rate"), ("-\u00b2", "expected a rate"), ("\u0661\u0662", "expected a rate"), ("1\u00b2MB/s", "expected a rate"),
+    ("0.4", "rounds to 0, which Harbor reads as unlimited"), ("0.5", "rounds to 0"),
 ])
 def test_parse_bandwidth_refuses(value, fragment):
     refused(rule.parse_bandwidth, value, "bandwidth", fragment)
@@ -103,6 +108,9 @@ def test_normalize_cron(cron, normal):
     ("0 61 * * * *", "the minutes field "), ("0 0 24 * * *", "the hours field "), ("0 0 2 0 * *", "the day-of-month field "),
     ("0 0 2 * 13 *", "the month field "), ("0 0 2 * * 7", "the day-of-week field "), ("0 0 2 L * *", "the day-of-month field "),
     ("0 0 2 * * MON#1", "the day-of-week field "), ("0 */0 * * * *", "the minutes field "), ("0 5-2 * * * *", "the minutes field "),
+    # issue 20: other digit systems (Harbor's cron parser reads ASCII digits only)
+    ("0 \u00b2 * * * *", "the minutes field "), ("0 \u0661 * * * *", "the minutes field "), ("0 */\u00b2 * * * *", "bad step"),
+    ("0 0 2 * * 1," + ",".join(["1"] * 110), "at most"),
 ])
 def test_normalize_cron_refuses(cron, fragment):
     refused(rule.normalize_cron, cron, "cron", fragment)
@@ -142,6 +150,8 @@ def test_normalize_url(value, strict, normal):
     ("https://user:S3cr3tPw@nvcr.io", "url", "must not carry a user name or password"), ("ftp://nvcr.io", "url", "is not an http://"),
     ("https://", "url", "'https:' has no scheme"), ("http://[::1", "url", "is not a valid URL"),
     ("nvcr.io", "endpoint_url", "endpoint_url: 'nvcr.io' has no scheme"),
+    ("https://regi stry.example.com", "url", "its host holds a space or a control character"),
+    ("https://registry.exa\u200bmple.com", "url", "its host holds a space or a control character"),
 ])
 def test_normalize_url_refuses(value, option, fragment):
     text = refused(lambda v: registry.normalize_url(v, option=option), value, option, fragment)
@@ -179,9 +189,13 @@ def test_flattening(value, name, count):
     assert rule.flattening_name(count) == name
 
 
-@pytest.mark.parametrize("value", ["some", "-1", "1.5", ""])
+@pytest.mark.parametrize("value", ["some", "-1", "1.5", "", "\u00b2", "\u0661", "128", "999", True])
 def test_flattening_refuses(value):
-    refused(rule.parse_flattening, value, "flattening", "expected none, 1, 2, 3")
+    refused(rule.parse_flattening, value, "flattening", "expected none (0), 1, 2, 3")
+
+
+def test_flattening_goes_up_to_harbors_int8():
+    assert rule.parse_flattening("127") == "127"
 
 
 def test_flattening_name_of_harbors_values():
@@ -197,14 +211,122 @@ def test_a_registry_name_is_counted_in_bytes(name, ok):
         refused(registry.check_name, name, "name", "must be 1 to 64 bytes")
 
 
-def test_text_for_a_dict_option_is_refused_naming_it():
-    spec = dict(cve_allowlist=dict(type="dict", options=dict(cves=dict(type="list"), expires_at=dict(type="int"))),
-                name=dict(type="str"))
-    option, message = dict_text_problem(spec, {"cve_allowlist": "CVE-2024-3094", "name": "p"})
-    assert option == "cve_allowlist"
-    assert message.startswith("cve_allowlist: expected a dictionary with the keys cves, expires_at")
-    assert dict_text_problem(spec, {"cve_allowlist": "cves=CVE-1", "name": "p"}) is None      # key=value text is ansible's
-    assert dict_text_problem(spec, {"cve_allowlist": {"cves": []}}) is None
+SPEC = dict(
+    name=dict(type="str"), count=dict(type="int"), timeout=dict(type="float"), secret=dict(type="str", no_log=True),
+    query=dict(type="str"), tags=dict(type="list", elements="str"),
+    cve_allowlist=dict(type="dict", options=dict(cves=dict(type="list", elements="str"), expires_at=dict(type="int"))),
+    items=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str"), token=dict(type="str", no_log=True),
+        filters=dict(type="dict", options=dict(name=dict(type="raw"), tag=dict(type="raw"))))),
+)
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"cve_allowlist": "CVE-2024-3094"}, "cve_allowlist: expected a dictionary with the keys cves, expires_at"),
+    ({"cve_allowlist": 0}, "cve_allowlist: expected a dictionary with the keys cves, expires_at (YAML mapping, JSON or key=value text), got a number"),
+    ({"items": [{"name": "a"}, "not a mapping"]}, "items[1]: expected a dictionary with the keys filters, name, token"),
+    ({"items": [{"name": "a", "filters": "library/**"}]}, "items[0].filters: expected a dictionary with the keys name, tag"),
+    ({"items": "a,b"}, "items: expected a list of dictionaries"),
+    ({"items": [{"name": ["x"]}]}, "items[0].name: expected text, got a list"),
+    ({"name": ["x"]}, "name: expected text, got a list (['x'])"),
+    ({"name": {"a": 1}}, "name: expected text, got a dictionary"),
+    ({"tags": ["a", ["b"]]}, "tags[1]: expected text, got a list"),
+    ({"count": True}, "count: expected a whole number, got a boolean"),
+    ({"count": "\u0661\u0662"}, "count: expected a whole number written with ASCII digits"),
+    ({"count": [1]}, "count: expected a whole number, got a list"),
+    ({"timeout": "\u00b2"}, "timeout: expected a number written with ASCII digits"),
+    ({"name": "a\x00b"}, "name: must not hold U+0000"),
+    ({"items": [{"name": "a", "filters": {"tag": ["v1", "v\x002"]}}]}, "items[0].filters.tag: must not hold U+0000"),
+    ({"name": "\ud800"}, "name: must not hold U+D800"),
+])
+def test_given_problem_names_the_option_and_element(params, fragment):
+    found = given_problem(SPEC, params)
+    assert found is not None and fragment in found, found
+
+
+@pytest.mark.parametrize("params", [
+    {"cve_allowlist": "cves=CVE-1"}, {"cve_allowlist": {"cves": []}}, {"items": [{"name": "a", "filters": {"name": ["x", "y"]}}]},
+    {"count": "12"}, {"count": 12}, {"timeout": "1.5"}, {"name": 12}, {"query": "[?name=='x']"}, {"tags": ["a", "b"]},
+    {"name": "caf\u00e9"},
+])
+def test_given_problem_accepts_what_ansible_core_reads_as_it_is(params):
+    assert given_problem(SPEC, params) is None
+
+
+def test_secret_texts_are_never_shown_in_a_problem():
+    found = given_problem(SPEC, {"secret": "S3cret\x00", "items": [{"token": "T0ken"}, "T0ken-too"]})
+    assert found.startswith("secret: must not hold U+0000") and "S3cret" not in found
+    found = given_problem(SPEC, {"items": [{"token": "T0ken"}, "T0ken-too"]})
+    assert found.startswith("items[1]: expected a dictionary") and "T0ken" not in found
+
+
+def test_what_ansible_core_would_crash_on_is_dropped_once_refused():
+    """ansible-core's set_fallbacks tests ``'key' in 5`` for a number given to a dict option: a TypeError, not a message."""
+    params = {"cve_allowlist": 5, "items": [{"filters": True}, {"filters": {"name": "x"}}], "name": "n"}
+    defuse(SPEC, params)
+    assert params == {"cve_allowlist": None, "items": [{"filters": None}, {"filters": {"name": "x"}}], "name": "n"}
+
+
+def test_no_module_calls_ansible_cores_private_load_params():
+    """Issue 21: the parameters as given are read when ansible-core sets ``params``, not with ``_load_params()``."""
+    from tests.support.ansible import REPO
+    users = [str(path.relative_to(REPO)) for path in (REPO / "plugins").rglob("*.py") if "_load_params" in path.read_text()]
+    assert users == [], users
+
+
+def test_secret_values_are_found_in_every_element_whatever_else_is_wrong():
+    found = secret_values(SPEC, {"secret": "S1", "items": [{"token": "T1"}, "not a mapping", 'token=T2', {"token": ["T3"]}]})
+    assert found == {"S1", "T1", "T2", "T3"}
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("", "must not be empty or blank"), ("   ", "must not be empty or blank"), ("a\nb", "U+000A"), ("a\x00b", "U+0000"),
+    ("evil\u202etxt", "U+202E (RIGHT-TO-LEFT OVERRIDE)"), ("zero\u200bwidth", "U+200B"), (["x"], "must not be empty"),
+    ("x" * 257, "must be 1 to 256 characters"),
+])
+def test_rule_names_harbor_cannot_store_or_a_user_cannot_read_are_refused(name, fragment):
+    refused(validation.check_rule_name, name, "name", fragment)
+
+
+def test_rule_names_count_characters_not_bytes():
+    assert validation.check_rule_name("\u00e9" * 256) == "\u00e9" * 256
+
+
+@pytest.mark.parametrize("name", ["a\nb", "a\x00b", "a\u202eb", "   "])
+def test_registry_names_with_control_or_bidi_characters_are_refused(name):
+    with pytest.raises(HarborValidationError) as err:
+        registry.check_name(name)
+    assert str(err.value).startswith("name: ")
+
+
+def test_harbor_storage_limits_of_registry_options():
+    assert registry.normalize_url("https://r.example/" + "a" * 200) == "https://r.example/" + "a" * 200
+    refused(registry.normalize_url, "https://r.example/" + "a" * 300, "url", "at most 256 characters")
+    refused(lambda v: validation.check_length(v, "access_secret", max_bytes=validation.ACCESS_SECRET_MAX_BYTES),
+            "\u00e9" * 1526, "access_secret", "at most 3050 bytes")
+
+
+def test_the_access_secret_limit_is_what_harbors_encrypted_column_holds():
+    """8 + 4 * ceil((16 + n) / 3) <= 4096 (``<enc-v1>`` + base64 of the IV and the text: src/common/utils/encrypt.go)."""
+    def stored(n):
+        return 8 + 4 * -(-(16 + n) // 3)
+
+    assert stored(validation.ACCESS_SECRET_MAX_BYTES) <= 4096 < stored(validation.ACCESS_SECRET_MAX_BYTES + 1)
+
+
+def test_replication_rule_limits_from_harbors_columns():
+    rule.check_stored_lengths(dict(filters=dict(name="a" * 900), dest_namespace="m" * 256))
+    refused(rule.check_stored_lengths, dict(filters=dict(name="a" * 1000)), "filters", "at most 1024 characters")
+    refused(rule.check_stored_lengths, dict(filters=dict(name="<" * 200)), "filters", "at most 1024 characters")   # Go escapes <
+    refused(rule.check_stored_lengths, dict(dest_namespace="m" * 257), "dest_namespace", "at most 256 characters")
+
+
+@pytest.mark.parametrize("names, text", [
+    ([], "none"), (["a", "b"], "a, b"),
+    (["r%04d" % i for i in range(1000)], "r0000, r0001, r0002, r0003, r0004, r0005, r0006, r0007, r0008, r0009 and 990 more"),
+])
+def test_long_lists_of_names_are_cut(names, text):
+    assert validation.some(names) == text
 
 
 # -- the cause of a failed replication task, from its log excerpt (harbor_replication_execution's msg) --------------

@@ -67,7 +67,7 @@ def endpoint(target, name, url):
 
 @pytest.mark.parametrize("steps", [
     [dict(provider="docker-registry", url="URL/")],
-    [dict(provider="Docker Registry", url="URL", description="NGC", access_key="$oauthtoken", access_secret=NGC_KEY,
+    [dict(provider="docker-registry", url="URL", description="NGC", access_key="$oauthtoken", access_secret=NGC_KEY,
           credential_type="basic", verify_remote_cert=False),
      dict(description="", verify_remote_cert=True, access_key="$oauthtoken", access_secret=NGC_KEY)],
     [dict(provider="registry", url="URL", ca_certificate=CA_PEM.replace("\n", "\r\n"))],
@@ -78,7 +78,7 @@ def test_registry_options_round_trip(emulator, ngc, steps):
 
 
 @pytest.mark.parametrize("steps", [
-    [dict(public=True, severity="High", auto_scan=True, prevent_vulnerable_images=True)],
+    [dict(public=True, severity="high", auto_scan=True, prevent_vulnerable_images=True)],
     [dict(storage_quota="10GiB"), dict(storage_quota="500 MB"), dict(storage_quota="unlimited")],
     [dict(cve_allowlist=dict(cves=["cve-2024-3094", "CVE-2023-44487"], expires_at=4102444800), reuse_system_cve_allowlist=False),
      dict(cve_allowlist=dict(cves=[]))],

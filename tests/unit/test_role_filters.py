@@ -224,7 +224,7 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         "replication_projects[1].storage_quota (name Big): expected a size",
         "replication_rules[1].endpoint (name no-endpoint): required for a rule to be present",
         "replication_rules[2].filters.name (name bad): 'a/[b' is not a valid pattern",
-        "replication_rules[2].flattening (name bad): expected none, 1, 2, 3",
+        "replication_rules[2].flattening (name bad): expected none (0), 1, 2, 3",
         "replication_rules[2].cron (name bad): the minutes field must not be *",
         "replication_rules[2].bandwidth (name bad): expected a rate with a unit",
         "replication_rules[2].dest_namespace (name bad): 'Bad Path' is not a repository path",
@@ -234,8 +234,51 @@ def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variab
         "replication_rules[3].trigger (name event-pull): event_based works only for mode=push",
         "replication_rules[4].endpoint (name to-retired): 'retired' is an entry of replication_endpoints with state absent",
         "replication_rules[5].name (name ok): 'ok' is also replication_rules[0]; each rule may appear once",
-        "replication_rules[6].endpoint (name both): 'airgap', and registry (its alias) 'other'; give one of the two",
+        "replication_rules[6].registry (name both): 'other', and endpoint 'airgap' (registry is its alias); give one of the two",
     ])
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ({"name": "   ", "endpoint": "airgap"}, "replication_rules[0].name: the name of a replication rule must not be empty or blank"),
+    ({"name": "n" * 257, "endpoint": "airgap"}, "replication_rules[0].name (name %s...): must be 1 to 256 characters" % ("n" * 61)),
+    ({"name": "x", "endpoint": "air\u202egap"},
+     "replication_rules[0].endpoint (name x): the name of a registry endpoint must not hold U+202E"),
+    ({"name": "x", "endpoint": "airgap", "registry": ""}, "replication_rules[0].registry (name x): '', and endpoint 'airgap'"),
+    ({"name": "x", "endpoint": "airgap", "dest_namespace": "m" * 257},
+     "replication_rules[0].dest_namespace (name x): must be at most 256 characters"),
+    ({"name": "x", "endpoint": "airgap", "filters": {"name": "p" * 1100}},
+     "replication_rules[0].filters (name x): Harbor stores a rule's filters as JSON in at most 1024 characters"),
+])
+def test_replication_plan_refuses_what_harbor_would_refuse_or_cannot_store(rule, expected):
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "url": "https://a.example.com"}],
+                             "replication_rules": [rule]}, hostvars=connected_inventory(), inventory_hostname="connected")
+    assert problems(plan)[0].startswith("- " + expected), problems(plan)
+
+
+@pytest.mark.parametrize("variables, expected", [
+    # what ansible-core would convert without a word (a list to the text "['x']", other digits to a number) or crash on
+    ({"proxy_cache_upstreams": [{"name": ["x"], "preset": "ngc"}]},
+     "proxy_cache_upstreams[0].name: expected text, got a list (['x']); give one value as text"),
+    ({"proxy_cache_upstreams": [{"name": "x", "preset": "ngc", "max_upstream_connections": "\u0661\u0662"}]},
+     "proxy_cache_upstreams[0].max_upstream_connections: expected a whole number written with ASCII digits (0-9), got '\u0661\u0662'"),
+    ({"proxy_cache_upstreams": [{"name": "a\x00b", "preset": "ngc"}]}, "proxy_cache_upstreams[0].name: must not hold U+0000"),
+    ({"proxy_cache_upstreams": [{"name": "x", "preset": "ngc", "access_secret": ["s3cr3t-never-shown"]}]},
+     "proxy_cache_upstreams[0].access_secret: expected text, got a list; give one value as text"),
+    ({"proxy_cache_upstreams": {"name": "x"}},
+     "proxy_cache_upstreams: expected a list of dictionaries (each with the keys access_key, access_secret,"),
+])
+def test_a_role_variable_of_the_wrong_kind_is_named_alone_and_nothing_else_is_read(variables, expected):
+    found = problems(proxy_cache_plan(variables))
+    assert len(found) == 1 and found[0].startswith("- " + expected), found
+    assert SECRET not in repr(found)
+
+
+def test_the_role_refuses_an_access_key_or_secret_longer_than_harbor_stores_without_showing_them():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "x", "provider": "docker-registry", "url": "https://r.example.com",
+                                                        "access_key": "k" * 256, "access_secret": SECRET * 200}]})
+    refused_exactly(plan, ["proxy_cache_upstreams[0].access_key (name x): must be at most 255 characters (what Harbor stores), got 256",
+                           "proxy_cache_upstreams[0].access_secret (name x): must be at most 3050 bytes in UTF-8 (what Harbor stores),"
+                           " got %d" % (len(SECRET) * 200)])
 
 
 def test_replication_plan_refuses_a_rule_into_a_planned_proxy_cache_and_conflicting_destination_projects():
@@ -405,6 +448,18 @@ def test_preflight_refuses_a_rule_into_a_proxy_cache_project_that_exists_on_the_
                      " proxy-cache project; Harbor refuses pushes into proxy-cache projects, so every task of the rule would fail."
                      " Fix: give the rule a normal project as destination (dest_namespace, e.g. 'nvaie-mirror'), or use the"
                      " proxy cache instead of the rule"]
+
+
+def test_preflight_refuses_a_rule_whose_endpoint_is_neither_listed_nor_on_this_harbor():
+    plan = replication_plan({"replication_endpoints": [{"name": "airgap", "url": "https://a.example.com"}],
+                             "replication_rules": [{"name": "listed", "endpoint": "airgap"}, {"name": "existing", "registry": "peer"},
+                                                   {"name": "nowhere", "endpoint": "nope"}]},
+                            hostvars=connected_inventory(), inventory_hostname="connected")
+    assert [c["endpoint"] for c in plan["endpoint_checks"]] == ["peer", "nope"]
+    found = problems(preflight(plan, role="replication", registries=[dict(name="peer", description="")], proxy_projects=[]))
+    assert found == ["- replication_rules[2].endpoint (name nowhere): no registry endpoint named 'nope' on this Harbor, and"
+                     " replication_endpoints does not list it. Fix: add the endpoint to replication_endpoints, or name one of this"
+                     " Harbor's endpoints (peer)"]
 
 
 def test_preflight_wants_a_role_and_its_plan():

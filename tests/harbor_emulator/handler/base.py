@@ -67,8 +67,9 @@ def page():
 
 _LIST_ENDS = {"{": "}", "(": ")"}
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_GO_INT = re.compile(r"^[+-]?[0-9]+$")
-_GO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+# Go's regexp $ (without (?m)) is the end of the text, Python's also matches before a final newline: \Z here
+_GO_INT = re.compile(r"^[+-]?[0-9]+\Z")
+_GO_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
 
 
 def go_query_unescape(text):

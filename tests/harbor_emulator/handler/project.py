@@ -25,7 +25,7 @@ bp = Blueprint("project", __name__)
 PROJECTS = "/api/v2.0/projects"
 PROJECT = PROJECTS + "/<project_name_or_id>"
 
-NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")      # Go's $: the end of the text, never before a final newline
 NAME_MAX_LEN = 255
 STORAGE_PER_PROJECT = -1                    # config storage_per_project default
 PROXY_RETENTION_DAYS = 7

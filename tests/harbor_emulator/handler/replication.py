@@ -48,7 +48,7 @@ POLICY_FILTERABLE = ("id", "name", "description", "creator", "src_registry_id", 
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-REPOSITORY_NAME = re.compile(r"^(?:%s(?:\.%s)*(?::[0-9]+)?/)?%s(?:/%s)*$" % (_DOMAIN_PART, _DOMAIN_PART, _COMPONENT, _COMPONENT))
+REPOSITORY_NAME = re.compile(r"^(?:%s(?:\.%s)*(?::[0-9]+)?/)?%s(?:/%s)*\Z" % (_DOMAIN_PART, _DOMAIN_PART, _COMPONENT, _COMPONENT))
 
 # The status and trigger filters compare Harbor's stored values (src/pkg/task, jobservice statuses) exactly; the handler
 # first maps the API names it answers with back to them and passes any other value through unchanged.
