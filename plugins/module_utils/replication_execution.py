@@ -97,20 +97,26 @@ class Executions(object):
         return "\n".join(lines[-self.log_lines:]) if self.log_lines > 0 else ""
 
     def latest_since_change(self, rule, executions, since=None):
-        """The newest execution started since the rule last changed, or since ``since`` when that is later (None when
-        there is none), its state confirmed.
+        """The newest execution started since the rule last changed that was still at work at ``since`` or later (None
+        when there is none), its state confirmed.
 
-        A ``Failed`` read is confirmed first: Harbor can report Failed for a moment before Succeed (goharbor/harbor#14986).
-        Only this execution counts: an older success followed by a failed or stopped run is not "already succeeded"."""
+        ``since`` is when the caller compared source and destination (the replication role): an execution that another run
+        started before that moment but that ended after it may have copied what the comparison found missing, so it counts
+        too (found against Harbor v2.15.2, whose executions of a small image end within seconds: a second run that compared
+        while the first run's execution was copying started another one). A ``Failed`` read is confirmed first: Harbor can
+        report Failed for a moment before Succeed (goharbor/harbor#14986). Only this execution counts: an older success
+        followed by a failed or stopped run is not "already succeeded"."""
         changed_at = parse_time(rule.get("update_time")) or parse_time(rule.get("creation_time"))
-        if since is not None and (changed_at is None or since > changed_at):
-            changed_at = since
         for execution in executions:
             started = parse_time(execution.get("start_time"))
-            if changed_at is None or (started and started >= changed_at):
-                if execution.get("status") == "Failed" and not self._confirm_final(dict(execution)):
-                    execution = self.get(execution["id"])
-                return execution
+            if changed_at is not None and not (started and started >= changed_at):
+                continue
+            ended = parse_time(execution.get("end_time"))
+            if since is not None and not ((started and started >= since) or ended is None or ended >= since):
+                continue
+            if execution.get("status") == "Failed" and not self._confirm_final(dict(execution)):
+                execution = self.get(execution["id"])
+            return execution
         return None
 
     # -- actions --------------------------------------------------------------------------------------------------

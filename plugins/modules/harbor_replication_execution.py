@@ -68,9 +68,10 @@ options:
   since: &since
     description:
       - A time (ISO 8601 with a zone, as Harbor writes times, V(2026-05-01T10:00:00Z)) from which an execution counts as the
-        rule's latest, when it is later than the rule's last change; without it, since the rule last changed.
+        rule's latest - one started since the rule's last change that was still at work at that time or later (started,
+        still running or ended then or after); without it, any execution started since the rule last changed.
       - For a caller that decided to replicate at that time, for example after comparing the source and the destination
-        (the replication role passes the time its comparison began) - an execution of the rule started since then,
+        (the replication role passes the time its comparison began) - an execution of the rule at work since then,
         by another run, covers what the caller found missing, so it is followed while it runs and reported when it
         succeeded, and nothing is started. Harbor's clock and the caller's must agree (NTP).
     type: str

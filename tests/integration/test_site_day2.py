@@ -193,19 +193,20 @@ def test_a_rule_whose_endpoint_exists_nowhere_is_refused_before_any_write_and_an
     """An endpoint that replication_endpoints does not list must exist on the Harbor: the role reads the endpoints once,
     before its first write, and names the rule's entry."""
     peer, harbor = emulator_factory(), emulator_factory()
-    harbor.api("POST", "/registries", json={"name": "by-hand", "type": "harbor", "url": peer.url,
+    by_hand, to_hand, to_nowhere, local = unique("by-hand"), unique("to-hand"), unique("to-nowhere"), unique("local")
+    harbor.api("POST", "/registries", json={"name": by_hand, "type": "harbor", "url": peer.url,
                                             "credential": {"access_key": ADMIN[0], "access_secret": ADMIN[1]}})
-    rules = [dict(name="to-hand", endpoint="by-hand", filters={"name": "a/**"}),
-             dict(name="to-nowhere", registry="nowhere", filters={"name": "b/**"})]
+    rules = [dict(name=to_hand, endpoint=by_hand, filters={"name": "a/**"}),
+             dict(name=to_nowhere, registry="nowhere", filters={"name": "b/**"})]
     harbor.clear_log()
-    refused = run_play([role(REPLICATION, replication_rules=rules, replication_projects=[dict(name="local")], replication_sync=False)],
+    refused = run_play([role(REPLICATION, replication_rules=rules, replication_projects=[dict(name=local)], replication_sync=False)],
                        target=harbor)
     assert refused.rc != 0 and harbor.writes() == [], refused.output[-4000:]
-    assert ("replication_rules[1].registry (name to-nowhere): no registry endpoint named 'nowhere' on this Harbor, and"
-            " replication_endpoints does not list it" in one_line(refused.output)), refused.output[-4000:]
+    assert ("replication_rules[1].registry (name %s): no registry endpoint named 'nowhere' on this Harbor, and"
+            " replication_endpoints does not list it" % to_nowhere in one_line(refused.output)), refused.output[-4000:]
     applied = run_play([role(REPLICATION, replication_rules=rules[:1], replication_sync=False)], target=harbor)
     assert applied.rc == 0, applied.output[-4000:]
-    assert names(harbor, "/replication/policies") == ["to-hand"]
+    assert names(harbor, "/replication/policies") == [to_hand]
 
 
 # -- one execution at a time per rule -------------------------------------------------------------------------------

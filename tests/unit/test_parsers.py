@@ -2,6 +2,7 @@
 (bad input, a fragment of the error), whose message must start with the option's name. The parsers refuse what Harbor
 would refuse (NOTES.md), before any request."""
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,7 +18,7 @@ from ansible_collections.registryops.harbor.plugins.module_utils import validati
 from ansible_collections.registryops.harbor.plugins.module_utils.units import human_bytes  # noqa: E402
 
 from ansible_collections.registryops.harbor.plugins.module_utils import replication_rule as rule  # noqa: E402
-from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import failure_cause  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils.replication_execution import Executions, failure_cause, parse_time  # noqa: E402
 
 GiB, TiB = 1024 ** 3, 1024 ** 4
 MAX_SPEED = 2 ** 31 - 1
@@ -353,3 +354,26 @@ REAL_LOG = "".join("2026-12-07T10:07:54Z [%s] %s %s\n" % (level, TRANSFER_GO % l
 ])
 def test_failure_cause(excerpt, cause):
     assert failure_cause(excerpt) == cause
+
+
+# -- which execution counts as the rule's latest for a caller that compared at ``since`` (the replication role) -------
+
+RULE = {"creation_time": "2026-12-07T10:00:00.000Z", "update_time": "2026-12-07T10:00:00.000Z"}
+SINCE = "2026-12-07T10:05:00.000Z"
+
+
+def run(status, start, end=None):
+    return {"id": start[-6:], "status": status, "start_time": "2026-12-07T%sZ" % start,
+            "end_time": "2026-12-07T%sZ" % end if end else "0001-01-01T00:00:00.000Z"}
+
+
+@pytest.mark.parametrize("executions, expected", [
+    ([run("Succeed", "10:04:58.100", "10:05:02.000")], "58.100"),       # copying while the caller compared: counts
+    ([run("InProgress", "10:04:00.000")], "00.000"),                      # still running
+    ([run("Succeed", "10:05:01.000", "10:05:03.000")], "01.000"),       # started after the comparison
+    ([run("Succeed", "10:04:00.000", "10:04:59.000")], None),            # done before the comparison: the caller saw it
+    ([run("Succeed", "09:59:00.000", "10:06:00.000")], None),            # started before the rule changed
+])
+def test_an_execution_at_work_when_the_caller_compared_counts(executions, expected):
+    found = Executions(SimpleNamespace(client=None)).latest_since_change(RULE, executions, since=parse_time(SINCE))
+    assert (found or {}).get("id") == expected
