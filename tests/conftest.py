@@ -93,9 +93,13 @@ EVERY = 4
 
 
 def ci_slice(items):
-    """(kept, deselected): each parametrized test under SLICED keeps its cases 0, EVERY, 2*EVERY... (collection order)."""
+    """(kept, deselected): each parametrized test under SLICED keeps its cases 0, EVERY, 2*EVERY... (collection order);
+    a test marked ``full`` (a long scenario whose ground a test in CI covers too) runs only with TEST_FULL=1."""
     kept, dropped, position = [], [], {}
     for item in items:
+        if item.get_closest_marker("full") is not None:
+            dropped.append(item)
+            continue
         function = item.nodeid.split("[", 1)[0]
         if getattr(item, "callspec", None) is None or not function.startswith(SLICED):
             kept.append(item)

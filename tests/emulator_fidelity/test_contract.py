@@ -143,6 +143,24 @@ def drive_artifacts(harbor):
     harbor.api("DELETE", "/projects/nope", headers=BY_NAME)
 
 
+def drive_robots(harbor):
+    robot = {"name": "ci", "level": "system", "duration": -1, "permissions": [
+        {"kind": "system", "namespace": "/", "access": [{"resource": "registry", "action": "list"}]}]}
+    created = harbor.api("POST", "/robots", json=robot).json()
+    harbor.api("POST", "/robots", json=robot)                                                  # 409: the name is taken
+    harbor.api("POST", "/robots", json=dict(robot, level="nowhere"))                           # 400
+    for path in ("/robots", "/robots/%d" % created["id"], "/robots/99"):
+        harbor.api("GET", path)
+    harbor.api("GET", "/robots", params={"q": "Level=nowhere=1"})                              # 400: a malformed q
+    shown = harbor.api("GET", "/robots/%d" % created["id"]).json()
+    harbor.api("PUT", "/robots/%d" % created["id"], json=dict(shown, description="pipelines"))
+    harbor.api("PUT", "/robots/99", json=shown)
+    harbor.api("PATCH", "/robots/%d" % created["id"], json={"secret": "Refreshed-S3cret"})
+    harbor.api("PATCH", "/robots/99", json={})
+    harbor.api("DELETE", "/robots/%d" % created["id"])
+    harbor.api("DELETE", "/robots/99")
+
+
 def drive_replication(harbor):
     policy = {"name": "push", "dest_registry": {"id": 1}, "dest_namespace": "mirror", "enabled": True,
               "filters": [{"type": "name", "value": "library/**"}], "trigger": {"type": "manual"}, "override": True}
@@ -205,6 +223,7 @@ def test_every_endpoint_answers_within_the_contract(emulator_factory, contract_r
     drive_quotas(harbor)
     drive_artifacts(harbor)
     drive_replication(harbor)
+    drive_robots(harbor)
 
     assert len(contract_recorder.seen) > 100
     app = harbor.emulator.app

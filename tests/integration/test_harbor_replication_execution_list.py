@@ -161,9 +161,9 @@ def test_a_rule_deleted_while_waited_for_is_named_and_the_other_results_are_kept
     to a rule whose execution hangs, once the module is waiting."""
     connected.need_emulator()
     from tests.harbor_emulator.replication import flow
-    connected.replication(task_seconds=0.2, hang="library/redis*")
+    connected.replication(task_seconds=0.2, hang=LIBRARY + "/redis*")
     create_rules(run_play, connected, RULES[:2])
-    redis_id = policy(connected, "redis")["id"]
+    redis_id = policy(connected, REDIS)["id"]
 
     def delete_redis_once_it_runs():
         deadline = time.monotonic() + 120
@@ -178,15 +178,15 @@ def test_a_rule_deleted_while_waited_for_is_named_and_the_other_results_are_kept
     deleter = threading.Thread(target=delete_redis_once_it_runs)
     deleter.start()
     try:
-        play, result = run_rules(run_play, connected, [{"rule": "nginx"}, {"rule": "redis"}], wait_timeout=120)
+        play, result = run_rules(run_play, connected, [{"rule": NGINX}, {"rule": REDIS}], wait_timeout=120)
     finally:
         deleter.join()
     assert play.rc != 0
     msg = result["msg"]
-    assert msg.startswith("1 of 2 rules failed: rules[1] (rule redis): execution "), msg
-    assert "is gone" in msg and "deleted by someone else" in msg and msg.endswith("Done: nginx (changed), redis (failed)."), msg
+    assert msg.startswith("1 of 2 rules failed: rules[1] (rule %s): execution " % REDIS), msg
+    assert "is gone" in msg and "deleted by someone else" in msg and msg.endswith("Done: %s (changed), %s (failed)." % (NGINX, REDIS)), msg
     assert [(r["name"], r["failed"], r["execution"]["status"]) for r in result["results"]] == [
-        ("nginx", False, "Succeed"), ("redis", True, "Gone")]
+        (NGINX, False, "Succeed"), (REDIS, True, "Gone")]
 
 
 def test_an_unknown_rule_lists_ten_existing_rules_and_how_many_more(run_play, connected):

@@ -57,7 +57,7 @@ def test_a_proxy_that_refuses_the_connection_is_named_as_the_proxy_not_harbor(ha
                       env={proxy_var(harbor): "http://127.0.0.1:9", "no_proxy": ""})
     msg = result.result("read")["msg"]
     assert result.rc != 0 and "Traceback" not in msg
-    assert "the HTTP proxy 127.0.0.1:9" in msg and "refused the connection" in msg and "no_proxy" in msg, msg
+    assert "through the proxy http://127.0.0.1:9 (Connection refused)" in msg and "no_proxy" in msg, msg
     assert "check harbor_url" not in msg, msg
 
 

@@ -186,6 +186,7 @@ def test_argument_specs_refuse_bad_role_input_before_any_task(harbor, tmp_path):
     assert harbor.requests_log() == []                                          # refused before any task ran
 
 
+@pytest.mark.full         # CI: the demo and test_site_demo.py converge site.yml over two Harbors; scripts/fleet.py times fleets
 @pytest.mark.emulator_only("six Harbors (a real run has two)")
 def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
     """Three connected Harbors, each with a proxy cache of the same upstream checked through the cache and a push rule to

@@ -258,6 +258,7 @@ def test_two_concurrent_runs_start_each_execution_once(harbor_pair, tmp_path):
         assert re.search(r"execution %s\b" % ran[0]["id"], run.output), run.output[-3000:]
 
 
+@pytest.mark.full         # CI: the concurrent-runs test above covers following another run's execution
 @pytest.mark.emulator_only("the emulator's replication control hangs a task")
 def test_a_rerun_after_a_timed_out_wait_follows_the_execution_instead_of_starting_another(harbor_pair, tmp_path):
     """The execution hangs: the first run times out waiting (the execution keeps running); the re-run finds the rule's

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.integration.test_data_through_harbor import pull
-from tests.integration.test_site import host, run_site
+from tests.integration.test_site import ROBOT_SECRET, host, run_site
 from tests.support.names import unique
 from tools.dataplane import upstreams
 
@@ -56,7 +56,8 @@ def inventory(connected, disconnected, stand_ins):
                   dest_project={"storage_quota": "500GiB"} if flavour == "ngc" else {"public": True})
              for flavour, project in projects.items()]
     connected_vars = dict(proxy_cache_upstreams=upstream_entries,
-                          replication_endpoints=[dict(name=endpoint, host="harbor-disconnected", url=disconnected.upstream)],
+                          replication_endpoints=[dict(name=endpoint, host="harbor-disconnected", url=disconnected.upstream,
+                                                      robot_secret=ROBOT_SECRET)],
                           replication_rules=rules)
     return projects, rules, dict(connected={"harbor-connected": host(connected, **connected_vars)},
                                  disconnected={"harbor-disconnected": host(disconnected)})

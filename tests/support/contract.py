@@ -22,8 +22,9 @@ SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "harbor-api" / "swa
 # 5xx answer that reaches SendError as a legacy commonhttp.Error keeps its status (NOTES.md section 0).
 GENERIC_ERROR_STATUSES = {400, 401, 403, 404, 405, 422, 500}
 # Coded errors Harbor's handlers send although the spec does not list them for that operation (NOTES.md):
-# starting a disabled replication policy is 412 PRECONDITION (controller/replication/execution.go: Start).
-UNDOCUMENTED_STATUSES = {("POST", "/replication/executions"): {412}}
+# starting a disabled replication policy is 412 PRECONDITION (controller/replication/execution.go: Start); a robot
+# account whose name is taken is 409 CONFLICT (src/pkg/robot/dao/dao.go: Create, goharbor/harbor v2.15.2).
+UNDOCUMENTED_STATUSES = {("POST", "/replication/executions"): {412}, ("POST", "/robots"): {409}}
 # Harbor's error body (src/lib/errors): the spec's Errors definition, with what Harbor always fills in required.
 ERRORS_SCHEMA = {"allOf": [{"$ref": "#/definitions/Errors"}, {
     "type": "object", "required": ["errors"],
