@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.ansible import collections_root
-from tests.support.harbor import real_settings
+from tests.support.harbor import reaches, real_harbor, real_settings
 from tests.support.names import SUFFIX
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SCENARIOS = sorted(p.parent.name for p in (REPO / "extensions" / "molecule").glob("*/molecule.yml"))
 TWO_HARBORS = ("air_gap_push", "pull_replication")
+PULLS = {"pull_replication": (2, 1)}       # scenario: (the Harbor that pulls, the one it pulls from)
 
 
 def real_harbor_env():
@@ -56,6 +57,11 @@ def test_molecule_scenario(scenario, request):
         pytest.skip("needs a second real Harbor: set HARBOR2_URL, HARBOR2_USERNAME, HARBOR2_PASSWORD")
     if real_settings(1) and real_settings(1)[3]:
         pytest.skip("the scenarios' Harbor hosts verify TLS with the system's CAs; HARBOR_CA_PATH is not passed on")
+    if real_settings(1) and scenario in PULLS:
+        puller, source = (real_harbor(index, record=False) for index in PULLS[scenario])
+        reached, why = reaches(puller, source)
+        if not reached:
+            pytest.skip("a pull replication needs its Harbor to reach the other one: " + why)
     if real_settings(1):
         request.node.user_properties.append(("real_harbor", real_settings(1)[0]))     # counted in the run's summary
     collections_root()                      # ANSIBLE_COLLECTIONS_PATH of extensions/molecule/config.yml

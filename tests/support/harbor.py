@@ -5,7 +5,7 @@ Against a real Harbor (``real_harbor()``, ``real_harbor(2)`` for HARBOR2_URL...)
 recording proxy of its own on loopback (tests/support/recorder.py), so ``requests_log()``, ``clear_log()`` and
 ``writes()`` work as on the emulator; ``seed()`` pushes small real images through Harbor's ``/v2/``; the other controls
 (faults, replication failures, in-process state) skip the test. ``sweep(target)`` deletes every replication rule,
-project and registry endpoint whose name carries the test process's suffix (tests/support/names.py).
+project, registry endpoint and system robot account whose name carries the test process's suffix (tests/support/names.py).
 """
 import os
 import socket
@@ -193,6 +193,20 @@ def real_mode():
     return real_settings(1) is not None
 
 
+def reaches(source, destination, url=None):
+    """``(True, "")`` when Harbor ``source`` reaches Harbor ``destination`` at ``url`` (its URL by default), else
+    ``(False, why)``: ``source`` pings a ``harbor`` endpoint at that URL with ``destination``'s login
+    (``POST /registries/ping``, what creating a pull rule's endpoint does first). A pull replication needs it."""
+    url = url or destination.upstream
+    ping = source.api("POST", "/registries/ping", timeout=60, json={
+        "type": "harbor", "url": url, "insecure": True,
+        "credential": {"type": "basic", "access_key": destination.username, "access_secret": destination.password}})
+    if ping.status_code == 200:
+        return True, ""
+    return False, "the Harbor at %s cannot reach the Harbor at %s (POST /registries/ping of a harbor endpoint there: %s %s)" % (
+        source.upstream, url, ping.status_code, ping.text.strip()[:200] or "no body")
+
+
 # ---- a shared real Harbor: seeding through /v2/, and the sweep of a test's objects ---------------------------------
 def push_seed(target, project, repository, tags=(), type="image", labels=(), size=0, digest=None):
     """What the emulator's seed control does, on a real Harbor: the project (private) when missing, then one artifact
@@ -240,7 +254,8 @@ def _ok(resp, what, allowed=(200, 404)):
 
 def sweep(target, suffix=None, deadline_seconds=60):
     """Delete the replication rules (after stopping their running executions), the projects (after their
-    repositories) and the registry endpoints whose names carry ``suffix`` (this process's; ``"*"``: every test
+    repositories; Harbor deletes a project's robot accounts with it), the registry endpoints and the system robot
+    accounts whose names carry ``suffix`` (this process's; ``"*"``: every test
     process's) on ``target``: the objects a test made, also when it failed half-way, and those its replications
     made on the destination Harbor. Raises when something could not be deleted."""
     suffix = suffix or SUFFIX
@@ -277,3 +292,6 @@ def sweep(target, suffix=None, deadline_seconds=60):
     for registry in _list(target, "/registries", fuzzy):
         if is_test_name(registry["name"], suffix):
             _ok(target.api("DELETE", "/registries/%d" % registry["id"]), "DELETE registry %s" % registry["name"])
+    for robot in _list(target, "/robots", fuzzy):       # system robots (a project's robots go with the project)
+        if is_test_name(robot["name"], suffix):
+            _ok(target.api("DELETE", "/robots/%d" % robot["id"]), "DELETE robot %s" % robot["name"])

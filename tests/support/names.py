@@ -3,7 +3,7 @@
 ``unique("nvaie")`` -> ``"nvaie-it3k9x0q"``: the base, ``-it`` and six random characters chosen once per process (each
 pytest-xdist worker is a process of its own). The suffix is lower-case letters and digits, so a unique name is still a
 valid project name when its base is one. Against a real Harbor the ``harbor`` fixtures delete every registry endpoint,
-project and replication rule whose name carries ``SUFFIX`` before and after each test (``tests.support.harbor.sweep``),
+project, replication rule and system robot whose name carries ``SUFFIX`` before and after each test (``tests.support.harbor.sweep``),
 so the tests of one process never see each other's objects and a failed test leaves nothing behind; ``MARKER``
 matches the names of any test process (``python -m tests.support.sweep`` removes what a killed run left).
 

@@ -57,9 +57,11 @@ class RecordingProxy:
                 else:
                     length = int(self.headers.get("Content-Length") or 0)
                     body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                if body is not None:
-                    headers["Content-Length"] = str(len(body))
+                # a list, not a dict: a header sent more than once (Harbor's replication client sends one Accept per
+                # media type, src/pkg/registry/client.go) reaches the upstream as often as it was sent
+                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
+                if body is not None or self.command in ("POST", "PUT", "PATCH"):
+                    headers.append(("Content-Length", str(len(body or b""))))
                 status, reason, answer_headers, data = proxy.forward(self.command, self.path, body, headers)
                 path, _sep, query = self.path.partition("?")
                 proxy.record({"method": self.command, "path": path, "query": query, "status": status})
@@ -86,13 +88,18 @@ class RecordingProxy:
         self.thread.start()
 
     def forward(self, method, target, body, headers):
-        """One request to the upstream: ``(status, reason, headers, body)``; a transport failure answers 502."""
+        """One request to the upstream (``headers``: ``[(name, value)]``, repeated names kept): ``(status, reason,
+        headers, body)``; a transport failure answers 502."""
         if self.context is not None:
             conn = http.client.HTTPSConnection(self.host, self.port, timeout=UPSTREAM_TIMEOUT, context=self.context)
         else:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=UPSTREAM_TIMEOUT)
         try:
-            conn.request(method, target, body=body, headers=headers)
+            names = {k.lower() for k, _v in headers}
+            conn.putrequest(method, target, skip_host="host" in names, skip_accept_encoding="accept-encoding" in names)
+            for key, value in headers:
+                conn.putheader(key, value)
+            conn.endheaders(body)
             resp = conn.getresponse()
             data = resp.read()
             return resp.status, resp.reason, resp.getheaders(), data

@@ -1,7 +1,7 @@
 """python -m tests.support.sweep --url URL [--username admin] [--suffix SUFFIX | --all]
 
-Deletes what tests left on a (real) Harbor: the replication rules, projects (with their repositories) and registry
-endpoints whose names carry a test suffix (tests/support/names.py): the suffix given, or with ``--all`` any test
+Deletes what tests left on a (real) Harbor: the replication rules, projects (with their repositories and robots), registry
+endpoints and system robots whose names carry a test suffix (tests/support/names.py): the suffix given, or with ``--all`` any test
 process's (``-it`` + six letters or digits). The password comes from $HARBOR_PASSWORD (never the command line).
 The molecule scenarios' destroy step runs it against the real Harbors they used; by hand, it cleans up after a run
 that was killed before its teardown.
