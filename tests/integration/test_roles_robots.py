@@ -7,19 +7,34 @@ robots follows Harbor's, on the API and on /v2/):
   (one test runs check mode, the first run, an unchanged second run and the rotation on the same Harbors);
 - check mode writes nothing, and the robots' secrets appear in no output (-vvv, diff);
 - the proxy_cache role's pull robot pulls through the caches and nothing else, and the pull hints show its login.
+
+Against the real Harbors of HARBOR_URL and HARBOR2_URL too: every object carries this test process's unique name
+(tests/support/names.py); the pull test needs the second Harbor to reach the first and is skipped with the reason when
+it cannot.
 """
 import pytest
 
 from tools.dataplane import oci
 from tools.dataplane.distribution import DistributionClient, DistributionError
 from tests.integration.test_site import host, run_site
-
-pytestmark = pytest.mark.emulator_only("not run against a real Harbor yet: the role scenarios use fixed object names")
+from tests.support.harbor import reaches
+from tests.support.names import is_test_name, unique
 
 SECRET = "Replicator-Secret-1"
 NEW_SECRET = "Replicator-Secret-2"
 PULL_SECRET = "Cluster-Pull-Secret-1"
-ROBOT = "robot$replication-harbor-connected-disconnected-harbor"
+ENDPOINT, RULE, NVAIE, MIRROR, OTHER = (unique("disconnected-harbor"), unique("nvaie-to-disconnected"), unique("nvaie"),
+                                        unique("mirror"), unique("other"))
+ROBOT = "robot$replication-harbor-connected-" + ENDPOINT
+
+
+def endpoint_named(target, name):
+    return next(r for r in target.api("GET", "/registries", params={"q": "name=%s" % name}).json() if r["name"] == name)
+
+
+def artifact_tags(target, project, repository):
+    path = "/projects/%s/repositories/%s/artifacts" % (project, repository.replace("/", "%252F"))
+    return [t["name"] for a in target.api("GET", path).json() for t in a.get("tags") or []]
 
 
 def logs_in(target, name, secret):
@@ -31,17 +46,19 @@ def system_robot(target, full_name):
 
 
 def push_inventory(connected, disconnected, secret=SECRET, **endpoint):
-    rules = [{"name": "nvaie-to-disconnected", "endpoint": "disconnected-harbor", "filters": {"name": "nvaie/**"},
-              "dest_namespace": "mirror", "flattening": 1, "replicate_deletion": True, "trigger": "event_based"}]
-    entry = dict({"name": "disconnected-harbor", "host": "harbor-disconnected", "robot_secret": secret}, **endpoint)
+    rules = [{"name": RULE, "endpoint": ENDPOINT, "filters": {"name": NVAIE + "/**"},
+              "dest_namespace": MIRROR, "flattening": 1, "replicate_deletion": True, "trigger": "event_based"}]
+    if disconnected.real:           # the real Harbor's own URL: its replication traffic stays out of the request log
+        endpoint.setdefault("url", disconnected.upstream)
+    entry = dict({"name": ENDPOINT, "host": "harbor-disconnected", "robot_secret": secret}, **endpoint)
     return dict(connected={"harbor-connected": host(connected, replication_rules=rules, replication_endpoints=[entry])},
                 disconnected={"harbor-disconnected": host(disconnected)})
 
 
-def test_push_endpoint_logs_in_as_a_robot_with_exactly_the_rules_permissions_and_takes_a_new_secret(emulator_factory, tmp_path):
-    connected, disconnected = emulator_factory(), emulator_factory()
-    connected.seed(project="nvaie", repository="app", tags=["1.0"])
-    disconnected.api("POST", "/projects", json={"project_name": "other", "metadata": {"public": "false"}})
+def test_push_endpoint_logs_in_as_a_robot_with_exactly_the_rules_permissions_and_takes_a_new_secret(harbor_pair, tmp_path):
+    connected, disconnected = harbor_pair
+    connected.seed(project=NVAIE, repository="app", tags=["1.0"])
+    disconnected.api("POST", "/projects", json={"project_name": OTHER, "metadata": {"public": "false"}})
     # check mode first: nothing is written on either Harbor (the robot's project does not exist yet: a warning)
     for target in (connected, disconnected):
         target.clear_log()
@@ -52,19 +69,18 @@ def test_push_endpoint_logs_in_as_a_robot_with_exactly_the_rules_permissions_and
     run = run_site(tmp_path, playbook="replication.yml", args=["--diff", "-vvv"], **push_inventory(connected, disconnected))
     assert run.rc == 0, run.output[-5000:]
     assert SECRET not in run.output                                       # no_log: not in -vvv, diff or results
-    endpoint = connected.api("GET", "/registries").json()[0]
+    endpoint = endpoint_named(connected, ENDPOINT)
     assert endpoint["credential"]["access_key"] == ROBOT                  # not the other Harbor's admin
     robot = system_robot(disconnected, ROBOT)
-    assert robot["permissions"] == [{"kind": "project", "namespace": "mirror", "access": [
+    assert robot["permissions"] == [{"kind": "project", "namespace": MIRROR, "access": [
         {"resource": "repository", "action": action, "effect": "allow"} for action in ("delete", "pull", "push")]}]
-    assert "replication endpoint disconnected-harbor of harbor-connected" in robot["description"]
-    assert [t["name"] for a in disconnected.api("GET", "/projects/mirror/repositories/app/artifacts").json()
-            for t in a.get("tags") or []] == ["1.0"]                       # replicated with the robot's credentials
+    assert "replication endpoint %s of harbor-connected" % ENDPOINT in robot["description"]
+    assert artifact_tags(disconnected, MIRROR, "app") == ["1.0"]          # replicated with the robot's credentials
     # least privilege: the robot is no administrator and pushes into its destination project only
     assert disconnected.api("GET", "/registries", auth=(ROBOT, SECRET)).status_code == 403
     client = DistributionClient(disconnected.url, auth=(ROBOT, SECRET))
     with pytest.raises(DistributionError) as refused:
-        client.push("other/app", "1", oci.image("app", "1"))
+        client.push(OTHER + "/app", "1", oci.image("app", "1"))
     assert refused.value.status == 401
     # a second run: nothing changes on either Harbor (the robot's secret is checked by a login, a read)
     for target in (connected, disconnected):
@@ -78,72 +94,79 @@ def test_push_endpoint_logs_in_as_a_robot_with_exactly_the_rules_permissions_and
     assert [(w["method"], w["path"]) for w in disconnected.writes()] == [("PATCH", "/api/v2.0/robots/%d" % robot["id"])]
     assert [(w["method"], w["path"]) for w in connected.writes()] == [("PUT", "/api/v2.0/registries/%d" % endpoint["id"])]
     assert logs_in(disconnected, ROBOT, NEW_SECRET) and not logs_in(disconnected, ROBOT, SECRET)
-    with connected.emulator.state.lock:                                   # the endpoint holds the new secret
-        assert connected.emulator.state.registries[endpoint["id"]]["credential"]["access_secret"] == NEW_SECRET
+    if connected.emulator is not None:                                    # the endpoint holds the new secret
+        with connected.emulator.state.lock:
+            assert connected.emulator.state.registries[endpoint["id"]]["credential"]["access_secret"] == NEW_SECRET
 
 
-def test_the_administrator_stays_possible_explicitly(emulator_factory, tmp_path):
-    connected, disconnected = emulator_factory(), emulator_factory()
-    connected.seed(project="nvaie", repository="app", tags=["1.0"])
+def test_the_administrator_stays_possible_explicitly(harbor_pair, tmp_path):
+    connected, disconnected = harbor_pair
+    connected.seed(project=NVAIE, repository="app", tags=["1.0"])
     run = run_site(tmp_path, playbook="replication.yml", **push_inventory(connected, disconnected, secret=None, robot=False))
     assert run.rc == 0, run.output[-5000:]
-    assert connected.api("GET", "/registries").json()[0]["credential"]["access_key"] == disconnected.username
-    assert [r["name"] for r in disconnected.api("GET", "/robots").json()] == ["robot$automation"]
+    assert endpoint_named(connected, ENDPOINT)["credential"]["access_key"] == disconnected.username
+    assert [r["name"] for r in disconnected.api("GET", "/robots").json() if is_test_name(r["name"])] == []
 
 
-def test_a_host_endpoint_without_robot_secret_is_refused_before_any_write(emulator_factory, tmp_path):
-    connected, disconnected = emulator_factory(), emulator_factory()
+def test_a_host_endpoint_without_robot_secret_is_refused_before_any_write(harbor_pair, tmp_path):
+    connected, disconnected = harbor_pair
     for target in (connected, disconnected):
         target.clear_log()
     run = run_site(tmp_path, playbook="replication.yml", **push_inventory(connected, disconnected, secret=None))
     assert run.rc != 0
-    assert ("replication_endpoints[0].robot_secret (name disconnected-harbor): required: the endpoint logs in to"
-            " harbor-disconnected as robot account %s" % ROBOT) in " ".join(run.output.split())
+    assert ("replication_endpoints[0].robot_secret (name %s): required: the endpoint logs in to"
+            " harbor-disconnected as robot account %s" % (ENDPOINT, ROBOT)) in " ".join(run.output.split())
     assert connected.writes() == [] and disconnected.writes() == []
 
 
-def test_pull_endpoint_robot_lists_and_pulls_the_source_project(emulator_factory, tmp_path):
-    connected, disconnected = emulator_factory(), emulator_factory()
-    connected.seed(project="appco", repository="containers/etcd", tags=["3.5"])
-    rules = [{"name": "appco-from-connected", "mode": "pull", "endpoint": "connected-harbor", "filters": {"name": "appco/**"},
-              "dest_namespace": "application-collection", "flattening": 1, "dest_project": {"public": True}}]
+def test_pull_endpoint_robot_lists_and_pulls_the_source_project(harbor_pair, tmp_path):
+    connected, disconnected = harbor_pair
+    if disconnected.real:
+        reached, why = reaches(disconnected, connected)
+        if not reached:
+            pytest.skip("a pull replication needs its Harbor to reach the other one: " + why)
+    appco, collection, endpoint, puller = unique("appco"), unique("application-collection"), unique("connected-harbor"), unique("airgap-pull")
+    connected.seed(project=appco, repository="containers/etcd", tags=["3.5"])
+    rules = [{"name": unique("appco-from-connected"), "mode": "pull", "endpoint": endpoint, "filters": {"name": appco + "/**"},
+              "dest_namespace": collection, "flattening": 1, "dest_project": {"public": True}}]
     inventory = dict(connected={"harbor-connected": host(connected)}, disconnected={"harbor-disconnected": host(
         disconnected, replication_rules=rules, replication_endpoints=[
-            {"name": "connected-harbor", "host": "harbor-connected", "robot_name": "airgap-pull", "robot_secret": SECRET}])})
+            {"name": endpoint, "host": "harbor-connected", "robot_name": puller, "robot_secret": SECRET}])})
     run = run_site(tmp_path, playbook="replication.yml", **inventory)
     assert run.rc == 0, run.output[-5000:]
-    robot = system_robot(connected, "robot$airgap-pull")
-    assert robot["permissions"] == [{"kind": "project", "namespace": "appco", "access": [
+    robot = system_robot(connected, "robot$" + puller)
+    assert robot["permissions"] == [{"kind": "project", "namespace": appco, "access": [
         {"resource": "artifact", "action": "list", "effect": "allow"}, {"resource": "artifact", "action": "read", "effect": "allow"},
         {"resource": "repository", "action": "list", "effect": "allow"},
         {"resource": "repository", "action": "pull", "effect": "allow"}]}]
-    arts = disconnected.api("GET", "/projects/application-collection/repositories/containers%252Fetcd/artifacts").json()
-    assert [t["name"] for a in arts for t in a.get("tags") or []] == ["3.5"]
-    assert connected.api("GET", "/registries", auth=("robot$airgap-pull", SECRET)).status_code == 403
+    assert artifact_tags(disconnected, collection, "containers/etcd") == ["3.5"]
+    assert connected.api("GET", "/registries", auth=("robot$" + puller, SECRET)).status_code == 403
 
 
-def test_proxy_cache_pull_robot_pulls_through_the_caches_only(emulator_factory, tmp_path):
-    upstream, harbor = emulator_factory(), emulator_factory()
+def test_proxy_cache_pull_robot_pulls_through_the_caches_only(harbor, emulator_factory, tmp_path):
+    """The upstream is an emulator (a real Harbor in front of it reaches it on loopback)."""
+    upstream = emulator_factory()
+    cache, private, nodes = unique("cache"), unique("private"), unique("cluster-nodes")
     upstream.seed(project="library", repository="alpine", tags=["3.20"])
     upstream.api("PUT", "/projects/library", json={"metadata": {"public": "true"}}, headers={"X-Is-Resource-Name": "true"})
-    harbor.seed(project="private", repository="app", tags=["1"])
-    upstreams = [{"name": "upstream", "url": upstream.url, "provider": "docker-registry", "project": "cache", "public": False,
+    harbor.seed(project=private, repository="app", tags=["1"])
+    upstreams = [{"name": unique("upstream"), "url": upstream.url, "provider": "docker-registry", "project": cache, "public": False,
                   "test_reference": "library/alpine:3.20"}]
     inventory = {"harbor-connected": host(harbor, proxy_cache_upstreams=upstreams,
-                                          proxy_cache_pull_robot={"name": "cluster-nodes", "secret": PULL_SECRET})}
+                                          proxy_cache_pull_robot={"name": nodes, "secret": PULL_SECRET})}
     run = run_site(tmp_path, playbook="proxy_cache.yml", connected=inventory)
     assert run.rc == 0, run.output[-5000:]
     assert PULL_SECRET not in run.output
     out = " ".join(run.output.split())
-    assert "Nodes log in as robot$cluster-nodes with the secret of proxy_cache_pull_robot" in out
-    assert "docker login %s -u 'robot$cluster-nodes'" % harbor.url.split("://", 1)[1] in out
-    robot = system_robot(harbor, "robot$cluster-nodes")
-    assert robot["permissions"] == [{"kind": "project", "namespace": "cache", "access": [
+    assert "Nodes log in as robot$%s with the secret of proxy_cache_pull_robot" % nodes in out
+    assert "docker login %s -u 'robot$%s'" % (harbor.url.split("://", 1)[1], nodes) in out
+    robot = system_robot(harbor, "robot$" + nodes)
+    assert robot["permissions"] == [{"kind": "project", "namespace": cache, "access": [
         {"resource": "repository", "action": "pull", "effect": "allow"}]}]
-    node = DistributionClient(harbor.url, auth=("robot$cluster-nodes", PULL_SECRET))
-    assert node.request("GET", "/v2/cache/library/alpine/manifests/3.20",
-                        scope="repository:cache/library/alpine:pull").status_code == 200          # through the private cache
-    assert node.request("GET", "/v2/private/app/manifests/1", scope="repository:private/app:pull").status_code == 401
+    node = DistributionClient(harbor.url, auth=("robot$" + nodes, PULL_SECRET))
+    assert node.request("GET", "/v2/%s/library/alpine/manifests/3.20" % cache,
+                        scope="repository:%s/library/alpine:pull" % cache).status_code == 200    # through the private cache
+    assert node.request("GET", "/v2/%s/app/manifests/1" % private, scope="repository:%s/app:pull" % private).status_code == 401
     harbor.clear_log()
     again = run_site(tmp_path, playbook="proxy_cache.yml", connected=inventory)
     assert again.rc == 0 and again.recap["harbor-connected"]["changed"] == 0

@@ -231,7 +231,7 @@ def push_seed(target, project, repository, tags=(), type="image", labels=(), siz
     return {"digest": manifest.digest, "tags": [{"name": tag} for tag in tags]}
 
 
-def _list(target, path, params=None):
+def list_all(target, path, params=None):
     """Every element of a list answer (page_size 100, following X-Total-Count); [] when the path is gone."""
     found, page = [], 1
     while True:
@@ -261,10 +261,10 @@ def sweep(target, suffix=None, deadline_seconds=60):
     suffix = suffix or SUFFIX
     fuzzy = {} if suffix == "*" else {"q": "name=~%s" % suffix}
     deadline = time.monotonic() + deadline_seconds
-    for policy in _list(target, "/replication/policies", fuzzy):
+    for policy in list_all(target, "/replication/policies", fuzzy):
         if not is_test_name(policy["name"], suffix):
             continue
-        for execution in _list(target, "/replication/executions", {"policy_id": policy["id"], "status": "InProgress"}):
+        for execution in list_all(target, "/replication/executions", {"policy_id": policy["id"], "status": "InProgress"}):
             target.api("PUT", "/replication/executions/%d" % execution["id"])
         while True:                     # Harbor refuses to delete a rule while an execution still runs
             resp = target.api("DELETE", "/replication/policies/%d" % policy["id"])
@@ -272,11 +272,11 @@ def sweep(target, suffix=None, deadline_seconds=60):
                 _ok(resp, "DELETE rule %s" % policy["name"])
                 break
             time.sleep(1)
-    for project in _list(target, "/projects", fuzzy):
+    for project in list_all(target, "/projects", fuzzy):
         if not is_test_name(project["name"], suffix):
             continue
         base = "/projects/%s" % quote(project["name"], safe="")
-        for repository in _list(target, base + "/repositories"):
+        for repository in list_all(target, base + "/repositories"):
             short = repository["name"][len(project["name"]) + 1:]
             _ok(target.api("DELETE", "%s/repositories/%s" % (base, quote(quote(short, safe=""), safe=""))),
                 "DELETE repository %s" % repository["name"])
@@ -285,13 +285,13 @@ def sweep(target, suffix=None, deadline_seconds=60):
             if resp.status_code in (200, 404) or time.monotonic() > deadline:
                 _ok(resp, "DELETE project %s" % project["name"])
                 break
-            for repository in _list(target, base + "/repositories"):
+            for repository in list_all(target, base + "/repositories"):
                 short = repository["name"][len(project["name"]) + 1:]
                 target.api("DELETE", "%s/repositories/%s" % (base, quote(quote(short, safe=""), safe="")))
             time.sleep(1)
-    for registry in _list(target, "/registries", fuzzy):
+    for registry in list_all(target, "/registries", fuzzy):
         if is_test_name(registry["name"], suffix):
             _ok(target.api("DELETE", "/registries/%d" % registry["id"]), "DELETE registry %s" % registry["name"])
-    for robot in _list(target, "/robots", fuzzy):       # system robots (a project's robots go with the project)
+    for robot in list_all(target, "/robots", fuzzy):       # system robots (a project's robots go with the project)
         if is_test_name(robot["name"], suffix):
             _ok(target.api("DELETE", "/robots/%d" % robot["id"]), "DELETE robot %s" % robot["name"])
