@@ -253,7 +253,8 @@ def _ok(resp, what, allowed=(200, 404)):
 
 
 def sweep(target, suffix=None, deadline_seconds=60):
-    """Delete the replication rules (after stopping their running executions), the projects (after their
+    """Delete the replication rules (after stopping their running executions; also a rule through an endpoint of
+    the test's, whatever its name), the projects (after their
     repositories; Harbor deletes a project's robot accounts with it), the registry endpoints and the system robot
     accounts whose names carry ``suffix`` (this process's; ``"*"``: every test
     process's) on ``target``: the objects a test made, also when it failed half-way, and those its replications
@@ -261,8 +262,9 @@ def sweep(target, suffix=None, deadline_seconds=60):
     suffix = suffix or SUFFIX
     fuzzy = {} if suffix == "*" else {"q": "name=~%s" % suffix}
     deadline = time.monotonic() + deadline_seconds
-    for policy in list_all(target, "/replication/policies", fuzzy):
-        if not is_test_name(policy["name"], suffix):
+    for policy in list_all(target, "/replication/policies"):    # also a rule of another name through a test's endpoint
+        sides = [(policy.get(side) or {}).get("name") for side in ("src_registry", "dest_registry")]
+        if not any(is_test_name(name, suffix) for name in [policy["name"]] + sides):
             continue
         for execution in list_all(target, "/replication/executions", {"policy_id": policy["id"], "status": "InProgress"}):
             target.api("PUT", "/replication/executions/%d" % execution["id"])
