@@ -199,8 +199,8 @@ def reaches(source, destination, url=None):
     (``POST /registries/ping``, what creating a pull rule's endpoint does first). A pull replication needs it."""
     url = url or destination.upstream
     ping = source.api("POST", "/registries/ping", timeout=60, json={
-        "type": "harbor", "url": url, "insecure": True,
-        "credential": {"type": "basic", "access_key": destination.username, "access_secret": destination.password}})
+        "type": "harbor", "url": url, "insecure": True, "credential_type": "basic",
+        "access_key": destination.username, "access_secret": destination.password})
     if ping.status_code == 200:
         return True, ""
     return False, "the Harbor at %s cannot reach the Harbor at %s (POST /registries/ping of a harbor endpoint there: %s %s)" % (
