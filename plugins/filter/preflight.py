@@ -24,6 +24,14 @@ description:
     the rule.
   - For the replication role, refuses every rule whose endpoint is neither an entry of C(replication_endpoints) nor an
     endpoint of this Harbor (RV(registryops.harbor.replication_plan#filter:_value.endpoint_checks)), naming the rule's entry.
+  - Adoption - the endpoints (and, for the replication role, the rules) to write, as the plan has them, with one
+    difference for an object that already exists B(without) the role's mark (made by hand, or exported with
+    M(registryops.harbor.harbor_export) and listed in the variables). With prune off, a missing mark alone is no
+    difference - the object keeps its description as it is when the rest of it (without any role's mark) equals the
+    entry's, and gets the entry's description B(without) the mark when it differs - so the role writes nothing to an
+    adopted object that matches its entry, and never makes one prunable. With prune on (the opt-in to ownership), such an
+    object gets the mark like every object the role writes, and a line of RV(_value.lines) says so before anything is
+    removed. A new object always gets the mark.
 positional: _input
 options:
   _input:
@@ -37,12 +45,12 @@ options:
     choices: [proxy_cache, replication]
   registries:
     description: The endpoints of this Harbor, from M(registryops.harbor.harbor_registry_info) (C(name), C(description)); for
-      prune and for the endpoints the replication rules name that C(replication_endpoints) does not list.
+      prune, adoption, and the endpoints the replication rules name that C(replication_endpoints) does not list.
     type: list
     elements: dict
   rules:
     description: The replication rules of this Harbor, from M(registryops.harbor.harbor_replication_rule_info) (C(name),
-      C(description), C(registry)); for prune and for the endpoints a rule still uses.
+      C(description), C(registry)); for prune, adoption, and the endpoints a rule still uses.
     type: list
     elements: dict
   projects:
@@ -59,11 +67,16 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Check against the Harbors and list what prune removes
+- name: Check against the Harbors, and what prune removes
   ansible.builtin.set_fact:
     replication_preflight: >-
       {{ replication_plan | registryops.harbor.preflight(role='replication', proxy_projects=replication_proxy_reads.results,
                                                          registries=replication_current.registries, rules=replication_current.rules) }}
+  no_log: true     # its registries hold the endpoints' secrets
+
+- name: Replication rules
+  registryops.harbor.harbor_replication_rule:
+    rules: "{{ replication_preflight.rules }}"
 '''
 
 RETURN = r'''
@@ -87,8 +100,25 @@ _value:
       description: harbor_project's C(projects) elements of the proxy-cache projects to prune (C(state=absent), C(purge)).
       type: list
       elements: dict
+    registries:
+      description:
+        - harbor_registry's C(registries) elements of the endpoints to write
+          (RV(registryops.harbor.proxy_cache_plan#filter:_value.registries),
+          RV(registryops.harbor.replication_plan#filter:_value.registries)), the descriptions of adopted endpoints as
+          described above.
+        - They hold the endpoints' secrets; use them in a module argument, never in a loop item or a debug.
+      type: list
+      elements: dict
+    rules:
+      description: The replication role's harbor_replication_rule C(rules) elements to write
+        (RV(registryops.harbor.replication_plan#filter:_value.rules)), the descriptions of adopted rules as described above.
+      type: list
+      elements: dict
     lines:
-      description: What prune removes and why, one line per object (C(would remove) in check mode is the modules' own diff).
+      description:
+        - With prune on, what prune removes and why, one line per object (C(would remove) in check mode is the modules'
+          own diff), after the listed objects that get the role's mark in this run (the modules' diff shows the new
+          description).
       type: list
       elements: str
 '''
@@ -96,7 +126,8 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import some
-from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import marked, proxy_destination, refused
+from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import unmarked
+from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import MARK, marked, proxy_destination, refused
 
 ROLES = ("proxy_cache", "replication")
 
@@ -109,6 +140,27 @@ def _pruned(role, current, listed, what, variable):
     """The marked objects of ``current`` that ``listed`` does not name: [(name, line)]."""
     return [(name, "prune: %s %s (marked [managed by registryops.harbor.%s], no longer in %s)" % (what, name, role, variable))
             for name, found in sorted(current.items()) if marked(found.get("description"), role) and name not in listed]
+
+
+def _adopted(role, elements, current, prune, what, variable, result):
+    """The write ``elements`` of the plan (each description ends with the role's mark) for the objects ``current``
+    holds: an existing object without the role's mark keeps its description when the rest of it equals the entry's,
+    else gets the entry's without the mark (prune off), or gets the mark, with a line saying so (prune on)."""
+    tag = MARK % role
+    written = []
+    for element in elements or []:
+        found = current.get(element.get("name"))
+        if found is not None and not marked(found.get("description"), role):
+            if prune:
+                result["lines"].append("prune: %s %s gets the mark %s (listed in %s: prune removes it once no longer listed)"
+                                       % (what, element["name"], tag, variable))
+            else:
+                wanted = element.get("description") or ""
+                wanted = wanted[:-len(tag)].rstrip() if wanted.endswith(tag) else wanted
+                now = found.get("description") or ""
+                element = dict(element, description=now if unmarked(now).strip() == wanted else wanted)
+        written.append(element)
+    return written
 
 
 def _proxy_cache(plan, registries, projects, result):
@@ -141,9 +193,13 @@ def _replication(plan, registries, rules, proxy_projects, result, problems):
             if destination["harbor"] == harbor and destination["project"] in caches:
                 problems.append("%s.%s (name %s): %s" % (destination["where"], destination["option"], destination["rule"],
                                                          proxy_destination(destination["project"], harbor)))
+    current_rules = _named(rules)
+    result["registries"] = _adopted("replication", plan["registries"], existing, plan["prune"], "endpoint",
+                                    "replication_endpoints", result)
+    result["rules"] = _adopted("replication", plan["rules"], current_rules, plan["prune"], "replication rule",
+                               "replication_rules", result)
     if not plan["prune"]:
         return
-    current_rules = _named(rules)
     pruned_rules = _pruned("replication", current_rules, set(plan["listed"]["rules"]), "replication rule", "replication_rules")
     endpoints = _pruned("replication", _named(registries), set(plan["listed"]["registries"]), "endpoint", "replication_endpoints")
     gone_rules = set(name for name, _line in pruned_rules) | set(r["name"] for r in plan["remove_rules"])
@@ -172,9 +228,11 @@ def preflight(plan, role=None, registries=None, rules=None, projects=None, proxy
         raise AnsibleFilterError("preflight: role must be one of %s, got %r" % (", ".join(ROLES), role))
     if not isinstance(plan, dict) or "listed" not in plan:
         raise AnsibleFilterError("preflight: expected the plan of registryops.harbor.%s_plan" % role)
-    result = dict(errors=[], remove_registries=[], remove_rules=[], remove_projects=[], lines=[])
+    result = dict(errors=[], registries=[], rules=[], remove_registries=[], remove_rules=[], remove_projects=[], lines=[])
     problems = []
     if role == "proxy_cache":
+        result["registries"] = _adopted(role, plan["registries"], _named(registries), plan["prune"], "endpoint",
+                                        "proxy_cache_upstreams", result)
         if plan["prune"]:
             _proxy_cache(plan, registries, projects, result)
     else:

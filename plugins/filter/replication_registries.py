@@ -12,7 +12,9 @@ version_added: 0.1.0
 author: registryops.harbor contributors (@registryops)
 description:
   - The elements of M(registryops.harbor.harbor_registry)'s O(registryops.harbor.harbor_registry#module:registries) list
-    from RV(registryops.harbor.replication_plan#filter:_value.registries), where an endpoint that logs in as a robot account
+    from RV(registryops.harbor.preflight#filter:_value.registries) (the plan's
+    RV(registryops.harbor.replication_plan#filter:_value.registries) with the descriptions of adopted endpoints), where an
+    endpoint that logs in as a robot account
     of another Harbor of the inventory whose secret was set in this run (the robot was created, or its Vault secret
     changed) sends that secret (C(update_password=always)). Every other endpoint keeps its C(update_password), so a
     re-run sends no secret.
@@ -23,6 +25,10 @@ options:
     description: The plan of P(registryops.harbor.replication_plan#filter).
     type: dict
     required: true
+  preflight:
+    description: The result of P(registryops.harbor.preflight#filter) for this plan, whose C(registries) are written.
+      Without it, the plan's own.
+    type: dict
   runs:
     description:
       - The registered result of the loop of M(registryops.harbor.harbor_robot_account) calls over the C(harbor) names of
@@ -34,7 +40,8 @@ options:
 EXAMPLES = r'''
 - name: Registry endpoints of the other sides
   registryops.harbor.harbor_registry:
-    registries: "{{ replication_plan | registryops.harbor.replication_registries(runs=replication_robot_runs) }}"
+    registries: >-
+      {{ replication_plan | registryops.harbor.replication_registries(preflight=replication_preflight, runs=replication_robot_runs) }}
 '''
 
 RETURN = r'''
@@ -45,9 +52,10 @@ _value:
 '''
 
 
-def replication_registries(plan, runs=None):
-    """The plan's ``registries`` for harbor_registry: an endpoint whose robot account got a new secret in this run (the
-    results of the robots' task, ``runs``) sends it (``update_password: always``), so that the endpoint logs in with it."""
+def replication_registries(plan, runs=None, preflight=None):
+    """The ``registries`` of ``preflight`` (else of the plan) for harbor_registry: an endpoint whose robot account got a
+    new secret in this run (the results of the robots' task, ``runs``) sends it (``update_password: always``), so that
+    the endpoint logs in with it."""
     renewed = set()
     for run in (runs or {}).get("results") or []:
         harbor = run.get("item")
@@ -55,7 +63,7 @@ def replication_registries(plan, runs=None):
             if result.get("secret_sent"):
                 renewed.add((harbor, result.get("name")))
     registries = []
-    for registry in plan.get("registries") or []:
+    for registry in (preflight or plan).get("registries") or []:
         robot = (plan.get("endpoint_robots") or {}).get(registry.get("name"))
         if robot and (robot["harbor"], robot["name"]) in renewed:
             registry = dict(registry, update_password="always")

@@ -96,7 +96,7 @@ class Export(object):
         self.module = module
         self.client = module.client
         prefix = module.params["vault_prefix"]
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", prefix or ""):
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*\Z", prefix or ""):
             raise HarborValidationError("vault_prefix: the start of a variable name (letters, digits and _, not starting with a"
                                         " digit), for example vault_; got %r" % (prefix,))
         self.vault = VaultNames(prefix)

@@ -36,14 +36,20 @@ import time
 from ansible_collections.registryops.harbor.plugins.module_utils.client import quote
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborError, HarborValidationError
 from ansible_collections.registryops.harbor.plugins.module_utils.reconcile import Plan, Resource, run, version_gate
+from ansible_collections.registryops.harbor.plugins.module_utils.validation import check_length, is_ascii_int
 
 ROBOTS = "/robots"
 PROJECTS = "/projects"
 ROBOTS_SINCE = "2.2.0"
 DEFAULT_PREFIX = "robot$"
-NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
 NEVER = -1
 MAX_DURATION = 2 ** 31 - 2          # days: Harbor takes 1 to MaxInt32 - 1
+# Harbor stores a robot's name as <name> or <project>+<name> in robot.name varchar(255) and its description in
+# robot.description varchar(1024) (make/migrations/postgresql/0004_1.8.0_schema.up.sql and
+# src/controller/robot/controller.go, goharbor/harbor v2.15.2); longer ones fail in its database with an opaque 500.
+STORED_NAME_MAX_CHARS = 255
+DESCRIPTION_MAX_CHARS = 1024
 ROBOT_OPTIONS = ("level", "project", "description", "duration", "disabled", "permissions")
 LEVELS = ("system", "project")
 
@@ -103,8 +109,10 @@ def parse_duration(value):
     text = str(value).strip().lower()
     if text in ("never", "-1", "unlimited"):
         return NEVER
-    if isinstance(value, bool) or not re.match(r"^\d+$", text) or not 1 <= int(text) <= MAX_DURATION:
-        raise HarborValidationError("duration: a number of days (1 to %d) or never, got %r" % (MAX_DURATION, value))
+    # ASCII digits only: Python's int() also reads "١٢" (Arabic-Indic digits), which Harbor's JSON number cannot be
+    if isinstance(value, bool) or not is_ascii_int(text) or not 1 <= int(text) <= MAX_DURATION:
+        raise HarborValidationError("duration: a number of days (1 to %d, written with the digits 0-9) or never, got %r"
+                                    % (MAX_DURATION, value))
     return int(text)
 
 
@@ -241,6 +249,9 @@ class Robot(Resource):
         return "%s+%s" % (project, item["name"]) if project else item["name"]
 
     def level_of(self, item):
+        if item.get("project") is not None and not item["project"].strip():
+            raise HarborValidationError("project: must not be empty or blank, got %r; leave project out for a system robot"
+                                        % item["project"])
         level = item.get("level") or ("project" if item.get("project") else "system")
         if level == "project" and not item.get("project"):
             raise HarborValidationError("project: required for a project robot (level: project); give the project's name")
@@ -263,6 +274,13 @@ class Robot(Resource):
         return options
 
     def validate(self, item, options):
+        stored = self.identity(item)
+        if len(stored) > STORED_NAME_MAX_CHARS:
+            raise HarborValidationError("name: Harbor stores a robot's name%s in at most %d characters, got %d%s" % (
+                " with its project (<project>+<name>)" if item.get("project") else "", STORED_NAME_MAX_CHARS, len(stored),
+                "" if not item.get("project") else ": shorten the name to at most %d characters"
+                % max(STORED_NAME_MAX_CHARS - len(item["project"]) - 1, 0)))
+        check_length(options.get("description", ""), "description", max_chars=DESCRIPTION_MAX_CHARS)
         secret = item.get("secret")
         if secret is not None and not valid_secret(str(secret)):
             raise HarborValidationError("secret: Harbor takes a robot secret of %s; the value given is not (it is never shown)"
@@ -533,6 +551,9 @@ def robot_info(module):
     """harbor_robot_account_info: robot accounts by name, level and project, never with a secret."""
     resource = Robot(module)
     params = module.params
+    if params.get("project") is not None and not params["project"].strip():
+        raise HarborValidationError("project: must not be empty or blank, got %r; leave project out for the robots of every"
+                                    " project" % params["project"])
     version_gate(module.client, ROBOTS_SINCE, "robot accounts (the /robots API)")
     level = params.get("level") or ("project" if params.get("project") else "all")
     raws = resource.listing(level=level, project=params.get("project"), name=params.get("name"),

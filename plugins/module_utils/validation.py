@@ -56,7 +56,7 @@ INT32_MAX = 2 ** 31 - 1
 
 # A whole number in ASCII digits: Harbor's Go parsers (strconv, robfig/cron) read no other digits, and Python's
 # str.isdigit() also says True for "²" or "١", which int() then refuses or reads.
-_ASCII_INT = re.compile(r"^[0-9]+$")
+_ASCII_INT = re.compile(r"^[0-9]+\Z")
 # Unicode categories never allowed in a name: controls (newline, NUL...), format characters (bidi overrides such as
 # U+202E, zero-width characters), line and paragraph separators, surrogates, private use, unassigned.
 _BAD_NAME_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")

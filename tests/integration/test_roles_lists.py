@@ -45,10 +45,12 @@ def test_proxy_cache_role_converges_its_upstreams_in_one_call_per_kind(run_play,
     again = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)
     assert again.rc == 0 and again.changed == 0, again.output[-4000:]
     assert harbor.writes() == []
-    # one call per kind, each reading its kind once: the endpoints' listing; the login check (before the first read
-    # of /projects, and the proxy-cache version gate), the projects, the endpoints' names and the one quota set
+    # one call per kind, each reading its kind once: the role's read of the endpoints' descriptions (its mark, for
+    # adoption and prune); the endpoints' listing; the login check (before the first read of /projects, and the
+    # proxy-cache version gate), the projects, the endpoints' names and the one quota set
     assert sorted(e["path"] for e in harbor.requests_log()) == sorted([
-        "/api/v2.0/registries", "/api/v2.0/systeminfo", "/api/v2.0/projects", "/api/v2.0/registries", "/api/v2.0/quotas"])
+        "/api/v2.0/registries", "/api/v2.0/registries", "/api/v2.0/systeminfo", "/api/v2.0/projects", "/api/v2.0/registries",
+        "/api/v2.0/quotas"])
 
     upstreams[1]["state"] = "absent"
     removed = run_play([role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False)], target=harbor)

@@ -189,6 +189,78 @@ def test_prune_removes_a_rule_and_an_endpoint_dropped_from_the_variables(run_pla
     assert harbor.writes() == []
 
 
+def test_objects_made_by_hand_are_adopted_unmarked_and_prune_marks_only_the_listed_ones(run_play, emulator_factory, harbor):
+    """Endpoints, a proxy cache and a rule made by hand, then listed in the roles' variables: with prune off the roles
+    adopt them as they are (no mark, no write); prune on marks the listed ones (shown by check mode and --diff first) and
+    leaves the unlisted ones, unmarked, where they are; a re-run changes and writes nothing."""
+    upstream, peer = emulator_factory(), emulator_factory()
+    cache_endpoint, cache, adopted, adopted_rule = unique("hand-up"), unique("hand-cache"), unique("hand-peer"), unique("hand-rule")
+    stray, stray_rule = unique("stray-peer"), unique("stray-rule")
+    created = {}
+    for name, kind, url, description in ((cache_endpoint, "docker-registry", upstream.url, "mirror by hand"),
+                                         (adopted, "harbor", peer.url, ""), (stray, "harbor", peer.url, "not listed")):
+        harbor.api("POST", "/registries", json={"name": name, "type": kind, "url": url, "description": description,
+                                                "credential": {"access_key": ADMIN[0], "access_secret": ADMIN[1]}})
+    for reg in harbor.api("GET", "/registries", params={"page_size": 100}).json():
+        created[reg["name"]] = reg["id"]
+    harbor.api("POST", "/projects", json={"project_name": cache, "registry_id": created[cache_endpoint], "storage_limit": -1,
+                                          "metadata": {"public": "true"}})
+    for name, endpoint, description in ((adopted_rule, adopted, "nightly"), (stray_rule, stray, "")):
+        harbor.api("POST", "/replication/policies", json={
+            "name": name, "description": description, "dest_registry": {"id": created[endpoint]}, "dest_namespace_replace_count": 1,
+            "trigger": {"type": "manual"}, "enabled": True, "override": True, "filters": [{"type": "name", "value": "x/**"}]})
+    upstreams = [upstream_entry(upstream, cache_endpoint, cache, access_key=ADMIN[0], access_secret=ADMIN[1],
+                                description="mirror by hand")]
+    endpoints = [dict(name=adopted, url=peer.url, access_key=ADMIN[0], access_secret=ADMIN[1])]
+    rules = [dict(name=adopted_rule, endpoint=adopted, filters={"name": "x/**"}, description="nightly")]
+
+    def both(prune):
+        return [role(PROXY_CACHE, proxy_cache_upstreams=upstreams, proxy_cache_check_references=False, proxy_cache_prune=prune),
+                role(REPLICATION, replication_endpoints=endpoints, replication_rules=rules, replication_sync=False,
+                     replication_prune=prune)]
+
+    def described():
+        return dict([(r["name"], r.get("description") or "") for r in harbor.api("GET", "/registries", params={"page_size": 100}).json()]
+                    + [(r["name"], r.get("description") or "")
+                       for r in harbor.api("GET", "/replication/policies", params={"page_size": 100}).json()])
+
+    made = described()
+    harbor.clear_log()
+    adopting = run_play(both(False), target=harbor)
+    assert adopting.rc == 0 and adopting.changed == 0, adopting.output[-4000:]
+    assert harbor.writes() == [] and described() == made
+
+    check = run_play(both(True), target=harbor, check=True, diff=True)
+    assert check.rc == 0, check.output[-4000:]
+    assert harbor.writes() == []
+    assert task(check, PROXY_CACHE, "Prune (objects marked by this role that proxy_cache_upstreams no longer lists)")["msg"] == [
+        "prune: endpoint %s gets the mark [managed by registryops.harbor.proxy_cache] (listed in proxy_cache_upstreams: prune"
+        " removes it once no longer listed)" % cache_endpoint]
+    assert task(check, REPLICATION, "Prune (objects marked by this role that its variables no longer list)")["msg"] == [
+        "prune: endpoint %s gets the mark [managed by registryops.harbor.replication] (listed in replication_endpoints: prune"
+        " removes it once no longer listed)" % adopted,
+        "prune: replication rule %s gets the mark [managed by registryops.harbor.replication] (listed in replication_rules:"
+        " prune removes it once no longer listed)" % adopted_rule]
+    out = check.output
+    assert '+    "description": "nightly [managed by registryops.harbor.replication]"' in out, out[-6000:]     # --diff shows it
+    for header in ("--- before: registries[0] " + cache_endpoint, "--- before: registries[0] " + adopted,
+                   "--- before: rules[0] " + adopted_rule):
+        assert header in out, header
+
+    marking = run_play(both(True), target=harbor)
+    assert marking.rc == 0 and marking.changed == 3, marking.output[-4000:]      # the two endpoint calls and the rule call
+    writes = sorted((w["method"], w["path"].rsplit("/", 1)[0]) for w in harbor.writes())
+    assert writes == [("PUT", "/api/v2.0/registries")] * 2 + [("PUT", "/api/v2.0/replication/policies")], writes
+    assert described() == dict(made, **{cache_endpoint: "mirror by hand [managed by registryops.harbor.proxy_cache]",
+                                        adopted: "[managed by registryops.harbor.replication]",
+                                        adopted_rule: "nightly [managed by registryops.harbor.replication]"})
+    harbor.clear_log()
+    again = run_play(both(True), target=harbor)
+    assert again.rc == 0 and again.changed == 0, again.output[-4000:]
+    assert harbor.writes() == []
+    assert {stray, stray_rule} <= set(described())                                 # unlisted and unmarked: never pruned
+
+
 def test_a_rule_whose_endpoint_exists_nowhere_is_refused_before_any_write_and_an_existing_endpoint_is_used(run_play, emulator_factory):
     """An endpoint that replication_endpoints does not list must exist on the Harbor: the role reads the endpoints once,
     before its first write, and names the rule's entry."""

@@ -143,7 +143,7 @@ VALID_PATHS = [re.compile("^/api/v2.0%s$" % p.replace("{s}", _SEGMENT).replace("
     "/projects", "/projects/{s}", "/projects/{s}/summary", "/projects/{s}/repositories", "/projects/{s}/repositories/{s}",
     "/quotas", "/quotas/{id}", "/replication/policies", "/replication/policies/{id}", "/replication/executions",
     "/replication/executions/{id}", "/replication/executions/{id}/tasks", "/replication/executions/{id}/tasks/{id}/log",
-    "/replication/adapters", "/replication/adapterinfos",
+    "/replication/adapters", "/replication/adapterinfos", "/robots", "/robots/{id}",
 )]
 
 

@@ -8,8 +8,11 @@ Scenarios (each one batch of ansible-playbook runs; each secret is one test item
 - ``main``, ``private-key``, ``url-userinfo``: registry endpoints with tokens, JSON keys, a private key in a
   ca_certificate file, URL user info (issue 10's defects 1 and 2); check mode, real runs and re-runs with -vvv and --diff.
 - ``modules``: every module, single and list forms, with a secret in every secret-bearing option (``harbor_password``,
-  ``access_secret`` of single endpoints and of list elements), failing modules (a text element in ``registries``: issue
-  20's defect 2, bad input next to a secret, a wrong password) and a failing assert on a registered result;
+  ``access_secret`` of single endpoints and of list elements, a robot account's ``secret``, single and in ``robots``, and
+  the secret Harbor generates for a robot, returned to a ``no_log`` task), failing modules (a text element in
+  ``registries`` and in ``robots``: issue 20's defect 2, bad input next to a secret, a robot secret Harbor would refuse,
+  a wrong password), a failing assert on a registered result, and harbor_export writing its file into the run's folder
+  (read with the other files the run leaves: it must hold Vault references, never a secret);
 - ``roles``: both roles with a secret in every secret-bearing role variable (``harbor_password`` of this Harbor and of a
   peer host, ``access_secret`` of ``proxy_cache_upstreams`` and ``replication_endpoints``), failing input checks (issue
   20's defect 1: the replication role printed a whole endpoint, access_secret included), a failing argument spec and a
@@ -53,7 +56,8 @@ UPSTREAM_PW = "Upstr3am-S3cret-c3"          # the upstream registry's password (
 TOKENS = dict(single="Tok-single-S3cret-d4", element="Tok-element-S3cret-e5", failing_element="Tok-textlist-S3cret-f6",
               bad_input="Tok-badinput-S3cret-g7", bad_choice="Tok-badchoice-S3cret-h8", endpoint="Tok-endpoint-S3cret-i9",
               spec="Tok-badspec-S3cret-j0", unreachable="Tok-unreachable-S3cret-k1", role_badhost="Tok-badhost-S3cret-l2",
-              role_nourl="Tok-nourl-S3cret-m3")
+              role_nourl="Tok-nourl-S3cret-m3", robot_single="Rob0t-single-S3cret-o5", robot_element="Rob0t-element-S3cret-p6",
+              robot_textlist="Rob0t-textlist-S3cret-q7", robot_weak="weak-lowercase-s3cret-r8")
 WRONG_PW = "Wr0ng-S3cret-n4"
 
 # ansible-playbook runs of the modules and roles scenarios: label -> run_ansible options
@@ -212,6 +216,7 @@ def scenario_modules():
         secrets.update(upstream_pw=UPSTREAM_PW, wrong_pw=WRONG_PW)
         endpoint = dict(provider="docker-registry", url=upstream.url, access_key="admin")
         ignored = {"ignore_errors": True}
+        pull = {"access": {"repository": ["pull"]}}
         tasks = [
             {"name": "registry, single", C + "harbor_registry": dict(endpoint, name="single", access_secret="{{ upstream_pw }}",
                                                                      test_connection=True, update_password="always")},
@@ -236,6 +241,22 @@ def scenario_modules():
             {"name": "project, single", C + "harbor_project": {"name": "cache", "proxy_cache_registry": "single"}},
             {"name": "project, list", C + "harbor_project": {"projects": [{"name": "local-a"}, {"name": "local-b", "storage_quota": "1GiB"}]}},
             {"name": "project info", C + "harbor_project_info": {}, "register": "projects"},
+            {"name": "robot, single", C + "harbor_robot_account": {
+                "name": "puller", "project": "local-a", "permissions": [pull], "secret": "{{ token_robot_single }}",
+                "update_password": "always"}},
+            {"name": "robot, list", C + "harbor_robot_account": {"robots": [
+                {"name": "ci", "permissions": [dict(pull, namespace="*")], "secret": "{{ token_robot_element }}",
+                 "update_password": "always"},
+                {"name": "pusher", "project": "local-b", "permissions": [pull], "secret": "{{ token_robot_element }}"}]}},
+            {"name": "robot, generated secret", C + "harbor_robot_account": {
+                "name": "generated", "permissions": [dict(pull, namespace="local-a")], "return_generated_secret": True},
+             "no_log": True, "register": "generated"},
+            {"name": "robot, list with a text element", C + "harbor_robot_account": {"robots": [
+                {"name": "text-list", "permissions": [dict(pull, namespace="local-a")], "secret": "{{ token_robot_textlist }}"},
+                "this is not a mapping"]}, **ignored},
+            {"name": "robot, a secret Harbor would refuse", C + "harbor_robot_account": {
+                "name": "weak", "permissions": [dict(pull, namespace="local-a")], "secret": "{{ token_robot_weak }}"}, **ignored},
+            {"name": "robot info", C + "harbor_robot_account_info": {}, "register": "robots"},
             {"name": "rule, single", C + "harbor_replication_rule": {
                 "name": "pull-one", "mode": "pull", "registry": "single", "filters": {"name": "library/app"}, "dest_namespace": "local-a"}},
             {"name": "rule, list", C + "harbor_replication_rule": {"rules": [
@@ -249,14 +270,20 @@ def scenario_modules():
                 "rules": [{"rule": "pull-two"}, {"rule": "push-one"}], "wait_timeout": 60, "wait_sleep": 0.5}, **ignored},
             {"name": "execution info", C + "harbor_replication_execution_info": {"rule": "pull-one", "logs": True}},
             {"name": "repository info", C + "harbor_repository_info": {"project": "local-a"}},
+            {"name": "export", C + "harbor_export": {"dest": "{{ playbook_dir }}/export/harbor.yml"}, "register": "exported"},
+            {"name": "show the export", "ansible.builtin.debug": {"var": "exported"}},
             {"name": "wrong harbor password", C + "harbor_project_info": {"harbor_password": "{{ wrong_pw }}", "request_retries": 0},
              **ignored},
         ]
         hosts = {"harbor": {"harbor_url": harbor.url, "harbor_username": "admin", "harbor_password": HARBOR_PW}}
         runs = in_modes(tasks, hosts, secrets)
         places = collect(runs, {"harbor": harbor, "upstream": upstream})
+        places["robots stored in harbor"] = harbor.api("GET", "/robots").text
         failed = sorted(set(r["task"] for _label, run in runs for r in run.results if r.get("failed")))
-        return {"places": places, "failures": failed, "runs": [label for label, _run in runs]}
+        with harbor.emulator.state.lock:
+            robots = dict((r["name"], r["secret"]) for r in harbor.emulator.state.robots.values())
+        return {"places": places, "failures": failed, "runs": [label for label, _run in runs], "robots": sorted(robots),
+                "secrets": [robots["generated"]] if "generated" in robots else []}
     finally:
         stop_all([upstream, harbor])
 
@@ -364,6 +391,11 @@ SECRETS = {
     "modules: access_secret beside a bad choice in a list": ("modules", TOKENS["bad_choice"]),
     "modules: a wrong access_secret": ("modules", TOKENS["single"]),
     "modules: a wrong harbor_password": ("modules", WRONG_PW),
+    "modules: secret of a robot account": ("modules", TOKENS["robot_single"]),
+    "modules: secret of robots elements": ("modules", TOKENS["robot_element"]),
+    "modules: secret beside a text element of robots": ("modules", TOKENS["robot_textlist"]),
+    "modules: a robot secret Harbor would refuse": ("modules", TOKENS["robot_weak"]),
+    "modules: a robot secret Harbor generated": ("modules", None),
     # both roles
     "roles: harbor_password": ("roles", HARBOR_PW),
     "roles: harbor_password of a peer host (an endpoint's default secret)": ("roles", PEER_PW),
@@ -409,7 +441,14 @@ def test_the_modules_scenario_ran_its_failures_and_successes():
     assert found["failures"] == sorted([
         "registry, list with a text element", "registry, bad input beside a secret",
         "registry, list with a bad choice beside a secret", "registry, wrong secret",
-        "a failing assert on the registered endpoints", "wrong harbor password"]), found["failures"]
+        "a failing assert on the registered endpoints", "wrong harbor password", "robot, list with a text element",
+        "robot, a secret Harbor would refuse"]), found["failures"]
+    # the secrets were used: the robots exist, one with a generated secret; harbor_export wrote its file in the run's
+    # folder (read like every file the run leaves), with Vault references where the secrets were
+    assert len(found["secrets"]) == 1 and {"local-a+puller", "ci", "local-b+pusher"} < set(found["robots"]), found["robots"]
+    exported = [text for place, text in found["places"].items() if place.startswith("file export of")]
+    assert len(exported) == len(found["runs"]) - ("--check --diff -vvv, oneline callback" in found["runs"]), list(found["places"])
+    assert all("{{ vault_registry_single_secret }}" in text and "{{ vault_robot_local_a_puller_secret }}" in text for text in exported)
 
 
 def test_the_roles_scenario_failed_where_the_input_is_bad_and_only_there():

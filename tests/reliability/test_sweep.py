@@ -8,7 +8,8 @@ How it runs: Hypothesis only generates (``draw``: derandomized, so CI sees the s
 then batched, many per ansible-playbook run (``WORKERS`` inventory hosts, each with its own emulator, each including
 its own task file; the free strategy runs them side by side), and each task result is judged. The emulator of a worker
 logs every request: when a worker's log shows a write, its cases run again one emulator each, so that the write is
-pinned on its case. CI runs one case per kind of each family and the ``PINNED`` ones (``selected_cases``);
+pinned on its case. CI runs one case per kind of each family (the connection options with the first module only) and
+one of each ``PINNED`` kind (``selected_cases``);
 ``scripts/reliability.py --full`` (or ``RELIABILITY_FULL=1 pytest tests/reliability/test_sweep.py``) runs every option
 with ``FULL_EXAMPLES`` generated values per kind.
 
@@ -50,6 +51,12 @@ FULL_EXAMPLES = 3
 REGISTRY_NAME_BYTES, RULE_NAME_CHARS, PROJECT_NAME_CHARS = 64, 256, 255
 URL_CHARS, ACCESS_KEY_CHARS, ACCESS_SECRET_BYTES, DEST_NAMESPACE_CHARS = 256, 255, 3050, 256
 INT8_MAX, INT32_MAX = 127, 2 ** 31 - 1
+# robot accounts (plugins/module_utils/robot.py cites the files): robot.name varchar(255) holds <project>+<name>, so the
+# swept project robot of "existing-project" has 255 - 17 characters for its name; description varchar(1024); a duration
+# of 1 to MaxInt32 - 1 days (src/server/v2.0/handler/robot.go isValidDuration); a secret of 8 to 128 characters
+# (src/controller/robot/controller.go IsValidSec)
+ROBOT_NAME_CHARS = 255 - len("existing-project+")
+ROBOT_DESCRIPTION_CHARS, ROBOT_DURATION_MAX, ROBOT_SECRET_CHARS = 1024, INT32_MAX - 1, 128
 
 # -- generators ---------------------------------------------------------------------------------------------------------
 # the zero of other decimal digit systems (Arabic-Indic, Extended Arabic-Indic, Devanagari, Bengali, Thai, fullwidth,
@@ -180,7 +187,9 @@ class ModuleFamily(object):
         for option, spec in sorted(options.items()):
             if option == self.list_option or option in self.skip:
                 continue
-            paths = [(option, option, spec)] + [("%s.%s" % (option, sub), sub, subspec)
+            # a suboption of a dict option at option.sub; of a list of dicts in its first element, option[0].sub
+            at = "%s[0].%s" if spec.get("type") == "list" else "%s.%s"
+            paths = [(option, option, spec)] + [(at % (option, sub), sub, subspec)
                                                 for sub, subspec in sorted((spec.get("suboptions") or {}).items())]
             for path, leaf, leaf_spec in paths:
                 expect = leaf if leaf == option else (leaf, option)        # filters.name: "name", or "filters" for all of them
@@ -196,7 +205,7 @@ class ModuleFamily(object):
     def args(self, base, option, path, value):
         """``base`` (with ``state: absent`` for an option of deletes only) and ``value`` at ``path``."""
         base = dict(base, state="absent") if option in self.absent else dict(base)
-        if path != option and not isinstance(base.get(option), dict):
+        if path != option and not isinstance(base.get(option), (dict, list)):
             base[option] = {}
         return set_path(base, path, value)
 
@@ -270,6 +279,8 @@ class RoleFamily(object):
 CONNECTION = ("harbor_url", "harbor_username", "harbor_password", "validate_certs", "ca_path", "request_timeout", "request_retries")
 ELEMENT_REGISTRY = dict(name="swept", provider="docker-registry", url="https://registry.example.com")
 ELEMENT_RULE = dict(name="swept", mode="push", registry="existing-endpoint")
+# a project robot: its permission's namespace defaults to its project, so a bad project is refused as the project's
+ELEMENT_ROBOT = dict(name="swept", project="existing-project", permissions=[dict(access=dict(repository=["pull"]))])
 
 
 def module_families():
@@ -284,6 +295,9 @@ def module_families():
         ModuleFamily("harbor_replication_rule_info", {}),
         ModuleFamily("harbor_replication_execution_info", dict(rule="existing-rule")),
         ModuleFamily("harbor_repository_info", dict(project="existing-project")),
+        ModuleFamily("harbor_robot_account", ELEMENT_ROBOT, "robots", ELEMENT_ROBOT),
+        ModuleFamily("harbor_robot_account_info", {}),
+        ModuleFamily("harbor_export", {}),       # no list form; dest: nothing is written in check mode either
     ]
 
 
@@ -319,7 +333,8 @@ def values(module, option, spec, count, path=None):
         found += [("other digits", v, False) for v in draw(st.integers(1, 99).flatmap(other_digits), count)]
     if kind_type in ("str", "path", "raw") and option not in OPAQUE:
         found += [("NUL", v, False) for v in draw(with_odd_char(PLAIN.get(option, "text"), ["\x00"]), 1)]
-    profile = PROFILES.get(path) if path and "." in path else PROFILES.get((module, option), PROFILES.get(option, []))
+    profile = PROFILES.get(path.replace("[0]", "")) if path and "." in path else \
+        PROFILES.get((module, option), PROFILES.get(option, []))
     for kind, strategy, accepted in profile or []:
         found += [(kind, v, accepted) for v in draw(strategy, count)]
     return [(kind, value, accepted) for kind, value, accepted in found
@@ -327,7 +342,7 @@ def values(module, option, spec, count, path=None):
 
 
 # options whose text is anything (a NUL still is refused, but a secret is never put in a report)
-OPAQUE = ("harbor_password", "access_secret")
+OPAQUE = ("harbor_password", "access_secret", "secret")
 # a plain valid value of an option, to put odd characters into
 PLAIN = dict(harbor_url="http://127.0.0.1:9", name="swept", url="https://registry.example.com", cron="0 0 2 * * *",
              dest_namespace="mirror", registry="existing-endpoint", rule="existing-rule", project="existing-project")
@@ -417,6 +432,39 @@ PROFILES = {
     "limit": [("out of range", st.sampled_from([0, 101, -5]), False)],
     "id": [("out of range", st.sampled_from([0, -1]), False)],
     "repository": [("nested", st.sampled_from([[["x"]], ["a\x00"]]), False)],
+    # robot accounts
+    ("harbor_robot_account", "name"): names(limit_chars=ROBOT_NAME_CHARS, pattern=True),
+    ("harbor_robot_account", "project"): references("existing-project"),
+    ("harbor_robot_account", "description"): [
+        ("past the limit", st.integers(ROBOT_DESCRIPTION_CHARS + 1, ROBOT_DESCRIPTION_CHARS + 300).map(lambda n: "d" * n), False),
+        ("at the limit", st.just("d" * ROBOT_DESCRIPTION_CHARS), True)],
+    ("harbor_robot_account", "duration"): [
+        ("other digits", numbers.flatmap(other_digits), False),
+        ("past the limit", st.sampled_from([ROBOT_DURATION_MAX + 1, INT32_MAX * 4, 0, -2, str(10 ** 30)]), False),
+        ("nonsense", st.sampled_from(["forever", "30d", "1.5", "- 1", "1e3"]), False),
+        ("at the limit", st.sampled_from([ROBOT_DURATION_MAX, 1, "never", -1]), True)],
+    # (two entries of a project robot are its project's: merged into Harbor's one permission, not refused)
+    ("harbor_robot_account", "permissions"): [("empty", st.just([]), False)],
+    "permissions.namespace": [("odd character", with_odd_char("existing-project"), False),
+                              ("another project", st.sampled_from(["library", "*", "/"]), False)],
+    "permissions.access": [("not offered", st.sampled_from([
+        {"repository": ["fly"]}, {"no-such": ["pull"]}, {"repository": []}, {"repository": [["pull"]]}, {"repository": ""},
+        {"registry": ["read"]}, {"repository": {"pull": True}}, {"repository": ["pull\u202e"]}]), False)],
+    ("harbor_robot_account", "secret"): [
+        ("past the limit", st.integers(ROBOT_SECRET_CHARS + 1, ROBOT_SECRET_CHARS + 200).map(lambda n: "Sec1" + "s" * (n - 4)), False),
+        ("not Harbor's rule", st.sampled_from(["S3cret", "s3cret-lower-only", "S3CRET-UPPER-ONLY", "Secret-no-digits"]), False),
+        ("at the limit", st.sampled_from(["Sec1" + "s" * (ROBOT_SECRET_CHARS - 4), "Secret12"]), True)],
+    ("harbor_robot_account_info", "project"): references("existing-project"),
+    ("harbor_robot_account_info", "name"): [],       # a filter: any text is a (maybe unknown) robot name
+    # any text is a robot name prefix (Harbor's robot_name_prefix setting, a text of any length: properties.v text)
+    "robot_name_prefix": [],
+    # harbor_export: a dest that cannot be a file to write, before Harbor is read ({...}: made by input_files)
+    ("harbor_export", "dest"): [("not a file", st.sampled_from(["{folder}", "{under a file}"]), False),
+                                ("a new file", st.just("{new file}"), True)],
+    ("harbor_export", "vault_prefix"): [
+        ("odd character", with_odd_char("vault_", ODD_CHARS[1:]), False),
+        ("not a variable name", st.sampled_from(["", "1vault_", "vault-", "vault prefix", "vault_\n", "vault_\u00e9"]), False),
+        ("a variable name", st.sampled_from(["v", "_", "Secrets_2_"]), True)],
 }
 # the name filter of the _info modules: any text is a valid (maybe unknown) name; filters.name/filters.tag: patterns
 PROFILES[("harbor_registry_info", "name")] = PROFILES[("harbor_project_info", "name")] = []
@@ -429,7 +477,10 @@ PROFILES["role labels"] = [("bad labels", st.sampled_from([["", "x"], [["x"]]]),
 
 
 # -- the run ------------------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
 def all_cases(count):
+    """Every case of every family with ``count`` generated values per option and kind (generated once per process: the
+    batches and the coverage test share them)."""
     found = []
     for family in module_families() + ROLE_FAMILIES:
         found.extend(family.cases(count))
@@ -438,13 +489,15 @@ def all_cases(count):
     return found
 
 
-def ca_files(folder):
-    """Files that are not a CA certificate for the ca_path cases: empty, a private key, a DER file."""
+def input_files(folder):
+    """Paths the cases name by a placeholder: files that are not a CA certificate for the ca_path cases (empty, a private
+    key, a DER file); for harbor_export's dest, a folder, a path under a file and a new file in a new folder."""
     folder = Path(folder)
     files = {"{empty}": folder / "empty.pem", "{key}": folder / "key.pem", "{der}": folder / "ca.der"}
     files["{empty}"].write_text("")
     files["{key}"].write_text("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n")
     files["{der}"].write_bytes(b"\x30\x82\x01\x0a" + b"\x00" * 64)
+    files.update({"{folder}": folder, "{under a file}": folder / "empty.pem" / "host.yml", "{new file}": folder / "new" / "host.yml"})
     return dict((k, str(v)) for k, v in files.items())
 
 
@@ -460,7 +513,7 @@ def run_cases(cases, workers=WORKERS, attribute=True):
     remote = start_emulator()
     targets = [remote]
     folder = tempfile.mkdtemp(prefix="harbor-sweep-")
-    files = ca_files(folder)
+    files = input_files(folder)
     try:
         hosts, plans, task_files = {}, {}, {}
         workers = len(cases) if cases and cases[0].family.alone else workers
@@ -522,23 +575,35 @@ PINNED = set([("harbor_replication_rule", "bandwidth", "other digits"), ("harbor
               ("harbor_replication_rule", "cron", "other digits"), ("harbor_replication_rule", "name", "blank"),
               ("harbor_replication_rule", "name", "past the limit"), ("harbor_registry", "name", "odd character"),
               ("harbor_registry", "name", "wrong type"), ("harbor_registry", "registries", "element of a wrong type"),
-              ("harbor_replication_execution", "rule", "blank"), ("harbor_project", "storage_quota", "other digits")])
+              ("harbor_replication_execution", "rule", "blank"), ("harbor_project", "storage_quota", "other digits"),
+              # found by the sweep of the robot and export modules
+              ("harbor_robot_account", "duration", "other digits"), ("harbor_robot_account", "name", "past the limit"),
+              ("harbor_robot_account", "description", "past the limit"), ("harbor_robot_account", "project", "blank"),
+              ("harbor_export", "vault_prefix", "not a variable name")])
 
 
 def selected_cases():
     """Every case (``--full``: FULL_EXAMPLES values per option and kind), or the CI slice (a few minutes on 2 cores): of
     EXAMPLES values per option and kind, one case per kind of each family (options and forms taken in turn, so that
-    another option of the kind comes first when the options change) and the PINNED ones."""
+    another option of the kind comes first when the options change) and the first case of each PINNED one. The
+    connection options are one code for every module (``HarborModule``): in the CI slice they are swept with the first
+    module family only."""
     if FULL:
         return all_cases(FULL_EXAMPLES)
     cases, groups = all_cases(EXAMPLES), {}
+    first = module_families()[0].name
     for case in cases:
-        groups.setdefault((case.family.name, case.kind), []).append(case)
+        if case.path not in CONNECTION or case.family.name == first:
+            groups.setdefault((case.family.name, case.kind), []).append(case)
     chosen = set()
     for number, group in enumerate(groups.values()):
         chosen.add(id(group[(number * 7) % len(group)]))
-    chosen.update(id(case) for case in cases if case.form != "list" and
-                  (case.family.name, case.path.split(".")[-1], case.kind) in PINNED)
+    pinned = {}
+    for case in cases:
+        key = (case.family.name, case.path.split(".")[-1], case.kind)
+        if case.form != "list" and key in PINNED:
+            pinned.setdefault(key, case)
+    chosen.update(id(case) for case in pinned.values())
     return [case for case in cases if id(case) in chosen]
 
 
@@ -570,7 +635,7 @@ def test_every_bad_value_is_refused_clearly_before_any_write(family):
 
 def test_the_sweep_covers_every_option_of_every_module_in_both_forms():
     """Every documented option (and suboption) of every module has cases, in the list form too where there is one."""
-    cases = all_cases(1)
+    cases = all_cases(FULL_EXAMPLES if FULL else EXAMPLES)
     covered = set((case.family.name, case.path.split("].", 1)[-1], case.form) for case in cases)
     missing = []
     for family in module_families():

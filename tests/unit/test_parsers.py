@@ -10,7 +10,7 @@ from tests.support.ansible import collections_root
 
 sys.path.insert(0, str(collections_root()))
 
-from ansible_collections.registryops.harbor.plugins.module_utils import project, registry  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.module_utils import export, project, registry, robot  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.client import check_url  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.errors import HarborValidationError  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.module_utils.validation import defuse, given_problem, secret_values  # noqa: E402
@@ -320,6 +320,55 @@ def test_replication_rule_limits_from_harbors_columns():
     refused(rule.check_stored_lengths, dict(filters=dict(name="a" * 1000)), "filters", "at most 1024 characters")
     refused(rule.check_stored_lengths, dict(filters=dict(name="<" * 200)), "filters", "at most 1024 characters")   # Go escapes <
     refused(rule.check_stored_lengths, dict(dest_namespace="m" * 257), "dest_namespace", "at most 256 characters")
+
+
+# -- robot accounts and harbor_export (found by the bad-input sweep, tests/reliability/test_sweep.py) ---------------------
+@pytest.mark.parametrize("value, days", [("never", -1), (-1, -1), ("-1", -1), (1, 1), ("30", 30), (2 ** 31 - 2, 2 ** 31 - 2)])
+def test_robot_duration(value, days):
+    assert robot.parse_duration(value) == days
+
+
+@pytest.mark.parametrize("value", ["\u0661\u0662", "\uff16\uff14", "\u00b2", 0, -2, 2 ** 31 - 1, "1.5", True, "30d"])
+def test_robot_duration_refuses(value):
+    refused(robot.parse_duration, value, "duration", "a number of days (1 to 2147483646, written with the digits 0-9)")
+
+
+@pytest.mark.parametrize("name", ["ci\n", "ci\u202e", "Ci", "robot$ci", ""])
+def test_robot_names_harbor_refuses_are_refused(name):
+    refused(robot.check_name, name, "name", "is not a Harbor robot name")
+
+
+def robot_resource():
+    return robot.Robot(SimpleNamespace(no_log=False, check_mode=False))
+
+
+@pytest.mark.parametrize("item, option, fragment", [
+    (dict(name="n" * 256), "name", "in at most 255 characters, got 256"),
+    (dict(name="n" * 239, project="existing-project"), "name", "shorten the name to at most 238 characters"),
+    (dict(name="n", description="d" * 1025), "description", "at most 1024 characters"),
+    (dict(name="n", project=""), "project", "must not be empty or blank"),
+    (dict(name="n", project="   "), "project", "must not be empty or blank"),
+])
+def test_robot_limits_from_harbors_columns(item, option, fragment):
+    """robot.name varchar(255) holds <project>+<name>; robot.description varchar(1024) (goharbor/harbor v2.15.2,
+    make/migrations/postgresql/0004_1.8.0_schema.up.sql)."""
+    resource = robot_resource()
+    refused(lambda i: resource.validate(i, resource.normalize(i)), item, option, fragment)
+
+
+def test_robot_info_refuses_a_blank_project():
+    module = SimpleNamespace(params=dict(project=" ", level=None, name=None, robot_name_prefix=None), client=None)
+    refused(robot.robot_info, module, "project", "must not be empty or blank")
+
+
+@pytest.mark.parametrize("prefix", ["vault_\n", "", "1vault", "vault-", "vault\u00e9", "v\u202e"])
+def test_export_vault_prefix_refuses_what_is_no_variable_name(prefix):
+    module = SimpleNamespace(client=None, params=dict(vault_prefix=prefix))
+    refused(export.Export, module, "vault_prefix", "the start of a variable name")
+
+
+def test_ascii_integers_end_at_the_last_digit():
+    assert validation.is_ascii_int("12") and not validation.is_ascii_int("12\n") and not validation.is_ascii_int("\u0661")
 
 
 @pytest.mark.parametrize("names, text", [

@@ -462,6 +462,82 @@ def test_preflight_refuses_a_rule_whose_endpoint_is_neither_listed_nor_on_this_h
                      " Harbor's endpoints (peer)"]
 
 
+# -- preflight: adoption (an object that exists without the role's mark) -------------------------------------------
+def descriptions(elements):
+    return dict((e["name"], e["description"]) for e in elements)
+
+
+def test_preflight_leaves_an_adopted_endpoint_unmarked_while_prune_is_off():
+    """A missing mark alone is no difference: an endpoint made by hand (or exported) that the variables list keeps its
+    description when the rest of it equals the entry's (another role's mark included), gets the entry's without the
+    mark when it differs, and only a new endpoint or one the role made gets (keeps) the mark."""
+    upstreams = [dict(name=name, provider="docker-registry", url="https://%s.example.com" % name, description=text)
+                 for name, text in (("same", "NGC images"), ("other-role", "shared"), ("edited", "new text"), ("empty", None),
+                                    ("ours", "ours"), ("new", "fresh"))]
+    plan = proxy_cache_plan({"proxy_cache_upstreams": upstreams})
+    registries = [dict(name="same", description="NGC images"), dict(name="other-role", description="shared " + MARK_RP),
+                  dict(name="edited", description="old text"), dict(name="empty", description=""),
+                  dict(name="ours", description="old " + MARK_PC), dict(name="unlisted", description="by hand")]
+    result = preflight(plan, role="proxy_cache", registries=registries)
+    assert descriptions(result["registries"]) == {
+        "same": "NGC images", "other-role": "shared " + MARK_RP, "edited": "new text", "empty": "",
+        "ours": "ours " + MARK_PC, "new": "fresh " + MARK_PC}
+    assert result["lines"] == [] and result["remove_registries"] == []
+    # nothing but the description differs from the plan's elements (the secrets and options are the plan's)
+    assert [dict(r, description=None) for r in result["registries"]] == [dict(r, description=None) for r in plan["registries"]]
+    # nothing read (no endpoint on the Harbor): the plan's elements as they are
+    assert preflight(plan, role="proxy_cache", registries=[])["registries"] == plan["registries"]
+
+
+def test_preflight_with_prune_marks_the_adopted_objects_it_lists_and_never_prunes_an_unmarked_one():
+    plan = proxy_cache_plan({"proxy_cache_upstreams": [{"name": "adopted", "provider": "docker-registry",
+                                                        "url": "https://a.example.com", "description": "NGC images"}],
+                             "proxy_cache_prune": True})
+    registries = [dict(name="adopted", description="NGC images"), dict(name="unlisted", description="by hand")]
+    projects = [dict(name="hand-cache", proxy_cache_registry="unlisted", repo_count=0)]
+    result = preflight(plan, role="proxy_cache", registries=registries, projects=projects)
+    assert descriptions(result["registries"]) == {"adopted": "NGC images " + MARK_PC}
+    assert result["remove_registries"] == [] and result["remove_projects"] == []
+    assert result["lines"] == ["prune: endpoint adopted gets the mark %s (listed in proxy_cache_upstreams: prune removes it once"
+                               " no longer listed)" % MARK_PC]
+    # the next run finds it marked: nothing to say, nothing to change
+    registries[0]["description"] = "NGC images " + MARK_PC
+    again = preflight(plan, role="proxy_cache", registries=registries, projects=projects)
+    assert again["lines"] == [] and again["registries"] == plan["registries"]
+
+
+def test_preflight_adopts_replication_endpoints_and_rules_the_same_way():
+    endpoints = [{"name": "peer", "url": "https://p.example.com", "access_key": "u", "access_secret": SECRET},
+                 {"name": "new-peer", "url": "https://n.example.com", "access_key": "u", "access_secret": SECRET}]
+    rules = [{"name": "adopted", "endpoint": "peer", "description": "nightly"}, {"name": "edited", "endpoint": "peer"},
+             {"name": "new", "endpoint": "new-peer"}]
+    variables = {"replication_endpoints": endpoints, "replication_rules": rules}
+    current_registries = [dict(name="peer", description="")]
+    current_rules = [dict(name="adopted", description="nightly", registry="peer"),
+                     dict(name="edited", description="by hand", registry="peer"),
+                     dict(name="hand-rule", description="", registry="peer")]
+    plan = replication_plan(variables, hostvars=connected_inventory(), inventory_hostname="connected")
+    result = preflight(plan, role="replication", registries=current_registries, rules=current_rules, proxy_projects=[])
+    assert result["errors"] == [] and result["lines"] == []
+    assert descriptions(result["registries"]) == {"peer": "", "new-peer": MARK_RP}
+    assert descriptions(result["rules"]) == {"adopted": "nightly", "edited": "", "new": MARK_RP}
+    assert [r["update_password"] for r in replication_registries(plan, preflight=result)] == ["on_create", "on_create"]
+    assert replication_registries(plan, preflight=result) == result["registries"]
+    # prune on: every listed object without the mark gets it, and the rule made by hand that no entry lists stays
+    plan = replication_plan(dict(variables, replication_prune=True), hostvars=connected_inventory(), inventory_hostname="connected")
+    result = preflight(plan, role="replication", registries=current_registries, rules=current_rules, proxy_projects=[])
+    assert result["errors"] == [] and result["remove_rules"] == [] and result["remove_registries"] == []
+    assert descriptions(result["registries"]) == {"peer": MARK_RP, "new-peer": MARK_RP}
+    assert descriptions(result["rules"]) == {"adopted": "nightly " + MARK_RP, "edited": MARK_RP, "new": MARK_RP}
+    assert result["lines"] == [
+        "prune: endpoint peer gets the mark %s (listed in replication_endpoints: prune removes it once no longer listed)" % MARK_RP,
+        "prune: replication rule adopted gets the mark %s (listed in replication_rules: prune removes it once no longer listed)"
+        % MARK_RP,
+        "prune: replication rule edited gets the mark %s (listed in replication_rules: prune removes it once no longer listed)"
+        % MARK_RP]
+    assert SECRET not in " ".join(result["lines"])
+
+
 def test_preflight_wants_a_role_and_its_plan():
     with pytest.raises(AnsibleFilterError):
         preflight({}, role="proxy_cache")
