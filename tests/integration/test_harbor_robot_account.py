@@ -233,7 +233,7 @@ BAD_INPUT = [
     (dict(name=CI, update_password="always"), "update_password: always needs secret"),
     (dict(name=CI, level="project"), "project: required for a project robot"),
     (dict(name=CI, level="system", project=TEAM), "project: a system robot (level: system) belongs to no project"),
-    (dict(name=CI, duration=0), "duration: a number of days (1 to 2147483646) or never, got 0"),
+    (dict(name=CI, duration=0), "duration: a number of days (1 to 2147483646, written with the digits 0-9) or never, got 0"),
     (dict(name=CI, permissions=[{"namespace": "*", "access": {"repo": ["pull"]}}]), "permissions[0].access: 'repo' is not a project resource"),
     (dict(name=CI, permissions=[{"namespace": TEAM, "access": {"repository": ["pul"]}}]),
      "permissions[0].access.repository: pul not allowed on repository for project permissions; allowed:"),
