@@ -52,7 +52,7 @@ def with_defaults(role, values):
     every default of the spec filled in, list entries and their sub-dictionaries included, aliases resolved. Ansible
     validated the types before the role's first task; the errors are those it would report, and those of the values as
     given (``given_problem``). With errors, every variable of ``params`` is None: nothing more is checked."""
-    given = dict((k, v) for k, v in (values or {}).items() if v is not None)
+    given = dict((k, plain(v)) for k, v in (values or {}).items() if v is not None)
     spec = role_spec(role)
     # what ansible-core's validation converts without a word (a list given to a text variable becomes "['x']", "١٢"
     # the number 12) or cannot store (NUL): the modules' own check of the values as given, naming the variable
@@ -71,6 +71,17 @@ def with_defaults(role, values):
     for name in spec:
         params.setdefault(name, None)
     return params, errors
+
+
+def plain(value):
+    """``value`` with plain dicts and lists, each element templated once. ansible-core 2.19 hands a filter lazy
+    containers that template an element each time it is read, and deep-copy it with every copy: the argument spec
+    validation (which copies its parameters per list entry) took a minute for 50 replication rules on them."""
+    if isinstance(value, dict):
+        return dict((key, plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 def entry_name(entry):

@@ -193,6 +193,32 @@ def test_replication_plan_takes_the_peer_harbor_from_the_inventory_and_plans_eve
     assert (plan["prune"], plan["wait_timeout"]) == (False, 3600)
 
 
+class Lazy(dict):
+    """Stands in for ansible-core 2.19's lazy template containers, which template their elements again on every deep
+    copy (a minute for 50 rules when the argument spec validation copied them)."""
+
+    def __deepcopy__(self, memo):
+        raise AssertionError("a role's variables were deep-copied as given; the plan must read them once (role_plan.plain)")
+
+
+class LazyList(list):
+    __deepcopy__ = Lazy.__deepcopy__
+
+
+@pytest.mark.parametrize("role", ["proxy_cache", "replication"])
+def test_the_plans_read_the_role_variables_once_instead_of_copying_ansibles_lazy_containers(role):
+    if role == "proxy_cache":
+        plan = proxy_cache_plan(Lazy(proxy_cache_upstreams=LazyList(
+            Lazy(name="u%d" % i, preset="docker-hub", project="p%d" % i) for i in range(3))))
+        assert plan["errors"] == [] and [e["name"] for e in plan["registries"]] == ["u0", "u1", "u2"]
+        return
+    plan = replication_plan(Lazy(
+        replication_endpoints=LazyList([Lazy(name="airgap", url="https://airgap.example.com")]),
+        replication_rules=LazyList(Lazy(name="r%d" % i, endpoint="airgap", filters=Lazy(name="p%d/**" % i)) for i in range(3))),
+        hostvars=connected_inventory(), inventory_hostname="connected")
+    assert plan["errors"] == [] and [r["name"] for r in plan["rules"]] == ["r0", "r1", "r2"]
+
+
 def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variable():
     inventory = connected_inventory()
     plan = replication_plan({
