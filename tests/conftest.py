@@ -21,6 +21,8 @@ Every answer an emulator gives under /api/v2.0 during a test is checked against 
 ``start_emulator``, the request log) live in tests/support/harbor.py, which scripts import too.
 """
 import os
+import resource
+import time
 
 import pytest
 from flask import g as flask_g, request as flask_request
@@ -72,7 +74,66 @@ def pytest_collection_modifyitems(config, items):
             items[:] = kept
 
 
+def pytest_addoption(parser):
+    parser.addoption("--cpu-profile", type=int, default=0, metavar="N",
+                     help="list the N tests that used the most CPU (the test process's own and that of the processes it "
+                          "ran, e.g. ansible-playbook, from set-up to teardown) and the CPU of each test file: CPU "
+                          "seconds do not depend on the machine's load, unlike --durations")
+
+
+CPU_KEY = "cpu_seconds"       # user property: (CPU seconds, wall seconds) of a test, set-up to teardown (--cpu-profile)
+
+
+def cpu_now():
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, time.monotonic()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    if item.config.getoption("cpu_profile"):
+        item.stash[CPU_STASH] = cpu_now()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    start = item.stash.get(CPU_STASH, None)
+    if start is not None:
+        end = cpu_now()
+        item.user_properties.append((CPU_KEY, (round(end[0] - start[0], 2), round(end[1] - start[1], 2))))
+
+
+CPU_STASH = pytest.StashKey()
+
+
+def cpu_profile_summary(terminalreporter, count):
+    """The ``--cpu-profile N`` report: the N costliest tests by CPU, the files by CPU, the total."""
+    tests, files = [], {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == CPU_KEY and getattr(report, "when", "") == "teardown":
+                    tests.append((value[0], value[1], report.nodeid))
+                    path = report.nodeid.split("::", 1)[0]
+                    files[path] = [a + b for a, b in zip(files.get(path, (0, 0, 0)), (value[0], value[1], 1))]
+    if not tests:
+        return
+    write = terminalreporter.write_line
+    write("CPU seconds (test process + the processes it ran), wall seconds; %.0f CPU s in %d tests" % (
+        sum(t[0] for t in tests), len(tests)))
+    for cpu, wall, nodeid in sorted(tests, reverse=True)[:count]:
+        write("%8.1f %8.1f  %s" % (cpu, wall, nodeid))
+    write("by file:")
+    for path, (cpu, wall, number) in sorted(files.items(), key=lambda kv: -kv[1][0])[:count]:
+        write("%8.1f %8.1f  %s (%d tests)" % (cpu, wall, path, number))
+
+
 def pytest_terminal_summary(terminalreporter):
+    count = terminalreporter.config.getoption("cpu_profile")
+    if count:
+        cpu_profile_summary(terminalreporter, count)
     if not real_mode():
         return
     counts = {}

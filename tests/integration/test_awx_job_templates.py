@@ -118,6 +118,9 @@ def test_proxy_cache_job_template(playbook, connected, emulator_factory, tmp_pat
     assert harbor.writes() == []
 
 
+# full: a replication run that waits for its executions (CI time); CI covers the injected credential with
+# test_proxy_cache_job_template and the replication role with the molecule air_gap_push scenario and test_site_demo.py
+@pytest.mark.full
 @pytest.mark.emulator_only("emulators serving HTTPS with a CA of their own (the AWX credential's CA text)")
 def test_replication_job_template(connected, emulator_factory, tmp_path):
     """Push to a Harbor outside the inventory: its account is in the inventory (Vault in AWX), this Harbor's comes from
