@@ -231,8 +231,12 @@ def _pull_robot(problems, robot, projects):
         problems.add(where, None, None, "no upstream of proxy_cache_upstreams is present, so the robot would have no permission"
                      " (Harbor needs one). Fix: add an upstream, or set the robot's state to absent")
         return []
-    element = dict(name=robot["name"], secret=robot.get("secret"), update_password="always",
-                   description=mark(robot.get("description") or "pulls through the proxy caches", ROLE),
+    description = mark(robot.get("description") or "pulls through the proxy caches", ROLE)
+    if len(description) > robot_utils.DESCRIPTION_MAX_CHARS:
+        problems.add(where, None, "description", "must be at most %d characters: Harbor stores %d and the role adds its mark"
+                     " %r; got %d" % (robot_utils.DESCRIPTION_MAX_CHARS - len(mark("", ROLE)) - 1,
+                                      robot_utils.DESCRIPTION_MAX_CHARS, mark("", ROLE), len(robot.get("description") or "")))
+    element = dict(name=robot["name"], secret=robot.get("secret"), update_password="always", description=description,
                    permissions=[dict(namespace=project, access=dict(repository=["pull"])) for project in sorted(projects)])
     return [element]
 

@@ -85,8 +85,12 @@ def valid_secret(secret):
 
 
 def check_name(name):
-    """Harbor's rule for a robot's own name (handler/robot.go validateName); the error names ``name``."""
+    """Harbor's rule for a robot's own name (handler/robot.go validateName) and the length it stores for a system robot
+    (a project robot's ``<project>+<name>`` is checked by ``Robot.validate``); the error names ``name``."""
     name = name or ""
+    if len(name) > STORED_NAME_MAX_CHARS:
+        raise HarborValidationError("name: Harbor stores a robot's name in at most %d characters, got %d"
+                                    % (STORED_NAME_MAX_CHARS, len(name)))
     if not NAME.match(name):
         hint = ""
         if "$" in name or "+" in name:

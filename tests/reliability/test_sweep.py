@@ -250,6 +250,8 @@ class RoleFamily(object):
             if name in self.skip:
                 continue
             found.append((name, name, spec))
+            if spec.get("type") == "dict" and isinstance(self.base.get(name), dict):      # proxy_cache_pull_robot.name
+                found += [("%s.%s" % (name, sub), sub, subspec) for sub, subspec in sorted((spec.get("options") or {}).items())]
             if spec.get("type") == "list" and spec.get("elements") == "dict" and isinstance(self.base.get(name), list):
                 for sub, subspec in sorted((spec.get("options") or {}).items()):
                     if "%s.%s" % (name, sub) in self.skip:
@@ -304,9 +306,12 @@ def module_families():
 # The role families (issue 19: every role variable is checked before any write by the roles' own plan filters).
 UPSTREAM = dict(name="swept", provider="docker-registry", url="https://registry.example.com", project="swept")
 RULE = dict(name="swept", endpoint="existing-endpoint", filters={"name": "library/**"})
+PULL_ROBOT = dict(name="swept-pull", secret="Swept-Secret-2026")
 PROXY_CACHE_FAMILY = RoleFamily(
-    C + "proxy_cache", base=dict(proxy_cache_check_references=False, proxy_cache_upstreams=[UPSTREAM]),
-    profiles={"name": ("harbor_registry", "name"), "project": "role project"},
+    C + "proxy_cache", base=dict(proxy_cache_check_references=False, proxy_cache_upstreams=[UPSTREAM], proxy_cache_pull_robot=PULL_ROBOT),
+    profiles={"name": ("harbor_registry", "name"), "project": "role project", "proxy_cache_pull_robot.name": "role robot name",
+              "proxy_cache_pull_robot.secret": ("harbor_robot_account", "secret"),
+              "proxy_cache_pull_robot.description": "role robot description"},
     skip=("harbor_url", "harbor_username", "harbor_password", "harbor_validate_certs", "harbor_ca_path"))
 REPLICATION_FAMILY = RoleFamily(
     C + "replication", base=dict(replication_sync=False, replication_rules=[RULE], replication_projects=[dict(name="swept")],
@@ -472,6 +477,13 @@ PROFILES[("harbor_replication_rule_info", "name")] = []
 # a role's project name: "" is the role's default (the entry's name), the rest as harbor_project's name
 PROFILES["role project"] = [(kind, strategy.filter(bool), accepted) for kind, strategy, accepted in PROFILES[("harbor_project", "name")]]
 PROFILES[("harbor_repository_info", "labels")] = [("nested", st.sampled_from([[["x"]], ["a\x00"]]), False)]
+# the pull robot of the proxy_cache role: a system robot (its name alone is stored, in 255 characters); the role adds
+# its mark to the description, which Harbor stores in 1024 characters
+PROFILES["role robot name"] = names(limit_chars=255, pattern=True)
+ROLE_ROBOT_DESCRIPTION_CHARS = ROBOT_DESCRIPTION_CHARS - len(" [managed by registryops.harbor.proxy_cache]")
+PROFILES["role robot description"] = [
+    ("past the limit", st.integers(ROLE_ROBOT_DESCRIPTION_CHARS + 1, ROBOT_DESCRIPTION_CHARS + 300).map(lambda n: "d" * n), False),
+    ("at the limit", st.just("d" * ROLE_ROBOT_DESCRIPTION_CHARS), True)]
 # a role's labels are a list of texts: a text is a list of one, a number a text (ansible-core's documented conversions)
 PROFILES["role labels"] = [("bad labels", st.sampled_from([["", "x"], [["x"]]]), False)]
 
@@ -579,7 +591,10 @@ PINNED = set([("harbor_replication_rule", "bandwidth", "other digits"), ("harbor
               # found by the sweep of the robot and export modules
               ("harbor_robot_account", "duration", "other digits"), ("harbor_robot_account", "name", "past the limit"),
               ("harbor_robot_account", "description", "past the limit"), ("harbor_robot_account", "project", "blank"),
-              ("harbor_export", "vault_prefix", "not a variable name")])
+              ("harbor_export", "vault_prefix", "not a variable name"),
+              # the proxy_cache role's pull robot, checked before the role's first write
+              (C + "proxy_cache", "proxy_cache_pull_robot.name", "past the limit"),
+              (C + "proxy_cache", "proxy_cache_pull_robot.description", "past the limit")])
 
 
 def selected_cases():
@@ -601,6 +616,8 @@ def selected_cases():
     pinned = {}
     for case in cases:
         key = (case.family.name, case.path.split(".")[-1], case.kind)
+        if (case.family.name, case.path, case.kind) in PINNED:       # a role variable, by its path
+            key = (case.family.name, case.path, case.kind)
         if case.form != "list" and key in PINNED:
             pinned.setdefault(key, case)
     chosen.update(id(case) for case in pinned.values())
