@@ -155,7 +155,11 @@ def _has_secret(spec):
 
 
 def _kind(value):
-    return {bool: "a boolean", dict: "a dictionary", list: "a list", int: "a number", float: "a number"}.get(type(value), "a %s" % type(value).__name__)
+    # by isinstance: ansible-core 2.19 hands a role's plan its own subclasses (_AnsibleTaggedInt)
+    for kind, name in ((bool, "a boolean"), (dict, "a dictionary"), (list, "a list"), ((int, float), "a number"), (str, "text")):
+        if isinstance(value, kind):
+            return name
+    return "a %s" % type(value).__name__
 
 
 def _as_dict(value):

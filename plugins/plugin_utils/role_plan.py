@@ -73,6 +73,23 @@ def with_defaults(role, values):
     return params, errors
 
 
+def input_problem(role, values):
+    """The problem of the role variables ``values`` (name -> value as given) that ansible-core's own argument validation
+    would crash on instead of refusing: a number or a boolean given to a dictionary (a dict variable, or a dict option of
+    a list entry). ansible-core's ``set_fallbacks`` then tests ``'key' in 5`` and the role fails with "argument of type
+    'int' is not iterable", naming no variable (ansible/ansible#81631). Then the message is the first problem of the
+    values as given (``given_problem``: what the role's plan would say), naming the variable; else None. The role
+    registryops.harbor.role_input runs this before that validation, as a dependency of the roles."""
+    spec = role_spec(role)
+    # unset: None, or the empty text of the vars lookup's default (an empty text is nothing ansible-core crashes on)
+    given = dict((k, plain(v)) for k, v in (values or {}).items() if v is not None and not (isinstance(v, str) and v == "") and k in spec)
+    defused = copy.deepcopy(given)
+    defuse(spec, defused)
+    if defused == given:
+        return None
+    return given_problem(spec, given)
+
+
 def plain(value):
     """``value`` with plain dicts and lists, each element templated once. ansible-core 2.19 hands a filter lazy
     containers that template an element each time it is read, and deep-copy it with every copy: the argument spec

@@ -110,7 +110,7 @@ WRONG_TYPES = {
     "float": st.one_of(st.booleans(), lists, dicts, words),
     "bool": st.one_of(st.integers(2, 10 ** 6), st.integers(-10 ** 6, -1), words.filter(
         lambda w: w not in ("y", "n", "t", "f", "on", "no", "yes", "off", "true", "false")), lists, dicts),
-    "dict": st.one_of(st.integers(), lists, words.map(lambda w: w + "/**")),
+    "dict": st.one_of(lists, words.map(lambda w: w + "/**")),     # a number or a boolean: the kind "number or boolean"
     "list": dicts,          # a number or a text becomes a list of one (ansible-core's documented conversion)
     "raw": st.one_of(st.booleans(), lists, dicts),
 }
@@ -256,8 +256,7 @@ class RoleFamily(object):
                 for sub, subspec in sorted((spec.get("options") or {}).items()):
                     if "%s.%s" % (name, sub) in self.skip:
                         continue
-                    if subspec.get("type") != "dict":
-                        found.append(("%s[0].%s" % (name, sub), sub, subspec))
+                    found.append(("%s[0].%s" % (name, sub), sub, subspec))
                     found += [("%s[0].%s.%s" % (name, sub, leaf), leaf, leafspec)
                               for leaf, leafspec in sorted((subspec.get("options") or {}).items())]
         return found
@@ -334,6 +333,9 @@ def values(module, option, spec, count, path=None):
         choices = [str(c) for c in spec["choices"]]
         found += [("not a choice", v, False) for v in draw(st.one_of(
             st.sampled_from(choices).map(lambda c: c.upper() + "x"), words.filter(lambda w: w not in choices)), count)]
+    if kind_type == "dict":
+        # what ansible-core's own argument validation crashes on (ansible/ansible#81631); role_input refuses it for the roles
+        found += [("number or boolean", v, False) for v in draw(st.one_of(st.integers(), st.booleans(), fractions), count)]
     if kind_type in ("int", "float"):
         found += [("other digits", v, False) for v in draw(st.integers(1, 99).flatmap(other_digits), count)]
     if kind_type in ("str", "path", "raw") and option not in OPAQUE:
@@ -594,7 +596,10 @@ PINNED = set([("harbor_replication_rule", "bandwidth", "other digits"), ("harbor
               ("harbor_export", "vault_prefix", "not a variable name"),
               # the proxy_cache role's pull robot, checked before the role's first write
               (C + "proxy_cache", "proxy_cache_pull_robot.name", "past the limit"),
-              (C + "proxy_cache", "proxy_cache_pull_robot.description", "past the limit")])
+              (C + "proxy_cache", "proxy_cache_pull_robot.description", "past the limit"),
+              # a number given to a dict variable: ansible-core's validation crashes on it, the dependency role_input names it
+              (C + "proxy_cache", "proxy_cache_pull_robot", "number or boolean"),
+              (C + "replication", "replication_rules[0].filters", "number or boolean")])
 
 
 def selected_cases():

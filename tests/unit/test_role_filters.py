@@ -1,6 +1,7 @@
 """The roles' filter plugins (plugins/filter/), called as plain functions: role variables and inventory in, the module
 lists, the refusals, what prune removes and the replication comparison out. They are pure (no request), so no Harbor here;
 the roles' end-to-end behaviour is tests/integration/test_site*.py and test_roles_lists.py."""
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ansible_collections.registryops.harbor.plugins.filter import proxy_cache_pl
 from ansible_collections.registryops.harbor.plugins.filter import replication_plan as replication_mod  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter.replication_registries import replication_registries  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.filter import replication_sync as sync_mod  # noqa: E402
+from ansible_collections.registryops.harbor.plugins.filter.role_input import role_input  # noqa: E402
 from ansible_collections.registryops.harbor.plugins.plugin_utils.role_plan import mark, marked, role_spec  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -217,6 +219,75 @@ def test_the_plans_read_the_role_variables_once_instead_of_copying_ansibles_lazy
         replication_rules=LazyList(Lazy(name="r%d" % i, endpoint="airgap", filters=Lazy(name="p%d/**" % i)) for i in range(3))),
         hostvars=connected_inventory(), inventory_hostname="connected")
     assert plan["errors"] == [] and [r["name"] for r in plan["rules"]] == ["r0", "r1", "r2"]
+
+
+def dict_paths(spec, prefix=""):
+    """The paths of the options of type dict with options in ``spec`` (``replication_rules[0].filters``)."""
+    for name, opts in sorted(spec.items()):
+        path = prefix + name + ("[0]" if opts.get("type") == "list" else "")
+        if opts.get("options"):
+            if opts.get("type") == "dict":
+                yield path
+            yield from dict_paths(opts["options"], path + ".")
+
+
+def put(base, path, value):
+    """``base`` with ``value`` at ``path`` (``a[0].b``), every dict and first list entry made on the way."""
+    keys = [k for part in path.split(".") for k in ([part[:-3], 0] if part.endswith("[0]") else [part])]
+    target = base
+    for key, after in zip(keys, keys[1:]):
+        if isinstance(key, int):
+            target = target[0]
+        else:
+            target = target.setdefault(key, [{"name": "entry"}] if after == 0 else {})
+    target[keys[-1]] = value
+    return base
+
+
+ROLE_DICT_PATHS = [(role, path) for role in ("proxy_cache", "replication") for path in dict_paths(role_spec(role))]
+
+
+def test_the_roles_have_dict_variables_to_check():
+    assert ROLE_DICT_PATHS == [("proxy_cache", "proxy_cache_pull_robot"), ("replication", "replication_rules[0].dest_project"),
+                               ("replication", "replication_rules[0].filters")]
+
+
+@pytest.mark.parametrize("role, path", ROLE_DICT_PATHS)
+@pytest.mark.parametrize("value", [0, -3, 1.5, True, False])
+def test_role_input_names_a_number_or_boolean_given_to_a_dict_which_ansible_core_validation_crashes_on(role, path, value):
+    """ansible-core's argument validation (the task it puts before a role's first) raises on these instead of refusing
+    (ansible/ansible#81631): role_input, the roles' dependency, runs before it and names the variable."""
+    problem = role_input(put({}, path, value), role=role)
+    assert problem.startswith(path + ": expected a dictionary with the keys "), problem
+    assert "boolean" in problem if isinstance(value, bool) else "a number" in problem
+
+
+@pytest.mark.parametrize("role, path", ROLE_DICT_PATHS)
+@pytest.mark.parametrize("value", [None, "", {}, {"name": "x"}, "text", ["a"], "name=x"])
+def test_role_input_leaves_every_other_value_to_ansible_core_and_the_role(role, path, value):
+    assert role_input(put({}, path, value), role=role) == ""
+
+
+def test_role_input_never_shows_a_secret_and_reports_the_first_problem_as_the_plan_would():
+    given = {"proxy_cache_pull_robot": 5}
+    assert SECRET not in role_input(dict(given, harbor_password=SECRET), role="proxy_cache")
+    rules = [{"name": "ok", "filters": {"name": "a/**"}}, {"name": ["bad"], "filters": True}]
+    assert role_input({"replication_rules": rules}, role="replication") == (
+        "replication_rules[1].name: expected text, got a list (['bad']); give one value as text")
+
+
+def test_role_input_wants_a_dict_and_a_role():
+    with pytest.raises(AnsibleFilterError, match="dictionary"):
+        role_input([1], role="proxy_cache")
+    with pytest.raises(AnsibleFilterError, match="proxy_cache, replication"):
+        role_input({}, role="nope")
+
+
+@pytest.mark.parametrize("role", ["proxy_cache", "replication"])
+def test_each_role_depends_on_role_input_with_every_variable_that_holds_a_dict(role):
+    meta = yaml.safe_load((REPO / "roles" / role / "meta" / "main.yml").read_text())
+    assert meta["dependencies"] == [{"role": "registryops.harbor.role_input", "vars": {
+        "role_input_role": role, "role_input_variables": sorted(set(re.split(r"[.\[]", path)[0] for r, path in ROLE_DICT_PATHS if r == role))}}]
 
 
 def test_replication_plan_refuses_every_bad_entry_at_once_naming_the_role_variable():
