@@ -293,7 +293,8 @@ def secret_section(secrets):
     if modes:
         lines += ["The modules and roles scenarios ran in these ansible-playbook modes: %s." % "; ".join(modes), ""]
     lines += ["| secret | places checked | leaked in |", "|---|---|---|"]
-    for found in secrets:
+    # by scenario and name: the records come in the order the pytest-xdist workers finished them
+    for found in sorted(secrets, key=lambda f: (f.get("scenario") or "", f["secret"])):
         leaked = "none"
         if found["leaks"]:
             leaked = ", ".join(found["leaked_in"][:4])
