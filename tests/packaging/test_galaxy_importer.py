@@ -1,7 +1,7 @@
 """galaxy-importer, what Galaxy and Automation Hub run on an uploaded collection, on the built tarball: zero warnings.
 
-It runs from its own venv (.venv-importer, tests/requirements-importer.txt, made by scripts/test through setup_venv),
-since its pins would downgrade the dev tools. Its containerised ansible-test stays off (no container engine); its
+It runs from its own venv (.venv-importer, tests/requirements-importer.txt, made by `bash scripts/test --full`), since
+its pins would downgrade the dev tools. Its containerised ansible-test stays off (no container engine); its
 ansible-doc, flake8 and ansible-lint are found on PATH, so the venv's bin/ goes first (without it they are skipped with
 a mere warning). Every WARNING or ERROR line fails the test: the importer itself exits 0 on lint findings.
 """
@@ -45,7 +45,7 @@ def test_findings_are_read_from_the_log():
 def test_galaxy_importer_on_the_tarball_has_no_finding(tmp_path):
     python = VENV / "bin" / "python"
     if not python.exists():
-        message = "no galaxy-importer venv at %s (scripts/test makes it from tests/requirements-importer.txt)" % VENV
+        message = "no galaxy-importer venv at %s (bash scripts/test --full makes it from tests/requirements-importer.txt)" % VENV
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
