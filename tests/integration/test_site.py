@@ -186,6 +186,29 @@ def test_argument_specs_refuse_bad_role_input_before_any_task(harbor, tmp_path):
     assert harbor.requests_log() == []                                          # refused before any task ran
 
 
+@pytest.mark.core_matrix     # ansible-core 2.16 templates a dependency's vars to text: role_input reads the vars lookup
+def test_a_number_given_to_a_dict_variable_is_named_before_ansible_cores_check_fails_on_it(harbor, tmp_path):
+    """ansible-core's check of a role's variables crashes on a number or a boolean where a dictionary belongs ("argument
+    of type 'int' is not iterable", ansible/ansible#81631); the roles' dependency role_input names the variable first."""
+    harbor.clear_log()
+    upstreams = [{"name": "hub", "preset": "docker-hub"}]
+    cache = run_site(tmp_path, playbook="proxy_cache.yml",
+                     connected={"cache": host(harbor, proxy_cache_upstreams=upstreams, proxy_cache_pull_robot=0)})
+    out = " ".join(cache.output.split())
+    assert cache.rc != 0
+    assert "registryops.harbor.role_input : The dictionary variables hold dictionaries (role proxy_cache)" in out
+    assert ("proxy_cache_pull_robot: expected a dictionary with the keys description, name, secret, state (YAML mapping,"
+            " JSON or key=value text), got a number") in out
+    rules = [{"name": "ok", "endpoint": "peer", "filters": {"name": "a/**"}}, {"name": "bad", "endpoint": "peer", "filters": True}]
+    run = run_site(tmp_path, playbook="replication.yml", disconnected={"airgap": host(harbor, replication_rules=rules)})
+    out += " " + " ".join(run.output.split())
+    assert run.rc != 0
+    assert "replication_rules[1].filters: expected a dictionary with the keys label_decoration, labels, name, resource," \
+           " tag, tag_decoration (YAML mapping, JSON or key=value text), got a boolean True" in out
+    assert "not iterable" not in out
+    assert harbor.requests_log() == []                                          # refused before any task of the roles
+
+
 @pytest.mark.full         # CI: the demo and test_site_demo.py converge site.yml over two Harbors; scripts/fleet.py times fleets
 @pytest.mark.emulator_only("six Harbors (a real run has two)")
 def test_one_run_converges_a_fleet_of_harbors(emulator_factory, tmp_path):
