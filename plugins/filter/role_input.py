@@ -16,7 +16,7 @@ description:
     V(0) given to C(proxy_cache_pull_robot), or V(true) to C(filters) in an entry of C(replication_rules). ansible-core then fails with
     "argument of type 'int' is not iterable" (U(https://github.com/ansible/ansible/pull/81631)).
   - The problem is the first one of the values as given, as the role's own checks word it, naming the variable (with
-    the entry's index and name). For every other value, an empty text - ansible-core's validation and the role's checks
+    the entry's index). For every other value, an empty text - ansible-core's validation and the role's checks
     follow.
   - R(registryops.harbor.role_input,ansible_collections.registryops.harbor.role_input_role) calls it, as a dependency of
     the proxy_cache and replication roles (dependencies run before that validation).
