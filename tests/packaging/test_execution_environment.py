@@ -18,6 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+# Every `scripts/ee` call removes and rewrites build/ee/: the tests of this file share one worker (--dist loadgroup), so
+# the module fixture runs once and no other worker's call removes build/ee/ while ansible-builder reads it (a CI run
+# failed so: "Dependency file .../build/ee/requirements.yml does not exist").
+pytestmark = pytest.mark.xdist_group("execution-environment")
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DEFINITIONS = sorted((REPO / "extensions" / "awx").glob("execution-environment*.yml"))
