@@ -82,7 +82,7 @@ def input_problem(role, values):
     registryops.harbor.role_input runs this before that validation, as a dependency of the roles."""
     spec = role_spec(role)
     # unset: None, or the empty text of the vars lookup's default (an empty text is nothing ansible-core crashes on)
-    given = dict((k, plain(v)) for k, v in (values or {}).items() if v is not None and not (isinstance(v, str) and v == "") and k in spec)
+    given = dict((k, plain(v)) for k, v in (values or {}).items() if v is not None and v != "" and k in spec)
     defused = copy.deepcopy(given)
     defuse(spec, defused)
     if defused == given:

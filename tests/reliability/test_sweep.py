@@ -26,7 +26,6 @@ e.g. ``replication_endpoints[0].url``), with no write: the same judge as for the
 """
 import ast
 import functools
-import json
 import re
 import tempfile
 from pathlib import Path
@@ -41,6 +40,7 @@ from tests.reliability.harness import (FULL, REPO, log_writes, malformed_paths, 
                                        run_ansible, shared_batch, stop_all)
 from tests.reliability.test_bad_input import set_up  # noqa: E402
 from tests.support.harbor import start_emulator  # noqa: E402
+from tests.support.paths import set_path  # noqa: E402
 
 C = "registryops.harbor."
 WORKERS = 4
@@ -133,19 +133,6 @@ class Case(object):
 
     def task(self):
         return self.family.task(self)
-
-
-def set_path(args, path, value):
-    """``args`` (a copy) with ``value`` at ``path`` (``rules[1].filters.tag``)."""
-    args = json.loads(json.dumps(args))
-    target, parts = args, re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
-    keys = [int(index) if index else key for key, index in parts]
-    for key in keys[:-1]:
-        if isinstance(target, dict) and not isinstance(target.get(key), (dict, list)):
-            target[key] = {}            # a dict option not in the base call (filters, dest_project)
-        target = target[key]
-    target[keys[-1]] = value
-    return args
 
 
 # -- the module families ------------------------------------------------------------------------------------------------

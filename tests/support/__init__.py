@@ -7,6 +7,7 @@ reliability.py; tests/benchmark, tests/reliability).
   the emulator's request log (``request_log``, ``clear_log``, ``writes_of``), and for a real Harbor ``push_seed`` and
   ``sweep``; ``python -m tests.support.seed`` / ``python -m tests.support.sweep`` run those on any Harbor.
 - ``tests.support.names``: names unique per test process (``unique``, ``ours``).
+- ``tests.support.paths``: ``set_path``, a value at a path of nested options (``rules[1].filters.tag``).
 - ``tests.support.recorder``: ``RecordingProxy``, a reverse proxy that logs a real Harbor's requests.
 
 No fixture lives here (they stay in conftest.py) and nothing here is collected by pytest.

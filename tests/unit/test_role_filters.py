@@ -10,6 +10,7 @@ import trustme
 import yaml
 
 from tests.support.ansible import collections_root
+from tests.support.paths import set_path
 
 sys.path.insert(0, str(collections_root()))
 
@@ -231,17 +232,9 @@ def dict_paths(spec, prefix=""):
             yield from dict_paths(opts["options"], path + ".")
 
 
-def put(base, path, value):
-    """``base`` with ``value`` at ``path`` (``a[0].b``), every dict and first list entry made on the way."""
-    keys = [k for part in path.split(".") for k in ([part[:-3], 0] if part.endswith("[0]") else [part])]
-    target = base
-    for key, after in zip(keys, keys[1:]):
-        if isinstance(key, int):
-            target = target[0]
-        else:
-            target = target.setdefault(key, [{"name": "entry"}] if after == 0 else {})
-    target[keys[-1]] = value
-    return base
+def put(path, value):
+    """The role variables with ``value`` at ``path`` (``replication_rules[0].filters``: in a rule of its own)."""
+    return set_path({"replication_rules": [{"name": "entry"}]} if path.startswith("replication_rules[0]") else {}, path, value)
 
 
 ROLE_DICT_PATHS = [(role, path) for role in ("proxy_cache", "replication") for path in dict_paths(role_spec(role))]
@@ -257,7 +250,7 @@ def test_the_roles_have_dict_variables_to_check():
 def test_role_input_names_a_number_or_boolean_given_to_a_dict_which_ansible_core_validation_crashes_on(role, path, value):
     """ansible-core's argument validation (the task it puts before a role's first) raises on these instead of refusing
     (ansible/ansible#81631): role_input, the roles' dependency, runs before it and names the variable."""
-    problem = role_input(put({}, path, value), role=role)
+    problem = role_input(put(path, value), role=role)
     assert problem.startswith(path + ": expected a dictionary with the keys "), problem
     assert "boolean" in problem if isinstance(value, bool) else "a number" in problem
 
@@ -265,12 +258,13 @@ def test_role_input_names_a_number_or_boolean_given_to_a_dict_which_ansible_core
 @pytest.mark.parametrize("role, path", ROLE_DICT_PATHS)
 @pytest.mark.parametrize("value", [None, "", {}, {"name": "x"}, "text", ["a"], "name=x"])
 def test_role_input_leaves_every_other_value_to_ansible_core_and_the_role(role, path, value):
-    assert role_input(put({}, path, value), role=role) == ""
+    assert role_input(put(path, value), role=role) == ""
 
 
 def test_role_input_never_shows_a_secret_and_reports_the_first_problem_as_the_plan_would():
-    given = {"proxy_cache_pull_robot": 5}
-    assert SECRET not in role_input(dict(given, harbor_password=SECRET), role="proxy_cache")
+    # a secret option with a problem of its own before the dict variable's: named, never shown
+    problem = role_input({"harbor_password": [SECRET], "proxy_cache_pull_robot": 5}, role="proxy_cache")
+    assert problem.startswith("harbor_password: expected text, got a list") and SECRET not in problem, problem
     rules = [{"name": "ok", "filters": {"name": "a/**"}}, {"name": ["bad"], "filters": True}]
     assert role_input({"replication_rules": rules}, role="replication") == (
         "replication_rules[1].name: expected text, got a list (['bad']); give one value as text")
